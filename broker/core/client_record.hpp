@@ -1,0 +1,35 @@
+#pragma once
+// What the gateway knows of one registered client. Immutable once registered
+// and shared (shared_ptr<const client_record>) by the registry, the client's
+// own session and the router.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace switchboard {
+
+class endpoint;
+
+enum class client_role { device, controller };
+enum class transport { ws, mqtt };
+
+std::string_view to_string(client_role role) noexcept;
+std::string_view to_string(transport via) noexcept;
+std::optional<client_role> parse_role(std::string_view text) noexcept;
+
+struct client_record {
+    std::string id;
+    client_role role = client_role::device;
+    transport via = transport::ws;
+    std::string session;    // unique per connection; tells two sessions of one ID apart
+    std::string meta_json;  // serialized object, "{}" when none was given
+    std::chrono::system_clock::time_point since;
+    std::shared_ptr<endpoint> link;  // where frames for this client go
+};
+
+using client_ptr = std::shared_ptr<const client_record>;
+
+}  // namespace switchboard

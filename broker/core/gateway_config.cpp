@@ -1,0 +1,176 @@
+#include "gateway_config.hpp"
+
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "id_rules.hpp"
+
+namespace switchboard {
+namespace {
+
+using json = nlohmann::json;
+
+// Walks one JSON object of the config, remembering which keys were read so
+// that any other key is reported as unknown.
+class section_reader {
+public:
+    section_reader(const json& object, std::string path, const std::string& source)
+        : object_(object), path_(std::move(path)), source_(source) {}
+
+    [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+        throw config_error(source_ + ": '" + qualified(key) + "' " + what);
+    }
+
+    const json* take(const std::string& key) {
+        known_.insert(key);
+        auto it = object_.find(key);
+        return it == object_.end() ? nullptr : &*it;
+    }
+
+    void read(const std::string& key, std::string& out) {
+        if (const json* v = take(key)) {
+            if (!v->is_string()) fail(key, "must be a string");
+            out = v->get<std::string>();
+        }
+    }
+
+    template <class Int>
+    void read_integer(const std::string& key, Int& out, std::int64_t min, std::int64_t max) {
+        if (const json* v = take(key)) {
+            if (!v->is_number_integer()) fail(key, "must be an integer");
+            std::int64_t n = v->get<std::int64_t>();
+            if (v->is_number_unsigned() && v->get<std::uint64_t>() > std::uint64_t(max)) n = max + 1;
+            if (n < min || n > max) {
+                fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+            }
+            out = static_cast<Int>(n);
+        }
+    }
+
+    void read_ms(const std::string& key, std::chrono::milliseconds& out, std::int64_t min,
+                 std::int64_t max) {
+        std::int64_t ms = out.count();
+        read_integer(key, ms, min, max);
+        out = std::chrono::milliseconds(ms);
+    }
+
+    section_reader section(const std::string& key) {
+        const json* v = take(key);
+        if (v == nullptr) return section_reader(empty_object(), qualified(key), source_);
+        if (!v->is_object()) fail(key, "must be an object");
+        return section_reader(*v, qualified(key), source_);
+    }
+
+    void reject_unknown() const {
+        for (const auto& [key, value] : object_.items()) {
+            if (!known_.contains(key)) fail(key, "is not a known setting");
+        }
+    }
+
+private:
+    static const json& empty_object() {
+        static const json empty = json::object();
+        return empty;
+    }
+    std::string qualified(const std::string& key) const {
+        return path_.empty() ? key : path_ + "." + key;
+    }
+
+    const json& object_;
+    std::string path_;
+    const std::string& source_;
+    std::set<std::string> known_;
+};
+
+constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
+
+}  // namespace
+
+bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept {
+    if (text == "takeover") {
+        out = duplicate_policy::takeover;
+    } else if (text == "reject") {
+        out = duplicate_policy::reject;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool is_valid_log_level(std::string_view level) noexcept {
+    return level == "trace" || level == "debug" || level == "info" || level == "warn" ||
+           level == "error" || level == "critical" || level == "off";
+}
+
+void gateway_config::finalize() {
+    routing.node = node;
+    routing.duplicates = duplicates;
+    routing.max_message_bytes = session.max_message_bytes;
+}
+
+gateway_config parse_config(std::string_view text, const std::string& source) {
+    json doc = json::parse(text, nullptr, false, /*ignore_comments=*/true);
+    if (doc.is_discarded()) throw config_error(source + ": not valid JSON");
+    if (!doc.is_object()) throw config_error(source + ": must hold a JSON object");
+
+    gateway_config c;
+    section_reader root(doc, "", source);
+    root.read("node", c.node);
+    if (!c.node.empty() && !is_valid_id(c.node)) root.fail("node", "must be a valid ID");
+    root.read_integer("threads", c.threads, 0, 256);
+    root.read("log_level", c.log_level);
+    if (!is_valid_log_level(c.log_level)) {
+        root.fail("log_level", "must be one of trace, debug, info, warn, error, critical, off");
+    }
+    root.read("dashboard_dir", c.dashboard_dir);
+    std::string policy = "takeover";
+    root.read("duplicate_id_policy", policy);
+    if (!parse_duplicate_policy(policy, c.duplicates)) {
+        root.fail("duplicate_id_policy", "must be \"takeover\" or \"reject\"");
+    }
+
+    section_reader listen = root.section("listen");
+    listen.read("address", c.listen_address);
+    listen.read_integer("port", c.listen_port, 0, 65535);
+    listen.reject_unknown();
+
+    section_reader limits = root.section("limits");
+    limits.read_integer("max_message_bytes", c.session.max_message_bytes, 256, 16 << 20);
+    limits.read_integer("outbound_queue_bytes", c.session.outbound_queue_bytes, 4096, 1LL << 30);
+    limits.read_integer("outbound_queue_frames", c.session.outbound_queue_frames, 1, 1 << 20);
+    limits.read_integer("max_pending_commands", c.routing.max_pending_per_controller, 1, 1 << 20);
+    limits.read_integer("max_subscriptions", c.routing.max_subscriptions, 1, 1 << 20);
+    limits.read_integer("list_limit_default", c.routing.list_limit_default, 1, 1 << 20);
+    limits.read_integer("list_limit_max", c.routing.list_limit_max, 1, 1 << 20);
+    limits.reject_unknown();
+    if (c.routing.list_limit_default > c.routing.list_limit_max) {
+        limits.fail("list_limit_default", "must not exceed limits.list_limit_max");
+    }
+
+    section_reader timeouts = root.section("timeouts");
+    timeouts.read_ms("handshake_ms", c.session.handshake_timeout, 100, one_day_ms);
+    timeouts.read_ms("register_ms", c.session.register_timeout, 100, one_day_ms);
+    timeouts.read_ms("idle_ms", c.session.idle_timeout, 1000, one_day_ms);
+    timeouts.read_ms("command_default_ms", c.routing.command_timeout_default, 1, one_day_ms);
+    timeouts.read_ms("command_max_ms", c.routing.command_timeout_max, 1, one_day_ms);
+    timeouts.reject_unknown();
+    if (c.routing.command_timeout_default > c.routing.command_timeout_max) {
+        timeouts.fail("command_default_ms", "must not exceed timeouts.command_max_ms");
+    }
+
+    root.reject_unknown();
+    return c;
+}
+
+gateway_config load_config(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_error(path.string() + ": cannot be read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), path.string());
+}
+
+}  // namespace switchboard

@@ -1,0 +1,57 @@
+#pragma once
+// Everything the gateway can be told at start-up (docs/configuration.md).
+// Loaded from one JSON file and validated whole: an unknown key, a wrong type
+// or a value out of range stops start-up with a message naming the key.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "registry.hpp"
+#include "router.hpp"
+
+namespace switchboard {
+
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Per-connection limits of the WebSocket side, one plain struct.
+struct session_limits {
+    std::size_t max_message_bytes = 65536;          // larger frames close the connection with 1009
+    std::size_t outbound_queue_bytes = 1 << 20;     // a reader this far behind is cut off
+    std::size_t outbound_queue_frames = 4096;       // ... or this many frames behind
+    std::chrono::milliseconds handshake_timeout{10000};  // TCP accept to WebSocket upgrade
+    std::chrono::milliseconds register_timeout{5000};    // upgrade to `register`, else 4002
+    std::chrono::milliseconds idle_timeout{60000};       // silence (answered pings count) before close
+};
+
+struct gateway_config {
+    std::string node;  // defaults to the host name
+    std::string listen_address = "127.0.0.1";
+    std::uint16_t listen_port = 8080;
+    unsigned threads = 0;  // 0: one per core
+    std::string log_level = "info";
+    std::string dashboard_dir;  // empty: no dashboard served
+    duplicate_policy duplicates = duplicate_policy::takeover;
+    session_limits session;
+    router_options routing;  // node and max_message_bytes are copied in by finalize()
+
+    // Copies shared values into the parts that need them.
+    void finalize();
+};
+
+// Reads `path`; throws config_error naming the file and the key at fault.
+gateway_config load_config(const std::filesystem::path& path);
+
+// Parses the JSON text of a config file over the defaults.
+gateway_config parse_config(std::string_view text, const std::string& source);
+
+bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept;
+bool is_valid_log_level(std::string_view level) noexcept;
+
+}  // namespace switchboard

@@ -1,0 +1,40 @@
+#include "id_rules.hpp"
+
+namespace switchboard {
+namespace {
+
+constexpr bool is_id_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
+}
+
+bool all_id_chars(std::string_view s) noexcept {
+    for (char c : s) {
+        if (!is_id_char(c)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool is_valid_id(std::string_view id) noexcept {
+    return !id.empty() && id.size() <= max_id_bytes && all_id_chars(id);
+}
+
+bool is_valid_id_pattern(std::string_view pattern) noexcept {
+    if (!pattern.empty() && pattern.back() == '*') {
+        pattern.remove_suffix(1);
+        return pattern.size() < max_id_bytes && all_id_chars(pattern);
+    }
+    return is_valid_id(pattern);
+}
+
+bool pattern_matches(std::string_view pattern, std::string_view id) noexcept {
+    if (!pattern.empty() && pattern.back() == '*') {
+        pattern.remove_suffix(1);
+        return id.starts_with(pattern);
+    }
+    return pattern == id;
+}
+
+}  // namespace switchboard

@@ -1,0 +1,22 @@
+#pragma once
+// Identity rules (docs/protocol.md §1). An ID becomes an MQTT topic level, so
+// the same check guards the WebSocket and the MQTT side.
+
+#include <cstddef>
+#include <string_view>
+
+namespace switchboard {
+
+inline constexpr std::size_t max_id_bytes = 128;
+inline constexpr std::size_t max_correlation_id_bytes = 64;
+
+// 1..128 bytes of A-Z a-z 0-9 . _ : @ -
+bool is_valid_id(std::string_view id) noexcept;
+
+// An ID, or a prefix followed by a single trailing `*` ("pump-*", or "*" for all).
+bool is_valid_id_pattern(std::string_view pattern) noexcept;
+
+// Whether `id` is matched by a pattern accepted by is_valid_id_pattern.
+bool pattern_matches(std::string_view pattern, std::string_view id) noexcept;
+
+}  // namespace switchboard

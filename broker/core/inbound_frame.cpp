@@ -1,0 +1,327 @@
+#include "inbound_frame.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "id_rules.hpp"
+
+namespace switchboard {
+namespace {
+
+using json = nlohmann::json;
+
+// Depth of [ and { nesting outside strings; stops counting once past `limit`.
+bool nesting_exceeds(std::string_view text, int limit) noexcept {
+    int depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return true;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
+// Reads fields of one frame object, remembering the first problem it meets.
+class field_reader {
+public:
+    field_reader(const json& object, std::string type) : object_(object), type_(std::move(type)) {}
+
+    bool failed() const noexcept { return failed_; }
+    frame_error take_error() { return std::move(error_); }
+
+    void fail(std::string field, std::string message) {
+        if (failed_) return;
+        failed_ = true;
+        error_.code = error_code::bad_request;
+        error_.field = std::move(field);
+        error_.message = std::move(message);
+        error_.request_type = type_;
+    }
+    void set_request_id(const std::string& id) { error_.request_id = id; }
+
+    const json* find(const char* key) const {
+        auto it = object_.find(key);
+        return it == object_.end() ? nullptr : &*it;
+    }
+
+    std::optional<std::string> string(const char* key, bool required) {
+        const json* v = find(key);
+        if (v == nullptr) {
+            if (required) fail(key, std::string("field '") + key + "' is required");
+            return std::nullopt;
+        }
+        if (!v->is_string()) {
+            fail(key, std::string("field '") + key + "' must be a string");
+            return std::nullopt;
+        }
+        return v->get<std::string>();
+    }
+
+    // A client ID field (`id` of register, `to` of command/response/message).
+    std::string client_id(const char* key) {
+        auto s = string(key, true);
+        if (!s) return {};
+        if (!is_valid_id(*s)) {
+            fail(key, std::string("field '") + key +
+                          "' is not a valid ID (1-128 bytes of A-Z a-z 0-9 . _ : @ -)");
+            return {};
+        }
+        return std::move(*s);
+    }
+
+    // A caller's correlation ID: 1..64 bytes, any characters.
+    std::optional<std::string> correlation_id(bool required) {
+        auto s = string("id", required);
+        if (!s) return std::nullopt;
+        if (s->empty() || s->size() > max_correlation_id_bytes) {
+            fail("id", "field 'id' must be 1-64 bytes");
+            return std::nullopt;
+        }
+        return s;
+    }
+
+    std::optional<std::int64_t> positive_integer(const char* key) {
+        const json* v = find(key);
+        if (v == nullptr) return std::nullopt;
+        if (!v->is_number_integer() || v->get<std::int64_t>() <= 0) {
+            fail(key, std::string("field '") + key + "' must be a positive integer");
+            return std::nullopt;
+        }
+        return v->get<std::int64_t>();
+    }
+
+    bool boolean(const char* key, bool required, bool fallback) {
+        const json* v = find(key);
+        if (v == nullptr) {
+            if (required) fail(key, std::string("field '") + key + "' is required");
+            return fallback;
+        }
+        if (!v->is_boolean()) {
+            fail(key, std::string("field '") + key + "' must be true or false");
+            return fallback;
+        }
+        return v->get<bool>();
+    }
+
+    // Any JSON value, kept serialized; empty when absent.
+    std::string raw(const char* key, bool required) {
+        const json* v = find(key);
+        if (v == nullptr) {
+            if (required) fail(key, std::string("field '") + key + "' is required");
+            return {};
+        }
+        return v->dump();
+    }
+
+    std::string object(const char* key, std::string fallback) {
+        const json* v = find(key);
+        if (v == nullptr) return fallback;
+        if (!v->is_object()) {
+            fail(key, std::string("field '") + key + "' must be an object");
+            return fallback;
+        }
+        return v->dump();
+    }
+
+private:
+    const json& object_;
+    std::string type_;
+    bool failed_ = false;
+    frame_error error_;
+};
+
+template <class Frame>
+parse_result finish(field_reader& r, Frame&& frame) {
+    if (r.failed()) return r.take_error();
+    return inbound_frame{std::forward<Frame>(frame)};
+}
+
+parse_result parse_register(field_reader& r) {
+    register_request f;
+    f.id = r.client_id("id");
+    if (auto role = r.string("role", true)) {
+        if (auto parsed = parse_role(*role)) {
+            f.role = *parsed;
+        } else {
+            r.fail("role", "field 'role' must be \"device\" or \"controller\"");
+        }
+    }
+    f.token = r.string("token", false);
+    f.meta_json = r.object("meta", "{}");
+    return finish(r, std::move(f));
+}
+
+parse_result parse_command(field_reader& r) {
+    command_request f;
+    if (auto id = r.correlation_id(true)) {
+        f.id = *id;
+        r.set_request_id(f.id);
+    }
+    f.to = r.client_id("to");
+    if (auto name = r.string("name", true)) {
+        if (name->empty() || name->size() > 128) r.fail("name", "field 'name' must be 1-128 bytes");
+        f.name = std::move(*name);
+    }
+    f.args_json = r.raw("args", false);
+    f.timeout_ms = r.positive_integer("timeout_ms");
+    f.ttl_ms = r.positive_integer("ttl_ms");
+    f.ack = r.boolean("ack", false, false);
+    return finish(r, std::move(f));
+}
+
+parse_result parse_response(field_reader& r) {
+    response_request f;
+    if (auto id = r.correlation_id(true)) {
+        f.id = *id;
+        r.set_request_id(f.id);
+    }
+    f.to = r.client_id("to");
+    f.ok = r.boolean("ok", true, false);
+    f.result_json = r.raw("result", false);
+    if (const json* e = r.find("error")) {
+        if (!e->is_object()) {
+            r.fail("error", "field 'error' must be an object {code, message}");
+        } else {
+            f.error_json = e->dump();
+        }
+    }
+    return finish(r, std::move(f));
+}
+
+parse_result parse_message(field_reader& r) {
+    message_request f;
+    f.id = r.correlation_id(false);
+    if (f.id) r.set_request_id(*f.id);
+    f.to = r.client_id("to");
+    f.payload_json = r.raw("payload", true);
+    return finish(r, std::move(f));
+}
+
+parse_result parse_event(field_reader& r) {
+    event_request f;
+    if (auto name = r.string("name", true)) {
+        if (name->empty() || name->size() > 128) r.fail("name", "field 'name' must be 1-128 bytes");
+        f.name = std::move(*name);
+    }
+    f.data_json = r.raw("data", false);
+    return finish(r, std::move(f));
+}
+
+parse_result parse_subscribe(field_reader& r, bool subscribe) {
+    subscribe_request f;
+    f.subscribe = subscribe;
+    f.id = r.correlation_id(false);
+    if (f.id) r.set_request_id(*f.id);
+    const json* ids = r.find("ids");
+    if (ids == nullptr) {
+        r.fail("ids", "field 'ids' is required");
+    } else if (!ids->is_array() || ids->empty()) {
+        r.fail("ids", "field 'ids' must be a non-empty array of IDs or prefix* patterns");
+    } else {
+        for (const auto& v : *ids) {
+            if (!v.is_string() || !is_valid_id_pattern(v.get_ref<const std::string&>())) {
+                r.fail("ids", "field 'ids' holds an entry that is not an ID or prefix* pattern");
+                break;
+            }
+            f.patterns.push_back(v.get<std::string>());
+        }
+    }
+    return finish(r, std::move(f));
+}
+
+parse_result parse_list(field_reader& r) {
+    list_request f;
+    f.id = r.correlation_id(false);
+    if (f.id) r.set_request_id(*f.id);
+    if (auto role = r.string("role", false)) {
+        f.role = parse_role(*role);
+        if (!f.role) r.fail("role", "field 'role' must be \"device\" or \"controller\"");
+    }
+    if (auto prefix = r.string("prefix", false)) {
+        if (prefix->size() > max_id_bytes) r.fail("prefix", "field 'prefix' is too long");
+        f.prefix = std::move(*prefix);
+    }
+    if (auto after = r.string("after", false)) {
+        if (after->size() > max_id_bytes) r.fail("after", "field 'after' is too long");
+        f.after = std::move(*after);
+    }
+    if (auto limit = r.positive_integer("limit")) f.limit = static_cast<std::size_t>(*limit);
+    return finish(r, std::move(f));
+}
+
+frame_error bad_request(std::string message, std::string field = {}) {
+    frame_error e;
+    e.code = error_code::bad_request;
+    e.message = std::move(message);
+    e.field = std::move(field);
+    return e;
+}
+
+}  // namespace
+
+parse_result parse_frame(std::string_view text) {
+    if (nesting_exceeds(text, max_json_depth)) {
+        return bad_request("frame is nested deeper than " + std::to_string(max_json_depth) +
+                           " levels");
+    }
+    json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) return bad_request("frame is not valid JSON");
+    if (!doc.is_object()) return bad_request("frame must be a JSON object");
+
+    auto type_it = doc.find("type");
+    if (type_it == doc.end()) return bad_request("field 'type' is required", "type");
+    if (!type_it->is_string()) return bad_request("field 'type' must be a string", "type");
+    std::string type = type_it->get<std::string>();
+
+    field_reader r(doc, type);
+    if (type == "command") return parse_command(r);
+    if (type == "response") return parse_response(r);
+    if (type == "message") return parse_message(r);
+    if (type == "event") return parse_event(r);
+    if (type == "register") return parse_register(r);
+    if (type == "subscribe") return parse_subscribe(r, true);
+    if (type == "unsubscribe") return parse_subscribe(r, false);
+    if (type == "list") return parse_list(r);
+
+    bool printable = type.size() <= 64;
+    for (char c : type) printable = printable && c >= 0x20 && c < 0x7f;
+    frame_error e = bad_request(printable ? "unknown frame type '" + type + "'" : "unknown frame type",
+                                "type");
+    if (auto it = doc.find("id"); it != doc.end() && it->is_string() &&
+                                  it->get_ref<const std::string&>().size() <= max_correlation_id_bytes) {
+        e.request_id = it->get<std::string>();
+    }
+    return e;
+}
+
+std::string_view type_name(const inbound_frame& frame) noexcept {
+    struct namer {
+        std::string_view operator()(const register_request&) const { return "register"; }
+        std::string_view operator()(const command_request&) const { return "command"; }
+        std::string_view operator()(const response_request&) const { return "response"; }
+        std::string_view operator()(const message_request&) const { return "message"; }
+        std::string_view operator()(const event_request&) const { return "event"; }
+        std::string_view operator()(const subscribe_request& s) const {
+            return s.subscribe ? "subscribe" : "unsubscribe";
+        }
+        std::string_view operator()(const list_request&) const { return "list"; }
+    };
+    return std::visit(namer{}, frame);
+}
+
+}  // namespace switchboard

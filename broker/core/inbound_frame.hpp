@@ -1,0 +1,93 @@
+#pragma once
+// The client-to-server frames of docs/protocol.md §3, parsed and validated.
+// JSON sub-values that the gateway only passes on (args, result, payload,
+// meta, data) are kept serialized, so routing splices them into the outbound
+// frame without parsing or re-serializing them again.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "client_record.hpp"
+#include "error_code.hpp"
+
+namespace switchboard {
+
+struct register_request {
+    std::string id;
+    client_role role = client_role::device;
+    std::optional<std::string> token;
+    std::string meta_json = "{}";
+};
+
+struct command_request {
+    std::string to;
+    std::string id;
+    std::string name;
+    std::string args_json;  // empty when absent
+    std::optional<std::int64_t> timeout_ms;
+    std::optional<std::int64_t> ttl_ms;
+    bool ack = false;
+};
+
+struct response_request {
+    std::string to;
+    std::string id;
+    bool ok = false;
+    std::string result_json;  // empty when absent
+    std::string error_json;   // empty when absent
+};
+
+struct message_request {
+    std::string to;
+    std::string payload_json;
+    std::optional<std::string> id;
+};
+
+struct event_request {
+    std::string name;
+    std::string data_json;  // empty when absent
+};
+
+// `subscribe` and `unsubscribe` share a shape.
+struct subscribe_request {
+    bool subscribe = true;
+    std::vector<std::string> patterns;
+    std::optional<std::string> id;
+};
+
+struct list_request {
+    std::optional<client_role> role;
+    std::string prefix;
+    std::string after;  // paging: only IDs sorting after this one
+    std::optional<std::size_t> limit;
+    std::optional<std::string> id;
+};
+
+using inbound_frame = std::variant<register_request, command_request, response_request,
+                                   message_request, event_request, subscribe_request, list_request>;
+
+// What is wrong with a frame: becomes an `error` frame for its sender.
+struct frame_error {
+    error_code code = error_code::bad_request;
+    std::string message;
+    std::string field;         // the offending field, for bad_request
+    std::string request_type;  // the frame's `type`, when it had a readable one
+    std::string request_id;    // the frame's `id`, when it had a readable one
+};
+
+using parse_result = std::variant<inbound_frame, frame_error>;
+
+// Frames deeper than this are refused before the JSON parser sees them.
+inline constexpr int max_json_depth = 32;
+
+// Never throws. Any text that is not a valid frame gives a frame_error whose
+// message names the field at fault.
+parse_result parse_frame(std::string_view text);
+
+std::string_view type_name(const inbound_frame& frame) noexcept;
+
+}  // namespace switchboard

@@ -1,0 +1,58 @@
+#pragma once
+// Builds server-to-client frames (docs/protocol.md §3) as one serialized
+// string each, ready to be shared by every recipient. Fields arrive either as
+// plain strings (escaped here) or as JSON already serialized by the parser.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client_record.hpp"
+#include "endpoint.hpp"
+#include "error_code.hpp"
+#include "inbound_frame.hpp"
+
+namespace switchboard {
+
+// Appends one JSON object field by field, in the order written.
+class json_object_writer {
+public:
+    explicit json_object_writer(std::size_t reserve = 128);
+
+    json_object_writer& string(std::string_view key, std::string_view value);
+    json_object_writer& integer(std::string_view key, std::int64_t value);
+    json_object_writer& boolean(std::string_view key, bool value);
+    // `json` is already-serialized JSON; skipped when empty.
+    json_object_writer& raw(std::string_view key, std::string_view json);
+
+    std::string finish();  // moves the text out: call once, last
+    frame_ptr share();     // likewise
+
+private:
+    void key(std::string_view k);
+    std::string out_;
+};
+
+// Appends `value` as a JSON string literal, escaping what JSON requires.
+void append_json_string(std::string& out, std::string_view value);
+
+frame_ptr make_error(const frame_error& error);
+frame_ptr make_error(error_code code, std::string_view message, std::string_view request_id = {},
+                     std::string_view request_type = {});
+frame_ptr make_registered(const client_record& client, std::string_view node,
+                          std::string_view limits_json);
+frame_ptr make_command(std::string_view from, const command_request& command);
+frame_ptr make_response(std::string_view from, const response_request& response);
+// The server's own answer when a command fails after it was accepted (timeout).
+frame_ptr make_failed_response(std::string_view from, std::string_view id, error_code code,
+                               std::string_view message);
+frame_ptr make_message(std::string_view from, const message_request& message);
+frame_ptr make_event(std::string_view from, const event_request& event);
+frame_ptr make_presence(const client_record& client, bool online);
+frame_ptr make_ack(std::string_view id, std::string_view status);
+frame_ptr make_subscribed(const subscribe_request& request);
+frame_ptr make_list(const std::vector<client_ptr>& items, bool more,
+                    const std::optional<std::string>& request_id);
+
+}  // namespace switchboard

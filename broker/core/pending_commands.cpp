@@ -1,0 +1,119 @@
+#include "pending_commands.hpp"
+
+namespace switchboard {
+namespace {
+
+std::string make_key(std::string_view controller, std::string_view id) {
+    std::string key;
+    key.reserve(controller.size() + id.size() + 1);
+    key.append(controller).push_back('\n');
+    key.append(id);
+    return key;
+}
+
+}  // namespace
+
+pending_commands::shard& pending_commands::shard_for(std::string_view controller) {
+    return shards_[std::hash<std::string_view>{}(controller) % shard_count];
+}
+
+void pending_commands::erase_locked(shard& s,
+                                    std::map<std::string, entry, std::less<>>::iterator it) {
+    auto count = s.per_controller.find(it->second.command.controller->id);
+    if (count != s.per_controller.end() && --count->second == 0) s.per_controller.erase(count);
+    s.deadlines.erase(it->second.by_deadline);
+    s.commands.erase(it);
+}
+
+pending_commands::add_result pending_commands::add(pending_command command,
+                                                   std::size_t max_per_controller) {
+    shard& s = shard_for(command.controller->id);
+    std::string key = make_key(command.controller->id, command.id);
+    std::lock_guard lock(s.mutex);
+    if (s.commands.contains(key)) return add_result::duplicate_id;
+    std::size_t& count = s.per_controller[command.controller->id];
+    if (count >= max_per_controller) {
+        if (count == 0) s.per_controller.erase(command.controller->id);
+        return add_result::too_many;
+    }
+    ++count;
+    auto deadline = s.deadlines.emplace(command.deadline, key);
+    s.commands.emplace(std::move(key), entry{std::move(command), deadline});
+    return add_result::added;
+}
+
+pending_commands::take_result pending_commands::take(std::string_view controller,
+                                                     std::string_view id,
+                                                     std::string_view device) {
+    shard& s = shard_for(controller);
+    std::string key = make_key(controller, id);
+    std::lock_guard lock(s.mutex);
+    auto it = s.commands.find(key);
+    if (it != s.commands.end() && it->second.command.device == device) {
+        take_result result{take_status::found, std::move(it->second.command)};
+        erase_locked(s, it);
+        return result;
+    }
+    if (it == s.commands.end()) {
+        key.push_back('\n');
+        key.append(device);
+        if (s.expired.contains(key)) return {take_status::late, std::nullopt};
+    }
+    return {take_status::unknown, std::nullopt};
+}
+
+bool pending_commands::cancel(std::string_view controller, std::string_view id) {
+    shard& s = shard_for(controller);
+    std::lock_guard lock(s.mutex);
+    auto it = s.commands.find(make_key(controller, id));
+    if (it == s.commands.end()) return false;
+    erase_locked(s, it);
+    return true;
+}
+
+std::vector<pending_command> pending_commands::take_expired(steady_time now) {
+    std::vector<pending_command> out;
+    for (shard& s : shards_) {
+        std::lock_guard lock(s.mutex);
+        while (!s.deadlines.empty() && s.deadlines.begin()->first <= now) {
+            auto it = s.commands.find(s.deadlines.begin()->second);
+            std::string late_key = it->first + '\n' + it->second.command.device;
+            out.push_back(std::move(it->second.command));
+            erase_locked(s, it);
+            if (s.expired.insert(late_key).second) s.expired_order.push_back(std::move(late_key));
+            if (s.expired_order.size() > expired_memory) {
+                s.expired.erase(s.expired_order.front());
+                s.expired_order.pop_front();
+            }
+        }
+    }
+    return out;
+}
+
+std::size_t pending_commands::drop_controller(const client_record& controller) {
+    shard& s = shard_for(controller.id);
+    std::string prefix = controller.id + '\n';
+    std::lock_guard lock(s.mutex);
+    std::size_t dropped = 0;
+    auto it = s.commands.lower_bound(prefix);
+    while (it != s.commands.end() && it->first.starts_with(prefix)) {
+        auto next = std::next(it);
+        if (it->second.command.controller->session == controller.session) {
+            erase_locked(s, it);
+            ++dropped;
+        }
+        it = next;
+    }
+    return dropped;
+}
+
+std::size_t pending_commands::size() const {
+    std::size_t n = 0;
+    for (const shard& s : shards_) {
+        std::lock_guard lock(s.mutex);
+        n += s.commands.size();
+    }
+    return n;
+}
+
+}  // namespace switchboard

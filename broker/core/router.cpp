@@ -1,0 +1,225 @@
+#include "router.hpp"
+
+#include <algorithm>
+
+#include "endpoint.hpp"
+#include "outbound_frame.hpp"
+
+namespace switchboard {
+
+router::router(router_options options, counters& stats)
+    : options_(std::move(options)), stats_(stats) {
+    limits_json_ = json_object_writer{}
+                       .integer("max_message_bytes", static_cast<std::int64_t>(options_.max_message_bytes))
+                       .integer("max_pending_commands",
+                                static_cast<std::int64_t>(options_.max_pending_per_controller))
+                       .integer("command_timeout_default_ms", options_.command_timeout_default.count())
+                       .integer("command_timeout_max_ms", options_.command_timeout_max.count())
+                       .integer("max_subscriptions", static_cast<std::int64_t>(options_.max_subscriptions))
+                       .integer("list_limit_max", static_cast<std::int64_t>(options_.list_limit_max))
+                       .finish();
+}
+
+void router::reply(const client_ptr& to, frame_ptr frame) { to->link->deliver(std::move(frame)); }
+
+client_ptr router::register_client(const register_request& request, transport via,
+                                   std::shared_ptr<endpoint> link, std::string session) {
+    auto record = std::make_shared<client_record>();
+    record->id = request.id;
+    record->role = request.role;
+    record->via = via;
+    record->session = std::move(session);
+    record->meta_json = request.meta_json;
+    record->since = std::chrono::system_clock::now();
+    record->link = std::move(link);
+    client_ptr client = record;
+
+    auto result = registry_.insert(client, options_.duplicates);
+    if (!result.accepted) {
+        counters::add(stats_.registrations_rejected);
+        client->link->deliver(make_error(error_code::id_taken,
+                                         request.id + " is already registered", {}, "register"));
+        return nullptr;
+    }
+    counters::add(stats_.sessions_registered);
+    if (result.replaced) {
+        // The old connection hears 4003 and its cleanup will find the ID
+        // belongs to us, so it announces no departure.
+        counters::add(stats_.takeovers);
+        result.replaced->link->close(close_code::replaced, "replaced by a newer connection");
+    }
+    reply(client, make_registered(*client, options_.node, limits_json_));
+    notify_followers(*client, true);
+    return client;
+}
+
+void router::unregister_client(const client_ptr& client) {
+    followers_.remove_all(client);
+    if (client->role == client_role::controller) {
+        counters::add(stats_.commands_dropped, pending_.drop_controller(*client));
+    }
+    if (registry_.erase(client->id, client->session)) notify_followers(*client, false);
+}
+
+void router::notify_followers(const client_record& subject, bool online) {
+    auto followers = followers_.followers_of(subject.id);
+    if (!followers.empty()) {
+        frame_ptr frame = make_presence(subject, online);
+        for (const auto& f : followers) {
+            if (f->session != subject.session) f->link->deliver(frame);
+        }
+    }
+    if (observer_ != nullptr) observer_->on_presence(subject, online);
+}
+
+void router::route(const client_ptr& sender, const inbound_frame& frame, steady_time now) {
+    struct visitor {
+        router& r;
+        const client_ptr& sender;
+        steady_time now;
+        void operator()(const register_request&) const {
+            r.reply(sender, make_error(error_code::bad_request,
+                                       "already registered as " + sender->id, {}, "register"));
+        }
+        void operator()(const command_request& f) const { r.on_command(sender, f, now); }
+        void operator()(const response_request& f) const { r.on_response(sender, f); }
+        void operator()(const message_request& f) const { r.on_message(sender, f); }
+        void operator()(const event_request& f) const { r.on_event(sender, f); }
+        void operator()(const subscribe_request& f) const { r.on_subscribe(sender, f); }
+        void operator()(const list_request& f) const { r.on_list(sender, f); }
+    };
+    std::visit(visitor{*this, sender, now}, frame);
+}
+
+void router::on_command(const client_ptr& sender, const command_request& command,
+                        steady_time now) {
+    auto fail = [&](error_code code, std::string message) {
+        reply(sender, make_error(code, message, command.id, "command"));
+    };
+    if (sender->role != client_role::controller) {
+        counters::add(stats_.forbidden);
+        return fail(error_code::forbidden, "only controllers may send commands");
+    }
+    client_ptr target = registry_.find(command.to);
+    if (!target) {
+        counters::add(stats_.offline_errors);
+        return fail(error_code::offline, command.to + " is not connected");
+    }
+    if (target->role != client_role::device) {
+        counters::add(stats_.forbidden);
+        return fail(error_code::forbidden, "commands may only be sent to devices");
+    }
+
+    auto timeout = command.timeout_ms ? std::chrono::milliseconds(*command.timeout_ms)
+                                      : options_.command_timeout_default;
+    timeout = std::min(timeout, options_.command_timeout_max);
+    pending_command pending{sender, command.id, target->id, timeout, now + timeout};
+    switch (pending_.add(std::move(pending), options_.max_pending_per_controller)) {
+        case pending_commands::add_result::added:
+            break;
+        case pending_commands::add_result::duplicate_id:
+            return reply(sender, make_error(frame_error{
+                                     error_code::bad_request,
+                                     "a command with id '" + command.id + "' is already pending",
+                                     "id", "command", command.id}));
+        case pending_commands::add_result::too_many:
+            counters::add(stats_.overloaded_errors);
+            return fail(error_code::overloaded,
+                        "too many commands in flight (max " +
+                            std::to_string(options_.max_pending_per_controller) + ")");
+    }
+    if (!target->link->deliver(make_command(sender->id, command))) {
+        // Refused, so it will never be answered: this error is its one outcome.
+        if (pending_.cancel(sender->id, command.id)) {
+            counters::add(stats_.overloaded_errors);
+            fail(error_code::overloaded, command.to + " is not keeping up; command not delivered");
+        }
+        return;
+    }
+    counters::add(stats_.commands_accepted);
+    if (command.ack) reply(sender, make_ack(command.id, "delivered"));
+}
+
+void router::on_response(const client_ptr& sender, const response_request& response) {
+    auto taken = pending_.take(response.to, response.id, sender->id);
+    if (taken.status == pending_commands::take_status::found) {
+        counters::add(stats_.commands_answered);
+        taken.command->controller->link->deliver(make_response(sender->id, response));
+        return;
+    }
+    std::string message;
+    if (taken.status == pending_commands::take_status::late) {
+        counters::add(stats_.late_responses);
+        message = "command '" + response.id + "' already timed out; the answer was dropped";
+    } else {
+        counters::add(stats_.unknown_responses);
+        message = "no command '" + response.id + "' from " + response.to + " is pending for you";
+    }
+    reply(sender, make_error(error_code::unknown_command, message, response.id, "response"));
+}
+
+void router::on_message(const client_ptr& sender, const message_request& message) {
+    std::string_view id = message.id ? std::string_view(*message.id) : std::string_view{};
+    client_ptr target = registry_.find(message.to);
+    if (!target) {
+        counters::add(stats_.offline_errors);
+        return reply(sender,
+                     make_error(error_code::offline, message.to + " is not connected", id, "message"));
+    }
+    if (!target->link->deliver(make_message(sender->id, message))) {
+        counters::add(stats_.overloaded_errors);
+        return reply(sender, make_error(error_code::overloaded,
+                                        message.to + " is not keeping up; message not delivered",
+                                        id, "message"));
+    }
+    counters::add(stats_.messages_routed);
+}
+
+void router::on_event(const client_ptr& sender, const event_request& event) {
+    counters::add(stats_.events_received);
+    auto followers = followers_.followers_of(sender->id);
+    if (!followers.empty()) {
+        frame_ptr frame = make_event(sender->id, event);
+        for (const auto& f : followers) {
+            if (f->session != sender->session) f->link->deliver(frame);
+        }
+    }
+    if (observer_ != nullptr) observer_->on_event(*sender, event);
+}
+
+void router::on_subscribe(const client_ptr& sender, const subscribe_request& request) {
+    if (request.subscribe) {
+        if (!followers_.add(sender, request.patterns, options_.max_subscriptions)) {
+            std::string_view id = request.id ? std::string_view(*request.id) : std::string_view{};
+            return reply(sender, make_error(frame_error{
+                                     error_code::bad_request,
+                                     "too many subscriptions (max " +
+                                         std::to_string(options_.max_subscriptions) + ")",
+                                     "ids", "subscribe", std::string(id)}));
+        }
+    } else {
+        followers_.remove(sender, request.patterns);
+    }
+    reply(sender, make_subscribed(request));
+}
+
+void router::on_list(const client_ptr& sender, const list_request& request) {
+    list_filter filter{request.role, request.prefix, request.after};
+    std::size_t limit = std::min(request.limit.value_or(options_.list_limit_default),
+                                 options_.list_limit_max);
+    bool more = false;
+    auto items = registry_.list(filter, limit, more);
+    reply(sender, make_list(items, more, request.id));
+}
+
+void router::expire_commands(steady_time now) {
+    for (auto& command : pending_.take_expired(now)) {
+        counters::add(stats_.command_timeouts);
+        command.controller->link->deliver(make_failed_response(
+            command.device, command.id, error_code::timeout,
+            command.device + " did not answer within " + std::to_string(command.timeout.count()) +
+                " ms"));
+    }
+}
+
+}  // namespace switchboard

@@ -1,0 +1,92 @@
+#pragma once
+// The router: what happens to each frame a registered client sends. Plain
+// logic over the registry, the follower table and the pending commands,
+// reaching clients only through their `endpoint`, so tests drive it with
+// fake endpoints and no sockets, and the MQTT bridge plugs in as one more
+// kind of endpoint.
+// Thread-safe: called concurrently by every session's thread.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "client_record.hpp"
+#include "counters.hpp"
+#include "endpoint.hpp"
+#include "follower_table.hpp"
+#include "inbound_frame.hpp"
+#include "pending_commands.hpp"
+#include "registry.hpp"
+
+namespace switchboard {
+
+struct router_options {
+    std::string node = "switchboard";
+    duplicate_policy duplicates = duplicate_policy::takeover;
+    std::chrono::milliseconds command_timeout_default{30000};
+    std::chrono::milliseconds command_timeout_max{300000};
+    std::size_t max_pending_per_controller = 1024;
+    std::size_t max_subscriptions = 256;
+    std::size_t list_limit_default = 100;
+    std::size_t list_limit_max = 1000;
+    std::size_t max_message_bytes = 65536;
+};
+
+// Told of what other parts (the MQTT bridge) may want to mirror: presence
+// changes and device events. Called on the thread that caused them; must not
+// block.
+class router_observer {
+public:
+    virtual ~router_observer() = default;
+    virtual void on_presence(const client_record& client, bool online) = 0;
+    virtual void on_event(const client_record& from, const event_request& event) = 0;
+};
+
+class router {
+public:
+    router(router_options options, counters& stats);
+
+    // Registers a client and answers it (`registered` or an error) through
+    // `link`. Returns its record, or nullptr when refused.
+    client_ptr register_client(const register_request& request, transport via,
+                               std::shared_ptr<endpoint> link, std::string session);
+
+    // The client's connection is gone: forget its commands and follows, and
+    // tell followers it left unless a newer session took its ID over.
+    void unregister_client(const client_ptr& client);
+
+    // Routes one frame from a registered client.
+    void route(const client_ptr& sender, const inbound_frame& frame, steady_time now);
+
+    // Answers every command past its deadline with a `timeout` response.
+    void expire_commands(steady_time now);
+
+    void set_observer(router_observer* observer) noexcept { observer_ = observer; }
+
+    const router_options& options() const noexcept { return options_; }
+    const registry& clients() const noexcept { return registry_; }
+    const pending_commands& pending() const noexcept { return pending_; }
+    counters& stats() noexcept { return stats_; }
+
+private:
+    void on_command(const client_ptr& sender, const command_request& command, steady_time now);
+    void on_response(const client_ptr& sender, const response_request& response);
+    void on_message(const client_ptr& sender, const message_request& message);
+    void on_event(const client_ptr& sender, const event_request& event);
+    void on_subscribe(const client_ptr& sender, const subscribe_request& request);
+    void on_list(const client_ptr& sender, const list_request& request);
+
+    void reply(const client_ptr& to, frame_ptr frame);
+    void notify_followers(const client_record& subject, bool online);
+
+    router_options options_;
+    std::string limits_json_;
+    counters& stats_;
+    registry registry_;
+    follower_table followers_;
+    pending_commands pending_;
+    router_observer* observer_ = nullptr;
+};
+
+}  // namespace switchboard

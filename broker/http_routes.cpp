@@ -1,0 +1,89 @@
+#include "http_routes.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/outbound_frame.hpp"
+
+namespace switchboard {
+namespace {
+
+std::string healthz(session_context& context) {
+    const counters& c = context.stats;
+    auto n = [](const counters::counter& v) {
+        return static_cast<std::int64_t>(v.load(std::memory_order_relaxed));
+    };
+    return json_object_writer{}
+               .string("status", "ok")
+               .string("node", context.config.node)
+               .integer("sessions", static_cast<std::int64_t>(context.sessions.size()))
+               .integer("registered", static_cast<std::int64_t>(context.routing.clients().size()))
+               .integer("pending_commands",
+                        static_cast<std::int64_t>(context.routing.pending().size()))
+               .integer("commands_accepted", n(c.commands_accepted))
+               .integer("commands_answered", n(c.commands_answered))
+               .integer("command_timeouts", n(c.command_timeouts))
+               .integer("late_responses", n(c.late_responses))
+               .integer("bad_frames", n(c.bad_frames))
+               .integer("slow_consumers_closed", n(c.slow_consumers_closed))
+               .finish() +
+           "\n";
+}
+
+// Maps a URL path onto a file under `root`, refusing anything that could
+// leave it. Empty when there is no such file.
+std::filesystem::path resolve_static(const std::filesystem::path& root, std::string_view path) {
+    if (path.empty() || path.front() != '/') return {};
+    if (path.find("..") != std::string_view::npos || path.find('\\') != std::string_view::npos ||
+        path.find('\0') != std::string_view::npos) {
+        return {};
+    }
+    std::string relative(path.substr(1));
+    if (relative.empty() || relative.back() == '/') relative += "index.html";
+    std::error_code ec;
+    auto file = root / relative;
+    if (!std::filesystem::is_regular_file(file, ec)) return {};
+    return file;
+}
+
+}  // namespace
+
+std::string_view content_type_for(std::string_view path) {
+    auto ends = [&](std::string_view ext) { return path.ends_with(ext); };
+    if (ends(".html")) return "text/html; charset=utf-8";
+    if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
+    if (ends(".css")) return "text/css; charset=utf-8";
+    if (ends(".json")) return "application/json";
+    if (ends(".svg")) return "image/svg+xml";
+    if (ends(".png")) return "image/png";
+    if (ends(".ico")) return "image/x-icon";
+    if (ends(".woff2")) return "font/woff2";
+    if (ends(".txt")) return "text/plain; charset=utf-8";
+    return "application/octet-stream";
+}
+
+http_answer answer_http(std::string_view target, session_context& context) {
+    std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/healthz") {
+        return {200, "application/json", "no-store", healthz(context)};
+    }
+    if (path == "/ws") {
+        return {426, "text/plain; charset=utf-8", "no-store",
+                "/ws takes a WebSocket upgrade\n"};
+    }
+    if (!context.config.dashboard_dir.empty()) {
+        auto file = resolve_static(context.config.dashboard_dir, path);
+        if (!file.empty()) {
+            std::ifstream in(file, std::ios::binary);
+            std::ostringstream body;
+            body << in.rdbuf();
+            // index.html is small and names the modules: always revalidate it.
+            std::string cache = file.filename() == "index.html" ? "no-cache" : "public, max-age=300";
+            return {200, std::string(content_type_for(file.string())), cache, body.str()};
+        }
+    }
+    return {404, "text/plain; charset=utf-8", "no-store", "not found\n"};
+}
+
+}  // namespace switchboard

@@ -1,0 +1,266 @@
+#include "websocket_session.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/inbound_frame.hpp"
+#include "core/outbound_frame.hpp"
+
+namespace switchboard {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+
+namespace {
+constexpr std::string_view subprotocol = "switchboard.v1";
+
+bool offers_subprotocol(const websocket_session::request& req) {
+    auto offered = req[beast::http::field::sec_websocket_protocol];
+    // A comma-separated list; look for our token as a whole item.
+    std::size_t pos = 0;
+    while (pos <= offered.size()) {
+        std::size_t end = offered.find(',', pos);
+        if (end == std::string_view::npos) end = offered.size();
+        auto item = offered.substr(pos, end - pos);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (item == subprotocol) return true;
+        pos = end + 1;
+    }
+    return false;
+}
+}  // namespace
+
+websocket_session::websocket_session(beast::tcp_stream&& stream, session_context& context)
+    : ws_(std::move(stream)),
+      register_timer_(ws_.get_executor()),
+      context_(context),
+      session_id_(context.next_session_id()) {}
+
+websocket_session::~websocket_session() { context_.sessions.remove(this); }
+
+void websocket_session::run(request upgrade) {
+    context_.sessions.add(shared_from_this());
+    const session_limits& limits = context_.config.session;
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = limits.handshake_timeout;
+    timeouts.idle_timeout = limits.idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(limits.max_message_bytes);
+    ws_.auto_fragment(false);
+    bool with_subprotocol = offers_subprotocol(upgrade);
+    ws_.set_option(websocket::stream_base::decorator([with_subprotocol](websocket::response_type& res) {
+        res.set(beast::http::field::server, "switchboard");
+        if (with_subprotocol) res.set(beast::http::field::sec_websocket_protocol, subprotocol);
+    }));
+    ws_.async_accept(upgrade, beast::bind_front_handler(&websocket_session::on_accept,
+                                                         shared_from_this()));
+}
+
+void websocket_session::on_accept(beast::error_code ec) {
+    if (ec) {
+        spdlog::debug("session {}: upgrade failed: {}", session_id_, ec.message());
+        return finish();
+    }
+    ws_.text(true);
+    register_timer_.expires_after(context_.config.session.register_timeout);
+    register_timer_.async_wait(beast::bind_front_handler(&websocket_session::on_register_timeout,
+                                                         shared_from_this()));
+    do_read();
+}
+
+void websocket_session::on_register_timeout(beast::error_code ec) {
+    if (ec || self_) return;
+    counters::add(context_.stats.register_timeouts);
+    close(close_code::not_registered, "no register frame in time");
+}
+
+void websocket_session::do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read,
+                                                      shared_from_this()));
+}
+
+void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
+    if (ec) {
+        if (ec == websocket::error::message_too_big) {
+            counters::add(context_.stats.oversized_frames);
+            spdlog::info("session {}: frame over {} bytes, closed with 1009", session_id_,
+                         context_.config.session.max_message_bytes);
+        } else if (ec != websocket::error::closed && ec != asio::error::operation_aborted &&
+                   ec != asio::error::eof && ec != beast::error::timeout) {
+            spdlog::debug("session {}: read: {}", session_id_, ec.message());
+        }
+        return finish();
+    }
+    counters::add(context_.stats.frames_received);
+    if (!ws_.got_text()) {
+        counters::add(context_.stats.bad_frames);
+        deliver(make_error(error_code::bad_request,
+                           "binary frames are not accepted: send one JSON object per text frame"));
+    } else {
+        auto data = buffer_.cdata();
+        handle_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    }
+    buffer_.consume(bytes);
+    // A large frame should not pin its buffer for the life of an idle connection.
+    if (buffer_.capacity() > 16384) buffer_.shrink_to_fit();
+    do_read();
+}
+
+void websocket_session::handle_text(std::string_view text) {
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ != state::open) return;  // replaced or closing: say nothing more
+    }
+    parse_result parsed = parse_frame(text);
+    if (auto* error = std::get_if<frame_error>(&parsed)) {
+        counters::add(context_.stats.bad_frames);
+        deliver(make_error(*error));
+        return;
+    }
+    auto& frame = std::get<inbound_frame>(parsed);
+    if (self_) {
+        context_.routing.route(self_, frame, std::chrono::steady_clock::now());
+        return;
+    }
+    if (auto* reg = std::get_if<register_request>(&frame)) {
+        self_ = context_.routing.register_client(*reg, transport::ws, shared_from_this(),
+                                                 session_id_);
+        if (self_) {
+            register_timer_.cancel();
+            spdlog::debug("session {}: registered {} as {}", session_id_, self_->id,
+                          to_string(self_->role));
+        }
+        return;
+    }
+    frame_error error{error_code::not_registered, "send register first", {},
+                      std::string(type_name(frame)), {}};
+    std::visit(
+        [&](const auto& f) {
+            if constexpr (requires { f.id; }) {
+                using id_type = std::decay_t<decltype(f.id)>;
+                if constexpr (std::is_same_v<id_type, std::string>) {
+                    error.request_id = f.id;
+                } else {
+                    if (f.id) error.request_id = *f.id;
+                }
+            }
+        },
+        frame);
+    deliver(make_error(error));
+}
+
+bool websocket_session::deliver(frame_ptr frame) {
+    const session_limits& limits = context_.config.session;
+    bool overflowed = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ != state::open) return false;
+        if (queue_.size() >= limits.outbound_queue_frames ||
+            queued_bytes_ + frame->size() > limits.outbound_queue_bytes) {
+            state_ = state::aborting;
+            overflowed = true;
+        } else {
+            queued_bytes_ += frame->size();
+            queue_.push_back(std::move(frame));
+            if (writing_) return true;
+            writing_ = true;
+        }
+    }
+    if (overflowed) {
+        counters::add(context_.stats.slow_consumers_closed);
+        spdlog::info("session {}: outbound queue over its bound, connection cut", session_id_);
+        asio::post(ws_.get_executor(), [self = shared_from_this()] { self->abort(); });
+        return false;
+    }
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+    return true;
+}
+
+void websocket_session::do_write() {
+    frame_ptr next;
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ == state::aborting || queue_.empty()) {
+            writing_ = false;
+            return;
+        }
+        next = queue_.front();
+    }
+    ws_.async_write(asio::buffer(*next), beast::bind_front_handler(&websocket_session::on_write,
+                                                                   shared_from_this()));
+}
+
+void websocket_session::on_write(beast::error_code ec, std::size_t) {
+    bool close_now = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (!queue_.empty()) {
+            queued_bytes_ -= queue_.front()->size();
+            queue_.pop_front();
+        }
+        if (ec) {
+            state_ = state::aborting;
+            queue_.clear();
+            queued_bytes_ = 0;
+        }
+        if (queue_.empty()) {
+            writing_ = false;
+            close_now = state_ == state::closing;
+        }
+    }
+    if (ec) {
+        if (ec != asio::error::operation_aborted) spdlog::debug("session {}: write: {}", session_id_, ec.message());
+        return abort();
+    }
+    if (close_now) return do_close();
+    do_write();
+}
+
+void websocket_session::close(unsigned short code, std::string_view reason) {
+    bool idle = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ != state::open) return;
+        state_ = state::closing;
+        close_code_ = code;
+        close_reason_ = reason;
+        idle = !writing_;
+    }
+    if (idle) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+}
+
+void websocket_session::do_close() {
+    register_timer_.cancel();
+    if (!ws_.is_open()) return;
+    websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_reason_);
+    ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {});
+}
+
+void websocket_session::abort() {
+    register_timer_.cancel();
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+void websocket_session::finish() {
+    if (finished_) return;
+    finished_ = true;
+    register_timer_.cancel();
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ == state::open) state_ = state::closing;
+    }
+    if (self_) context_.routing.unregister_client(self_);
+    context_.sessions.remove(this);
+}
+
+}  // namespace switchboard

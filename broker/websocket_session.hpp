@@ -1,0 +1,71 @@
+#pragma once
+// One WebSocket connection at /ws: the upgrade, registration, the read loop
+// and a bounded outbound queue. It is the `endpoint` the router delivers to
+// for a WebSocket client.
+// Runs on the one I/O thread that accepted its socket; `deliver` and `close`
+// may be called from any thread and hand their work to that thread.
+// Owns itself through its pending operations (shared_from_this).
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/client_record.hpp"
+#include "core/endpoint.hpp"
+#include "session_context.hpp"
+
+namespace switchboard {
+
+class websocket_session : public endpoint, public std::enable_shared_from_this<websocket_session> {
+public:
+    using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+    websocket_session(boost::beast::tcp_stream&& stream, session_context& context);
+    ~websocket_session() override;
+
+    // Completes the upgrade for `upgrade` and starts reading.
+    void run(request upgrade);
+
+    bool deliver(frame_ptr frame) override;
+    void close(unsigned short code, std::string_view reason) override;
+
+private:
+    enum class state { open, closing, aborting };
+
+    void on_accept(boost::beast::error_code ec);
+    void on_register_timeout(boost::beast::error_code ec);
+    void do_read();
+    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void handle_text(std::string_view text);
+    void do_write();
+    void on_write(boost::beast::error_code ec, std::size_t bytes);
+    void do_close();
+    void abort();
+    void finish();
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::flat_buffer buffer_;
+    boost::asio::steady_timer register_timer_;
+    session_context& context_;
+    std::string session_id_;
+    client_ptr self_;  // set once registered
+    bool finished_ = false;
+
+    // Outbound queue, shared with other threads' deliver()/close().
+    std::mutex mutex_;
+    std::deque<frame_ptr> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool writing_ = false;  // a write chain is running or posted
+    state state_ = state::open;
+    unsigned short close_code_ = 1000;
+    std::string close_reason_;
+};
+
+}  // namespace switchboard
