@@ -17,12 +17,14 @@ pending_commands::shard& pending_commands::shard_for(std::string_view controller
     return shards_[std::hash<std::string_view>{}(controller) % shard_count];
 }
 
-void pending_commands::erase_locked(shard& s,
-                                    std::map<std::string, entry, std::less<>>::iterator it) {
+pending_command pending_commands::extract_locked(
+    shard& s, std::map<std::string, entry, std::less<>>::iterator it) {
     auto count = s.per_controller.find(it->second.command.controller->id);
     if (count != s.per_controller.end() && --count->second == 0) s.per_controller.erase(count);
     s.deadlines.erase(it->second.by_deadline);
+    pending_command command = std::move(it->second.command);
     s.commands.erase(it);
+    return command;
 }
 
 pending_commands::add_result pending_commands::add(pending_command command,
@@ -50,9 +52,7 @@ pending_commands::take_result pending_commands::take(std::string_view controller
     std::lock_guard lock(s.mutex);
     auto it = s.commands.find(key);
     if (it != s.commands.end() && it->second.command.device == device) {
-        take_result result{take_status::found, std::move(it->second.command)};
-        erase_locked(s, it);
-        return result;
+        return {take_status::found, extract_locked(s, it)};
     }
     if (it == s.commands.end()) {
         key.push_back('\n');
@@ -67,7 +67,7 @@ bool pending_commands::cancel(std::string_view controller, std::string_view id) 
     std::lock_guard lock(s.mutex);
     auto it = s.commands.find(make_key(controller, id));
     if (it == s.commands.end()) return false;
-    erase_locked(s, it);
+    extract_locked(s, it);
     return true;
 }
 
@@ -78,8 +78,7 @@ std::vector<pending_command> pending_commands::take_expired(steady_time now) {
         while (!s.deadlines.empty() && s.deadlines.begin()->first <= now) {
             auto it = s.commands.find(s.deadlines.begin()->second);
             std::string late_key = it->first + '\n' + it->second.command.device;
-            out.push_back(std::move(it->second.command));
-            erase_locked(s, it);
+            out.push_back(extract_locked(s, it));
             if (s.expired.insert(late_key).second) s.expired_order.push_back(std::move(late_key));
             if (s.expired_order.size() > expired_memory) {
                 s.expired.erase(s.expired_order.front());
@@ -99,7 +98,7 @@ std::size_t pending_commands::drop_controller(const client_record& controller) {
     while (it != s.commands.end() && it->first.starts_with(prefix)) {
         auto next = std::next(it);
         if (it->second.command.controller->session == controller.session) {
-            erase_locked(s, it);
+            extract_locked(s, it);
             ++dropped;
         }
         it = next;

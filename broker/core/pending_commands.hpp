@@ -80,7 +80,8 @@ private:
     static constexpr std::size_t expired_memory = 4096;
 
     shard& shard_for(std::string_view controller);
-    void erase_locked(shard& s, std::map<std::string, entry, std::less<>>::iterator it);
+    pending_command extract_locked(shard& s,
+                                   std::map<std::string, entry, std::less<>>::iterator it);
 
     std::array<shard, shard_count> shards_;
 };
