@@ -76,7 +76,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         if (req.method() == http::verb::get) res.body() = std::move(answer.body);
         else res.content_length(answer.body.size());
     }
-    if (req.method() == http::verb::get) res.prepare_payload();
+    if (req.method() != http::verb::head) res.prepare_payload();
     send(std::move(res));
 }
 

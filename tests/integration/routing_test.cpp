@@ -1,0 +1,273 @@
+// Commands, responses, messages, events, presence and list, end to end.
+
+#include <gtest/gtest.h>
+
+#include "running_gateway.hpp"
+#include "ws_test_client.hpp"
+
+using namespace switchboard;
+using namespace switchboard::test;
+using json = nlohmann::json;
+
+namespace {
+json command(const std::string& to, const std::string& id, json extra = json::object()) {
+    json f = std::move(extra);
+    f["type"] = "command";
+    f["to"] = to;
+    f["id"] = id;
+    if (!f.contains("name")) f["name"] = "set_speed";
+    return f;
+}
+}  // namespace
+
+TEST(Routing, CommandRoundTripWithAckAndServerStampedFrom) {
+    running_gateway gw;
+    ws_test_client dev(gw.port()), ctl(gw.port()), other(gw.port());
+    dev.register_as("pump-12", "device");
+    ctl.register_as("dash-1", "controller");
+    other.register_as("dash-2", "controller");
+
+    ctl.send(command("pump-12", "c-17",
+                     {{"args", {{"rpm", 1200}}}, {"ack", true}, {"from", "dash-2"}, {"timeout_ms", 5000}}));
+    auto ack = ctl.receive();
+    ASSERT_TRUE(ack);
+    EXPECT_EQ((*ack)["type"], "ack");
+    EXPECT_EQ((*ack)["id"], "c-17");
+    EXPECT_EQ((*ack)["status"], "delivered");
+
+    auto cmd = dev.receive();
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ((*cmd)["type"], "command");
+    EXPECT_EQ((*cmd)["from"], "dash-1");  // the client's "from" did not survive
+    EXPECT_EQ((*cmd)["name"], "set_speed");
+    EXPECT_EQ((*cmd)["args"]["rpm"], 1200);
+
+    dev.send({{"type", "response"}, {"to", "dash-1"}, {"id", "c-17"}, {"ok", true},
+              {"result", {{"rpm", 1200}}}, {"from", "pump-99"}});
+    auto res = ctl.receive();
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["type"], "response");
+    EXPECT_EQ((*res)["from"], "pump-12");
+    EXPECT_EQ((*res)["ok"], true);
+    EXPECT_EQ((*res)["result"]["rpm"], 1200);
+    EXPECT_TRUE(other.quiet_for(100ms)) << "a bystander saw something";
+}
+
+TEST(Routing, CommandToOfflineDeviceFailsAtOnce) {
+    running_gateway gw;
+    ws_test_client ctl(gw.port());
+    ctl.register_as("dash-1", "controller");
+    ctl.send(command("pump-99", "c-18"));
+    auto e = ctl.receive();
+    ASSERT_TRUE(e);
+    EXPECT_EQ((*e)["type"], "error");
+    EXPECT_EQ((*e)["code"], "offline");
+    EXPECT_EQ((*e)["id"], "c-18");
+}
+
+TEST(Routing, UnansweredCommandTimesOutOnceAndLateAnswerIsDropped) {
+    running_gateway gw;
+    ws_test_client dev(gw.port()), ctl(gw.port());
+    dev.register_as("pump-1", "device");
+    ctl.register_as("dash", "controller");
+    ctl.send(command("pump-1", "c-1", {{"timeout_ms", 150}}));
+    ASSERT_TRUE(dev.receive_type("command"));
+    auto res = ctl.receive(3s);
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["type"], "response");
+    EXPECT_EQ((*res)["from"], "pump-1");
+    EXPECT_EQ((*res)["ok"], false);
+    EXPECT_EQ((*res)["error"]["code"], "timeout");
+
+    dev.send({{"type", "response"}, {"to", "dash"}, {"id", "c-1"}, {"ok", true}});
+    auto e = dev.receive();
+    ASSERT_TRUE(e);
+    EXPECT_EQ((*e)["code"], "unknown_command");
+    EXPECT_TRUE(ctl.quiet_for(150ms));
+    EXPECT_EQ(gw.stats().command_timeouts.load(), 1u);
+    EXPECT_EQ(gw.stats().late_responses.load(), 1u);
+}
+
+TEST(Routing, TimeoutIsCappedByConfig) {
+    running_gateway gw([](gateway_config& c) { c.routing.command_timeout_max = std::chrono::milliseconds(100); });
+    ws_test_client dev(gw.port()), ctl(gw.port());
+    dev.register_as("pump-1", "device");
+    ctl.register_as("dash", "controller");
+    ctl.send(command("pump-1", "c-1", {{"timeout_ms", 3600000}}));
+    auto res = ctl.receive(3s);
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["error"]["code"], "timeout");
+}
+
+TEST(Routing, OnlyTheTargetDeviceMayAnswerAndOnlyOnce) {
+    running_gateway gw;
+    ws_test_client dev(gw.port()), intruder(gw.port()), ctl(gw.port());
+    dev.register_as("pump-1", "device");
+    intruder.register_as("pump-2", "device");
+    ctl.register_as("dash", "controller");
+    ctl.send(command("pump-1", "c-1"));
+    ASSERT_TRUE(dev.receive_type("command"));
+
+    intruder.send({{"type", "response"}, {"to", "dash"}, {"id", "c-1"}, {"ok", true}});
+    auto e = intruder.receive();
+    ASSERT_TRUE(e);
+    EXPECT_EQ((*e)["code"], "unknown_command");
+
+    dev.send({{"type", "response"}, {"to", "dash"}, {"id", "c-1"}, {"ok", true}});
+    auto res = ctl.receive();
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["from"], "pump-1");
+
+    dev.send({{"type", "response"}, {"to", "dash"}, {"id", "c-1"}, {"ok", true}});
+    auto again = dev.receive();
+    ASSERT_TRUE(again);
+    EXPECT_EQ((*again)["code"], "unknown_command");
+    EXPECT_TRUE(ctl.quiet_for(100ms));
+}
+
+TEST(Routing, DevicesMayNotCommandAndControllersAreNotCommanded) {
+    running_gateway gw;
+    ws_test_client dev(gw.port()), ctl(gw.port()), ctl2(gw.port());
+    dev.register_as("pump-1", "device");
+    ctl.register_as("dash", "controller");
+    ctl2.register_as("dash-2", "controller");
+    dev.send(command("pump-1", "c-1"));
+    EXPECT_EQ((*dev.receive())["code"], "forbidden");
+    ctl.send(command("dash-2", "c-2"));
+    EXPECT_EQ((*ctl.receive())["code"], "forbidden");
+}
+
+TEST(Routing, ControllerThatLeavesHasItsCommandsDropped) {
+    running_gateway gw;
+    ws_test_client dev(gw.port());
+    dev.register_as("pump-1", "device");
+    {
+        ws_test_client ctl(gw.port());
+        ctl.register_as("dash", "controller");
+        ctl.send(command("pump-1", "c-1", {{"timeout_ms", 200}}));
+        ASSERT_TRUE(dev.receive_type("command"));
+        ctl.close();
+        ASSERT_TRUE(ctl.wait_closed());
+    }
+    for (int i = 0; i < 200 && gw.get().routing().pending().size() > 0; ++i) std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(gw.get().routing().pending().size(), 0u);
+    EXPECT_EQ(gw.stats().commands_dropped.load(), 1u);
+    dev.send({{"type", "response"}, {"to", "dash"}, {"id", "c-1"}, {"ok", true}});
+    EXPECT_EQ((*dev.receive())["code"], "unknown_command");
+    EXPECT_EQ(gw.stats().command_timeouts.load(), 0u);
+}
+
+TEST(Routing, DuplicatePendingCommandIdIsRefused) {
+    running_gateway gw;
+    ws_test_client dev(gw.port()), ctl(gw.port());
+    dev.register_as("pump-1", "device");
+    ctl.register_as("dash", "controller");
+    ctl.send(command("pump-1", "c-1"));
+    ctl.send(command("pump-1", "c-1"));
+    auto e = ctl.receive();
+    ASSERT_TRUE(e);
+    EXPECT_EQ((*e)["code"], "bad_request");
+    EXPECT_EQ((*e)["field"], "id");
+}
+
+TEST(Routing, PrivateMessagesFlowBothWays) {
+    running_gateway gw;
+    ws_test_client a(gw.port()), b(gw.port()), c(gw.port());
+    a.register_as("userA@example.com", "controller");
+    b.register_as("plant-3:pump-12", "device");
+    c.register_as("eve", "controller");
+    a.send({{"type", "message"}, {"to", "plant-3:pump-12"}, {"payload", {{"hello", 1}}}, {"id", "m1"},
+            {"from", "eve"}});
+    auto m = b.receive();
+    ASSERT_TRUE(m);
+    EXPECT_EQ((*m)["type"], "message");
+    EXPECT_EQ((*m)["from"], "userA@example.com");
+    EXPECT_EQ((*m)["payload"]["hello"], 1);
+    EXPECT_EQ((*m)["id"], "m1");
+    b.send({{"type", "message"}, {"to", "userA@example.com"}, {"payload", "hi back"}});
+    auto back = a.receive();
+    ASSERT_TRUE(back);
+    EXPECT_EQ((*back)["payload"], "hi back");
+    EXPECT_EQ((*back)["from"], "plant-3:pump-12");
+    a.send({{"type", "message"}, {"to", "nobody"}, {"payload", 1}});
+    EXPECT_EQ((*a.receive())["code"], "offline");
+    EXPECT_TRUE(c.quiet_for(100ms));
+}
+
+TEST(Routing, SubscribersSeePresenceAndEvents) {
+    running_gateway gw;
+    ws_test_client ctl(gw.port()), other(gw.port());
+    ctl.register_as("dash", "controller");
+    other.register_as("dash-2", "controller");
+    ctl.send({{"type", "subscribe"}, {"ids", {"pump-*"}}, {"id", "s1"}});
+    auto sub = ctl.receive();
+    ASSERT_TRUE(sub);
+    EXPECT_EQ((*sub)["type"], "subscribed");
+    EXPECT_EQ((*sub)["id"], "s1");
+    {
+        ws_test_client dev(gw.port());
+        dev.register_as("pump-7", "device", {{"meta", {{"model", "P-7"}, {"firmware", "1.2"}}}});
+        auto online = ctl.receive();
+        ASSERT_TRUE(online);
+        EXPECT_EQ((*online)["type"], "presence");
+        EXPECT_EQ((*online)["id"], "pump-7");
+        EXPECT_EQ((*online)["online"], true);
+        EXPECT_EQ((*online)["via"], "ws");
+        EXPECT_EQ((*online)["meta"]["model"], "P-7");
+
+        dev.send({{"type", "event"}, {"name", "telemetry"}, {"data", {{"rpm", 900}}}});
+        auto ev = ctl.receive();
+        ASSERT_TRUE(ev);
+        EXPECT_EQ((*ev)["type"], "event");
+        EXPECT_EQ((*ev)["from"], "pump-7");
+        EXPECT_EQ((*ev)["data"]["rpm"], 900);
+        dev.close();
+        ASSERT_TRUE(dev.wait_closed());
+    }
+    auto offline = ctl.receive();
+    ASSERT_TRUE(offline);
+    EXPECT_EQ((*offline)["type"], "presence");
+    EXPECT_EQ((*offline)["online"], false);
+
+    // Not matching the pattern: nothing.
+    ws_test_client valve(gw.port());
+    valve.register_as("valve-1", "device");
+    valve.send({{"type", "event"}, {"name", "t"}});
+    EXPECT_TRUE(ctl.quiet_for(150ms));
+    EXPECT_TRUE(other.quiet_for(10ms));
+
+    ctl.send({{"type", "unsubscribe"}, {"ids", {"pump-*"}}});
+    EXPECT_EQ((*ctl.receive())["type"], "unsubscribed");
+    ws_test_client dev2(gw.port());
+    dev2.register_as("pump-8", "device");
+    EXPECT_TRUE(ctl.quiet_for(150ms));
+}
+
+TEST(Routing, ListFiltersByRoleAndPrefixWithMore) {
+    running_gateway gw;
+    ws_test_client ctl(gw.port());
+    ctl.register_as("dash", "controller");
+    std::vector<std::unique_ptr<ws_test_client>> devices;
+    for (int i = 0; i < 5; ++i) {
+        devices.push_back(std::make_unique<ws_test_client>(gw.port()));
+        devices.back()->register_as("pump-" + std::to_string(i), "device");
+    }
+    ctl.send({{"type", "list"}, {"role", "device"}, {"prefix", "pump-"}, {"limit", 3}, {"id", "l1"}});
+    auto page = ctl.receive();
+    ASSERT_TRUE(page);
+    EXPECT_EQ((*page)["type"], "list");
+    EXPECT_EQ((*page)["id"], "l1");
+    ASSERT_EQ((*page)["items"].size(), 3u);
+    EXPECT_EQ((*page)["items"][0]["id"], "pump-0");
+    EXPECT_EQ((*page)["items"][0]["via"], "ws");
+    EXPECT_EQ((*page)["more"], true);
+    ctl.send({{"type", "list"}, {"role", "device"}, {"after", "pump-2"}});
+    auto rest = ctl.receive();
+    ASSERT_TRUE(rest);
+    ASSERT_EQ((*rest)["items"].size(), 2u);
+    EXPECT_EQ((*rest)["more"], false);
+    ctl.send({{"type", "list"}, {"role", "controller"}});
+    auto controllers = ctl.receive();
+    ASSERT_EQ((*controllers)["items"].size(), 1u);
+    EXPECT_EQ((*controllers)["items"][0]["id"], "dash");
+}
