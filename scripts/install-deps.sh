@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Switchboard needs to build, run and test,
+# skipping apt entirely when they are all present already. Run as root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libpaho-mqttpp-dev libpaho-mqtt-dev nlohmann-json3-dev libssl-dev
+  libspdlog-dev libcli11-dev libgtest-dev
+  mosquitto mosquitto-clients
+  curl procps
+)
+# Test-only extras are added with --test.
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=()
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root (or install them)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

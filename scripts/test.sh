@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds under
+# AddressSanitizer+UBSan and under ThreadSanitizer, and runs every test in
+# both. Exits non-zero on any failure.
+#   scripts/test.sh            # both sanitizer builds
+#   scripts/test.sh asan       # one preset only (asan, tsan, debug or release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+
+presets=("$@")
+((${#presets[@]})) || presets=(asan tsan)
+
+export CTEST_OUTPUT_ON_FAILURE=1
+# Leak reports fail the run; UBSan stops at the first report.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+
+ulimit -n 20000 2>/dev/null || true
+status=0
+for preset in "${presets[@]}"; do
+  echo "== build: $preset"
+  scripts/build.sh "$preset" -DSWITCHBOARD_WERROR=ON
+  echo "== test: $preset"
+  if ! ctest --preset "$preset"; then
+    status=1
+  fi
+done
+exit $status
