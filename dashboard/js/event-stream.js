@@ -157,6 +157,9 @@ export class EventStream {
             return;
         }
         const labelW = 150;
+        // The x axis holds the longest series, at least 30 points, so a few
+        // events do not crowd into the right edge.
+        const slots = Math.max(30, ...lanes.map(([, p]) => p.length));
         const laneH = height / lanes.length;
         const summary = [];
         lanes.forEach(([field, points], i) => {
@@ -192,8 +195,8 @@ export class EventStream {
             const pad = Math.min(8, laneH * 0.2);
             const y = (v) => max === min ? top + laneH / 2
                 : top + pad + (1 - (v - min) / (max - min)) * (laneH - 2 * pad);
-            const step = (x1 - x0) / Math.max(1, POINTS_MAX - 1);
-            const offset = POINTS_MAX - points.length;
+            const step = (x1 - x0) / Math.max(1, slots - 1);
+            const offset = slots - points.length;
             g.strokeStyle = color;
             g.lineWidth = 1.6;
             g.lineJoin = 'round';
@@ -206,7 +209,7 @@ export class EventStream {
             g.stroke();
             g.fillStyle = color;
             g.beginPath();
-            g.arc(x0 + (POINTS_MAX - 1) * step, y(last), 2.5, 0, Math.PI * 2);
+            g.arc(x0 + (slots - 1) * step, y(last), 2.5, 0, Math.PI * 2);
             g.fill();
         });
         canvas.setAttribute('aria-label', `Chart of the latest values: ${summary.join(', ')}`);

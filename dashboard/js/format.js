@@ -16,6 +16,7 @@ export function clockTime(ms, now = Date.now()) {
 export function ago(ms, now = Date.now()) {
     if (ms === null || ms === undefined) return '—';
     const s = Math.max(0, Math.round((now - ms) / 1000));
+    if (s < 2) return 'just now';
     if (s < 60) return `${s} s ago`;
     if (s < 3600) return `${Math.floor(s / 60)} min ago`;
     if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
