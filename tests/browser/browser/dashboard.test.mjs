@@ -22,6 +22,9 @@ before(async () => {
     fleet = await startFleet({ url: gateway.wsUrl, count: FLEET });
     browser = await launchBrowser();
     page = browser.page;
+    await page.goto(gateway.httpUrl);
+    await page.waitForSelector('#signin-form');
+    await browser.screenshot('00-sign-in');
     await signIn(page, gateway.httpUrl, 'dash-test');
 });
 
