@@ -84,17 +84,17 @@ function initSignIn() {
         signIn();
     });
     $('sign-out').addEventListener('click', signOut);
-    $('conn-retry').addEventListener('click', () => {
-        if (client && client.state === 'reconnecting') {
-            client.clearTimeout(client.retryTimer);
-            client.retryTimer = null;
-            client.open();
-        }
-    });
+    $('conn-retry').addEventListener('click', () => client?.reconnectNow());
     $('signin-id').focus();
 }
 
 async function signIn() {
+    // A second press while the first connection is still being attempted
+    // cancels it (connect() then rejects with `closed`).
+    if (client) {
+        client.close();
+        return;
+    }
     const id = $('signin-id').value.trim();
     const url = $('signin-url').value.trim() || defaultUrl();
     const token = $('signin-token').value;
@@ -112,8 +112,7 @@ async function signIn() {
     } catch {
         // Private mode: nothing to remember.
     }
-    $('signin-submit').disabled = true;
-    $('signin-submit').textContent = 'Connecting…';
+    $('signin-submit').textContent = 'Connecting… (press to cancel)';
     client = new SwitchboardClient({ url, id, role: 'controller', token: token || undefined });
     client.on('state', onState);
     client.on('registered', onRegistered);
@@ -132,7 +131,6 @@ async function signIn() {
         client = null;
         setConn('idle', 'Signed out');
     } finally {
-        $('signin-submit').disabled = false;
         $('signin-submit').textContent = 'Connect';
     }
 }
@@ -199,7 +197,7 @@ function onState(s) {
             break;
         case 'closed':
             setConn(s.state, `Disconnected: ${s.reason || 'closed'}`);
-            banner.textContent = `Disconnected for good (${s.reason || 'closed'}). Sign out and sign in again to reconnect.`;
+            banner.textContent = `Disconnected: ${s.reason || 'closed'}. Sign out and sign in again to reconnect.`;
             banner.hidden = !$('signin-view').hidden;
             break;
         default: break;

@@ -25,8 +25,8 @@ export class SwitchboardError extends Error {
 
 // Close codes after which reconnecting would do harm or cannot help.
 const FINAL_CLOSE_CODES = new Map([
-    [4001, 'unauthorized'],
-    [4003, 'replaced'],
+    [4001, ['unauthorized', 'the gateway refused the credentials (4001)']],
+    [4003, ['replaced', 'another session signed in with this ID (4003)']],
 ]);
 // Registration errors that another attempt with the same settings cannot fix.
 const FINAL_REGISTER_ERRORS = new Set(['id_taken', 'unauthorized', 'bad_request', 'forbidden']);
@@ -131,9 +131,18 @@ export class SwitchboardClient {
         return promise;
     }
 
+    // While waiting to reconnect: try now instead of at the end of the delay.
+    reconnectNow() {
+        if (this.state !== 'reconnecting') return false;
+        this.clearTimeout(this.retryTimer);
+        this.retryTimer = null;
+        this.open();
+        return true;
+    }
+
     // Closes for good: no reconnect; pending requests reject with `closed`.
     close() {
-        this.stop('closed', 'closed by the client');
+        this.stop('closed', 'closed by this client');
     }
 
     stop(code, reason) {
@@ -174,7 +183,7 @@ export class SwitchboardClient {
         socket.onclose = (e) => {
             if (this.socket !== socket) return;
             const final = FINAL_CLOSE_CODES.get(e.code);
-            if (final) return this.stop(final, `closed by the gateway (${e.code} ${final})`);
+            if (final) return this.stop(final[0], final[1]);
             this.lost(`connection closed (${e.code || 'no code'}${e.reason ? ' ' + e.reason : ''})`);
         };
         socket.onerror = () => {

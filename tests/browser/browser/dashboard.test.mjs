@@ -206,6 +206,17 @@ test('after the gateway restarts the page reconnects and follows presence again'
     await waitForText(page, '#device-count', `1 online · ${FLEET} offline`);
 });
 
+test('a session taking over the ID stops the page from reconnecting', async () => {
+    const twin = new SwitchboardClient({ url: gateway.wsUrl, id: 'dash-test', WebSocket, reconnect: false });
+    extras.push(twin);
+    await twin.connect();
+    await page.waitForSelector('#conn[data-state="closed"]');
+    await waitForText(page, '#conn-text', 'another session signed in with this ID');
+    await waitForText(page, '#stale-banner', 'Sign out and sign in again');
+    await browser.screenshot('08-replaced');
+    assert.equal(twin.state, 'online', 'the page did not take the ID back');
+});
+
 test('the page logged no errors', () => {
     // 'offline' and similar protocol errors are expected; script errors are not.
     const unexpected = browser.problems.filter((p) => !/WebSocket connection to .* failed/.test(p));

@@ -213,6 +213,17 @@ test('client: reconnects with capped exponential backoff and re-subscribes', asy
     assert.equal(delays.at(-1), 75);
 });
 
+test('client: reconnectNow skips the remaining delay', async () => {
+    const { client, clock, sockets } = await connected({ reconnect: { initialMs: 10000, jitter: 0 } });
+    assert.equal(client.reconnectNow(), false);
+    sockets[0].drop(1006);
+    assert.equal(client.state, 'reconnecting');
+    assert.equal(client.reconnectNow(), true);
+    assert.equal(sockets.length, 2);
+    clock.advance(20000);
+    assert.equal(sockets.length, 2, 'the cancelled timer did not open a third socket');
+});
+
 test('client: a takeover (4003) or a refused registration does not reconnect', async () => {
     const { client, clock, sockets } = await connected();
     sockets[0].drop(4003);
