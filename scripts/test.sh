@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds under
-# AddressSanitizer+UBSan and under ThreadSanitizer, and runs every test in
-# both. Exits non-zero on any failure.
+# AddressSanitizer+UBSan and under ThreadSanitizer, runs every C++ test in
+# both, then the dashboard's JavaScript and browser tests against the first
+# build's gateway. Exits non-zero on any failure.
 #   scripts/test.sh            # both sanitizer builds
 #   scripts/test.sh asan       # one preset only (asan, tsan, debug or release)
 set -euo pipefail
@@ -27,4 +28,10 @@ for preset in "${presets[@]}"; do
     status=1
   fi
 done
+
+echo "== dashboard: JavaScript and browser tests (gateway from ${presets[0]})"
+# LeakSanitizer would fail a gateway the browser tests kill; the C++ suites cover leaks.
+if ! ASAN_OPTIONS="detect_leaks=0" scripts/test-browser.sh "build/${presets[0]}/broker/switchboard"; then
+  status=1
+fi
 exit $status
