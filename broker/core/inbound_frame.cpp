@@ -279,6 +279,9 @@ parse_result parse_frame(std::string_view text) {
         return bad_request("frame is nested deeper than " + std::to_string(max_json_depth) +
                            " levels");
     }
+    // nlohmann's lexer takes a NUL byte for the end of input and would accept
+    // `{...}\0anything`; JSON allows no raw NUL anywhere, so refuse it here.
+    if (text.find('\0') != std::string_view::npos) return bad_request("frame is not valid JSON");
     json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return bad_request("frame is not valid JSON");
     if (!doc.is_object()) return bad_request("frame must be a JSON object");
