@@ -286,9 +286,23 @@ parse_result parse_frame(std::string_view text) {
     if (doc.is_discarded()) return bad_request("frame is not valid JSON");
     if (!doc.is_object()) return bad_request("frame must be a JSON object");
 
+    // An envelope error still carries the frame's `id` when it reads as a
+    // correlation ID, so the client can tell which of its requests failed.
+    auto with_request_id = [&doc](frame_error e) {
+        if (auto it = doc.find("id"); it != doc.end() && it->is_string() &&
+                                      it->get_ref<const std::string&>().size() <=
+                                          max_correlation_id_bytes) {
+            e.request_id = it->get<std::string>();
+        }
+        return e;
+    };
     auto type_it = doc.find("type");
-    if (type_it == doc.end()) return bad_request("field 'type' is required", "type");
-    if (!type_it->is_string()) return bad_request("field 'type' must be a string", "type");
+    if (type_it == doc.end()) {
+        return with_request_id(bad_request("field 'type' is required", "type"));
+    }
+    if (!type_it->is_string()) {
+        return with_request_id(bad_request("field 'type' must be a string", "type"));
+    }
     std::string type = type_it->get<std::string>();
 
     field_reader r(doc, type);
@@ -305,11 +319,8 @@ parse_result parse_frame(std::string_view text) {
     for (char c : type) printable = printable && c >= 0x20 && c < 0x7f;
     frame_error e = bad_request(printable ? "unknown frame type '" + type + "'" : "unknown frame type",
                                 "type");
-    if (auto it = doc.find("id"); it != doc.end() && it->is_string() &&
-                                  it->get_ref<const std::string&>().size() <= max_correlation_id_bytes) {
-        e.request_id = it->get<std::string>();
-    }
-    return e;
+    if (printable) e.request_type = type;
+    return with_request_id(std::move(e));
 }
 
 std::string_view type_name(const inbound_frame& frame) noexcept {
