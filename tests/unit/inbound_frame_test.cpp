@@ -229,14 +229,38 @@ TEST(InboundFrame, UnknownTypeIsBadRequestWithItsId) {
     EXPECT_EQ(e.request_id, "r-1");
 }
 
+TEST(InboundFrame, UnknownTypeIsEchoedAsRequestType) {
+    frame_error e = parse_error(R"({"type":"reboot","id":"r-1"})");
+    EXPECT_EQ(e.request_type, "reboot");
+}
+
+TEST(InboundFrame, MissingOrIllTypedTypeStillEchoesAReadableId) {
+    frame_error missing = parse_error(R"({"to":"pump-1","id":"c-9","name":"stop"})");
+    EXPECT_EQ(missing.field, "type");
+    EXPECT_EQ(missing.request_id, "c-9");
+    EXPECT_TRUE(missing.request_type.empty());
+
+    frame_error ill = parse_error(R"({"type":7,"id":"c-10"})");
+    EXPECT_EQ(ill.field, "type");
+    EXPECT_EQ(ill.request_id, "c-10");
+
+    frame_error unreadable = parse_error(R"({"id":12})");
+    EXPECT_TRUE(unreadable.request_id.empty());
+    json long_id = {{"id", std::string(65, 'x')}};
+    EXPECT_TRUE(parse_error(long_id.dump()).request_id.empty());
+}
+
 TEST(InboundFrame, UnknownTypeWithJunkIsNotEchoed) {
     json frame = {{"type", std::string(1000, 'x')}};
     frame_error e = parse_error(frame.dump());
     EXPECT_EQ(e.field, "type");
     EXPECT_LT(e.message.size(), 200u);
 
+    EXPECT_TRUE(e.request_type.empty());
+
     frame_error ctl = parse_error(R"({"type":"a\u0001b"})");
     EXPECT_EQ(ctl.message.find('\x01'), std::string::npos);
+    EXPECT_TRUE(ctl.request_type.empty());
 }
 
 TEST(InboundFrame, TypeIsCaseSensitive) {
