@@ -672,6 +672,50 @@ TEST(Router, TakeoverDoesNotAnnounceOfflineWhenTheOldSessionLeaves) {
     EXPECT_EQ(dash.last()["online"], false);
 }
 
+TEST(Router, TakeoverAnnouncesTheNewSessionOnline) {
+    harness h;
+    auto dash = h.controller("dash");
+    h.send(dash, {{"type", "subscribe"}, {"ids", {"pump-1"}}});
+    auto old_pump = h.connect("pump-1", client_role::device, {{"fw", "1"}});
+    dash.link->clear();
+    auto new_pump = h.connect("pump-1", client_role::device, {{"fw", "2"}});
+    ASSERT_EQ(dash.count(), 1u);
+    EXPECT_EQ(dash.last()["online"], true);
+    EXPECT_EQ(dash.last()["meta"]["fw"], "2");
+}
+
+TEST(Router, LeavingTwiceAnnouncesOfflineOnce) {
+    harness h;
+    auto dash = h.controller("dash");
+    h.send(dash, {{"type", "subscribe"}, {"ids", {"*"}}});
+    auto pump = h.device("pump-1");
+    dash.link->clear();
+    h.leave(pump);
+    h.leave(pump);
+    ASSERT_EQ(dash.count(), 1u);
+    EXPECT_EQ(dash.last()["online"], false);
+}
+
+TEST(Router, FollowerThatLeftHearsNoPresence) {
+    harness h;
+    auto dash = h.controller("dash");
+    h.send(dash, {{"type", "subscribe"}, {"ids", {"*"}}});
+    h.leave(dash);
+    dash.link->clear();
+    auto pump = h.device("pump-1");
+    h.leave(pump);
+    EXPECT_EQ(dash.count(), 0u);
+}
+
+TEST(Router, SenderDoesNotHearItsOwnEvent) {
+    harness h;
+    auto pump = h.device("pump-1");
+    h.send(pump, {{"type", "subscribe"}, {"ids", {"pump-*"}}});
+    pump.link->clear();
+    h.send(pump, {{"type", "event"}, {"name", "temp"}});
+    EXPECT_EQ(pump.count(), 0u);
+}
+
 TEST(Router, SubscriptionLimitIsBadRequestNamingIds) {
     router_options o = harness::test_options();
     o.max_subscriptions = 2;
