@@ -16,6 +16,9 @@ client_ptr make_client(std::string id, std::string session,
     return c;
 }
 
+// "d00".."d99": IDs whose text order is their numeric order.
+std::string numbered(int i) { return (i < 10 ? "d0" : "d") + std::to_string(i); }
+
 std::vector<std::string> ids_of(const std::vector<client_ptr>& clients) {
     std::vector<std::string> out;
     for (const auto& c : clients) out.push_back(c->id);
@@ -125,9 +128,7 @@ TEST(Registry, ListAfterPagesStrictlyPastTheGivenId) {
 TEST(Registry, ListLimitSetsMoreAndKeepsTheLowestIds) {
     registry r;
     for (int i = 0; i < 50; ++i) {
-        char id[8];
-        std::snprintf(id, sizeof id, "d%02d", i);
-        r.insert(make_client(id, id), duplicate_policy::takeover);
+        r.insert(make_client(numbered(i), numbered(i)), duplicate_policy::takeover);
     }
     bool more = false;
     auto page = r.list({}, 10, more);
@@ -143,11 +144,7 @@ TEST(Registry, ListLimitSetsMoreAndKeepsTheLowestIds) {
         for (auto& id : ids_of(page)) seen.push_back(id);
     }
     ASSERT_EQ(seen.size(), 50u);
-    for (int i = 0; i < 50; ++i) {
-        char id[8];
-        std::snprintf(id, sizeof id, "d%02d", i);
-        EXPECT_EQ(seen[static_cast<std::size_t>(i)], id);
-    }
+    for (int i = 0; i < 50; ++i) EXPECT_EQ(seen[static_cast<std::size_t>(i)], numbered(i));
 
     auto exact = r.list({}, 50, more);
     EXPECT_EQ(exact.size(), 50u);
