@@ -6,18 +6,17 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/endpoint.hpp"
 
 namespace switchboard::testing {
 
 class fake_endpoint : public endpoint {
-public:
+  public:
     struct close_call {
         unsigned short code;
         std::string reason;
@@ -71,7 +70,7 @@ public:
 
     void clear() { frames_.clear(); }
 
-private:
+  private:
     std::vector<std::string> frames_;
     std::vector<close_call> closes_;
     std::size_t refused_ = 0;

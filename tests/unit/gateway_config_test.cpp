@@ -75,7 +75,8 @@ TEST(GatewayConfig, EveryKeyIsRead) {
             "command_default_ms": 4000,
             "command_max_ms": 5000
         }
-    })", "test.json");
+    })",
+                                    "test.json");
     EXPECT_EQ(c.node, "gw-a");
     EXPECT_EQ(c.threads, 4u);
     EXPECT_EQ(c.log_level, "debug");
@@ -112,14 +113,13 @@ TEST(GatewayConfig, CommentsAreAllowed) {
         // the node's name
         "node": "gw-c", /* inline */
         "listen": {"port": 1234}  // trailing
-    })", "test.json");
+    })",
+                                    "test.json");
     EXPECT_EQ(c.node, "gw-c");
     EXPECT_EQ(c.listen_port, 1234);
 }
 
-TEST(GatewayConfig, UnknownRootKeyIsNamed) {
-    expect_refused(R"({"nodes":"gw-a"})", "nodes");
-}
+TEST(GatewayConfig, UnknownRootKeyIsNamed) { expect_refused(R"({"nodes":"gw-a"})", "nodes"); }
 
 TEST(GatewayConfig, UnknownNestedKeyIsNamedWithItsSection) {
     expect_refused(R"({"limits":{"max_msg_bytes":1024}})", "limits.max_msg_bytes");
@@ -154,10 +154,10 @@ TEST(GatewayConfig, OutOfRangeValuesAreNamed) {
 }
 
 TEST(GatewayConfig, RangeBoundsAreInclusive) {
-    gateway_config c = parse_config(
-        R"({"listen":{"port":65535},"threads":256,"limits":{"max_message_bytes":256},)"
-        R"("timeouts":{"command_max_ms":86400000,"idle_ms":1000}})",
-        "test.json");
+    gateway_config c =
+        parse_config(R"({"listen":{"port":65535},"threads":256,"limits":{"max_message_bytes":256},)"
+                     R"("timeouts":{"command_max_ms":86400000,"idle_ms":1000}})",
+                     "test.json");
     EXPECT_EQ(c.listen_port, 65535);
     EXPECT_EQ(c.threads, 256u);
     EXPECT_EQ(c.session.max_message_bytes, 256u);

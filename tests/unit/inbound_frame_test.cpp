@@ -45,12 +45,15 @@ void expect_field_error(const json& frame, const std::string& field) {
 }
 
 json command_frame() {
-    return {{"type", "command"}, {"to", "pump-12"}, {"id", "c-17"}, {"name", "set_speed"},
-            {"args", {{"rpm", 1200}}}, {"timeout_ms", 5000}, {"ack", true}, {"ttl_ms", 60000}};
+    return {{"type", "command"},       {"to", "pump-12"},    {"id", "c-17"}, {"name", "set_speed"},
+            {"args", {{"rpm", 1200}}}, {"timeout_ms", 5000}, {"ack", true},  {"ttl_ms", 60000}};
 }
 
 json response_frame() {
-    return {{"type", "response"}, {"to", "dash-1"}, {"id", "c-17"}, {"ok", true},
+    return {{"type", "response"},
+            {"to", "dash-1"},
+            {"id", "c-17"},
+            {"ok", true},
             {"result", {{"rpm", 1200}}}};
 }
 
@@ -104,9 +107,8 @@ TEST(InboundFrame, ResponseOkWithResult) {
 }
 
 TEST(InboundFrame, ResponseFailedWithError) {
-    auto f = parse_ok<response_request>(
-        R"({"type":"response","to":"dash-1","id":"c-1","ok":false,)"
-        R"("error":{"code":"busy","message":"motor hot"}})");
+    auto f = parse_ok<response_request>(R"({"type":"response","to":"dash-1","id":"c-1","ok":false,)"
+                                        R"("error":{"code":"busy","message":"motor hot"}})");
     EXPECT_FALSE(f.ok);
     EXPECT_TRUE(f.result_json.empty());
     EXPECT_EQ(json::parse(f.error_json), json({{"code", "busy"}, {"message", "motor hot"}}));
@@ -212,8 +214,8 @@ TEST(InboundFrame, MissingTypeNamesTheField) {
 }
 
 TEST(InboundFrame, NonStringTypeNamesTheField) {
-    for (const char* text : {R"({"type":1})", R"({"type":null})", R"({"type":["list"]})",
-                             R"({"type":{"a":1}})"}) {
+    for (const char* text :
+         {R"({"type":1})", R"({"type":null})", R"({"type":["list"]})", R"({"type":{"a":1}})"}) {
         SCOPED_TRACE(text);
         frame_error e = parse_error(text);
         EXPECT_EQ(e.field, "type");
@@ -297,15 +299,15 @@ TEST(InboundFrame, ValidUtf8InPayloadIsKept) {
 
 TEST(InboundFrame, NestingAtTheLimitIsAccepted) {
     // The frame object itself is one level; payload adds the rest.
-    std::string payload = std::string(max_json_depth - 1, '[') + std::string(max_json_depth - 1, ']');
+    std::string payload =
+        std::string(max_json_depth - 1, '[') + std::string(max_json_depth - 1, ']');
     auto f = parse_ok<message_request>(R"({"type":"message","to":"a","payload":)" + payload + "}");
     EXPECT_EQ(f.payload_json, payload);
 }
 
 TEST(InboundFrame, NestingOverTheLimitIsRefused) {
     std::string payload = std::string(max_json_depth, '[') + std::string(max_json_depth, ']');
-    frame_error e =
-        parse_error(R"({"type":"message","to":"a","payload":)" + payload + "}");
+    frame_error e = parse_error(R"({"type":"message","to":"a","payload":)" + payload + "}");
     EXPECT_EQ(e.code, error_code::bad_request);
     EXPECT_NE(e.message.find("nested"), std::string::npos) << e.message;
 }
@@ -339,8 +341,8 @@ TEST(InboundFrame, ClientFromIsIgnored) {
     EXPECT_EQ(c.to, "p");
     EXPECT_EQ(c.args_json.find("someone-else"), std::string::npos);
     // A `from` of any type, even an invalid one, does not fail the frame.
-    auto m = parse_ok<message_request>(
-        R"({"type":"message","from":{"x":1},"to":"a","payload":"p"})");
+    auto m =
+        parse_ok<message_request>(R"({"type":"message","from":{"x":1},"to":"a","payload":"p"})");
     EXPECT_EQ(m.payload_json.find('x'), std::string::npos);
 }
 
@@ -376,8 +378,8 @@ TEST(InboundFrame, RegisterMissingOrIllTypedFields) {
 }
 
 TEST(InboundFrame, RegisterInvalidIdNamesTheField) {
-    for (std::string id : {""s, "a/b"s, "a+b"s, "#"s, "a b"s, "$SYS"s, std::string(129, 'a'),
-                           "a\0b"s, "pömpe"s}) {
+    for (std::string id :
+         {""s, "a/b"s, "a+b"s, "#"s, "a b"s, "$SYS"s, std::string(129, 'a'), "a\0b"s, "pömpe"s}) {
         json f = {{"type", "register"}, {"id", id}, {"role", "device"}};
         expect_field_error(f, "id");
     }
@@ -396,10 +398,22 @@ TEST(InboundFrame, CommandMissingRequiredFields) {
 
 TEST(InboundFrame, CommandIllTypedFields) {
     std::vector<std::pair<const char*, json>> cases = {
-        {"to", 12},       {"to", nullptr},       {"id", 17},          {"id", json::array()},
-        {"name", true},   {"name", ""},          {"timeout_ms", "5000"}, {"timeout_ms", 0},
-        {"timeout_ms", -1}, {"timeout_ms", 1.5}, {"timeout_ms", nullptr}, {"ttl_ms", 0},
-        {"ttl_ms", -5},   {"ttl_ms", 2.5},       {"ack", "true"},     {"ack", 1},
+        {"to", 12},
+        {"to", nullptr},
+        {"id", 17},
+        {"id", json::array()},
+        {"name", true},
+        {"name", ""},
+        {"timeout_ms", "5000"},
+        {"timeout_ms", 0},
+        {"timeout_ms", -1},
+        {"timeout_ms", 1.5},
+        {"timeout_ms", nullptr},
+        {"ttl_ms", 0},
+        {"ttl_ms", -5},
+        {"ttl_ms", 2.5},
+        {"ack", "true"},
+        {"ack", 1},
         {"ack", nullptr},
     };
     for (const auto& [field, value] : cases) {
@@ -449,8 +463,13 @@ TEST(InboundFrame, ResponseMissingOrIllTypedFields) {
         expect_field_error(f, field);
     }
     std::vector<std::pair<const char*, json>> cases = {
-        {"ok", "true"}, {"ok", 1}, {"ok", nullptr}, {"error", "boom"}, {"error", json::array()},
-        {"to", "x/y"},  {"id", std::string(65, 'i')},
+        {"ok", "true"},
+        {"ok", 1},
+        {"ok", nullptr},
+        {"error", "boom"},
+        {"error", json::array()},
+        {"to", "x/y"},
+        {"id", std::string(65, 'i')},
     };
     for (const auto& [field, value] : cases) {
         json f = response_frame();
@@ -495,8 +514,8 @@ TEST(InboundFrame, SubscribeIdsMustBeNonEmptyArrayOfPatterns) {
 
 TEST(InboundFrame, ListIllTypedFields) {
     std::vector<std::pair<const char*, json>> cases = {
-        {"role", "admin"}, {"role", 1},   {"prefix", 3},  {"prefix", std::string(129, 'p')},
-        {"after", false},  {"limit", 0},  {"limit", -1},  {"limit", "10"},
+        {"role", "admin"}, {"role", 1},  {"prefix", 3}, {"prefix", std::string(129, 'p')},
+        {"after", false},  {"limit", 0}, {"limit", -1}, {"limit", "10"},
         {"limit", 2.5},    {"id", 9},
     };
     for (const auto& [field, value] : cases) {

@@ -65,9 +65,7 @@ TEST(OutboundFrame, WriterBuildsFieldsInOrderAndSkipsEmptyRaw) {
     EXPECT_FALSE(json::parse(text).contains("skipped"));
 }
 
-TEST(OutboundFrame, EmptyWriterIsEmptyObject) {
-    EXPECT_EQ(json_object_writer{}.finish(), "{}");
-}
+TEST(OutboundFrame, EmptyWriterIsEmptyObject) { EXPECT_EQ(json_object_writer{}.finish(), "{}"); }
 
 TEST(OutboundFrame, ErrorFromFrameErrorCarriesEveryField) {
     frame_error e{error_code::bad_request, "field 'to' is \"bad\"\n", "to", "command", "c-1"};
@@ -192,8 +190,9 @@ TEST(OutboundFrame, EventFrame) {
     e.name = "temp";
     e.data_json = R"({"c":21.5})";
     json j = parsed(make_event("pump-12", e));
-    EXPECT_EQ(j, json({{"type", "event"}, {"from", "pump-12"}, {"name", "temp"},
-                       {"data", {{"c", 21.5}}}}));
+    EXPECT_EQ(
+        j,
+        json({{"type", "event"}, {"from", "pump-12"}, {"name", "temp"}, {"data", {{"c", 21.5}}}}));
     e.data_json.clear();
     EXPECT_FALSE(parsed(make_event("pump-12", e)).contains("data"));
 }

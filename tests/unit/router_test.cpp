@@ -29,8 +29,9 @@ struct peer {
 
 // A router with a fake clock; every client it holds is a fake endpoint.
 class harness {
-public:
-    explicit harness(router_options options = test_options()) : router_(std::move(options), stats_) {}
+  public:
+    explicit harness(router_options options = test_options())
+        : router_(std::move(options), stats_) {}
 
     static router_options test_options() {
         router_options o;
@@ -99,7 +100,7 @@ public:
     counters& stats() { return stats_; }
     steady_time now() const { return now_; }
 
-private:
+  private:
     counters stats_;
     router router_;
     steady_time now_{};
@@ -528,13 +529,15 @@ TEST(Router, MessagesGoBothWaysPrivatelyWithFromStamped) {
     auto dash = h.controller("dash");
     auto pump = h.device("pump");
     auto bystander = h.controller("ops");
-    h.send(dash, {{"type", "message"}, {"to", "pump"}, {"payload", {{"hello", 1}}},
-                  {"from", "ops"}, {"id", "m-1"}});
+    h.send(dash, {{"type", "message"},
+                  {"to", "pump"},
+                  {"payload", {{"hello", 1}}},
+                  {"from", "ops"},
+                  {"id", "m-1"}});
     ASSERT_EQ(pump.count(), 1u);
-    EXPECT_EQ(pump.last(), json({{"type", "message"},
-                                 {"from", "dash"},
-                                 {"id", "m-1"},
-                                 {"payload", {{"hello", 1}}}}));
+    EXPECT_EQ(
+        pump.last(),
+        json({{"type", "message"}, {"from", "dash"}, {"id", "m-1"}, {"payload", {{"hello", 1}}}}));
     h.send(pump, {{"type", "message"}, {"to", "dash"}, {"payload", "back"}, {"from", "ops"}});
     ASSERT_EQ(dash.count(), 1u);
     EXPECT_EQ(dash.last(), json({{"type", "message"}, {"from", "pump"}, {"payload", "back"}}));
@@ -587,9 +590,10 @@ TEST(Router, EventsReachOnlySubscribedFollowers) {
     family.link->clear();
     stranger.link->clear();
 
-    h.send(pump, {{"type", "event"}, {"name", "temp"}, {"data", {{"c", 21.5}}}, {"from", "valve-1"}});
-    json expected = {{"type", "event"}, {"from", "pump-1"}, {"name", "temp"},
-                     {"data", {{"c", 21.5}}}};
+    h.send(pump,
+           {{"type", "event"}, {"name", "temp"}, {"data", {{"c", 21.5}}}, {"from", "valve-1"}});
+    json expected = {
+        {"type", "event"}, {"from", "pump-1"}, {"name", "temp"}, {"data", {{"c", 21.5}}}};
     ASSERT_EQ(follower.count(), 1u);
     EXPECT_EQ(follower.last(), expected);
     ASSERT_EQ(family.count(), 1u);
@@ -790,7 +794,7 @@ TEST(Router, ListLimitSetsMoreAndIsCappedAtTheMax) {
 // --- observer ---
 
 class recording_observer : public router_observer {
-public:
+  public:
     void on_presence(const client_record& client, bool online) override {
         presence.push_back(client.id + (online ? ":on" : ":off"));
     }
@@ -822,7 +826,9 @@ TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
     harness h(o);
     std::mt19937 rng(20261125);
     auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
-    auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+    auto pick = [&](std::size_t n) {
+        return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+    };
 
     std::vector<peer> devices;
     for (int i = 0; i < 6; ++i) devices.push_back(h.device("dev-" + std::to_string(i)));
