@@ -13,9 +13,12 @@ bool follower_table::add(const client_ptr& follower, const std::vector<std::stri
     std::unique_lock lock(mutex_);
     auto& entry = by_session_[follower->session];
     entry.follower = follower;
-    std::size_t fresh = 0;
-    for (const auto& p : patterns) fresh += entry.patterns.count(p) == 0 ? 1 : 0;
-    if (entry.patterns.size() + fresh > max_per_session) {
+    // Distinct new patterns: a request naming one twice must not count it twice.
+    std::set<std::string_view> fresh;
+    for (const auto& p : patterns) {
+        if (!entry.patterns.contains(p)) fresh.insert(p);
+    }
+    if (entry.patterns.size() + fresh.size() > max_per_session) {
         if (entry.patterns.empty()) by_session_.erase(follower->session);
         return false;
     }

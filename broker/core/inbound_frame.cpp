@@ -279,13 +279,30 @@ parse_result parse_frame(std::string_view text) {
         return bad_request("frame is nested deeper than " + std::to_string(max_json_depth) +
                            " levels");
     }
+    // nlohmann's lexer takes a NUL byte for the end of input and would accept
+    // `{...}\0anything`; JSON allows no raw NUL anywhere, so refuse it here.
+    if (text.find('\0') != std::string_view::npos) return bad_request("frame is not valid JSON");
     json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return bad_request("frame is not valid JSON");
     if (!doc.is_object()) return bad_request("frame must be a JSON object");
 
+    // An envelope error still carries the frame's `id` when it reads as a
+    // correlation ID, so the client can tell which of its requests failed.
+    auto with_request_id = [&doc](frame_error e) {
+        if (auto it = doc.find("id"); it != doc.end() && it->is_string() &&
+                                      it->get_ref<const std::string&>().size() <=
+                                          max_correlation_id_bytes) {
+            e.request_id = it->get<std::string>();
+        }
+        return e;
+    };
     auto type_it = doc.find("type");
-    if (type_it == doc.end()) return bad_request("field 'type' is required", "type");
-    if (!type_it->is_string()) return bad_request("field 'type' must be a string", "type");
+    if (type_it == doc.end()) {
+        return with_request_id(bad_request("field 'type' is required", "type"));
+    }
+    if (!type_it->is_string()) {
+        return with_request_id(bad_request("field 'type' must be a string", "type"));
+    }
     std::string type = type_it->get<std::string>();
 
     field_reader r(doc, type);
@@ -302,11 +319,8 @@ parse_result parse_frame(std::string_view text) {
     for (char c : type) printable = printable && c >= 0x20 && c < 0x7f;
     frame_error e = bad_request(printable ? "unknown frame type '" + type + "'" : "unknown frame type",
                                 "type");
-    if (auto it = doc.find("id"); it != doc.end() && it->is_string() &&
-                                  it->get_ref<const std::string&>().size() <= max_correlation_id_bytes) {
-        e.request_id = it->get<std::string>();
-    }
-    return e;
+    if (printable) e.request_type = type;
+    return with_request_id(std::move(e));
 }
 
 std::string_view type_name(const inbound_frame& frame) noexcept {

@@ -128,6 +128,9 @@ void router::on_command(const client_ptr& sender, const command_request& command
                         "too many commands in flight (max " +
                             std::to_string(options_.max_pending_per_controller) + ")");
     }
+    // The device may answer on its own thread as soon as it holds the command,
+    // so the ack is queued first: after the delivery it could trail the response.
+    if (command.ack) reply(sender, make_ack(command.id, "delivered"));
     if (!target->link->deliver(make_command(sender->id, command))) {
         // Refused, so it will never be answered: this error is its one outcome.
         if (pending_.cancel(sender->id, command.id)) {
@@ -137,7 +140,6 @@ void router::on_command(const client_ptr& sender, const command_request& command
         return;
     }
     counters::add(stats_.commands_accepted);
-    if (command.ack) reply(sender, make_ack(command.id, "delivered"));
 }
 
 void router::on_response(const client_ptr& sender, const response_request& response) {

@@ -1,0 +1,224 @@
+#include "core/gateway_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace switchboard {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The config_error text parse_config throws for `text`; fails the test when
+// it throws nothing.
+std::string config_error_of(std::string_view text) {
+    try {
+        parse_config(text, "test.json");
+    } catch (const config_error& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "no config_error for: " << text;
+    return {};
+}
+
+void expect_refused(std::string_view text, const std::string& key) {
+    SCOPED_TRACE(std::string(text));
+    std::string what = config_error_of(text);
+    EXPECT_NE(what.find("test.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("'" + key + "'"), std::string::npos) << what;
+}
+
+TEST(GatewayConfig, EmptyObjectGivesDefaults) {
+    gateway_config c = parse_config("{}", "test.json");
+    EXPECT_EQ(c.node, "");
+    EXPECT_EQ(c.listen_address, "127.0.0.1");
+    EXPECT_EQ(c.listen_port, 8080);
+    EXPECT_EQ(c.threads, 0u);
+    EXPECT_EQ(c.log_level, "info");
+    EXPECT_EQ(c.dashboard_dir, "");
+    EXPECT_EQ(c.duplicates, duplicate_policy::takeover);
+    EXPECT_EQ(c.session.max_message_bytes, 65536u);
+    EXPECT_EQ(c.session.outbound_queue_bytes, 1u << 20);
+    EXPECT_EQ(c.session.outbound_queue_frames, 4096u);
+    EXPECT_EQ(c.session.handshake_timeout, 10000ms);
+    EXPECT_EQ(c.session.register_timeout, 5000ms);
+    EXPECT_EQ(c.session.idle_timeout, 60000ms);
+    EXPECT_EQ(c.routing.command_timeout_default, 30000ms);
+    EXPECT_EQ(c.routing.command_timeout_max, 300000ms);
+    EXPECT_EQ(c.routing.max_pending_per_controller, 1024u);
+    EXPECT_EQ(c.routing.max_subscriptions, 256u);
+    EXPECT_EQ(c.routing.list_limit_default, 100u);
+    EXPECT_EQ(c.routing.list_limit_max, 1000u);
+}
+
+TEST(GatewayConfig, EveryKeyIsRead) {
+    gateway_config c = parse_config(R"({
+        "node": "gw-a",
+        "threads": 4,
+        "log_level": "debug",
+        "dashboard_dir": "/srv/dash",
+        "duplicate_id_policy": "reject",
+        "listen": {"address": "0.0.0.0", "port": 9001},
+        "limits": {
+            "max_message_bytes": 1024,
+            "outbound_queue_bytes": 8192,
+            "outbound_queue_frames": 16,
+            "max_pending_commands": 5,
+            "max_subscriptions": 6,
+            "list_limit_default": 7,
+            "list_limit_max": 8
+        },
+        "timeouts": {
+            "handshake_ms": 1000,
+            "register_ms": 2000,
+            "idle_ms": 3000,
+            "command_default_ms": 4000,
+            "command_max_ms": 5000
+        }
+    })",
+                                    "test.json");
+    EXPECT_EQ(c.node, "gw-a");
+    EXPECT_EQ(c.threads, 4u);
+    EXPECT_EQ(c.log_level, "debug");
+    EXPECT_EQ(c.dashboard_dir, "/srv/dash");
+    EXPECT_EQ(c.duplicates, duplicate_policy::reject);
+    EXPECT_EQ(c.listen_address, "0.0.0.0");
+    EXPECT_EQ(c.listen_port, 9001);
+    EXPECT_EQ(c.session.max_message_bytes, 1024u);
+    EXPECT_EQ(c.session.outbound_queue_bytes, 8192u);
+    EXPECT_EQ(c.session.outbound_queue_frames, 16u);
+    EXPECT_EQ(c.routing.max_pending_per_controller, 5u);
+    EXPECT_EQ(c.routing.max_subscriptions, 6u);
+    EXPECT_EQ(c.routing.list_limit_default, 7u);
+    EXPECT_EQ(c.routing.list_limit_max, 8u);
+    EXPECT_EQ(c.session.handshake_timeout, 1000ms);
+    EXPECT_EQ(c.session.register_timeout, 2000ms);
+    EXPECT_EQ(c.session.idle_timeout, 3000ms);
+    EXPECT_EQ(c.routing.command_timeout_default, 4000ms);
+    EXPECT_EQ(c.routing.command_timeout_max, 5000ms);
+}
+
+TEST(GatewayConfig, FinalizeCopiesSharedValuesIntoRouting) {
+    gateway_config c = parse_config(
+        R"({"node":"gw-b","duplicate_id_policy":"reject","limits":{"max_message_bytes":2048}})",
+        "test.json");
+    c.finalize();
+    EXPECT_EQ(c.routing.node, "gw-b");
+    EXPECT_EQ(c.routing.duplicates, duplicate_policy::reject);
+    EXPECT_EQ(c.routing.max_message_bytes, 2048u);
+}
+
+TEST(GatewayConfig, CommentsAreAllowed) {
+    gateway_config c = parse_config(R"({
+        // the node's name
+        "node": "gw-c", /* inline */
+        "listen": {"port": 1234}  // trailing
+    })",
+                                    "test.json");
+    EXPECT_EQ(c.node, "gw-c");
+    EXPECT_EQ(c.listen_port, 1234);
+}
+
+TEST(GatewayConfig, UnknownRootKeyIsNamed) { expect_refused(R"({"nodes":"gw-a"})", "nodes"); }
+
+TEST(GatewayConfig, UnknownNestedKeyIsNamedWithItsSection) {
+    expect_refused(R"({"limits":{"max_msg_bytes":1024}})", "limits.max_msg_bytes");
+    expect_refused(R"({"listen":{"host":"0.0.0.0"}})", "listen.host");
+    expect_refused(R"({"timeouts":{"command_ms":5}})", "timeouts.command_ms");
+}
+
+TEST(GatewayConfig, WrongTypesAreNamed) {
+    expect_refused(R"({"node":5})", "node");
+    expect_refused(R"({"threads":"4"})", "threads");
+    expect_refused(R"({"threads":1.5})", "threads");
+    expect_refused(R"({"log_level":true})", "log_level");
+    expect_refused(R"({"listen":{"port":"8080"}})", "listen.port");
+    expect_refused(R"({"listen":[]})", "listen");
+    expect_refused(R"({"limits":5})", "limits");
+    expect_refused(R"({"limits":{"max_message_bytes":null}})", "limits.max_message_bytes");
+    expect_refused(R"({"timeouts":{"idle_ms":"60s"}})", "timeouts.idle_ms");
+    expect_refused(R"({"duplicate_id_policy":1})", "duplicate_id_policy");
+}
+
+TEST(GatewayConfig, OutOfRangeValuesAreNamed) {
+    expect_refused(R"({"listen":{"port":65536}})", "listen.port");
+    expect_refused(R"({"listen":{"port":-1}})", "listen.port");
+    expect_refused(R"({"threads":257})", "threads");
+    expect_refused(R"({"limits":{"max_message_bytes":255}})", "limits.max_message_bytes");
+    expect_refused(R"({"limits":{"max_message_bytes":18446744073709551615}})",
+                   "limits.max_message_bytes");
+    expect_refused(R"({"limits":{"max_pending_commands":0}})", "limits.max_pending_commands");
+    expect_refused(R"({"timeouts":{"idle_ms":999}})", "timeouts.idle_ms");
+    expect_refused(R"({"timeouts":{"command_max_ms":86400001}})", "timeouts.command_max_ms");
+    expect_refused(R"({"timeouts":{"command_default_ms":0}})", "timeouts.command_default_ms");
+}
+
+TEST(GatewayConfig, RangeBoundsAreInclusive) {
+    gateway_config c =
+        parse_config(R"({"listen":{"port":65535},"threads":256,"limits":{"max_message_bytes":256},)"
+                     R"("timeouts":{"command_max_ms":86400000,"idle_ms":1000}})",
+                     "test.json");
+    EXPECT_EQ(c.listen_port, 65535);
+    EXPECT_EQ(c.threads, 256u);
+    EXPECT_EQ(c.session.max_message_bytes, 256u);
+    EXPECT_EQ(c.routing.command_timeout_max, 86400000ms);
+    EXPECT_EQ(c.session.idle_timeout, 1000ms);
+}
+
+TEST(GatewayConfig, DefaultTimeoutOverMaxIsRefused) {
+    expect_refused(R"({"timeouts":{"command_default_ms":5001,"command_max_ms":5000}})",
+                   "timeouts.command_default_ms");
+    // Against the default max too.
+    expect_refused(R"({"timeouts":{"command_default_ms":300001}})", "timeouts.command_default_ms");
+    gateway_config c = parse_config(
+        R"({"timeouts":{"command_default_ms":5000,"command_max_ms":5000}})", "test.json");
+    EXPECT_EQ(c.routing.command_timeout_default, c.routing.command_timeout_max);
+}
+
+TEST(GatewayConfig, ListDefaultOverMaxIsRefused) {
+    expect_refused(R"({"limits":{"list_limit_default":11,"list_limit_max":10}})",
+                   "limits.list_limit_default");
+}
+
+TEST(GatewayConfig, BadEnumsAndIdsAreNamed) {
+    expect_refused(R"({"log_level":"verbose"})", "log_level");
+    expect_refused(R"({"duplicate_id_policy":"kick"})", "duplicate_id_policy");
+    expect_refused(R"({"node":"gw/a"})", "node");
+    expect_refused(R"({"node":"gw a"})", "node");
+}
+
+TEST(GatewayConfig, NotJsonOrNotAnObjectNamesTheFile) {
+    for (const char* text : {"", "{", "{\"node\":}", "[]", "42", "\"x\""}) {
+        SCOPED_TRACE(text);
+        std::string what = config_error_of(text);
+        EXPECT_EQ(what.rfind("test.json:", 0), 0u) << what;
+    }
+}
+
+TEST(GatewayConfig, LoadConfigNamesAnUnreadableFile) {
+    try {
+        load_config("/nonexistent/switchboard/unit-test.json");
+        FAIL() << "no config_error";
+    } catch (const config_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/switchboard/unit-test.json"),
+                  std::string::npos);
+    }
+}
+
+TEST(GatewayConfig, PolicyAndLogLevelHelpers) {
+    duplicate_policy p = duplicate_policy::takeover;
+    EXPECT_TRUE(parse_duplicate_policy("reject", p));
+    EXPECT_EQ(p, duplicate_policy::reject);
+    EXPECT_TRUE(parse_duplicate_policy("takeover", p));
+    EXPECT_EQ(p, duplicate_policy::takeover);
+    EXPECT_FALSE(parse_duplicate_policy("Takeover", p));
+    EXPECT_EQ(p, duplicate_policy::takeover);
+    for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+        EXPECT_TRUE(is_valid_log_level(level)) << level;
+    }
+    EXPECT_FALSE(is_valid_log_level("warning"));
+    EXPECT_FALSE(is_valid_log_level(""));
+}
+
+}  // namespace
+}  // namespace switchboard

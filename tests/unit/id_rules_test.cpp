@@ -1,0 +1,108 @@
+#include "core/id_rules.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace switchboard {
+namespace {
+
+using namespace std::string_literals;
+
+TEST(IdRules, AcceptsEveryAllowedCharacterClass) {
+    EXPECT_TRUE(is_valid_id("a"));
+    EXPECT_TRUE(is_valid_id("pump-12"));
+    EXPECT_TRUE(is_valid_id("plant-3:pump-12"));
+    EXPECT_TRUE(is_valid_id("userA@example.com"));
+    EXPECT_TRUE(is_valid_id("ABC_xyz.0-9:@"));
+}
+
+TEST(IdRules, RefusesEmptyId) { EXPECT_FALSE(is_valid_id("")); }
+
+TEST(IdRules, LengthLimitIs128Bytes) {
+    EXPECT_TRUE(is_valid_id(std::string(127, 'a')));
+    EXPECT_TRUE(is_valid_id(std::string(128, 'a')));
+    EXPECT_FALSE(is_valid_id(std::string(129, 'a')));
+    EXPECT_FALSE(is_valid_id(std::string(100000, 'a')));
+}
+
+TEST(IdRules, RefusesMqttWildcardsAndSeparators) {
+    EXPECT_FALSE(is_valid_id("a/b"));
+    EXPECT_FALSE(is_valid_id("/"));
+    EXPECT_FALSE(is_valid_id("a+b"));
+    EXPECT_FALSE(is_valid_id("+"));
+    EXPECT_FALSE(is_valid_id("a#"));
+    EXPECT_FALSE(is_valid_id("#"));
+    EXPECT_FALSE(is_valid_id("$SYS"));
+    EXPECT_FALSE(is_valid_id("pump*"));
+}
+
+TEST(IdRules, RefusesNulSpaceAndControlBytes) {
+    EXPECT_FALSE(is_valid_id("a\0b"s));
+    EXPECT_FALSE(is_valid_id("\0"s));
+    EXPECT_FALSE(is_valid_id("pump 1"));
+    EXPECT_FALSE(is_valid_id(" "));
+    EXPECT_FALSE(is_valid_id("pump\t1"));
+    EXPECT_FALSE(is_valid_id("pump\n"));
+    EXPECT_FALSE(is_valid_id("pump\x7f"));
+}
+
+TEST(IdRules, RefusesNonAsciiUnicode) {
+    EXPECT_FALSE(is_valid_id("pömpe"));
+    EXPECT_FALSE(is_valid_id("泵-1"));
+    EXPECT_FALSE(is_valid_id("\xff\xfe"));
+}
+
+TEST(IdRules, PatternIsAnIdOrPrefixWithOneTrailingStar) {
+    EXPECT_TRUE(is_valid_id_pattern("pump-12"));
+    EXPECT_TRUE(is_valid_id_pattern("pump-*"));
+    EXPECT_TRUE(is_valid_id_pattern("*"));
+    EXPECT_TRUE(is_valid_id_pattern("plant-3:*"));
+}
+
+TEST(IdRules, PatternRefusesStarAnywhereButTheEnd) {
+    EXPECT_FALSE(is_valid_id_pattern("a*b"));
+    EXPECT_FALSE(is_valid_id_pattern("*a"));
+    EXPECT_FALSE(is_valid_id_pattern("**"));
+    EXPECT_FALSE(is_valid_id_pattern("pump-**"));
+}
+
+TEST(IdRules, PatternRefusesInvalidPrefixCharacters) {
+    EXPECT_FALSE(is_valid_id_pattern(""));
+    EXPECT_FALSE(is_valid_id_pattern("a/*"));
+    EXPECT_FALSE(is_valid_id_pattern("+*"));
+    EXPECT_FALSE(is_valid_id_pattern("#"));
+    EXPECT_FALSE(is_valid_id_pattern("a b*"));
+    EXPECT_FALSE(is_valid_id_pattern("\0*"s));
+}
+
+TEST(IdRules, PatternLengthLimit) {
+    EXPECT_TRUE(is_valid_id_pattern(std::string(127, 'a') + "*"));
+    EXPECT_FALSE(is_valid_id_pattern(std::string(129, 'a')));
+    EXPECT_FALSE(is_valid_id_pattern(std::string(200, 'a') + "*"));
+}
+
+TEST(IdRules, ExactPatternMatchesOnlyThatId) {
+    EXPECT_TRUE(pattern_matches("pump-1", "pump-1"));
+    EXPECT_FALSE(pattern_matches("pump-1", "pump-12"));
+    EXPECT_FALSE(pattern_matches("pump-12", "pump-1"));
+    EXPECT_FALSE(pattern_matches("pump-1", "PUMP-1"));
+}
+
+TEST(IdRules, PrefixPatternMatchesIdsStartingWithThePrefix) {
+    EXPECT_TRUE(pattern_matches("pump-*", "pump-1"));
+    EXPECT_TRUE(pattern_matches("pump-*", "pump-12"));
+    EXPECT_TRUE(pattern_matches("pump-*", "pump-"));
+    EXPECT_FALSE(pattern_matches("pump-*", "pump"));
+    EXPECT_FALSE(pattern_matches("pump-*", "valve-1"));
+    EXPECT_FALSE(pattern_matches("pump-*", "xpump-1"));
+}
+
+TEST(IdRules, StarMatchesEveryId) {
+    EXPECT_TRUE(pattern_matches("*", "a"));
+    EXPECT_TRUE(pattern_matches("*", "userA@example.com"));
+    EXPECT_TRUE(pattern_matches("*", std::string(128, 'z')));
+}
+
+}  // namespace
+}  // namespace switchboard

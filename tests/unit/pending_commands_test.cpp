@@ -1,0 +1,204 @@
+#include "core/pending_commands.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace switchboard {
+namespace {
+
+using namespace std::chrono_literals;
+
+const steady_time t0{};  // the fake clock's start
+
+client_ptr controller(std::string id, std::string session) {
+    auto c = std::make_shared<client_record>();
+    c->id = std::move(id);
+    c->session = std::move(session);
+    c->role = client_role::controller;
+    return c;
+}
+
+pending_command command(const client_ptr& from, std::string id, std::string device,
+                        std::chrono::milliseconds timeout = 1000ms, steady_time now = t0) {
+    return pending_command{from, std::move(id), std::move(device), timeout, now + timeout};
+}
+
+using add_result = pending_commands::add_result;
+using take_status = pending_commands::take_status;
+
+TEST(PendingCommands, AddThenTakeByTheRightDevice) {
+    pending_commands p;
+    auto dash = controller("dash", "s1");
+    EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 10), add_result::added);
+    EXPECT_EQ(p.size(), 1u);
+    auto r = p.take("dash", "c-1", "pump-1");
+    EXPECT_EQ(r.status, take_status::found);
+    ASSERT_TRUE(r.command.has_value());
+    EXPECT_EQ(r.command->controller, dash);
+    EXPECT_EQ(r.command->id, "c-1");
+    EXPECT_EQ(r.command->device, "pump-1");
+    EXPECT_EQ(r.command->timeout, 1000ms);
+    EXPECT_EQ(p.size(), 0u);
+}
+
+TEST(PendingCommands, DuplicateIdFromOneControllerIsRefused) {
+    pending_commands p;
+    auto dash = controller("dash", "s1");
+    EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 10), add_result::added);
+    EXPECT_EQ(p.add(command(dash, "c-1", "pump-2"), 10), add_result::duplicate_id);
+    EXPECT_EQ(p.size(), 1u);
+    // Another controller may use the same correlation ID.
+    EXPECT_EQ(p.add(command(controller("ops", "s2"), "c-1", "pump-1"), 10), add_result::added);
+    EXPECT_EQ(p.size(), 2u);
+}
+
+TEST(PendingCommands, MaxPerControllerBoundsCommandsInFlight) {
+    pending_commands p;
+    auto dash = controller("dash", "s1");
+    EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 2), add_result::added);
+    EXPECT_EQ(p.add(command(dash, "c-2", "pump-1"), 2), add_result::added);
+    EXPECT_EQ(p.add(command(dash, "c-3", "pump-1"), 2), add_result::too_many);
+    // Other controllers have their own budget.
+    EXPECT_EQ(p.add(command(controller("ops", "s2"), "c-3", "pump-1"), 2), add_result::added);
+    // An answer frees a slot.
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::found);
+    EXPECT_EQ(p.add(command(dash, "c-3", "pump-1"), 2), add_result::added);
+}
+
+TEST(PendingCommands, ZeroBudgetRefusesEverything) {
+    pending_commands p;
+    EXPECT_EQ(p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 0), add_result::too_many);
+    EXPECT_EQ(p.size(), 0u);
+}
+
+TEST(PendingCommands, WrongDeviceCannotTake) {
+    pending_commands p;
+    p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
+    auto r = p.take("dash", "c-1", "pump-2");
+    EXPECT_EQ(r.status, take_status::unknown);
+    EXPECT_FALSE(r.command.has_value());
+    EXPECT_EQ(p.size(), 1u);
+    // The right device still can.
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::found);
+}
+
+TEST(PendingCommands, WrongControllerOrIdIsUnknown) {
+    pending_commands p;
+    p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
+    EXPECT_EQ(p.take("ops", "c-1", "pump-1").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-2", "pump-1").status, take_status::unknown);
+    EXPECT_EQ(p.size(), 1u);
+}
+
+TEST(PendingCommands, SecondTakeFails) {
+    pending_commands p;
+    p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::found);
+    auto again = p.take("dash", "c-1", "pump-1");
+    EXPECT_EQ(again.status, take_status::unknown);
+    EXPECT_FALSE(again.command.has_value());
+}
+
+TEST(PendingCommands, TakeExpiredReturnsOnlyCommandsPastDeadline) {
+    pending_commands p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "fast", "pump-1", 100ms), 10);
+    p.add(command(dash, "slow", "pump-1", 5000ms), 10);
+    EXPECT_TRUE(p.take_expired(t0 + 99ms).empty());
+    auto expired = p.take_expired(t0 + 100ms);  // at the deadline counts
+    ASSERT_EQ(expired.size(), 1u);
+    EXPECT_EQ(expired[0].id, "fast");
+    EXPECT_EQ(expired[0].device, "pump-1");
+    EXPECT_EQ(expired[0].controller, dash);
+    EXPECT_EQ(p.size(), 1u);
+    // Taken once: not returned again.
+    EXPECT_TRUE(p.take_expired(t0 + 200ms).empty());
+    EXPECT_EQ(p.take_expired(t0 + 1h).size(), 1u);
+    EXPECT_EQ(p.size(), 0u);
+}
+
+TEST(PendingCommands, AnswerAfterTimeoutIsLate) {
+    pending_commands p;
+    p.add(command(controller("dash", "s1"), "c-1", "pump-1", 100ms), 10);
+    ASSERT_EQ(p.take_expired(t0 + 100ms).size(), 1u);
+    auto r = p.take("dash", "c-1", "pump-1");
+    EXPECT_EQ(r.status, take_status::late);
+    EXPECT_FALSE(r.command.has_value());
+    // Only the device the command went to is told it is late.
+    EXPECT_EQ(p.take("dash", "c-1", "pump-2").status, take_status::unknown);
+}
+
+TEST(PendingCommands, TakenCommandDoesNotExpire) {
+    pending_commands p;
+    p.add(command(controller("dash", "s1"), "c-1", "pump-1", 100ms), 10);
+    ASSERT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::found);
+    EXPECT_TRUE(p.take_expired(t0 + 1h).empty());
+}
+
+TEST(PendingCommands, CancelRemovesWithoutAnyOtherOutcome) {
+    pending_commands p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1", 100ms), 1);
+    EXPECT_TRUE(p.cancel("dash", "c-1"));
+    EXPECT_FALSE(p.cancel("dash", "c-1"));
+    EXPECT_EQ(p.size(), 0u);
+    EXPECT_TRUE(p.take_expired(t0 + 1h).empty());
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::unknown);
+    // Its slot is free again.
+    EXPECT_EQ(p.add(command(dash, "c-2", "pump-1"), 1), add_result::added);
+}
+
+TEST(PendingCommands, DropControllerDropsOnlyThatSession) {
+    pending_commands p;
+    auto old_dash = controller("dash", "old");
+    auto new_dash = controller("dash", "new");
+    auto ops = controller("ops", "s3");
+    auto dash2 = controller("dash2", "s4");  // shares the "dash" prefix
+    p.add(command(old_dash, "c-1", "pump-1"), 10);
+    p.add(command(old_dash, "c-2", "pump-1"), 10);
+    p.add(command(new_dash, "c-3", "pump-1"), 10);
+    p.add(command(ops, "c-1", "pump-1"), 10);
+    p.add(command(dash2, "c-1", "pump-1"), 10);
+
+    EXPECT_EQ(p.drop_controller(*old_dash), 2u);
+    EXPECT_EQ(p.size(), 3u);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-3", "pump-1").status, take_status::found);
+    EXPECT_EQ(p.take("ops", "c-1", "pump-1").status, take_status::found);
+    EXPECT_EQ(p.take("dash2", "c-1", "pump-1").status, take_status::found);
+    EXPECT_EQ(p.drop_controller(*old_dash), 0u);
+}
+
+TEST(PendingCommands, DroppedCommandsNeverExpire) {
+    pending_commands p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1", 100ms), 10);
+    p.drop_controller(*dash);
+    EXPECT_TRUE(p.take_expired(t0 + 1h).empty());
+    EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 1), add_result::added);
+}
+
+TEST(PendingCommands, CorrelationIdsWithNewlinesStayApart) {
+    pending_commands p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "a\nb", "pump-1"), 10);
+    EXPECT_EQ(p.take("dash", "a", "pump-1").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash\na", "b", "pump-1").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "a\nb", "pump-1").status, take_status::found);
+}
+
+TEST(PendingCommands, SizeCountsAcrossControllers) {
+    pending_commands p;
+    for (int i = 0; i < 100; ++i) {
+        auto c = controller("dash-" + std::to_string(i), "s" + std::to_string(i));
+        ASSERT_EQ(p.add(command(c, "c", "pump-1", std::chrono::milliseconds(i + 1)), 10),
+                  add_result::added);
+    }
+    EXPECT_EQ(p.size(), 100u);
+    EXPECT_EQ(p.take_expired(t0 + 50ms).size(), 50u);
+    EXPECT_EQ(p.size(), 50u);
+}
+
+}  // namespace
+}  // namespace switchboard
