@@ -101,7 +101,12 @@ mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
 
 mqtt_bridge::~mqtt_bridge() {
     // stop() normally ran already; this covers a bridge never started.
-    if (client_) client_->disable_callbacks();
+    try {
+        if (client_) client_->disable_callbacks();
+    } catch (const mqtt::exception&) {
+        // Paho refuses while a connect is in progress; the callbacks hold the
+        // bridge only weakly, so they find it gone.
+    }
 }
 
 template <class F>
@@ -153,7 +158,6 @@ void mqtt_bridge::start() {
 void mqtt_bridge::stop() {
     if (stopping_.exchange(true)) return;
     router_.set_observer(nullptr);
-    client_->disable_callbacks();
     try {
         if (client_->is_connected()) {
             client_->disconnect(std::chrono::milliseconds(500))
@@ -161,6 +165,12 @@ void mqtt_bridge::stop() {
         }
     } catch (const mqtt::exception& e) {
         spdlog::debug("mqtt: disconnect: {}", e.what());
+    }
+    try {
+        // After the disconnect: Paho refuses while a connect is in progress.
+        client_->disable_callbacks();
+    } catch (const mqtt::exception& e) {
+        spdlog::debug("mqtt: disable callbacks: {}", e.what());
     }
     post_to_strand([](mqtt_bridge& self) { self.retry_timer_.cancel(); });
     state_.store(bridge_state::stopped, std::memory_order_release);
