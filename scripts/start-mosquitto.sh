@@ -2,7 +2,8 @@
 # Starts a private mosquitto for Switchboard in the foreground, on loopback,
 # with config/mosquitto.conf and config/mosquitto.acl, never the system
 # service. Stops it (and removes its temporary folder) on Ctrl-C, SIGTERM or
-# when this script exits.
+# when this script exits. (Started in the background by another script, it
+# ignores SIGINT as every background job does: stop it with SIGTERM.)
 #
 #   scripts/start-mosquitto.sh [PORT] [DIR]
 #

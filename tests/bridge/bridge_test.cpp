@@ -395,6 +395,12 @@ TEST(MqttBridge, WebSocketDeviceEventsArePublishedForBackends) {
     backend.subscriptions = {"sb/+/events"};
     mqtt_test_client sink(broker.url(), backend);
     ASSERT_TRUE(sink.connect());
+    // Events are mirrored only while the bridge is connected: wait until an
+    // MQTT client's presence has come through it.
+    auto ctl = follower(gw.port(), "dash-1", {"probe-1"});
+    mqtt_test_client probe(broker.url(), mqtt_client("probe-1", "device"));
+    ASSERT_TRUE(probe.connect());
+    ASSERT_TRUE(wait_presence(*ctl, "probe-1", true, "mqtt"));
 
     ws_test_client dev(gw.port());
     dev.register_as("meter-2", "device");

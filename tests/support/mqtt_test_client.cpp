@@ -38,7 +38,9 @@ mqtt_test_client::~mqtt_test_client() {
 }
 
 void mqtt_test_client::on_connected() {
-    try {
+    // The first connection is set up by connect(), which waits for the
+    // SUBACKs; reconnections are set up here, without waiting (Paho's thread).
+    if (setup_done_.load()) try {
         for (const auto& t : options_.subscriptions) client_->subscribe(t, 1);
         if (!options_.status_topic.empty()) {
             client_->publish(options_.status_topic, options_.status_payload.data(),
@@ -97,9 +99,17 @@ bool mqtt_test_client::connect(std::chrono::milliseconds timeout) {
     }
     try {
         if (!client_->connect(b.finalize())->wait_for(timeout)) return false;
+        for (const auto& t : options_.subscriptions) {
+            if (!client_->subscribe(t, 1)->wait_for(timeout)) return false;
+        }
+        if (!options_.status_topic.empty() &&
+            !publish(options_.status_topic, options_.status_payload, 1, true, timeout)) {
+            return false;
+        }
     } catch (const mqtt::exception&) {
         return false;
     }
+    setup_done_ = true;
     return wait_connections(before + 1, timeout);
 }
 

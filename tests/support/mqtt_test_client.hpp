@@ -7,6 +7,7 @@
 // Thread-safe: Paho's callbacks fill the inbox under a lock; they never
 // wait on a token. The test's thread waits on a condition variable.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -56,7 +57,7 @@ public:
     mqtt_test_client(const mqtt_test_client&) = delete;
     mqtt_test_client& operator=(const mqtt_test_client&) = delete;
 
-    // Connects and waits for the subscriptions and the status publish.
+    // Connects, subscribes and publishes the status, waiting for each.
     bool connect(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     // Publishes and waits for the broker's acknowledgement (QoS 1). Returns
@@ -91,6 +92,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<message> inbox_;
+    std::atomic<bool> setup_done_{false};
     int connections_ = 0;
     int answered_ = 0;
 };
