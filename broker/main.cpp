@@ -103,6 +103,13 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
     try {
+        // Before anything is announced: a signal sent as soon as "listening
+        // on" appears must find the handler in place, not the default action.
+        boost::asio::io_context signals_context;
+        boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+        signals.async_wait([&](boost::system::error_code, int signal) {
+            spdlog::info("signal {}: shutting down", signal);
+        });
         gateway gw(config);
 #if SWITCHBOARD_WITH_MQTT
         std::shared_ptr<mqtt_bridge> bridge;
@@ -120,11 +127,6 @@ int main(int argc, char** argv) {
         // Printed on stdout so scripts can read the bound port (--port 0).
         std::cout << "listening on " << config.listen_address << ":" << gw.port() << std::endl;
 
-        boost::asio::io_context signals_context;
-        boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
-        signals.async_wait([&](boost::system::error_code, int signal) {
-            spdlog::info("signal {}: shutting down", signal);
-        });
         signals_context.run();
 #if SWITCHBOARD_WITH_MQTT
         // Bridge first, so no MQTT frame arrives for a router being torn down;
