@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
 
 #include "core/counters.hpp"
@@ -29,6 +30,12 @@ public:
     // Closes every connection with 1001, waits up to `grace` for them to
     // finish, and stops the I/O threads. Idempotent.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+
+    // Reports the MQTT bridge's state at /healthz. Call before start();
+    // `source` must be thread-safe.
+    void set_mqtt_health(std::function<std::string()> source) {
+        context_.mqtt_health = std::move(source);
+    }
 
     unsigned short port() const noexcept { return port_; }
     router& routing() noexcept { return router_; }

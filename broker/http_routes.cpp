@@ -27,6 +27,8 @@ std::string healthz(session_context& context) {
                .integer("late_responses", n(c.late_responses))
                .integer("bad_frames", n(c.bad_frames))
                .integer("slow_consumers_closed", n(c.slow_consumers_closed))
+               .raw("mqtt", context.mqtt_health ? context.mqtt_health()
+                                                : std::string(R"({"state":"disabled"})"))
                .finish() +
            "\n";
 }

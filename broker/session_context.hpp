@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,11 @@ struct session_context {
     const gateway_config& config;
     counters& stats;
     session_list& sessions;
+
+    // The MQTT bridge's state as a JSON object for /healthz; unset when the
+    // gateway runs without a bridge. Set before the gateway starts; called
+    // from any I/O thread, so it must be thread-safe.
+    std::function<std::string()> mqtt_health{};
 
     // A new session name: unique for this process, unguessable across runs.
     std::string next_session_id();

@@ -37,6 +37,13 @@ public:
         }
     }
 
+    void read(const std::string& key, bool& out) {
+        if (const json* v = take(key)) {
+            if (!v->is_boolean()) fail(key, "must be true or false");
+            out = v->get<bool>();
+        }
+    }
+
     template <class Int>
     void read_integer(const std::string& key, Int& out, std::int64_t min, std::int64_t max) {
         if (const json* v = take(key)) {
@@ -87,6 +94,58 @@ private:
 
 constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
 
+void read_mqtt(section_reader mqtt, mqtt_config& m) {
+    mqtt.read("enabled", m.enabled);
+    mqtt.read("url", m.url);
+    if (!is_valid_mqtt_url(m.url)) {
+        mqtt.fail("url", "must be a tcp://, mqtt://, ssl://, mqtts://, ws:// or wss:// URL");
+    }
+    mqtt.read("client_id", m.client_id);
+    if (!m.client_id.empty() && !is_valid_id(m.client_id)) {
+        mqtt.fail("client_id", "must be a valid ID (1-128 of A-Z a-z 0-9 . _ : @ -)");
+    }
+    mqtt.read("username", m.username);
+    mqtt.read("password", m.password);
+    mqtt.read("topic_prefix", m.topic_prefix);
+    if (!is_valid_topic_prefix(m.topic_prefix)) {
+        mqtt.fail("topic_prefix",
+                  "must be topic levels without + # $ or empty levels, like \"sb\" or \"plant-3/sb\"");
+    }
+    if (const json* v = mqtt.take("version")) {
+        std::string text;
+        if (v->is_number_integer()) {
+            text = std::to_string(v->get<std::int64_t>());
+        } else if (v->is_string()) {
+            text = v->get<std::string>();
+        }
+        if (!parse_mqtt_version(text, m.version)) mqtt.fail("version", "must be 3, \"3.1.1\" or 5");
+    }
+    std::int64_t keepalive = m.keepalive.count();
+    mqtt.read_integer("keepalive_s", keepalive, 1, 65535);
+    m.keepalive = std::chrono::seconds(keepalive);
+    mqtt.read_ms("connect_timeout_ms", m.connect_timeout, 100, one_day_ms);
+    mqtt.read_ms("reconnect_min_ms", m.reconnect_min, 1, one_day_ms);
+    mqtt.read_ms("reconnect_max_ms", m.reconnect_max, 1, one_day_ms);
+    if (m.reconnect_min > m.reconnect_max) {
+        mqtt.fail("reconnect_min_ms", "must not exceed mqtt.reconnect_max_ms");
+    }
+    mqtt.read("shared_group", m.shared_group);
+    if (!m.shared_group.empty() && !is_valid_id(m.shared_group)) {
+        mqtt.fail("shared_group", "must be empty or a valid ID");
+    }
+    mqtt.read_ms("resend_window_ms", m.resend_window, 1000, one_day_ms);
+    mqtt.read_integer("max_unacked", m.max_unacked, 1, 1 << 24);
+
+    section_reader tls = mqtt.section("tls");
+    tls.read("ca_file", m.tls.ca_file);
+    tls.read("cert_file", m.tls.cert_file);
+    tls.read("key_file", m.tls.key_file);
+    tls.read("key_password", m.tls.key_password);
+    tls.read("verify", m.tls.verify);
+    tls.reject_unknown();
+    mqtt.reject_unknown();
+}
+
 }  // namespace
 
 bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept {
@@ -103,6 +162,24 @@ bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexce
 bool is_valid_log_level(std::string_view level) noexcept {
     return level == "trace" || level == "debug" || level == "info" || level == "warn" ||
            level == "error" || level == "critical" || level == "off";
+}
+
+bool parse_mqtt_version(std::string_view text, mqtt_version& out) noexcept {
+    if (text == "3" || text == "3.1.1" || text == "4") {
+        out = mqtt_version::v3_1_1;
+    } else if (text == "5") {
+        out = mqtt_version::v5;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool is_valid_mqtt_url(std::string_view url) noexcept {
+    for (std::string_view scheme : {"tcp://", "mqtt://", "ssl://", "mqtts://", "ws://", "wss://"}) {
+        if (url.starts_with(scheme) && url.size() > scheme.size()) return true;
+    }
+    return false;
 }
 
 void gateway_config::finalize() {
@@ -160,6 +237,8 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
     if (c.routing.command_timeout_default > c.routing.command_timeout_max) {
         timeouts.fail("command_default_ms", "must not exceed timeouts.command_max_ms");
     }
+
+    read_mqtt(root.section("mqtt"), c.mqtt);
 
     root.reject_unknown();
     return c;

@@ -30,6 +30,38 @@ struct session_limits {
     std::chrono::milliseconds idle_timeout{60000};       // silence (answered pings count) before close
 };
 
+// The MQTT bridge (docs/mqtt.md). Off unless `enabled`.
+enum class mqtt_version { v3_1_1, v5 };
+
+struct mqtt_tls_config {
+    std::string ca_file;       // PEM trust store for the broker's certificate; empty: system's
+    std::string cert_file;     // PEM client certificate, when the broker asks for one
+    std::string key_file;      // its private key (may be in cert_file)
+    std::string key_password;  // when the key is encrypted
+    bool verify = true;        // check the broker's certificate and host name
+};
+
+struct mqtt_config {
+    bool enabled = false;
+    std::string url = "tcp://127.0.0.1:1883";  // tcp://, mqtt://, ssl://, mqtts://, ws://, wss://
+    std::string client_id;                     // empty: "switchboard-" + node
+    std::string username;
+    std::string password;
+    std::string topic_prefix = "sb";
+    mqtt_version version = mqtt_version::v5;
+    std::chrono::seconds keepalive{30};
+    std::chrono::milliseconds connect_timeout{5000};
+    std::chrono::milliseconds reconnect_min{100};    // first retry after a failure ...
+    std::chrono::milliseconds reconnect_max{10000};  // ... doubling up to this
+    std::string shared_group = "switchboard";        // empty: plain subscription to sb/+/out
+    // A frame for an MQTT client not yet acknowledged by the broker is
+    // published again after a reconnect within this window, and (MQTT 5)
+    // expires on the broker after it.
+    std::chrono::milliseconds resend_window{30000};
+    std::size_t max_unacked = 10000;  // frames awaiting PUBACK; past it deliveries are refused
+    mqtt_tls_config tls;
+};
+
 struct gateway_config {
     std::string node;  // defaults to the host name
     std::string listen_address = "127.0.0.1";
@@ -40,6 +72,7 @@ struct gateway_config {
     duplicate_policy duplicates = duplicate_policy::takeover;
     session_limits session;
     router_options routing;  // node and max_message_bytes are copied in by finalize()
+    mqtt_config mqtt;
 
     // Copies shared values into the parts that need them.
     void finalize();
@@ -53,5 +86,9 @@ gateway_config parse_config(std::string_view text, const std::string& source);
 
 bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept;
 bool is_valid_log_level(std::string_view level) noexcept;
+// "3", "3.1.1", "4" or "5".
+bool parse_mqtt_version(std::string_view text, mqtt_version& out) noexcept;
+// Whether `url` names a scheme Paho speaks: tcp, mqtt, ssl, mqtts, ws, wss.
+bool is_valid_mqtt_url(std::string_view url) noexcept;
 
 }  // namespace switchboard

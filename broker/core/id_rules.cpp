@@ -29,6 +29,18 @@ bool is_valid_id_pattern(std::string_view pattern) noexcept {
     return is_valid_id(pattern);
 }
 
+bool is_valid_topic_prefix(std::string_view prefix) noexcept {
+    if (prefix.empty() || prefix.size() > 64 || prefix.front() == '$') return false;
+    if (prefix.front() == '/' || prefix.back() == '/') return false;
+    char previous = 0;
+    for (char c : prefix) {
+        if (c == '+' || c == '#' || c == '\0' || static_cast<unsigned char>(c) < 0x20) return false;
+        if (c == '/' && previous == '/') return false;
+        previous = c;
+    }
+    return true;
+}
+
 bool pattern_matches(std::string_view pattern, std::string_view id) noexcept {
     if (!pattern.empty() && pattern.back() == '*') {
         pattern.remove_suffix(1);

@@ -16,6 +16,11 @@ bool is_valid_id(std::string_view id) noexcept;
 // An ID, or a prefix followed by a single trailing `*` ("pump-*", or "*" for all).
 bool is_valid_id_pattern(std::string_view pattern) noexcept;
 
+// An MQTT topic prefix for the bridge's topics: 1..64 bytes of topic levels
+// separated by single `/`, no empty level, no `+`, `#`, NUL, and not starting
+// with `$` (reserved by brokers: $SYS, $share).
+bool is_valid_topic_prefix(std::string_view prefix) noexcept;
+
 // Whether `id` is matched by a pattern accepted by is_valid_id_pattern.
 bool pattern_matches(std::string_view pattern, std::string_view id) noexcept;
 

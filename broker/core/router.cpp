@@ -23,7 +23,8 @@ router::router(router_options options, counters& stats)
 void router::reply(const client_ptr& to, frame_ptr frame) { to->link->deliver(std::move(frame)); }
 
 client_ptr router::register_client(const register_request& request, transport via,
-                                   std::shared_ptr<endpoint> link, std::string session) {
+                                   std::shared_ptr<endpoint> link, std::string session,
+                                   registered_reply answer) {
     auto record = std::make_shared<client_record>();
     record->id = request.id;
     record->role = request.role;
@@ -48,7 +49,9 @@ client_ptr router::register_client(const register_request& request, transport vi
         counters::add(stats_.takeovers);
         result.replaced->link->close(close_code::replaced, "replaced by a newer connection");
     }
-    reply(client, make_registered(*client, options_.node, limits_json_));
+    if (answer == registered_reply::send) {
+        reply(client, make_registered(*client, options_.node, limits_json_));
+    }
     notify_followers(*client, true);
     return client;
 }
@@ -69,7 +72,7 @@ void router::notify_followers(const client_record& subject, bool online) {
             if (f->session != subject.session) f->link->deliver(frame);
         }
     }
-    if (observer_ != nullptr) observer_->on_presence(subject, online);
+    if (auto* o = observer_.load(std::memory_order_acquire)) o->on_presence(subject, online);
 }
 
 void router::route(const client_ptr& sender, const inbound_frame& frame, steady_time now) {
@@ -186,7 +189,7 @@ void router::on_event(const client_ptr& sender, const event_request& event) {
             if (f->session != sender->session) f->link->deliver(frame);
         }
     }
-    if (observer_ != nullptr) observer_->on_event(*sender, event);
+    if (auto* o = observer_.load(std::memory_order_acquire)) o->on_event(*sender, event);
 }
 
 void router::on_subscribe(const client_ptr& sender, const subscribe_request& request) {

@@ -6,6 +6,7 @@
 // kind of endpoint.
 // Thread-safe: called concurrently by every session's thread.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -43,6 +44,12 @@ public:
     virtual void on_event(const client_record& from, const event_request& event) = 0;
 };
 
+// Whether register_client answers a successful registration. A WebSocket
+// client asked and waits for `registered`; an MQTT client registered by its
+// retained status asked nothing, so its inbox is spared the reply (errors
+// such as `id_taken` are still sent).
+enum class registered_reply { send, skip };
+
 class router {
 public:
     router(router_options options, counters& stats);
@@ -50,7 +57,8 @@ public:
     // Registers a client and answers it (`registered` or an error) through
     // `link`. Returns its record, or nullptr when refused.
     client_ptr register_client(const register_request& request, transport via,
-                               std::shared_ptr<endpoint> link, std::string session);
+                               std::shared_ptr<endpoint> link, std::string session,
+                               registered_reply reply = registered_reply::send);
 
     // The client's connection is gone: forget its commands and follows, and
     // tell followers it left unless a newer session took its ID over.
@@ -62,7 +70,11 @@ public:
     // Answers every command past its deadline with a `timeout` response.
     void expire_commands(steady_time now);
 
-    void set_observer(router_observer* observer) noexcept { observer_ = observer; }
+    // May be called while frames are being routed; the observer must stay
+    // alive until the I/O threads have stopped.
+    void set_observer(router_observer* observer) noexcept {
+        observer_.store(observer, std::memory_order_release);
+    }
 
     const router_options& options() const noexcept { return options_; }
     const registry& clients() const noexcept { return registry_; }
@@ -86,7 +98,7 @@ private:
     registry registry_;
     follower_table followers_;
     pending_commands pending_;
-    router_observer* observer_ = nullptr;
+    std::atomic<router_observer*> observer_{nullptr};
 };
 
 }  // namespace switchboard

@@ -1,0 +1,568 @@
+#include "mqtt_bridge.hpp"
+
+#include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+
+#include "core/outbound_frame.hpp"
+#include "mqtt_endpoint.hpp"
+
+namespace switchboard {
+namespace {
+
+constexpr int qos_at_least_once = 1;
+constexpr int qos_at_most_once = 0;
+// PUBACK/SUBACK reason codes at or above this are refusals (MQTT 5 §2.4).
+constexpr int first_failure_reason = 0x80;
+
+int paho_version(mqtt_version v) {
+    return v == mqtt_version::v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+}
+
+mqtt::connect_options make_connect_options(const bridge_options& o) {
+    mqtt::connect_options_builder b;
+    b.mqtt_version(paho_version(o.mqtt.version))
+        .keep_alive_interval(o.mqtt.keepalive)
+        .connect_timeout(o.mqtt.connect_timeout)
+        // The bridge reconnects itself: it must resubscribe and resend on
+        // every connection, and report each attempt.
+        .automatic_reconnect(false);
+    // A clean session each time: the bridge resubscribes and resends what it
+    // still holds itself, so a stale broker session would only deliver
+    // duplicates.
+    if (o.mqtt.version == mqtt_version::v5) {
+        b.clean_start(true);
+    } else {
+        b.clean_session(true);
+    }
+    if (!o.mqtt.username.empty()) b.user_name(o.mqtt.username);
+    if (!o.mqtt.password.empty()) b.password(o.mqtt.password);
+    if (o.tls) {
+        mqtt::ssl_options_builder ssl;
+        if (!o.mqtt.tls.ca_file.empty()) ssl.trust_store(o.mqtt.tls.ca_file);
+        if (!o.mqtt.tls.cert_file.empty()) ssl.key_store(o.mqtt.tls.cert_file);
+        if (!o.mqtt.tls.key_file.empty()) ssl.private_key(o.mqtt.tls.key_file);
+        if (!o.mqtt.tls.key_password.empty()) ssl.private_keypassword(o.mqtt.tls.key_password);
+        ssl.enable_server_cert_auth(o.mqtt.tls.verify).verify(o.mqtt.tls.verify);
+        b.ssl(ssl.finalize());
+    }
+    return b.finalize();
+}
+
+std::uintptr_t to_context(std::uint64_t seq) { return static_cast<std::uintptr_t>(seq); }
+
+}  // namespace
+
+std::string_view to_string(bridge_state state) noexcept {
+    switch (state) {
+        case bridge_state::idle: return "idle";
+        case bridge_state::connecting: return "connecting";
+        case bridge_state::connected: return "connected";
+        case bridge_state::reconnecting: return "reconnecting";
+        case bridge_state::stopped: return "stopped";
+    }
+    return "idle";
+}
+
+void mqtt_bridge::strand_listener::post(const mqtt::token& token, bool ok) {
+    token_outcome outcome{ok, token.get_return_code(), static_cast<int>(token.get_reason_code()),
+                          reinterpret_cast<std::uintptr_t>(token.get_user_context())};
+    // On Paho's thread: hand over and return at once.
+    boost::asio::post(strand_, [owner = owner_, h = handler_, outcome] {
+        if (auto self = owner.lock()) ((*self).*h)(outcome);
+    });
+}
+
+std::shared_ptr<mqtt_bridge> mqtt_bridge::create(router& routing, executor ex,
+                                                 bridge_options options) {
+    return std::shared_ptr<mqtt_bridge>(new mqtt_bridge(routing, std::move(ex), std::move(options)));
+}
+
+mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
+    : router_(routing),
+      options_(std::move(options)),
+      topics_(options_.mqtt.topic_prefix),
+      strand_(boost::asio::make_strand(ex)),
+      retry_timer_(strand_),
+      connect_options_(make_connect_options(options_)),
+      connect_listener_(strand_, &mqtt_bridge::on_connect_done),
+      subscribe_listener_(strand_, &mqtt_bridge::on_subscribed),
+      publish_listener_(strand_, &mqtt_bridge::on_published),
+      backoff_(options_.mqtt.reconnect_min, options_.mqtt.reconnect_max) {
+    try {
+        client_ = std::make_unique<mqtt::async_client>(
+            options_.server_uri, options_.client_id,
+            mqtt::create_options(paho_version(options_.mqtt.version)), nullptr);
+    } catch (const mqtt::exception& e) {
+        throw std::invalid_argument("mqtt.url '" + options_.mqtt.url + "': " + e.what());
+    }
+}
+
+mqtt_bridge::~mqtt_bridge() {
+    // stop() normally ran already; this covers a bridge never started.
+    try {
+        if (client_) client_->disable_callbacks();
+    } catch (const mqtt::exception&) {
+        // Paho refuses while a connect is in progress; the callbacks hold the
+        // bridge only weakly, so they find it gone.
+    }
+}
+
+template <class F>
+void mqtt_bridge::post_to_strand(F&& f) {
+    boost::asio::post(strand_, [w = weak_from_this(), f = std::forward<F>(f)]() mutable {
+        if (auto self = w.lock()) f(*self);
+    });
+}
+
+void mqtt_bridge::start() {
+    auto weak = weak_from_this();
+    connect_listener_.bind(weak);
+    subscribe_listener_.bind(weak);
+    publish_listener_.bind(weak);
+    // Paho's threads only copy what they were given and post it.
+    auto strand = strand_;
+    client_->set_connected_handler([strand, weak](const std::string& cause) {
+        boost::asio::post(strand, [weak, cause] {
+            if (auto self = weak.lock()) self->on_connected(cause);
+        });
+    });
+    client_->set_connection_lost_handler([strand, weak](const std::string& cause) {
+        boost::asio::post(strand, [weak, cause] {
+            if (auto self = weak.lock()) self->on_connection_lost(cause);
+        });
+    });
+    client_->set_disconnected_handler(
+        [strand, weak](const mqtt::properties&, mqtt::ReasonCode reason) {
+            boost::asio::post(strand, [weak, reason] {
+                if (auto self = weak.lock()) {
+                    self->on_connection_lost("broker sent DISCONNECT, reason " +
+                                             std::to_string(static_cast<int>(reason)));
+                }
+            });
+        });
+    client_->set_message_callback([strand, weak](mqtt::const_message_ptr message) {
+        boost::asio::post(strand, [weak, message = std::move(message)] {
+            if (auto self = weak.lock()) self->on_message(message);
+        });
+    });
+    router_.set_observer(this);
+    state_.store(bridge_state::connecting, std::memory_order_release);
+    spdlog::info("mqtt: bridging to {} as {} (MQTT {}, topics {}/{{id}}/...)", options_.mqtt.url,
+                 options_.client_id, options_.mqtt.version == mqtt_version::v5 ? "5" : "3.1.1",
+                 topics_.prefix());
+    post_to_strand([](mqtt_bridge& self) { self.do_connect(); });
+}
+
+void mqtt_bridge::stop() {
+    if (stopping_.exchange(true)) return;
+    router_.set_observer(nullptr);
+    try {
+        if (client_->is_connected()) {
+            client_->disconnect(std::chrono::milliseconds(500))
+                ->wait_for(std::chrono::milliseconds(2000));
+        }
+    } catch (const mqtt::exception& e) {
+        spdlog::debug("mqtt: disconnect: {}", e.what());
+    }
+    try {
+        // After the disconnect: Paho refuses while a connect is in progress.
+        client_->disable_callbacks();
+    } catch (const mqtt::exception& e) {
+        spdlog::debug("mqtt: disable callbacks: {}", e.what());
+    }
+    post_to_strand([](mqtt_bridge& self) { self.retry_timer_.cancel(); });
+    state_.store(bridge_state::stopped, std::memory_order_release);
+    spdlog::info("mqtt: bridge stopped");
+}
+
+void mqtt_bridge::note_error(std::string what) {
+    std::lock_guard lock(error_mutex_);
+    last_error_ = std::move(what);
+}
+
+void mqtt_bridge::do_connect() {
+    if (stopping_) return;
+    try {
+        client_->connect(connect_options_, nullptr, connect_listener_);
+    } catch (const mqtt::exception& e) {
+        on_connect_done(token_outcome{false, e.get_return_code(), 0, 0});
+    }
+}
+
+void mqtt_bridge::on_connect_done(const token_outcome& outcome) {
+    // Success is handled by on_connected, which Paho calls for every connection.
+    if (outcome.ok || stopping_) return;
+    auto failures = connect_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
+    std::string what = "connect to " + options_.mqtt.url + " failed: " +
+                       mqtt::exception::error_str(outcome.return_code);
+    if (outcome.reason_code >= first_failure_reason) {
+        what += " (" + mqtt::exception::reason_code_str(outcome.reason_code) + ")";
+    }
+    // The first failure of a series is news; the rest would flood the log.
+    if (failures == 1 || failures % 20 == 0) {
+        spdlog::warn("mqtt: {} (attempt {})", what, failures);
+    } else {
+        spdlog::debug("mqtt: {} (attempt {})", what, failures);
+    }
+    note_error(std::move(what));
+    schedule_reconnect();
+}
+
+void mqtt_bridge::schedule_reconnect() {
+    if (stopping_) return;
+    state_.store(ever_connected_ ? bridge_state::reconnecting : bridge_state::connecting,
+                 std::memory_order_release);
+    auto delay = backoff_.next();
+    retry_timer_.expires_after(delay);
+    retry_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto self = w.lock()) self->do_connect();
+    });
+}
+
+void mqtt_bridge::on_connected(const std::string&) {
+    if (stopping_) return;
+    if (state_.load() == bridge_state::connected) return;
+    backoff_.reset();
+    connect_failures_.store(0, std::memory_order_relaxed);
+    if (ever_connected_) {
+        auto n = reconnects_.fetch_add(1, std::memory_order_relaxed) + 1;
+        spdlog::info("mqtt: reconnected to {} (reconnect #{}); resubscribing", options_.mqtt.url,
+                     n);
+    } else {
+        spdlog::info("mqtt: connected to {}", options_.mqtt.url);
+    }
+    ever_connected_ = true;
+    state_.store(bridge_state::connected, std::memory_order_release);
+    subscribe_all();
+    resend_unacked();
+}
+
+void mqtt_bridge::subscribe_all() {
+    // Paho does not resubscribe after a reconnect, so every connection does
+    // it here. Statuses are retained: subscribing replays who is online.
+    const std::string out = topics_.shared_filter(topic_kind::out, options_.mqtt.shared_group);
+    const std::string status = topics_.filter(topic_kind::status);
+    for (const std::string& filter : {out, status}) {
+        try {
+            client_->subscribe(filter, qos_at_least_once, nullptr, subscribe_listener_);
+        } catch (const mqtt::exception& e) {
+            spdlog::warn("mqtt: subscribe {}: {}", filter, e.what());
+        }
+    }
+}
+
+void mqtt_bridge::on_subscribed(const token_outcome& outcome) {
+    if (outcome.ok && outcome.reason_code < first_failure_reason) return;
+    std::string what = "a subscription was refused (" +
+                       mqtt::exception::error_str(outcome.return_code) + ", reason " +
+                       std::to_string(outcome.reason_code) +
+                       "): check the broker's ACL for the gateway's user";
+    spdlog::error("mqtt: {}", what);
+    note_error(std::move(what));
+}
+
+void mqtt_bridge::on_connection_lost(const std::string& cause) {
+    if (stopping_) return;
+    if (state_.load() != bridge_state::connected) return;
+    std::string what = "connection to " + options_.mqtt.url + " lost" +
+                       (cause.empty() ? std::string() : ": " + cause);
+    spdlog::warn("mqtt: {}; {} MQTT clients now offline, {} frames await resending", what,
+                 clients_.size(), unacked_.size());
+    note_error(std::move(what));
+    state_.store(bridge_state::reconnecting, std::memory_order_release);
+    // Unreachable clients are offline: commands to them fail at once with
+    // `offline`, and followers hear it. Their retained statuses bring them
+    // back once the bridge is connected again.
+    forget_all_clients();
+    schedule_reconnect();
+}
+
+void mqtt_bridge::forget_all_clients() {
+    auto clients = std::move(clients_);
+    clients_.clear();
+    client_count_.store(0, std::memory_order_relaxed);
+    for (auto& [id, record] : clients) router_.unregister_client(record);
+}
+
+void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
+    if (stopping_ || !message) return;
+    const std::string& topic = message->get_topic();
+    auto match = topics_.parse(topic);
+    if (match.status == topic_map::match_status::bad_id) {
+        refused_topics_.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("mqtt: refused a frame on '{}': the ID level breaks the ID rules", topic);
+        return;
+    }
+    if (match.status != topic_map::match_status::ok) return;
+    if (match.kind == topic_kind::status) {
+        on_status(match.id, message->get_payload_str());
+    } else if (match.kind == topic_kind::out) {
+        on_out(match.id, message->get_payload_str());
+    }
+}
+
+void mqtt_bridge::on_status(std::string_view id_view, const std::string& payload) {
+    std::string id(id_view);
+    bool online = false;
+    register_request request;
+    request.id = id;
+    if (!payload.empty()) {
+        auto doc = nlohmann::json::parse(payload, nullptr, false);
+        bool valid = doc.is_object() && doc.contains("online") && doc["online"].is_boolean();
+        if (valid && doc["online"].get<bool>()) {
+            if (auto role = doc.find("role"); role != doc.end()) {
+                auto parsed = role->is_string() ? parse_role(role->get<std::string>()) : std::nullopt;
+                if (parsed) {
+                    request.role = *parsed;
+                } else {
+                    valid = false;
+                }
+            }
+            if (auto meta = doc.find("meta"); valid && meta != doc.end()) {
+                if (meta->is_object()) {
+                    request.meta_json = meta->dump();
+                } else {
+                    valid = false;
+                }
+            }
+            online = valid;
+        }
+        if (!valid) {
+            spdlog::warn("mqtt: {} published an invalid status, counted as offline: {}", id,
+                         payload.substr(0, 200));
+        }
+    }
+
+    auto known = clients_.find(id);
+    if (!online) {
+        if (known != clients_.end()) {
+            client_ptr record = known->second;
+            clients_.erase(known);
+            client_count_.store(clients_.size(), std::memory_order_relaxed);
+            spdlog::debug("mqtt: {} went offline", id);
+            router_.unregister_client(record);
+        }
+        return;
+    }
+    if (known != clients_.end() && known->second->role == request.role &&
+        known->second->meta_json == request.meta_json) {
+        return;  // the same status again (a retained replay after resubscribing)
+    }
+
+    std::string session = "mqtt-" + std::to_string(++next_session_);
+    auto link = std::make_shared<mqtt_endpoint>(weak_from_this(), id, session);
+    client_ptr previous = known != clients_.end() ? known->second : nullptr;
+    // No `registered` reply: the client asked nothing, it published a status.
+    client_ptr record = router_.register_client(request, transport::mqtt, link, std::move(session),
+                                                registered_reply::skip);
+    if (previous) {
+        // Our own earlier record of this client (its role or meta changed):
+        // the takeover closed its link; drop its follows and commands too.
+        clients_.erase(id);
+        router_.unregister_client(previous);
+    }
+    if (record) {
+        clients_[id] = record;
+        spdlog::debug("mqtt: {} online as {}", id, to_string(record->role));
+    } else {
+        spdlog::info("mqtt: {} refused: the ID is held by another connection", id);
+    }
+    client_count_.store(clients_.size(), std::memory_order_relaxed);
+}
+
+void mqtt_bridge::on_out(std::string_view id_view, const std::string& payload) {
+    std::string id(id_view);
+    frames_in_.fetch_add(1, std::memory_order_relaxed);
+    counters& stats = router_.stats();
+    counters::add(stats.frames_received);
+    auto known = clients_.find(id);
+    if (known == clients_.end()) {
+        refused_topics_.fetch_add(1, std::memory_order_relaxed);
+        counters::add(stats.bad_frames);
+        spdlog::debug("mqtt: frame from {} who has no online status", id);
+        publish_inbox(id, make_error(error_code::not_registered,
+                                     "publish a retained status {\"online\":true,\"role\":...} to " +
+                                         topics_.topic(id, topic_kind::status) +
+                                         " before sending frames"));
+        return;
+    }
+    const client_ptr& sender = known->second;
+    if (payload.size() > options_.max_message_bytes) {
+        counters::add(stats.oversized_frames);
+        sender->link->deliver(make_error(
+            error_code::too_large,
+            "frame of " + std::to_string(payload.size()) + " bytes is over the limit of " +
+                std::to_string(options_.max_message_bytes)));
+        return;
+    }
+    parse_result parsed = parse_frame(payload);
+    if (auto* error = std::get_if<frame_error>(&parsed)) {
+        counters::add(stats.bad_frames);
+        sender->link->deliver(make_error(*error));
+        return;
+    }
+    // The sender is the topic's ID: the router stamps `from` from the record,
+    // never from the payload.
+    router_.route(sender, std::get<inbound_frame>(parsed), std::chrono::steady_clock::now());
+}
+
+bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame) {
+    if (stopping_.load(std::memory_order_acquire) ||
+        state_.load(std::memory_order_acquire) != bridge_state::connected) {
+        refused_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    // Reserve a slot first so the bound holds across threads.
+    if (unacked_count_.fetch_add(1, std::memory_order_acq_rel) >= options_.mqtt.max_unacked) {
+        unacked_count_.fetch_sub(1, std::memory_order_acq_rel);
+        refused_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    post_to_strand([topic = topics_.topic(id, topic_kind::in), frame = std::move(frame)](
+                       mqtt_bridge& self) mutable { self.enqueue(std::move(topic), std::move(frame)); });
+    return true;
+}
+
+void mqtt_bridge::enqueue(std::string topic, frame_ptr frame) {
+    std::uint64_t seq = ++next_seq_;
+    auto [it, inserted] = unacked_.emplace(
+        seq, unacked_frame{std::move(topic), std::move(frame),
+                           std::chrono::steady_clock::now() + options_.mqtt.resend_window});
+    // Disconnected since it was accepted: it waits for the reconnect.
+    if (state_.load() == bridge_state::connected) publish_unacked(seq, it->second);
+}
+
+void mqtt_bridge::publish_unacked(std::uint64_t seq, const unacked_frame& entry) {
+    auto message = mqtt::make_message(entry.topic, *entry.frame, qos_at_least_once, false);
+    if (options_.mqtt.version == mqtt_version::v5) {
+        // Stale frames expire on the broker rather than reach a device that
+        // reconnects long after (a command would have timed out by then).
+        auto window = std::chrono::duration_cast<std::chrono::seconds>(options_.mqtt.resend_window);
+        mqtt::properties props;
+        props.add(mqtt::property(mqtt::property::MESSAGE_EXPIRY_INTERVAL,
+                                 static_cast<int32_t>(std::max<std::int64_t>(1, window.count()))));
+        props.add(mqtt::property(mqtt::property::CONTENT_TYPE, "application/json"));
+        message->set_properties(std::move(props));
+    }
+    try {
+        client_->publish(message, reinterpret_cast<void*>(to_context(seq)), publish_listener_);
+    } catch (const mqtt::exception& e) {
+        // Kept: it goes out again after the reconnect that must follow.
+        spdlog::debug("mqtt: publish to {}: {}", entry.topic, e.what());
+    }
+}
+
+void mqtt_bridge::on_published(const token_outcome& outcome) {
+    auto it = unacked_.find(static_cast<std::uint64_t>(outcome.context));
+    if (it == unacked_.end()) return;  // acknowledged already (resent copy)
+    bool refused_by_broker = outcome.reason_code >= first_failure_reason;
+    if (!outcome.ok && !refused_by_broker) return;  // connection trouble: resent on reconnect
+    if (refused_by_broker) {
+        std::string what = "broker refused a publish to " + it->second.topic + ": " +
+                           mqtt::exception::reason_code_str(outcome.reason_code) +
+                           " (check the ACL for the gateway's user)";
+        spdlog::error("mqtt: {}", what);
+        note_error(std::move(what));
+    } else {
+        published_.fetch_add(1, std::memory_order_relaxed);
+    }
+    unacked_.erase(it);
+    unacked_count_.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+void mqtt_bridge::resend_unacked() {
+    auto now = std::chrono::steady_clock::now();
+    std::size_t resent = 0, expired = 0;
+    for (auto it = unacked_.begin(); it != unacked_.end();) {
+        if (it->second.resend_until < now) {
+            it = unacked_.erase(it);
+            unacked_count_.fetch_sub(1, std::memory_order_acq_rel);
+            ++expired;
+            continue;
+        }
+        publish_unacked(it->first, it->second);
+        ++resent;
+        ++it;
+    }
+    resent_.fetch_add(resent, std::memory_order_relaxed);
+    expired_.fetch_add(expired, std::memory_order_relaxed);
+    if (resent + expired > 0) {
+        spdlog::info("mqtt: resent {} unacknowledged frames; {} past the resend window dropped",
+                     resent, expired);
+    }
+}
+
+void mqtt_bridge::on_link_closed(const std::string& id, const std::string& session) {
+    post_to_strand([id, session](mqtt_bridge& self) { self.forget_client(id, session); });
+}
+
+void mqtt_bridge::forget_client(const std::string& id, const std::string& session) {
+    auto it = clients_.find(id);
+    if (it == clients_.end() || it->second->session != session) return;
+    // Another connection took this ID over; the registry entry is already
+    // theirs, so unregistering only drops this record's follows and commands.
+    client_ptr record = it->second;
+    clients_.erase(it);
+    client_count_.store(clients_.size(), std::memory_order_relaxed);
+    spdlog::info("mqtt: {} was taken over by another connection", id);
+    router_.unregister_client(record);
+}
+
+void mqtt_bridge::on_presence(const client_record&, bool) {
+    // Presence reaches MQTT followers through their endpoints like anyone
+    // else's; nothing more to mirror.
+}
+
+void mqtt_bridge::on_event(const client_record& from, const event_request& event) {
+    // MQTT devices' events are on their own `out` topic already.
+    if (from.via != transport::ws || from.role != client_role::device) return;
+    if (state_.load(std::memory_order_acquire) != bridge_state::connected) return;
+    std::string payload =
+        json_object_writer{32 + event.name.size() + event.data_json.size()}
+            .string("name", event.name)
+            .raw("data", event.data_json)
+            .finish();
+    post_to_strand([topic = topics_.topic(from.id, topic_kind::events),
+                    payload = std::move(payload)](mqtt_bridge& self) {
+        if (self.state_.load() != bridge_state::connected) return;
+        try {
+            // Telemetry: the next reading supersedes a lost one.
+            self.client_->publish(topic, payload.data(), payload.size(), qos_at_most_once, false);
+            self.events_published_.fetch_add(1, std::memory_order_relaxed);
+        } catch (const mqtt::exception& e) {
+            spdlog::debug("mqtt: publish event to {}: {}", topic, e.what());
+        }
+    });
+}
+
+std::string mqtt_bridge::health_json() const {
+    auto n = [](const auto& v) { return static_cast<std::int64_t>(v.load(std::memory_order_relaxed)); };
+    std::string error;
+    {
+        std::lock_guard lock(error_mutex_);
+        error = last_error_;
+    }
+    json_object_writer w;
+    w.string("state", to_string(state()))
+        .string("url", options_.mqtt.url)
+        .string("client_id", options_.client_id)
+        .string("version", options_.mqtt.version == mqtt_version::v5 ? "5" : "3.1.1")
+        .integer("reconnects", n(reconnects_))
+        .integer("connect_failures", n(connect_failures_))
+        .integer("clients", n(client_count_))
+        .integer("unacked", n(unacked_count_))
+        .integer("published", n(published_))
+        .integer("resent", n(resent_))
+        .integer("expired", n(expired_))
+        .integer("refused", n(refused_))
+        .integer("frames_in", n(frames_in_))
+        .integer("refused_topics", n(refused_topics_))
+        .integer("events_published", n(events_published_));
+    if (!error.empty()) w.string("last_error", error);
+    return w.finish();
+}
+
+}  // namespace switchboard

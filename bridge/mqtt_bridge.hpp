@@ -1,0 +1,192 @@
+#pragma once
+// The MQTT bridge (docs/mqtt.md): one Paho async_client connected to the
+// broker, through which MQTT clients take part in routing exactly like
+// WebSocket clients do.
+//  - `{prefix}/+/status` (retained, with a Last Will) registers and
+//    unregisters MQTT clients in the router, each with an mqtt_endpoint.
+//  - `$share/{group}/{prefix}/+/out` carries their frames; the sender is the
+//    ID in the topic, whatever the payload says, and the router routes them.
+//  - Frames for MQTT clients are published QoS 1 to `{prefix}/{id}/in`, kept
+//    until the broker acknowledges them and published again after a
+//    reconnect.
+//  - WebSocket devices' events are mirrored to `{prefix}/{id}/events`.
+// The bridge connects and reconnects itself with capped, jittered backoff,
+// resubscribes on every connection (Paho does not), and while it is not
+// connected the MQTT clients count as offline, so commands to them fail at
+// once with `offline`.
+//
+// Ownership: created by main() (or a test) with create(), which owns it
+// through a shared_ptr; mqtt_endpoints and posted handlers hold it weakly.
+// stop() it, then stop the gateway's I/O threads, then release it.
+// Threads: Paho's callbacks only post to the bridge's strand (on the
+// executor given, the gateway's first io_context); all bridge state is
+// touched on that strand. start()/stop() run on the controlling thread;
+// publish_inbox(), on_link_closed(), the router_observer calls and
+// health_json() are safe from any thread.
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mqtt/async_client.h>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "bridge_options.hpp"
+#include "core/router.hpp"
+#include "reconnect_backoff.hpp"
+#include "topic_map.hpp"
+
+namespace switchboard {
+
+enum class bridge_state { idle, connecting, connected, reconnecting, stopped };
+
+std::string_view to_string(bridge_state state) noexcept;
+
+class mqtt_bridge final : public std::enable_shared_from_this<mqtt_bridge>,
+                          public router_observer {
+public:
+    using executor = boost::asio::any_io_executor;
+
+    // Throws std::invalid_argument (start-up only) when Paho refuses the
+    // URL or client ID.
+    static std::shared_ptr<mqtt_bridge> create(router& routing, executor ex,
+                                               bridge_options options);
+    ~mqtt_bridge() override;
+
+    mqtt_bridge(const mqtt_bridge&) = delete;
+    mqtt_bridge& operator=(const mqtt_bridge&) = delete;
+
+    // Becomes the router's observer and starts connecting. Controlling thread.
+    void start();
+
+    // Stops reconnecting and disconnects (bounded wait). Controlling thread,
+    // never a Paho callback. Idempotent.
+    void stop();
+
+    // Queues `frame` for `{prefix}/{id}/in`, QoS 1. False, at once, when the
+    // bridge is not connected or too many frames await acknowledgement.
+    // Any thread.
+    bool publish_inbox(const std::string& id, frame_ptr frame);
+
+    // An mqtt_endpoint was closed by the router (its ID was taken over).
+    // Any thread.
+    void on_link_closed(const std::string& id, const std::string& session);
+
+    // router_observer: mirrors WebSocket devices' events. Any thread.
+    void on_presence(const client_record& client, bool online) override;
+    void on_event(const client_record& from, const event_request& event) override;
+
+    // A JSON object for /healthz: state, reconnects, clients, unacked... Any thread.
+    std::string health_json() const;
+
+    bridge_state state() const noexcept { return state_.load(std::memory_order_acquire); }
+    std::uint64_t reconnects() const noexcept {
+        return reconnects_.load(std::memory_order_relaxed);
+    }
+    std::size_t client_count() const noexcept {
+        return client_count_.load(std::memory_order_relaxed);
+    }
+    const topic_map& topics() const noexcept { return topics_; }
+
+private:
+    using strand_type = boost::asio::strand<executor>;
+
+    // What a Paho token said, copied off Paho's thread.
+    struct token_outcome {
+        bool ok = false;
+        int return_code = 0;
+        int reason_code = 0;
+        std::uintptr_t context = 0;
+    };
+
+    // Hands a token's completion to a member function on the strand.
+    class strand_listener final : public mqtt::iaction_listener {
+    public:
+        using handler = void (mqtt_bridge::*)(const token_outcome&);
+        strand_listener(strand_type strand, handler h) : strand_(std::move(strand)), handler_(h) {}
+        void bind(std::weak_ptr<mqtt_bridge> owner) { owner_ = std::move(owner); }
+        void on_success(const mqtt::token& token) override { post(token, true); }
+        void on_failure(const mqtt::token& token) override { post(token, false); }
+
+    private:
+        void post(const mqtt::token& token, bool ok);
+        strand_type strand_;
+        handler handler_;
+        std::weak_ptr<mqtt_bridge> owner_;
+    };
+
+    // A frame for an inbox, kept until the broker's PUBACK.
+    struct unacked_frame {
+        std::string topic;
+        frame_ptr frame;
+        std::chrono::steady_clock::time_point resend_until;
+    };
+
+    mqtt_bridge(router& routing, executor ex, bridge_options options);
+
+    template <class F>
+    void post_to_strand(F&& f);
+
+    // All on the strand.
+    void do_connect();
+    void on_connect_done(const token_outcome& outcome);
+    void on_connected(const std::string& cause);
+    void on_connection_lost(const std::string& cause);
+    void schedule_reconnect();
+    void subscribe_all();
+    void on_subscribed(const token_outcome& outcome);
+    void on_message(const mqtt::const_message_ptr& message);
+    void on_status(std::string_view id, const std::string& payload);
+    void on_out(std::string_view id, const std::string& payload);
+    void enqueue(std::string topic, frame_ptr frame);
+    void publish_unacked(std::uint64_t seq, const unacked_frame& entry);
+    void on_published(const token_outcome& outcome);
+    void resend_unacked();
+    void forget_all_clients();
+    void forget_client(const std::string& id, const std::string& session);
+    void note_error(std::string what);
+
+    router& router_;
+    bridge_options options_;
+    topic_map topics_;
+    strand_type strand_;
+    boost::asio::steady_timer retry_timer_;
+    std::unique_ptr<mqtt::async_client> client_;
+    mqtt::connect_options connect_options_;
+    strand_listener connect_listener_;
+    strand_listener subscribe_listener_;
+    strand_listener publish_listener_;
+
+    // Strand only.
+    reconnect_backoff backoff_;
+    bool ever_connected_ = false;
+    std::unordered_map<std::string, client_ptr> clients_;  // MQTT clients registered by us
+    std::map<std::uint64_t, unacked_frame> unacked_;        // by publish order
+    std::uint64_t next_seq_ = 0;
+    std::uint64_t next_session_ = 0;
+
+    // Any thread.
+    std::atomic<bridge_state> state_{bridge_state::idle};
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::uint64_t> reconnects_{0};
+    std::atomic<std::uint64_t> connect_failures_{0};
+    std::atomic<std::size_t> client_count_{0};
+    std::atomic<std::size_t> unacked_count_{0};  // reserved by publish_inbox, freed on PUBACK
+    std::atomic<std::uint64_t> published_{0};
+    std::atomic<std::uint64_t> refused_{0};  // deliveries refused (disconnected or full)
+    std::atomic<std::uint64_t> resent_{0};
+    std::atomic<std::uint64_t> expired_{0};  // unacked past the resend window, dropped
+    std::atomic<std::uint64_t> events_published_{0};
+    std::atomic<std::uint64_t> frames_in_{0};
+    std::atomic<std::uint64_t> refused_topics_{0};  // bad IDs, unregistered senders
+    mutable std::mutex error_mutex_;
+    std::string last_error_;
+};
+
+}  // namespace switchboard

@@ -1,0 +1,53 @@
+#pragma once
+// The bridge's MQTT topics (docs/mqtt.md): for an ID, `{prefix}/{id}/in`,
+// `/out`, `/status` and `/events`; and back from a topic to the ID and kind,
+// refusing any ID the WebSocket side would refuse (is_valid_id), so a topic
+// level can never smuggle `+`, `#`, `/` or an over-long name in.
+// Pure and immutable once built: any thread.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace switchboard {
+
+enum class topic_kind { in, out, status, events };
+
+std::string_view to_string(topic_kind kind) noexcept;
+
+class topic_map {
+public:
+    // `prefix` must pass is_valid_topic_prefix (the config checks it).
+    explicit topic_map(std::string prefix);
+
+    const std::string& prefix() const noexcept { return prefix_; }
+
+    // `{prefix}/{id}/{kind}`; `id` must be valid (callers hold registered IDs).
+    std::string topic(std::string_view id, topic_kind kind) const;
+
+    // `{prefix}/+/{kind}`, for subscribing to every client's topic of a kind.
+    std::string filter(topic_kind kind) const;
+
+    // `$share/{group}/{prefix}/+/{kind}`: N gateways split the load instead
+    // of each receiving everything. The plain filter when `group` is empty.
+    std::string shared_filter(topic_kind kind, std::string_view group) const;
+
+    enum class match_status {
+        ok,       // one of ours, with a valid ID
+        foreign,  // not shaped like one of our topics
+        bad_id,   // ours, but the ID level breaks the ID rules
+    };
+    struct match {
+        match_status status = match_status::foreign;
+        std::string_view id;  // points into the topic given to parse()
+        topic_kind kind = topic_kind::in;
+    };
+
+    // Never throws; `topic` is untrusted.
+    match parse(std::string_view topic) const noexcept;
+
+private:
+    std::string prefix_;
+};
+
+}  // namespace switchboard

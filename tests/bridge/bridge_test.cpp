@@ -1,0 +1,428 @@
+// The MQTT bridge end to end: a real mosquitto per test (shipped config and
+// ACL), the gateway in process, WebSocket clients on one side and Paho or
+// mosquitto_pub/mosquitto_sub clients on the other.
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "bridged_gateway.hpp"
+#include "child_process.hpp"
+#include "core/id_rules.hpp"
+#include "mosquitto_broker.hpp"
+#include "mqtt_test_client.hpp"
+#include "ws_test_client.hpp"
+
+using namespace switchboard;
+using namespace switchboard::test;
+using json = nlohmann::json;
+
+namespace {
+
+std::string topic(const std::string& id, const std::string& kind) { return "sb/" + id + "/" + kind; }
+
+// An MQTT client with the ACL's identity `id`: reads its inbox, publishes
+// its retained status on connecting, Last Will "offline".
+mqtt_client_options mqtt_client(const std::string& id, const std::string& role, int version = 5) {
+    mqtt_client_options o;
+    o.client_id = id;
+    o.version = version;
+    o.subscriptions = {topic(id, "in")};
+    o.status_topic = topic(id, "status");
+    o.status_payload = online_status(role, {{"model", "test"}});
+    return o;
+}
+
+mqtt_client_options answering_device(const std::string& id, int version = 5) {
+    auto o = mqtt_client(id, "device", version);
+    o.answer_topic = topic(id, "out");
+    return o;
+}
+
+// A WebSocket controller that follows `ids` before they come online, so it
+// can wait for their presence instead of for a clock.
+std::unique_ptr<ws_test_client> follower(unsigned short port, const std::string& id,
+                                         const std::vector<std::string>& ids) {
+    auto c = std::make_unique<ws_test_client>(port);
+    c->register_as(id, "controller");
+    c->send({{"type", "subscribe"}, {"ids", ids}});
+    EXPECT_TRUE(c->receive_type("subscribed"));
+    return c;
+}
+
+// Waits for `id`'s presence with the given `online`, skipping other frames.
+bool wait_presence(ws_test_client& c, const std::string& id, bool online, const std::string& via) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto f = c.receive_type("presence", 10s);
+        if (!f) return false;
+        if ((*f)["id"] == id && (*f)["online"] == online && (*f)["via"] == via) return true;
+    }
+    return false;
+}
+
+json command(const std::string& to, const std::string& id, json extra = json::object()) {
+    json f = std::move(extra);
+    f["type"] = "command";
+    f["to"] = to;
+    f["id"] = id;
+    if (!f.contains("name")) f["name"] = "set_speed";
+    return f;
+}
+
+class MqttVersions : public ::testing::TestWithParam<mqtt_version> {
+protected:
+    int paho_version() const { return GetParam() == mqtt_version::v5 ? 5 : 4; }
+};
+
+}  // namespace
+
+TEST_P(MqttVersions, WebSocketControllerCommandsPahoDevice) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, GetParam());
+    auto ctl = follower(gw.port(), "dash-1", {"pump-12"});
+
+    mqtt_test_client dev(broker.url(), answering_device("pump-12", paho_version()));
+    ASSERT_TRUE(dev.connect()) << broker.log();
+    ASSERT_TRUE(wait_presence(*ctl, "pump-12", true, "mqtt"));
+
+    ctl->send({{"type", "list"}});
+    auto list = ctl->receive_type("list");
+    ASSERT_TRUE(list);
+    bool listed = false;
+    for (const auto& item : (*list)["items"]) {
+        if (item["id"] == "pump-12") {
+            listed = true;
+            EXPECT_EQ(item["via"], "mqtt");
+            EXPECT_EQ(item["role"], "device");
+            EXPECT_EQ(item["meta"]["model"], "test");
+        }
+    }
+    EXPECT_TRUE(listed) << list->dump();
+
+    ctl->send(command("pump-12", "c-17", {{"args", {{"rpm", 1200}}}, {"ack", true}, {"timeout_ms", 5000}}));
+    auto ack = ctl->receive();
+    ASSERT_TRUE(ack);
+    EXPECT_EQ((*ack)["type"], "ack");
+    EXPECT_EQ((*ack)["status"], "delivered");
+    auto res = ctl->receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["from"], "pump-12");
+    EXPECT_EQ((*res)["id"], "c-17");
+    EXPECT_EQ((*res)["ok"], true);
+    EXPECT_EQ((*res)["result"]["done"], "set_speed");
+
+    // What the device saw on its inbox: the command, `from` stamped, and no
+    // `registered` noise before it.
+    auto seen = dev.receive();
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(seen->topic, "sb/pump-12/in");
+    auto cmd = json::parse(seen->payload);
+    EXPECT_EQ(cmd["type"], "command");
+    EXPECT_EQ(cmd["from"], "dash-1");
+    EXPECT_EQ(cmd["args"]["rpm"], 1200);
+}
+
+TEST_P(MqttVersions, SameRulesAsWebSocket) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, GetParam());
+    auto ctl = follower(gw.port(), "dash-1", {"pump-1", "ops-1"});
+    mqtt_test_client dev(broker.url(), mqtt_client("pump-1", "device", paho_version()));
+    mqtt_test_client ops(broker.url(), mqtt_client("ops-1", "controller", paho_version()));
+    ASSERT_TRUE(dev.connect());
+    ASSERT_TRUE(ops.connect());
+    ASSERT_TRUE(wait_presence(*ctl, "pump-1", true, "mqtt"));
+    ASSERT_TRUE(wait_presence(*ctl, "ops-1", true, "mqtt"));
+
+    // Timeout: the device never answers.
+    ctl->send(command("pump-1", "c-1", {{"timeout_ms", 200}}));
+    auto res = ctl->receive_type("response", 5s);
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["ok"], false);
+    EXPECT_EQ((*res)["error"]["code"], "timeout");
+    ASSERT_TRUE(dev.receive_type("command"));
+
+    // Its late answer, and an answer to nothing: unknown_command, to its inbox.
+    ASSERT_TRUE(dev.publish(topic("pump-1", "out"),
+                            json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", true}}));
+    auto late = dev.receive_type("error");
+    ASSERT_TRUE(late);
+    EXPECT_EQ((*late)["code"], "unknown_command");
+    ASSERT_TRUE(dev.publish(topic("pump-1", "out"),
+                            json{{"type", "response"}, {"to", "dash-1"}, {"id", "nope"}, {"ok", true}}));
+    auto unknown = dev.receive_type("error");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ((*unknown)["code"], "unknown_command");
+
+    // Nobody commands a controller; devices may not command.
+    ctl->send(command("ops-1", "c-2"));
+    auto forbidden = ctl->receive_type("error");
+    ASSERT_TRUE(forbidden);
+    EXPECT_EQ((*forbidden)["code"], "forbidden");
+    ASSERT_TRUE(dev.publish(topic("pump-1", "out"), command("dash-1", "d-1")));
+    auto denied = dev.receive_type("error");
+    ASSERT_TRUE(denied);
+    EXPECT_EQ((*denied)["code"], "forbidden");
+    EXPECT_EQ((*denied)["id"], "d-1");
+
+    // Offline target, from the MQTT side; and a malformed frame.
+    ASSERT_TRUE(ops.publish(topic("ops-1", "out"), command("pump-99", "o-1")));
+    auto offline = ops.receive_type("error");
+    ASSERT_TRUE(offline);
+    EXPECT_EQ((*offline)["code"], "offline");
+    ASSERT_TRUE(ops.publish(topic("ops-1", "out"), std::string(R"({"type":"command","to":"pump-1"})")));
+    auto bad = ops.receive_type("error");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ((*bad)["code"], "bad_request");
+    EXPECT_EQ((*bad)["field"], "id");
+
+    // Going offline (clean status) is seen by followers; commands then fail at once.
+    ASSERT_TRUE(dev.publish(topic("pump-1", "status"), std::string(R"({"online":false})"), 1, true));
+    ASSERT_TRUE(wait_presence(*ctl, "pump-1", false, "mqtt"));
+    ctl->send(command("pump-1", "c-3"));
+    auto gone = ctl->receive_type("error");
+    ASSERT_TRUE(gone);
+    EXPECT_EQ((*gone)["code"], "offline");
+}
+
+TEST_P(MqttVersions, MessagesBothWaysWithTopicStampedFrom) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, GetParam());
+    auto ctl = follower(gw.port(), "dash-1", {"pump-3"});
+    mqtt_test_client dev(broker.url(), mqtt_client("pump-3", "device", paho_version()));
+    ASSERT_TRUE(dev.connect());
+    ASSERT_TRUE(wait_presence(*ctl, "pump-3", true, "mqtt"));
+
+    // The payload claims to be someone else: the topic's ID wins.
+    ASSERT_TRUE(dev.publish(topic("pump-3", "out"),
+                            json{{"type", "message"}, {"to", "dash-1"}, {"from", "dash-9"},
+                                 {"payload", {{"hello", "ws"}}}}));
+    auto msg = ctl->receive_type("message");
+    ASSERT_TRUE(msg);
+    EXPECT_EQ((*msg)["from"], "pump-3");
+    EXPECT_EQ((*msg)["payload"]["hello"], "ws");
+
+    ctl->send({{"type", "message"}, {"to", "pump-3"}, {"payload", {{"hello", "mqtt"}}}});
+    auto back = dev.receive_type("message");
+    ASSERT_TRUE(back);
+    EXPECT_EQ((*back)["from"], "dash-1");
+    EXPECT_EQ((*back)["payload"]["hello"], "mqtt");
+}
+
+TEST_P(MqttVersions, MqttControllerCommandsWebSocketDeviceAndFollowsIt) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, GetParam());
+    auto watcher = follower(gw.port(), "dash-0", {"ops-2"});
+    mqtt_test_client ops(broker.url(), mqtt_client("ops-2", "controller", paho_version()));
+    ASSERT_TRUE(ops.connect());
+    ASSERT_TRUE(wait_presence(*watcher, "ops-2", true, "mqtt"));
+
+    // Presence of a WebSocket device reaches the MQTT follower's inbox.
+    ASSERT_TRUE(ops.publish(topic("ops-2", "out"), json{{"type", "subscribe"}, {"ids", {"valve-*"}}}));
+    ASSERT_TRUE(ops.receive_type("subscribed"));
+    ws_test_client dev(gw.port());
+    dev.register_as("valve-4", "device");
+    auto online = ops.receive_type("presence");
+    ASSERT_TRUE(online);
+    EXPECT_EQ((*online)["id"], "valve-4");
+    EXPECT_EQ((*online)["online"], true);
+    EXPECT_EQ((*online)["via"], "ws");
+
+    // Command from MQTT to WebSocket, with ack; the device answers.
+    dev.set_handler([](const json& f, ws_test_client& self) {
+        if (f["type"] == "command") {
+            self.send({{"type", "response"}, {"to", f["from"]}, {"id", f["id"]}, {"ok", true},
+                       {"result", {{"open", true}}}});
+        }
+    });
+    ASSERT_TRUE(ops.publish(topic("ops-2", "out"), command("valve-4", "m-1", {{"ack", true}})));
+    auto ack = ops.receive_type("ack");
+    ASSERT_TRUE(ack);
+    EXPECT_EQ((*ack)["id"], "m-1");
+    auto res = ops.receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["from"], "valve-4");
+    EXPECT_EQ((*res)["result"]["open"], true);
+
+    dev.close();
+    auto offline = ops.receive_type("presence");
+    ASSERT_TRUE(offline);
+    EXPECT_EQ((*offline)["id"], "valve-4");
+    EXPECT_EQ((*offline)["online"], false);
+}
+
+INSTANTIATE_TEST_SUITE_P(Bridge, MqttVersions,
+                         ::testing::Values(mqtt_version::v3_1_1, mqtt_version::v5),
+                         [](const auto& info) {
+                             return info.param == mqtt_version::v5 ? "v5" : "v311";
+                         });
+
+TEST(MqttBridge, MosquittoClientsActAsDevice) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker);
+    auto ctl = follower(gw.port(), "dash-1", {"pump-7"});
+    const std::string port = std::to_string(broker.port());
+
+    // The device: a retained status, then a subscriber on its inbox that
+    // exits after one frame (one client ID holds one connection at a time).
+    auto status = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port, "-i", "pump-7", "-q",
+                               "1", "-r", "-t", "sb/pump-7/status", "-m",
+                               R"({"online":true,"role":"device","meta":{"fw":"1.0"}})"});
+    ASSERT_EQ(status.status, 0) << status.output;
+    ASSERT_TRUE(wait_presence(*ctl, "pump-7", true, "mqtt"));
+    child_process sub({"/usr/bin/stdbuf", "-oL", mosquitto_program("mosquitto_sub"), "-h", "127.0.0.1", "-p", port, "-i", "pump-7", "-q", "1",
+                       "-t", "sb/pump-7/in", "-C", "1", "-d"});
+    ASSERT_TRUE(sub.wait_for_line("received SUBACK", 5s)) << sub.output();
+
+    ctl->send(command("pump-7", "c-9", {{"args", {{"on", true}}}}));
+    auto line = sub.wait_for_line(R"("type":"command")", 5s);
+    ASSERT_TRUE(line) << sub.output();
+    auto cmd = json::parse(line->substr(line->find('{')));
+    EXPECT_EQ(cmd["from"], "dash-1");
+    EXPECT_EQ(cmd["id"], "c-9");
+    ASSERT_EQ(sub.wait_exit(5s), 0);
+
+    json answer{{"type", "response"}, {"to", cmd["from"]}, {"id", cmd["id"]}, {"ok", true},
+                {"result", {{"on", true}}}};
+    auto pub = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port, "-i", "pump-7", "-q",
+                            "1", "-t", "sb/pump-7/out", "-m", answer.dump()});
+    ASSERT_EQ(pub.status, 0) << pub.output;
+    auto res = ctl->receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["from"], "pump-7");
+    EXPECT_EQ((*res)["id"], "c-9");
+    EXPECT_EQ((*res)["result"]["on"], true);
+}
+
+TEST(MqttBridge, LastWillOfKilledClientMarksItOffline) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker);
+    auto ctl = follower(gw.port(), "dash-1", {"sensor-5"});
+    const std::string port = std::to_string(broker.port());
+
+    auto status = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port, "-i", "sensor-5",
+                               "-q", "1", "-r", "-t", "sb/sensor-5/status", "-m",
+                               R"({"online":true,"role":"device"})"});
+    ASSERT_EQ(status.status, 0) << status.output;
+    child_process sub({"/usr/bin/stdbuf", "-oL", mosquitto_program("mosquitto_sub"), "-h", "127.0.0.1", "-p", port, "-i", "sensor-5", "-q", "1",
+                       "-t", "sb/sensor-5/in", "-d", "--will-topic", "sb/sensor-5/status",
+                       "--will-payload", R"({"online":false})", "--will-retain", "--will-qos", "1"});
+    ASSERT_TRUE(sub.wait_for_line("received SUBACK", 5s)) << sub.output();
+    ASSERT_TRUE(wait_presence(*ctl, "sensor-5", true, "mqtt"));
+
+    sub.signal(SIGKILL);
+    ASSERT_TRUE(sub.wait_exit(5s));
+    ASSERT_TRUE(wait_presence(*ctl, "sensor-5", false, "mqtt")) << broker.log();
+    ctl->send(command("sensor-5", "c-1"));
+    auto e = ctl->receive_type("error");
+    ASSERT_TRUE(e);
+    EXPECT_EQ((*e)["code"], "offline");
+}
+
+TEST(MqttBridge, AclStopsWritingAsAnotherClient) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker);
+    auto ctl = follower(gw.port(), "dash-1", {"pump-12", "evil", "ops-1"});
+    mqtt_test_client dev(broker.url(), mqtt_client("pump-12", "device"));
+    auto evil_options = mqtt_client("evil", "device");
+    evil_options.subscriptions.push_back(topic("pump-12", "in"));  // not its own: ACL says no
+    mqtt_test_client evil(broker.url(), evil_options);
+    ASSERT_TRUE(dev.connect());
+    ASSERT_TRUE(evil.connect());
+    ASSERT_TRUE(wait_presence(*ctl, "pump-12", true, "mqtt"));
+    ASSERT_TRUE(wait_presence(*ctl, "evil", true, "mqtt"));
+
+    ctl->send(command("pump-12", "c-1", {{"timeout_ms", 10000}}));
+    ASSERT_TRUE(dev.receive_type("command"));
+
+    // Answering in pump-12's name, or claiming to be a controller in its
+    // status: the broker refuses both (MQTT 5 PUBACK "not authorized").
+    EXPECT_FALSE(evil.publish(topic("pump-12", "out"),
+                              json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", false}}));
+    EXPECT_FALSE(evil.publish(topic("ops-1", "status"), online_status("controller"), 1, true));
+    // Nor could it read pump-12's inbox: it never saw the command (checked at the end).
+
+    // A marker through evil's own outbox: had the forgery passed, it would
+    // have arrived first.
+    ASSERT_TRUE(evil.publish(topic("evil", "out"),
+                             json{{"type", "message"}, {"to", "dash-1"}, {"payload", "marker"}}));
+    auto next = ctl->receive(5s);
+    ASSERT_TRUE(next);
+    EXPECT_EQ((*next)["type"], "message") << next->dump();
+    EXPECT_EQ((*next)["from"], "evil");
+
+    // The real device still answers its command, once.
+    ASSERT_TRUE(dev.publish(topic("pump-12", "out"),
+                            json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", true}}));
+    auto res = ctl->receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["from"], "pump-12");
+    EXPECT_EQ((*res)["ok"], true);
+    EXPECT_TRUE(evil.quiet_for(100ms));
+}
+
+TEST(MqttBridge, TopicBreakingIdsAreRefused) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker);
+    auto ctl = follower(gw.port(), "dash-1", {"*"});
+    const std::string port = std::to_string(broker.port());
+    const std::string long_id(max_id_bytes + 1, 'a');
+    for (const std::string& id : {std::string("bad id"), long_id}) {
+        auto r = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port, "-i", id, "-q", "1",
+                              "-r", "-t", "sb/" + id + "/status", "-m",
+                              R"({"online":true,"role":"device"})"});
+        ASSERT_EQ(r.status, 0) << r.output;
+    }
+    // A good client after them: its presence is the first the follower hears.
+    mqtt_test_client good(broker.url(), mqtt_client("good-1", "device"));
+    ASSERT_TRUE(good.connect());
+    auto p = ctl->receive_type("presence");
+    ASSERT_TRUE(p);
+    EXPECT_EQ((*p)["id"], "good-1");
+    ctl->send({{"type", "list"}});
+    auto list = ctl->receive_type("list");
+    ASSERT_TRUE(list);
+    ASSERT_EQ((*list)["items"].size(), 2u) << list->dump();  // dash-1 and good-1
+    auto health = json::parse(gw.bridge().health_json());
+    EXPECT_GE(health["refused_topics"].get<int>(), 2);
+}
+
+TEST(MqttBridge, WebSocketDeviceEventsArePublishedForBackends) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker);
+    mqtt_client_options backend;
+    backend.client_id = "backend-1";
+    backend.subscriptions = {"sb/+/events"};
+    mqtt_test_client sink(broker.url(), backend);
+    ASSERT_TRUE(sink.connect());
+    // Events are mirrored only while the bridge is connected: wait until an
+    // MQTT client's presence has come through it.
+    auto ctl = follower(gw.port(), "dash-1", {"probe-1"});
+    mqtt_test_client probe(broker.url(), mqtt_client("probe-1", "device"));
+    ASSERT_TRUE(probe.connect());
+    ASSERT_TRUE(wait_presence(*ctl, "probe-1", true, "mqtt"));
+
+    ws_test_client dev(gw.port());
+    dev.register_as("meter-2", "device");
+    dev.send({{"type", "event"}, {"name", "reading"}, {"data", {{"kwh", 12.5}}}});
+    auto m = sink.receive(5s);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->topic, "sb/meter-2/events");
+    auto payload = json::parse(m->payload);
+    EXPECT_EQ(payload["name"], "reading");
+    EXPECT_EQ(payload["data"]["kwh"], 12.5);
+}
+
+TEST(MqttBridge, HealthReportsTheBridge) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker);
+    auto ctl = follower(gw.port(), "dash-1", {"pump-1"});
+    mqtt_test_client dev(broker.url(), mqtt_client("pump-1", "device"));
+    ASSERT_TRUE(dev.connect());
+    ASSERT_TRUE(wait_presence(*ctl, "pump-1", true, "mqtt"));
+    auto health = json::parse(gw.bridge().health_json());
+    EXPECT_EQ(health["state"], "connected");
+    EXPECT_EQ(health["reconnects"], 0);
+    EXPECT_EQ(health["clients"], 1);
+    EXPECT_EQ(health["version"], "5");
+}

@@ -1,0 +1,57 @@
+#pragma once
+// A gateway in this process bridged to a test's mosquitto: the gateway on a
+// free loopback port, the bridge on its first io_context. Stops in the
+// order main() does: bridge, I/O threads, then the bridge is released.
+
+#include <functional>
+#include <memory>
+
+#include "bridge_options.hpp"
+#include "mosquitto_broker.hpp"
+#include "mqtt_bridge.hpp"
+#include "running_gateway.hpp"
+
+namespace switchboard::test {
+
+inline void bridge_to(gateway_config& c, const mosquitto_broker& broker, mqtt_version version) {
+    c.mqtt.enabled = true;
+    c.mqtt.url = broker.url();
+    c.mqtt.username = mosquitto_broker::gateway_user;
+    c.mqtt.password = mosquitto_broker::gateway_password;
+    c.mqtt.version = version;
+    c.mqtt.reconnect_min = std::chrono::milliseconds(20);
+    c.mqtt.reconnect_max = std::chrono::milliseconds(250);
+}
+
+class bridged_gateway {
+public:
+    explicit bridged_gateway(const mosquitto_broker& broker,
+                             mqtt_version version = mqtt_version::v5,
+                             const std::function<void(gateway_config&)>& tune = {}) {
+        spdlog::set_level(spdlog::level::warn);
+        gateway_config c = test_config();
+        bridge_to(c, broker, version);
+        if (tune) tune(c);
+        gateway_ = std::make_unique<gateway>(c);
+        bridge_ = mqtt_bridge::create(gateway_->routing(), gateway_->pool().first().get_executor(),
+                                      bridge_options::from_config(gateway_->config()));
+        gateway_->set_mqtt_health([b = bridge_.get()] { return b->health_json(); });
+        gateway_->start();
+        bridge_->start();
+    }
+    ~bridged_gateway() {
+        bridge_->stop();
+        gateway_->stop(std::chrono::milliseconds(1000));
+        bridge_.reset();
+    }
+
+    unsigned short port() const { return gateway_->port(); }
+    gateway& get() { return *gateway_; }
+    mqtt_bridge& bridge() { return *bridge_; }
+
+private:
+    std::unique_ptr<gateway> gateway_;
+    std::shared_ptr<mqtt_bridge> bridge_;
+};
+
+}  // namespace switchboard::test

@@ -1,0 +1,163 @@
+// mosquitto killed with SIGKILL in the middle of traffic and restarted on
+// the same port: WebSocket routing is unaffected, the bridge reconnects and
+// resubscribes by itself, and every command accepted has exactly one
+// outcome (its response, a timeout, or an immediate error), none lost.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "bridged_gateway.hpp"
+#include "mosquitto_broker.hpp"
+#include "mqtt_test_client.hpp"
+#include "ws_test_client.hpp"
+
+using namespace switchboard;
+using namespace switchboard::test;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr int command_timeout_ms = 1500;
+
+json command(const std::string& to, const std::string& id) {
+    return {{"type", "command"}, {"to", to}, {"id", id}, {"name", "ping"},
+            {"timeout_ms", command_timeout_ms}};
+}
+
+// Outcomes by command ID: "ok", "timeout", or an error code. Counts every
+// outcome so that a second one for the same command shows.
+struct outcomes {
+    std::map<std::string, std::vector<std::string>> by_id;
+
+    void take(const json& f) {
+        if (f["type"] == "response") {
+            by_id[f["id"]].push_back(f["ok"] == true ? "ok" : f["error"]["code"].get<std::string>());
+        } else if (f["type"] == "error" && f.contains("id")) {
+            by_id[f["id"]].push_back("error:" + f["code"].get<std::string>());
+        }
+    }
+    // Reads frames until every ID in `ids` has an outcome, or the deadline.
+    bool collect(ws_test_client& c, const std::set<std::string>& ids, std::chrono::milliseconds timeout) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            bool all = true;
+            for (const auto& id : ids) all = all && by_id.contains(id);
+            if (all) return true;
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return false;
+            auto f = c.receive(left);
+            if (!f) return false;
+            take(*f);
+        }
+    }
+};
+
+bool wait_presence(ws_test_client& c, const std::string& id, bool online, outcomes& seen) {
+    auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto f = c.receive(15s);
+        if (!f) return false;
+        if ((*f)["type"] == "presence") {
+            if ((*f)["id"] == id && (*f)["online"] == online) return true;
+        } else {
+            seen.take(*f);
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST(BrokerRestart, BridgeRecoversAndEveryCommandHasOneOutcome) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker);
+
+    ws_test_client ctl(gw.port());
+    ctl.register_as("dash-1", "controller");
+    ctl.send({{"type", "subscribe"}, {"ids", {"pump-1"}}});
+    ASSERT_TRUE(ctl.receive_type("subscribed"));
+
+    // A WebSocket device too: its traffic must not notice the broker at all.
+    ws_test_client ws_dev(gw.port());
+    ws_dev.register_as("valve-1", "device");
+    ws_dev.set_handler([](const json& f, ws_test_client& self) {
+        if (f["type"] == "command") {
+            self.send({{"type", "response"}, {"to", f["from"]}, {"id", f["id"]}, {"ok", true}});
+        }
+    });
+
+    // The MQTT device reconnects by itself and re-publishes its status.
+    mqtt_client_options o;
+    o.client_id = "pump-1";
+    o.subscriptions = {"sb/pump-1/in"};
+    o.status_topic = "sb/pump-1/status";
+    o.status_payload = online_status("device");
+    o.answer_topic = "sb/pump-1/out";
+    o.auto_reconnect = true;
+    mqtt_test_client dev(broker.url(), o);
+    ASSERT_TRUE(dev.connect());
+
+    outcomes seen;
+    std::set<std::string> sent;
+    ASSERT_TRUE(wait_presence(ctl, "pump-1", true, seen));
+
+    // Before: a burst of commands to both devices.
+    int n = 0;
+    auto send = [&](const std::string& to) {
+        std::string id = "c-" + std::to_string(++n);
+        ctl.send(command(to, id));
+        sent.insert(id);
+        return id;
+    };
+    for (int i = 0; i < 20; ++i) {
+        send("pump-1");
+        send("valve-1");
+    }
+    ASSERT_TRUE(seen.collect(ctl, sent, 10s));
+
+    // During: more in flight, then the broker dies under them.
+    for (int i = 0; i < 30; ++i) send("pump-1");
+    broker.kill();
+    for (int i = 0; i < 10; ++i) send("pump-1");
+    ASSERT_TRUE(wait_presence(ctl, "pump-1", false, seen));
+    EXPECT_NE(gw.bridge().state(), bridge_state::connected);
+    auto health = json::parse(gw.bridge().health_json());
+    EXPECT_NE(health["state"], "connected");
+
+    // While it is down: MQTT commands fail at once and clearly; WebSocket
+    // routing goes on.
+    std::string down_id = send("pump-1");
+    std::string ws_id = send("valve-1");
+    ASSERT_TRUE(seen.collect(ctl, {down_id, ws_id}, 5s));
+    EXPECT_EQ(seen.by_id[down_id], std::vector<std::string>{"error:offline"});
+    EXPECT_EQ(seen.by_id[ws_id], std::vector<std::string>{"ok"});
+
+    // After: same port; the bridge and the device find it again by themselves.
+    broker.restart();
+    ASSERT_TRUE(wait_presence(ctl, "pump-1", true, seen)) << broker.log();
+    EXPECT_GE(gw.bridge().reconnects(), 1u);
+    EXPECT_EQ(gw.bridge().state(), bridge_state::connected);
+    std::set<std::string> after;
+    for (int i = 0; i < 20; ++i) after.insert(send("pump-1"));
+    ASSERT_TRUE(seen.collect(ctl, after, 10s));
+    for (const auto& id : after) EXPECT_EQ(seen.by_id[id], std::vector<std::string>{"ok"}) << id;
+
+    // Every command ever sent: exactly one outcome, each a response or a
+    // clear error. (Timeouts end within command_timeout_ms.)
+    ASSERT_TRUE(seen.collect(ctl, sent, std::chrono::milliseconds(command_timeout_ms * 4)));
+    EXPECT_TRUE(ctl.quiet_for(std::chrono::milliseconds(command_timeout_ms + 200)))
+        << "a command had a second outcome";
+    std::map<std::string, int> tally;
+    for (const auto& id : sent) {
+        ASSERT_EQ(seen.by_id[id].size(), 1u) << id;
+        ++tally[seen.by_id[id][0]];
+    }
+    for (const auto& [kind, count] : tally) {
+        EXPECT_TRUE(kind == "ok" || kind == "timeout" || kind == "error:offline" ||
+                    kind == "error:overloaded")
+            << kind << " x" << count;
+    }
+}
