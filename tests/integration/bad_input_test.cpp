@@ -121,6 +121,10 @@ TEST(BadInput, FrameAtTheLimitPassesAndOneByteMoreClosesWith1009) {
     frame["payload"] = std::string(4097 - overhead, 'x');
     ctl.send(frame);
     EXPECT_EQ(ctl.wait_closed(), 1009);
+    // The client may see the close before the session has counted it.
+    for (int i = 0; i < 400 && gw.stats().oversized_frames.load() == 0; ++i) {
+        std::this_thread::sleep_for(5ms);
+    }
     EXPECT_EQ(gw.stats().oversized_frames.load(), 1u);
     bystander.send({{"type", "list"}});
     EXPECT_EQ((*bystander.receive())["type"], "list");
@@ -131,5 +135,15 @@ TEST(BadInput, HugeFrameClosesWith1009WithoutBufferingIt) {
     ws_test_client ctl(gw.port());
     ctl.register_as("dash", "controller");
     ctl.send_text(std::string(8 << 20, ' '));
-    EXPECT_EQ(ctl.wait_closed(), 1009);
+    // 1009, or a reset when the gateway hangs up while the client is still
+    // writing the rest (its close frame is then lost with the unread bytes).
+    auto code = ctl.wait_closed();
+    ASSERT_TRUE(code);
+    EXPECT_TRUE(*code == 1009 || *code == 1006) << *code;
+    for (int i = 0; i < 400 && gw.stats().oversized_frames.load() == 0; ++i) {
+        std::this_thread::sleep_for(5ms);
+    }
+    EXPECT_EQ(gw.stats().oversized_frames.load(), 1u);
+    ws_test_client after(gw.port());
+    EXPECT_EQ(after.register_as("dash-2", "controller")["type"], "registered");
 }
