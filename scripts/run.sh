@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds (release), and runs the
-# gateway with config/switchboard.json; prints the dashboard URL. Ctrl-C
-# stops everything it started.
-#   scripts/run.sh [--port 8080]
+# The main job: installs what is missing, builds (release), starts a private
+# mosquitto on loopback, the gateway bridged to it (config/switchboard.json),
+# and prints the dashboard URL. Ctrl-C stops everything it started.
+#   scripts/run.sh [--port 8080] [--mqtt-port 18830]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=8080
+mqtt_port=18830
 while (($#)); do
   case "$1" in
     --port) port="$2"; shift 2 ;;
-    *) echo "usage: scripts/run.sh [--port N]" >&2; exit 2 ;;
+    --mqtt-port) mqtt_port="$2"; shift 2 ;;
+    *) echo "usage: scripts/run.sh [--port N] [--mqtt-port N]" >&2; exit 2 ;;
   esac
 done
 
@@ -19,12 +21,21 @@ scripts/build.sh release
 pids=()
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Newest first: the gateway before the broker it is bridged to.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
 
-build/release/broker/switchboard --config config/switchboard.json --port "$port" &
+# The local broker's gateway password; start-mosquitto.sh and the gateway
+# both read it from here.
+export SWITCHBOARD_MQTT_PASSWORD="${SWITCHBOARD_MQTT_PASSWORD:-switchboard-local}"
+scripts/start-mosquitto.sh "$mqtt_port" &
+pids+=($!)
+
+# The bridge connects whenever the broker is up; no need to wait for it.
+build/release/broker/switchboard --config config/switchboard.json --port "$port" \
+  --mqtt-url "tcp://127.0.0.1:$mqtt_port" &
 pids+=($!)
 
 for _ in $(seq 1 100); do
@@ -36,5 +47,6 @@ echo "switchboard is running:"
 echo "  dashboard  http://127.0.0.1:$port/"
 echo "  websocket  ws://127.0.0.1:$port/ws"
 echo "  health     http://127.0.0.1:$port/healthz"
+echo "  mqtt       tcp://127.0.0.1:$mqtt_port (topics sb/{id}/in|out|status|events, docs/mqtt.md)"
 echo "Ctrl-C stops it."
 wait -n "${pids[@]}"
