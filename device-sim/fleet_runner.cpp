@@ -130,9 +130,9 @@ void fleet_runner::control_tick() {
     double seconds = std::chrono::duration<double>(now - last_control_).count();
     last_control_ = now;
     note_progress();
-    churn(seconds);
+    if (!calm_) churn(seconds);
     const auto& st = options_.plan.storm;
-    if (st.every.count() > 0 && st.devices > 0 && ramp_ms_ >= 0) {
+    if (st.every.count() > 0 && st.devices > 0 && ramp_ms_ >= 0 && !calm_) {
         if (next_storm_ == std::chrono::steady_clock::time_point{}) next_storm_ = now + st.every;
         if (now >= next_storm_) {
             storm();
@@ -200,17 +200,22 @@ void fleet_runner::storm() {
     }
 }
 
-bool fleet_runner::wait_all_online(std::chrono::milliseconds timeout) {
+bool fleet_runner::wait_until(const std::function<bool(const fleet_stats&)>& done,
+                              std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] {
-        return stats_.online.load() >= static_cast<std::int64_t>(devices_.size());
-    });
+    return changed_.wait_for(lock, timeout, [&] { return done(stats_); });
+}
+
+bool fleet_runner::wait_all_online(std::chrono::milliseconds timeout) {
+    auto n = static_cast<std::int64_t>(devices_.size());
+    return wait_until([n](const fleet_stats& s) { return s.online.load() >= n; }, timeout);
 }
 
 bool fleet_runner::wait_online_at_least(std::int64_t n, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return stats_.online.load() >= n; });
+    return wait_until([n](const fleet_stats& s) { return s.online.load() >= n; }, timeout);
 }
+
+void fleet_runner::calm() { calm_ = true; }
 
 void fleet_runner::request_stop() {
     std::lock_guard lock(mutex_);

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <mutex>
@@ -55,6 +56,11 @@ public:
     bool wait_all_online(std::chrono::milliseconds timeout);
     // Until `n` devices are online at once (true) or the deadline.
     bool wait_online_at_least(std::int64_t n, std::chrono::milliseconds timeout);
+    // Until `done(stats)` holds (true) or the deadline; re-checked on every
+    // registration and disconnection.
+    bool wait_until(const std::function<bool(const fleet_stats&)>& done, std::chrono::milliseconds timeout);
+    // Ends churn and duplicate storms (devices away still come back).
+    void calm();
     // Stops every device (graceful close), waits up to `grace`, stops the threads.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
 
@@ -98,6 +104,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     bool stop_requested_ = false;
+    std::atomic<bool> calm_{false};
     bool stopped_ = false;
 };
 

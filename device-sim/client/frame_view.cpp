@@ -62,8 +62,9 @@ bool frame_view::parse(std::string_view s) {
     if (i >= s.size() || s[i] != '{') return false;
     ++i;
     skip_space(s, i);
-    if (i < s.size() && s[i] == '}') return true;
-    while (i < s.size()) {
+    if (i >= s.size()) return false;
+    if (s[i] == '}') return true;
+    for (;;) {
         skip_space(s, i);
         if (i >= s.size() || s[i] != '"') return false;
         std::size_t key_start = i + 1;

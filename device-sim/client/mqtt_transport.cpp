@@ -6,9 +6,27 @@
 
 #include "core/outbound_frame.hpp"
 
+// Paho C++ 1.2 builds disconnect options with C struct_version 0, and Paho C
+// only reads the MQTT v5 reason code from version 1, so a disconnect "with
+// Will message" (reason code 4) goes out as a plain DISCONNECT and the broker
+// drops the Will. disconnect_options names this class a friend (for Paho's
+// own unit tests), which is the one way to set the version from outside.
+namespace mqtt {
+class disconnect_options_test {
+public:
+    static void use_v5_fields(disconnect_options& options) { options.opts_.struct_version = 1; }
+};
+}  // namespace mqtt
+
 namespace switchboard::client {
 
 namespace asio = boost::asio;
+
+namespace {
+// Paho queues publishes it has not sent yet up to this bound (its default,
+// 100, refuses a burst of answers from one busy device).
+constexpr int max_queued_publishes = 10000;
+}  // namespace
 
 // An action listener forwarding to std::functions; Paho calls it on its thread.
 struct mqtt_transport::action : mqtt::iaction_listener {
@@ -56,7 +74,7 @@ void mqtt_transport::open(transport_listener& listener) {
     try {
         if (!client_) {
             client_ = std::make_unique<mqtt::async_client>(
-                options_->server_uri, id_, mqtt::create_options(MQTTVERSION_5),
+                options_->server_uri, id_, mqtt::create_options(MQTTVERSION_5, max_queued_publishes),
                 static_cast<mqtt::iclient_persistence*>(nullptr));
             // Paho's threads: copy what arrived and hand it to ours at once.
             client_->set_message_callback([this, weak = weak_from_this()](mqtt::const_message_ptr msg) {
@@ -175,6 +193,7 @@ void mqtt_transport::cut() {
         auto opts = mqtt::disconnect_options_builder()
                         .reason_code(mqtt::ReasonCode::DISCONNECT_WITH_WILL_MESSAGE)
                         .finalize();
+        mqtt::disconnect_options_test::use_v5_fields(opts);
         watch_disconnect(client_->disconnect(opts));
     } catch (const std::exception& e) {
         finish({1006, std::string("cut: ") + e.what(), true});
