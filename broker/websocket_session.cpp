@@ -200,6 +200,7 @@ void websocket_session::do_write() {
 
 void websocket_session::on_write(beast::error_code ec, std::size_t) {
     bool close_now = false;
+    bool more = false;
     {
         std::lock_guard lock(mutex_);
         if (!queue_.empty()) {
@@ -215,13 +216,17 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
             writing_ = false;
             close_now = state_ == state::closing;
         }
+        more = writing_;
     }
     if (ec) {
         if (ec != asio::error::operation_aborted) spdlog::debug("session {}: write: {}", session_id_, ec.message());
         return abort();
     }
     if (close_now) return do_close();
-    do_write();
+    // Once writing_ is false, a deliver() on another thread may already have
+    // started the next write chain; starting one here too would put two
+    // writes in flight on one stream.
+    if (more) do_write();
 }
 
 void websocket_session::close(unsigned short code, std::string_view reason) {

@@ -1,0 +1,439 @@
+#include "ws_transport.hpp"
+
+#include <openssl/sha.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <cstring>
+#include <stdexcept>
+#include <netinet/in.h>
+
+namespace switchboard::client {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+std::string_view to_string(transport_kind kind) noexcept {
+    return kind == transport_kind::ws ? "ws" : "mqtt";
+}
+
+namespace {
+
+constexpr std::string_view accept_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+std::string base64(const unsigned char* data, std::size_t n) {
+    static constexpr char table[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((n + 2) / 3 * 4);
+    for (std::size_t i = 0; i < n; i += 3) {
+        std::uint32_t v = std::uint32_t(data[i]) << 16;
+        if (i + 1 < n) v |= std::uint32_t(data[i + 1]) << 8;
+        if (i + 2 < n) v |= data[i + 2];
+        out.push_back(table[(v >> 18) & 63]);
+        out.push_back(table[(v >> 12) & 63]);
+        out.push_back(i + 1 < n ? table[(v >> 6) & 63] : '=');
+        out.push_back(i + 2 < n ? table[v & 63] : '=');
+    }
+    return out;
+}
+
+std::string expected_accept(const std::string& key) {
+    std::string text = key + std::string(accept_guid);
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+    return base64(digest, sizeof digest);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// The value of header `name` in an HTTP response head, or empty.
+std::string_view header_value(std::string_view head, std::string_view name) {
+    std::size_t pos = head.find("\r\n");
+    while (pos != std::string_view::npos && pos + 2 < head.size()) {
+        std::size_t start = pos + 2;
+        std::size_t end = head.find("\r\n", start);
+        if (end == std::string_view::npos) end = head.size();
+        std::string_view line = head.substr(start, end - start);
+        std::size_t colon = line.find(':');
+        if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) {
+            std::string_view value = line.substr(colon + 1);
+            while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+            while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+            return value;
+        }
+        pos = end;
+    }
+    return {};
+}
+
+}  // namespace
+
+ws_options parse_ws_url(const std::string& url) {
+    constexpr std::string_view scheme = "ws://";
+    if (url.rfind(scheme, 0) != 0) {
+        throw std::invalid_argument("'" + url + "': only ws:// URLs are supported");
+    }
+    std::string rest = url.substr(scheme.size());
+    std::string target = "/ws";
+    if (auto slash = rest.find('/'); slash != std::string::npos) {
+        target = rest.substr(slash);
+        rest = rest.substr(0, slash);
+    }
+    auto colon = rest.rfind(':');
+    if (colon == std::string::npos) throw std::invalid_argument("'" + url + "': needs a port");
+    std::string host = rest.substr(0, colon);
+    int port = 0;
+    try {
+        port = std::stoi(rest.substr(colon + 1));
+    } catch (const std::exception&) {
+        throw std::invalid_argument("'" + url + "': the port is not a number");
+    }
+    if (port <= 0 || port > 65535) throw std::invalid_argument("'" + url + "': port out of range");
+    ws_options options;
+    options.target = target;
+    options.host_header = rest;
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec) {
+        asio::io_context io;
+        tcp::resolver resolver(io);
+        auto results = resolver.resolve(host, std::to_string(port), ec);
+        if (ec || results.empty()) {
+            throw std::invalid_argument("'" + url + "': cannot resolve " + host);
+        }
+        options.server = *results.begin();
+    } else {
+        options.server = tcp::endpoint(address, static_cast<unsigned short>(port));
+    }
+    return options;
+}
+
+ws_transport::ws_transport(asio::io_context& io, std::shared_ptr<const ws_options> options)
+    : io_(io),
+      options_(std::move(options)),
+      socket_(io),
+      timer_(io),
+      codec_(reinterpret_cast<std::uintptr_t>(this) ^
+             static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {}
+
+ws_transport::~ws_transport() = default;
+
+void ws_transport::open(transport_listener& listener) {
+    listener_ = &listener;
+    ++generation_;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    socket_ = tcp::socket(io_);
+    state_ = state::connecting;
+    in_.assign(2048, 0);
+    in_used_ = 0;
+    message_.clear();
+    in_fragmented_ = false;
+    out_.clear();
+    writing_.clear();
+    write_in_flight_ = false;
+    flush_posted_ = false;
+    close_after_write_ = false;
+    closing_ = {};
+
+    unsigned gen = generation_;
+    timer_.expires_after(options_->connect_timeout);
+    timer_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
+        self->on_timer(ec, gen);
+    });
+
+    boost::system::error_code ec;
+    socket_.open(options_->server.protocol(), ec);
+    if (!ec && options_->source) {
+        // Choose the local port at connect time, so one source address serves
+        // many destinations and the ephemeral range is not used up by bind().
+        int one = 1;
+        ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        socket_.bind(tcp::endpoint(*options_->source, 0), ec);
+    }
+    if (ec) {
+        asio::post(io_, [self = shared_from_this(), gen, ec] { self->on_connect(ec, gen); });
+        return;
+    }
+    socket_.async_connect(options_->server, [self = shared_from_this(), gen](boost::system::error_code ec) {
+        self->on_connect(ec, gen);
+    });
+}
+
+void ws_transport::on_connect(boost::system::error_code ec, unsigned gen) {
+    if (gen != generation_ || state_ != state::connecting) return;
+    if (ec) return finish({1006, "connect: " + ec.message(), false});
+    socket_.set_option(tcp::no_delay(true), ec);
+    unsigned char nonce[16];
+    for (int i = 0; i < 16; i += 4) {
+        std::uint32_t r = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(this)) ^
+                          static_cast<std::uint32_t>(i * 2654435761u) ^ generation_;
+        std::memcpy(nonce + i, &r, 4);
+    }
+    key_ = base64(nonce, sizeof nonce);
+    writing_ = "GET " + options_->target + " HTTP/1.1\r\nHost: " + options_->host_header +
+               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key_ +
+               "\r\nSec-WebSocket-Version: 13\r\n";
+    if (!options_->subprotocol.empty()) {
+        writing_ += "Sec-WebSocket-Protocol: " + options_->subprotocol + "\r\n";
+    }
+    writing_ += "\r\n";
+    state_ = state::upgrading;
+    write_in_flight_ = true;
+    asio::async_write(socket_, asio::buffer(writing_),
+                      [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t) {
+                          self->on_upgrade_written(ec, gen);
+                      });
+    do_read();
+}
+
+void ws_transport::on_upgrade_written(boost::system::error_code ec, unsigned gen) {
+    if (gen != generation_) return;
+    write_in_flight_ = false;
+    writing_.clear();
+    if (ec) finish({1006, "upgrade write: " + ec.message(), false});
+}
+
+void ws_transport::do_read() {
+    if (in_.size() - in_used_ < 512) {
+        in_.resize(std::max(in_.size() * 2, std::size_t(4096)));
+    }
+    unsigned gen = generation_;
+    socket_.async_read_some(asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
+                            [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t n) {
+                                self->on_read(ec, n, gen);
+                            });
+}
+
+void ws_transport::on_read(boost::system::error_code ec, std::size_t bytes, unsigned gen) {
+    if (gen != generation_ || state_ == state::closed || state_ == state::idle) return;
+    if (ec) {
+        if (closing_.code != 1006 || !closing_.reason.empty()) return finish(closing_);
+        return finish({1006, ec == asio::error::eof ? "connection closed without a close frame"
+                                                    : "read: " + ec.message(),
+                       false});
+    }
+    in_used_ += bytes;
+    if (state_ == state::upgrading) {
+        if (!handle_upgrade_response()) return;
+        if (state_ != state::open && state_ != state::closing) return;
+    }
+    handle_frames();
+    if (gen != generation_ || state_ == state::closed || state_ == state::idle) return;
+    do_read();
+}
+
+bool ws_transport::handle_upgrade_response() {
+    std::string_view data(in_.data(), in_used_);
+    std::size_t end = data.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+        if (in_used_ > 16384) finish({1006, "upgrade response too long", false});
+        else do_read();
+        return false;
+    }
+    std::string_view head = data.substr(0, end + 2);
+    std::size_t head_bytes = end + 4;
+    if (head.substr(0, 12) != "HTTP/1.1 101") {
+        std::string status(head.substr(0, head.find("\r\n")));
+        finish({1006, "upgrade refused: " + status, false});
+        return false;
+    }
+    if (header_value(head, "Sec-WebSocket-Accept") != expected_accept(key_)) {
+        finish({1006, "upgrade: wrong Sec-WebSocket-Accept", false});
+        return false;
+    }
+    std::memmove(in_.data(), in_.data() + head_bytes, in_used_ - head_bytes);
+    in_used_ -= head_bytes;
+    state_ = state::open;
+    timer_.cancel();
+    unsigned gen = generation_;
+    if (listener_ != nullptr) listener_->on_open();
+    return gen == generation_;
+}
+
+void ws_transport::handle_frames() {
+    unsigned gen = generation_;
+    std::size_t pos = 0;
+    while (pos < in_used_) {
+        auto d = ws_frame_codec::decode(in_.data() + pos, in_used_ - pos, options_->max_frame_bytes);
+        if (d.state == ws_frame_codec::decoded::status::incomplete) break;
+        if (d.state == ws_frame_codec::decoded::status::invalid) {
+            return finish({1002, std::string("protocol error: ") + d.error, false});
+        }
+        pos += d.frame_bytes;
+        using op = ws_frame_codec::opcode;
+        switch (d.op) {
+            case op::text:
+            case op::binary:
+                if (d.fin) {
+                    if (listener_ != nullptr && state_ == state::open) listener_->on_text(d.payload);
+                } else {
+                    message_.assign(d.payload);
+                    in_fragmented_ = true;
+                }
+                break;
+            case op::continuation:
+                if (!in_fragmented_) return finish({1002, "unexpected continuation frame", false});
+                message_.append(d.payload);
+                if (message_.size() > options_->max_frame_bytes) {
+                    return finish({1009, "message larger than the limit", false});
+                }
+                if (d.fin) {
+                    in_fragmented_ = false;
+                    if (listener_ != nullptr && state_ == state::open) listener_->on_text(message_);
+                    message_.clear();
+                }
+                break;
+            case op::ping:
+                queue_frame(op::pong, d.payload);
+                break;
+            case op::pong:
+                break;
+            case op::close: {
+                close_info info;
+                info.local = state_ == state::closing;
+                if (d.payload.size() >= 2) {
+                    auto p = reinterpret_cast<const unsigned char*>(d.payload.data());
+                    info.code = static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+                    info.reason.assign(d.payload.substr(2));
+                } else {
+                    info.code = 1005;
+                }
+                if (state_ == state::open) {
+                    // Echo the close, then let the server end the TCP connection.
+                    std::string reply;
+                    codec_.encode_close(reply, info.code, {});
+                    out_ += reply;
+                    state_ = state::closing;
+                    schedule_flush();
+                }
+                closing_ = info;
+                timer_.expires_after(options_->close_timeout);
+                timer_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
+                    self->on_timer(ec, gen);
+                });
+                in_used_ = 0;
+                return;
+            }
+        }
+        if (gen != generation_ || state_ == state::closed) return;
+    }
+    if (pos > 0) {
+        std::memmove(in_.data(), in_.data() + pos, in_used_ - pos);
+        in_used_ -= pos;
+    }
+    // A burst grew the buffer; do not keep it for the life of an idle connection.
+    if (in_used_ == 0 && in_.size() > 65536) in_.assign(4096, 0);
+}
+
+void ws_transport::on_timer(boost::system::error_code ec, unsigned gen) {
+    if (ec || gen != generation_) return;
+    if (state_ == state::connecting || state_ == state::upgrading) {
+        finish({1006, "connect timed out", false});
+    } else if (state_ == state::closing) {
+        finish(closing_.reason.empty() && closing_.code == 1006
+                   ? close_info{1006, "close not answered in time", true}
+                   : closing_);
+    }
+}
+
+void ws_transport::queue_frame(ws_frame_codec::opcode op, std::string_view payload) {
+    codec_.encode(out_, op, payload);
+    schedule_flush();
+}
+
+bool ws_transport::send(std::string_view text) {
+    if (state_ != state::open) return false;
+    if (out_.size() + writing_.size() > options_->max_outbound_bytes) return false;
+    queue_frame(ws_frame_codec::opcode::text, text);
+    return true;
+}
+
+void ws_transport::schedule_flush() {
+    if (write_in_flight_ || flush_posted_) return;
+    flush_posted_ = true;
+    // Posted, not written at once: every frame queued by the handler that is
+    // running now joins this one write.
+    unsigned gen = generation_;
+    asio::post(io_, [self = shared_from_this(), gen] {
+        if (gen != self->generation_) return;
+        self->flush_posted_ = false;
+        self->flush();
+    });
+}
+
+void ws_transport::flush() {
+    if (write_in_flight_ || out_.empty() || state_ == state::closed || state_ == state::idle) return;
+    writing_.swap(out_);
+    out_.clear();
+    write_in_flight_ = true;
+    unsigned gen = generation_;
+    asio::async_write(socket_, asio::buffer(writing_),
+                      [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t) {
+                          self->on_write(ec, gen);
+                      });
+}
+
+void ws_transport::on_write(boost::system::error_code ec, unsigned gen) {
+    if (gen != generation_) return;
+    write_in_flight_ = false;
+    writing_.clear();
+    if (ec) {
+        if (state_ == state::closing && !closing_.reason.empty()) return finish(closing_);
+        return finish({1006, "write: " + ec.message(), false});
+    }
+    if (!out_.empty()) flush();
+}
+
+void ws_transport::close() {
+    if (state_ == state::open) {
+        state_ = state::closing;
+        closing_ = {1000, "", true};
+        closing_.reason.clear();
+        codec_.encode_close(out_, 1000, "bye");
+        schedule_flush();
+        unsigned gen = generation_;
+        timer_.expires_after(options_->close_timeout);
+        timer_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
+            self->on_timer(ec, gen);
+        });
+    } else if (state_ == state::connecting || state_ == state::upgrading) {
+        finish({1006, "closed before it opened", true});
+    }
+}
+
+void ws_transport::cut() {
+    if (state_ == state::closed || state_ == state::idle) return;
+    finish({1006, "cut", true});
+}
+
+void ws_transport::finish(close_info info) {
+    if (state_ == state::closed || state_ == state::idle) return;
+    state_ = state::closed;
+    ++generation_;  // every pending handler of this connection now stops
+    boost::system::error_code ignored;
+    timer_.cancel();
+    socket_.close(ignored);
+    // The buffers of a write or read that close() just aborted are left alone:
+    // open() resets them.
+    out_.clear();
+    write_in_flight_ = false;
+    in_.clear();
+    in_.shrink_to_fit();
+    in_used_ = 0;
+    std::string().swap(message_);
+    if (listener_ != nullptr) listener_->on_closed(info);
+}
+
+}  // namespace switchboard::client

@@ -1,0 +1,132 @@
+#pragma once
+// One simulated device: it registers (WebSocket) or connects (MQTT), keeps a
+// little state, answers the built-in commands (echo, get_state, set, reboot,
+// fail, slow; anything else gets ok:false "unsupported"), sends telemetry
+// events at its group's rate, and reconnects with capped, jittered backoff
+// when it is dropped.
+//
+// Owned by the fleet_runner (or a test), which keeps it alive until its I/O
+// thread has stopped. Runs on one io_context thread: every method is called
+// there (other threads post to executor()).
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "client/protocol_client.hpp"
+#include "fleet_stats.hpp"
+#include "scenario.hpp"
+
+namespace switchboard::sim {
+
+// splitmix64: eight bytes of state per device instead of mt19937's five KB.
+struct small_rng {
+    using result_type = std::uint64_t;
+    std::uint64_t state;
+    static constexpr result_type min() { return 0; }
+    static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+    result_type operator()() noexcept {
+        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    double uniform() noexcept { return double((*this)() >> 11) * 0x1.0p-53; }
+};
+
+// What every device of a fleet shares.
+struct device_environment {
+    fleet_stats* stats = nullptr;
+    std::chrono::milliseconds reconnect_initial{100};
+    std::chrono::milliseconds reconnect_max{10000};
+    // Makes the transport for a device (WebSocket or MQTT) on `io`.
+    std::function<std::shared_ptr<client::transport>(boost::asio::io_context& io, const std::string& id,
+                                                     client::transport_kind kind, const std::string& meta)>
+        make_transport;
+    // Told after every registration and disconnection (on the device's thread); may be empty.
+    std::function<void()> on_change;
+};
+
+class simulated_device final : private client::protocol_listener {
+public:
+    enum class kind { normal, duplicate };
+
+    simulated_device(boost::asio::io_context& io, const device_environment& env,
+                     const device_group& group, std::string id, client::transport_kind transport,
+                     std::uint64_t seed, kind role = kind::normal);
+    ~simulated_device() override;
+
+    // A storm duplicate holds its ID this long once registered, then leaves.
+    void set_hold(std::chrono::milliseconds hold) { away_for_ = hold; }
+    void start();
+    // Leaves for good (graceful close); on_stopped is called once it is gone.
+    void stop(std::function<void()> on_stopped = {});
+    // Churn: leaves gracefully and comes back after `offline`.
+    void leave_for(std::chrono::milliseconds offline);
+
+    bool online() const noexcept { return client_ && client_->registered(); }
+    bool stopped() const noexcept { return phase_ == phase::stopped; }
+    const std::string& id() const noexcept { return id_; }
+    client::transport_kind transport() const noexcept { return transport_; }
+    boost::asio::io_context& io() noexcept { return io_; }
+    std::uint64_t boots() const noexcept { return boots_; }
+
+private:
+    enum class phase { idle, connecting, online, away, stopping, stopped };
+
+    void connect();
+    void schedule_connect(std::chrono::milliseconds delay);
+    void schedule_telemetry();
+    void send_telemetry();
+
+    void on_registered(const client::frame_view& registered) override;
+    void on_frame(const client::frame_view& frame) override;
+    void on_refused(std::string_view code, std::string_view message) override;
+    void on_disconnected(const client::close_info& info, bool was_registered) override;
+
+    void handle_command(const client::frame_view& frame);
+    // Computes the answer to one command; `ok` false fills error code and message.
+    struct answer {
+        bool ok = true;
+        std::string result;  // JSON
+        std::string code, message;
+        std::chrono::milliseconds delay{0};
+        bool reboot_after = false;
+    };
+    answer compute_answer(std::string_view name, std::string_view args);
+    void send_answer(const std::string& to, const std::string& id, const answer& a);
+    std::string state_json() const;
+
+    boost::asio::io_context& io_;
+    const device_environment& env_;
+    const device_group& group_;
+    std::string id_;
+    client::transport_kind transport_;
+    kind role_;
+    small_rng rng_;
+    std::unique_ptr<client::protocol_client> client_;
+    boost::asio::steady_timer timer_;            // reconnect, reboot, return from churn, storm hold
+    std::unique_ptr<boost::asio::steady_timer> telemetry_;  // only when it sends events
+    phase phase_ = phase::idle;
+    unsigned attempts_ = 0;  // failed attempts since the last registration
+    bool ever_registered_ = false;
+    std::chrono::milliseconds away_for_{0};  // set by reboot or churn before closing
+    std::function<void()> on_stopped_;
+
+    // The device's own state: what `set` stored, what `get_state` shows.
+    nlohmann::json settings_ = nlohmann::json::object();
+    std::uint64_t boots_ = 1;
+    std::uint64_t event_seq_ = 0;
+    double temperature_ = 20.0;
+    double pressure_ = 101.3;
+    double battery_ = 100.0;
+    std::chrono::steady_clock::time_point booted_at_;
+};
+
+}  // namespace switchboard::sim

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The Switchboard benchmark: builds in release mode, starts a fresh gateway
+# for each workload, drives it with switchboard-sim, and appends a dated
+# section to docs/benchmarks.md. Workloads (docs/benchmarks.md explains them):
+#   W1       command round trips, closed loop: 1,000 devices, 10 controllers x 32, 100-byte args
+#   W1-open  the same offered at a fixed 5,000 commands/s
+#   W3       one controller, 100,000 commands to 1,000 devices, 256 in flight
+#   W2       10,000 and 19,000 registered idle connections: RSS per connection, connect time
+#            (the 19,000 case runs W1 on top: 17,990 idle + 1,010 W1 connections)
+#   W1-mqtt  W1 with the devices on MQTT through mosquitto (needs the bridge)
+# Environment: BUILD (build folder, default build/bench), SECONDS_W1 (default 10),
+# PROFILE=0 to skip the perf profile, NO_APPEND=1 to print instead of appending.
+# Everything runs on 127.0.0.x; every run is bounded in time.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build/bench}
+SECONDS_W1=${SECONDS_W1:-10}
+PROFILE=${PROFILE:-1}
+WORK=$(mktemp -d /tmp/sb-bench.XXXXXX)
+PIDS=()
+
+cleanup() {
+    for pid in "${PIDS[@]:-}"; do
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+log() { echo "bench: $*" >&2; }
+
+# Waits (bounded) until FILE contains TEXT; prints the line.
+wait_for_line() {
+    local file=$1 text=$2 seconds=$3
+    for _ in $(seq 1 $((seconds * 20))); do
+        if grep -q "$text" "$file" 2>/dev/null; then grep -m1 "$text" "$file"; return 0; fi
+        sleep 0.05
+    done
+    log "timed out waiting for '$text' in $file"; cat "$file" >&2; return 1
+}
+
+log "building release in $BUILD"
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_BUILD_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j2 --target switchboard switchboard-sim >/dev/null
+GW_BIN=$BUILD/broker/switchboard
+SIM=$BUILD/device-sim/switchboard-sim
+
+start_gateway() {
+    "$GW_BIN" --port 0 --log-level warn >"$WORK/gw.out" 2>&1 &
+    GW_PID=$!
+    PIDS+=("$GW_PID")
+    PORT=$(wait_for_line "$WORK/gw.out" "listening on" 10 | grep -o '[0-9]*$')
+    URL="ws://127.0.0.1:$PORT/ws"
+}
+stop_gateway() { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# start_fleet NAME ARGS...: a fleet process; waits until every device registered.
+start_fleet() {
+    local name=$1; shift
+    "$SIM" fleet --url "$URL" --quiet "$@" >"$WORK/fleet-$name.out" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    eval "FLEET_${name}_PID=$pid"
+    wait_for_line "$WORK/fleet-$name.out" "fleet ready" 180 >/dev/null
+}
+fleet_ready_s() { grep -m1 "fleet ready" "$WORK/fleet-$1.out" | awk '{print $(NF-1)}'; }
+
+load() {  # load NAME ARGS...
+    local name=$1; shift
+    "$SIM" load --url "$URL" --gateway-pid "$GW_PID" --json "$WORK/$name.json" "$@" >"$WORK/$name.txt"
+    cat "$WORK/$name.txt" >&2
+}
+j() { jq -r "$2" "$WORK/$1.json"; }
+fmt() { printf "%.${2:-1}f" "$1"; }
+
+# ---- W1, W1-open, W3 on one gateway and one fleet of 1,000 ----
+log "W1: closed loop, 1,000 devices, 10 x 32, ${SECONDS_W1}s"
+start_gateway
+start_fleet w1 --devices 1000 --id-prefix dev- --threads 1
+FLEET_PID=$FLEET_w1_PID
+load w1 --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_PID"
+W1_RSS=$(rss_kib "$GW_PID")
+
+if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
+    log "profiling the gateway during W1 (perf record + perf stat, 8 s)"
+    "$SIM" load --url "$URL" --devices 1000 --controllers 10 --inflight 32 --duration 9s --json "$WORK/w1-prof.json" >/dev/null &
+    LOAD_PID=$!
+    sleep 0.5
+    perf record -F 2999 -g -p "$GW_PID" -o "$WORK/perf.data" -- sleep 4 >/dev/null 2>&1 || true
+    perf stat -e raw_syscalls:sys_enter,context-switches -p "$GW_PID" -x, -o "$WORK/perf-stat.txt" -- sleep 3 >/dev/null 2>&1 || true
+    wait "$LOAD_PID" || true
+    tidy() { grep -E '^ +[0-9]' | sed -E 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//; s/[[:space:]]+$//' | cut -c1-150; }
+    perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none --percent-limit 1 2>/dev/null \
+        | tidy | head -25 >"$WORK/perf-top.txt" || true
+    perf report -i "$WORK/perf.data" --children --sort symbol --stdio -g none --percent-limit 4 2>/dev/null \
+        | tidy | head -30 >"$WORK/perf-inclusive.txt" || true
+    perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null \
+        | tidy | head -8 >"$WORK/perf-dso.txt" || true
+    perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \
+        | grep -E '^ +[0-9]' | awk -f "$ROOT/scripts/perf-groups.awk" | sort -rn >"$WORK/perf-groups.txt" || true
+    PROF_RT=$(jq -r '.round_trips_per_s' "$WORK/w1-prof.json")
+    SYSCALLS=$(awk -F, '/raw_syscalls/ {print $1}' "$WORK/perf-stat.txt")
+fi
+
+log "W1-open: 5,000 commands/s"
+load w1open --devices 1000 --controllers 10 --rate 5000 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
+log "W3: burst of 100,000 from one controller, 256 in flight"
+load w3 --devices 1000 --controllers 1 --inflight 256 --count 100000 --args-bytes 100 --duration 120s
+kill "$FLEET_PID"; wait "$FLEET_PID" 2>/dev/null || true
+stop_gateway
+
+# ---- W2: idle connections ----
+log "W2: 10,000 idle connections"
+start_gateway
+BASE_RSS=$(rss_kib "$GW_PID")
+start_fleet idle10k --devices 10000 --id-prefix idle- --source-address 127.0.0.2,127.0.0.3 --threads 1
+IDLE10_RSS=$(rss_kib "$GW_PID")
+IDLE10_S=$(fleet_ready_s idle10k)
+kill "$FLEET_idle10k_PID"; wait "$FLEET_idle10k_PID" 2>/dev/null || true
+stop_gateway
+
+log "W2: 19,000 connections: 17,990 idle + W1 (1,000 devices + 10 controllers)"
+start_gateway
+BASE19_RSS=$(rss_kib "$GW_PID")
+start_fleet idleA --devices 8995 --id-prefix idleA- --source-address 127.0.0.2,127.0.0.3 --threads 1
+start_fleet idleB --devices 8995 --id-prefix idleB- --source-address 127.0.0.4,127.0.0.5 --threads 1
+IDLE19_S="$(fleet_ready_s idleA) + $(fleet_ready_s idleB)"
+IDLE18_RSS=$(rss_kib "$GW_PID")
+start_fleet w1b --devices 1000 --id-prefix dev- --threads 1
+load w1at19k --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
+IDLE19_RSS=$(rss_kib "$GW_PID")
+stop_gateway
+
+# ---- W1-mqtt ----
+if "$GW_BIN" --help 2>&1 | grep -q -- "--mqtt"; then
+    W1MQTT="the gateway has MQTT flags, but this script does not drive the bridge yet"
+else
+    W1MQTT="pending bridge merge (the gateway in this tree has no MQTT bridge)"
+fi
+
+# ---- the report ----
+per_conn() { awk "BEGIN {printf \"%.2f\", ($1 - $2) / $3}"; }
+REPORT=$WORK/section.md
+{
+    echo
+    echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(git -C "$ROOT" rev-parse --short HEAD)"
+    echo
+    echo "Machine: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores," \
+         "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)," \
+         "load average before the run $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Gateway: release build (RelWithDebInfo), default threads ($(nproc)); generator and fleet: switchboard-sim, 1 I/O thread each, on the same machine."
+    echo
+    echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for w in w1 w1open w3 w1at19k; do
+        case $w in
+            w1) name="W1 closed loop 10×32";;
+            w1open) name="W1-open at 5,000/s (latency from intended send)";;
+            w3) name="W3 burst 100,000, 1×256";;
+            w1at19k) name="W1 with 17,990 idle alongside (19,000 connections)";;
+        esac
+        echo "| $name | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .latency_us.p999)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | $(( $(j $w .gateway.rss_kib) / 1024 )) MiB | $(j $w .lost) | $(j $w .errors_total) |"
+    done
+    echo
+    echo "| W2 idle connections | connect time (all registered) | gateway RSS | RSS per connection |"
+    echo "|---|---|---|---|"
+    echo "| 10,000 | $IDLE10_S s | $((IDLE10_RSS / 1024)) MiB | $(per_conn "$IDLE10_RSS" "$BASE_RSS" 10000) KiB |"
+    echo "| 17,990 idle | $IDLE19_S s (two fleets of 8,995, one after the other) | $((IDLE18_RSS / 1024)) MiB | $(per_conn "$IDLE18_RSS" "$BASE19_RSS" 17990) KiB |"
+    echo "| 19,000 with W1 running | — | $((IDLE19_RSS / 1024)) MiB | — |"
+    echo
+    echo "W1: generator CPU $(fmt "$(j w1 .generator.cpu_us_per_round_trip)" 2) µs/RT, fleet CPU $(fmt "$(j w1 .fleet.cpu_us_per_round_trip)" 2) µs/RT" \
+         "(gateway $(fmt "$(j w1 .gateway.user_s)" 2) s user + $(fmt "$(j w1 .gateway.system_s)" 2) s system over $(fmt "$(j w1 .window_s)" 1) s)."
+    echo "W1-mqtt: $W1MQTT."
+    if [ -s "${WORK}/perf-top.txt" ]; then
+        echo
+        echo "Profile of the gateway during W1 ($(fmt "$PROF_RT" 0) RT/s; perf record -g, 4 s):" \
+             "$( [ -n "${SYSCALLS:-}" ] && awk "BEGIN {printf \"%.1f system calls per round trip\", ${SYSCALLS} / 3 / ${PROF_RT}}")"
+        echo
+        echo '```'
+        echo "by part of the work (self time):"; cat "$WORK/perf-groups.txt"
+        echo "by object:"; cat "$WORK/perf-dso.txt"
+        echo "top symbols (self):"; cat "$WORK/perf-top.txt"
+        echo "inclusive (children), >= 4 %:"; cat "$WORK/perf-inclusive.txt"
+        echo '```'
+    fi
+} >"$REPORT"
+
+if [ "${NO_APPEND:-0}" = 1 ]; then
+    cat "$REPORT"
+else
+    mkdir -p "$ROOT/docs"
+    [ -f "$ROOT/docs/benchmarks.md" ] || printf '# Benchmarks\n\nAppended by scripts/bench.sh.\n' >"$ROOT/docs/benchmarks.md"
+    cat "$REPORT" >>"$ROOT/docs/benchmarks.md"
+    log "appended to docs/benchmarks.md"
+    cat "$REPORT"
+fi
+log "raw results in $WORK"
