@@ -7,103 +7,14 @@
 #include <sstream>
 
 #include "core/id_rules.hpp"
+#include "core/json_object_reader.hpp"
 
 namespace switchboard::sim {
 namespace {
 
 using json = nlohmann::json;
 
-// Reads one object of the file, naming keys by their path ("groups[2].count")
-// in errors, and refusing keys it was not asked for (typos fail loudly).
-class object_reader {
-public:
-    object_reader(const json& object, std::string path, const std::string& source)
-        : object_(object), path_(std::move(path)), source_(source) {}
-
-    [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-        throw scenario_error(source_ + ": '" + qualified(key) + "' " + what);
-    }
-
-    const json* take(const std::string& key) {
-        known_.insert(key);
-        auto it = object_.find(key);
-        return it == object_.end() ? nullptr : &*it;
-    }
-
-    void read(const std::string& key, std::string& out) {
-        if (const json* v = take(key)) {
-            if (!v->is_string()) fail(key, "must be a string");
-            out = v->get<std::string>();
-        }
-    }
-
-    void read_number(const std::string& key, double& out, double min, double max) {
-        if (const json* v = take(key)) {
-            if (!v->is_number()) fail(key, "must be a number");
-            double d = v->get<double>();
-            if (!(d >= min && d <= max)) {
-                fail(key, "must be between " + format(min) + " and " + format(max));
-            }
-            out = d;
-        }
-    }
-
-    template <class Int>
-    void read_integer(const std::string& key, Int& out, std::int64_t min, std::int64_t max) {
-        if (const json* v = take(key)) {
-            if (!v->is_number_integer()) fail(key, "must be an integer");
-            std::int64_t n = v->is_number_unsigned() && v->get<std::uint64_t>() > std::uint64_t(max)
-                                 ? max + 1
-                                 : v->get<std::int64_t>();
-            if (n < min || n > max) {
-                fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-            }
-            out = static_cast<Int>(n);
-        }
-    }
-
-    void read_ms(const std::string& key, std::chrono::milliseconds& out, std::int64_t max) {
-        std::int64_t ms = out.count();
-        read_integer(key, ms, 0, max);
-        out = std::chrono::milliseconds(ms);
-    }
-
-    object_reader object(const std::string& key, bool& present) {
-        const json* v = take(key);
-        present = v != nullptr;
-        if (v == nullptr) return object_reader(empty(), qualified(key), source_);
-        if (!v->is_object()) fail(key, "must be an object");
-        return object_reader(*v, qualified(key), source_);
-    }
-
-    void reject_unknown() const {
-        for (const auto& [key, value] : object_.items()) {
-            if (!known_.contains(key)) fail(key, "is not a known setting");
-        }
-    }
-
-    std::string qualified(const std::string& key) const {
-        if (path_.empty()) return key;
-        return key.empty() || key.front() == '[' ? path_ + key : path_ + "." + key;
-    }
-    const std::string& source() const { return source_; }
-
-private:
-    static const json& empty() {
-        static const json e = json::object();
-        return e;
-    }
-    static std::string format(double d) {
-        std::ostringstream s;
-        s << d;
-        return s.str();
-    }
-
-    const json& object_;
-    std::string path_;
-    const std::string& source_;
-    std::set<std::string> known_;
-};
+using object_reader = json_object_reader;
 
 constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
 
@@ -160,8 +71,8 @@ device_group read_group(const json& v, const std::string& path, const std::strin
     read_delay(r, "answer_delay_ms", g.answer_delay);
     r.read_number("failure_rate", g.failure_rate, 0, 1);
     r.read_number("events_per_s", g.events_per_s, 0, 1000);
-    r.read_ms("reboot_ms", g.reboot, one_day_ms);
-    r.read_ms("slow_ms", g.slow, one_day_ms);
+    r.read_ms("reboot_ms", g.reboot, 0, one_day_ms);
+    r.read_ms("slow_ms", g.slow, 0, one_day_ms);
     bool churn = false;
     object_reader c = r.object("churn", churn);
     c.read_number("per_min", g.churn_per_min, 0, 60);
@@ -218,8 +129,8 @@ scenario parse_scenario(std::string_view text, const std::string& source) {
 
     bool present = false;
     object_reader reconnect = root.object("reconnect", present);
-    reconnect.read_ms("initial_ms", s.reconnect_initial, one_day_ms);
-    reconnect.read_ms("max_ms", s.reconnect_max, one_day_ms);
+    reconnect.read_ms("initial_ms", s.reconnect_initial, 0, one_day_ms);
+    reconnect.read_ms("max_ms", s.reconnect_max, 0, one_day_ms);
     if (s.reconnect_initial.count() < 1) reconnect.fail("initial_ms", "must be at least 1");
     if (s.reconnect_max < s.reconnect_initial) reconnect.fail("max_ms", "must be >= initial_ms");
     reconnect.reject_unknown();
@@ -232,9 +143,9 @@ scenario parse_scenario(std::string_view text, const std::string& source) {
     }
 
     object_reader storm = root.object("duplicate_storm", present);
-    storm.read_ms("every_ms", s.storm.every, one_day_ms);
+    storm.read_ms("every_ms", s.storm.every, 0, one_day_ms);
     storm.read_integer("devices", s.storm.devices, 0, 1'000'000);
-    storm.read_ms("hold_ms", s.storm.hold, one_day_ms);
+    storm.read_ms("hold_ms", s.storm.hold, 0, one_day_ms);
     if (present && s.storm.every.count() > 0 && s.storm.every.count() < 100) {
         storm.fail("every_ms", "must be 0 (off) or at least 100");
     }

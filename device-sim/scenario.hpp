@@ -14,12 +14,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json_object_reader.hpp"
+
 namespace switchboard::sim {
 
-class scenario_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+// A bad scenario file: the message names the file and the key.
+using scenario_error = config_error;
 
 // A random duration in milliseconds.
 struct delay_distribution {

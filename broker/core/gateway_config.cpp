@@ -7,90 +7,14 @@
 #include <sstream>
 
 #include "id_rules.hpp"
+#include "json_object_reader.hpp"
 
 namespace switchboard {
 namespace {
 
 using json = nlohmann::json;
 
-// Walks one JSON object of the config, remembering which keys were read so
-// that any other key is reported as unknown.
-class section_reader {
-public:
-    section_reader(const json& object, std::string path, const std::string& source)
-        : object_(object), path_(std::move(path)), source_(source) {}
-
-    [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-        throw config_error(source_ + ": '" + qualified(key) + "' " + what);
-    }
-
-    const json* take(const std::string& key) {
-        known_.insert(key);
-        auto it = object_.find(key);
-        return it == object_.end() ? nullptr : &*it;
-    }
-
-    void read(const std::string& key, std::string& out) {
-        if (const json* v = take(key)) {
-            if (!v->is_string()) fail(key, "must be a string");
-            out = v->get<std::string>();
-        }
-    }
-
-    void read(const std::string& key, bool& out) {
-        if (const json* v = take(key)) {
-            if (!v->is_boolean()) fail(key, "must be true or false");
-            out = v->get<bool>();
-        }
-    }
-
-    template <class Int>
-    void read_integer(const std::string& key, Int& out, std::int64_t min, std::int64_t max) {
-        if (const json* v = take(key)) {
-            if (!v->is_number_integer()) fail(key, "must be an integer");
-            std::int64_t n = v->get<std::int64_t>();
-            if (v->is_number_unsigned() && v->get<std::uint64_t>() > std::uint64_t(max)) n = max + 1;
-            if (n < min || n > max) {
-                fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-            }
-            out = static_cast<Int>(n);
-        }
-    }
-
-    void read_ms(const std::string& key, std::chrono::milliseconds& out, std::int64_t min,
-                 std::int64_t max) {
-        std::int64_t ms = out.count();
-        read_integer(key, ms, min, max);
-        out = std::chrono::milliseconds(ms);
-    }
-
-    section_reader section(const std::string& key) {
-        const json* v = take(key);
-        if (v == nullptr) return section_reader(empty_object(), qualified(key), source_);
-        if (!v->is_object()) fail(key, "must be an object");
-        return section_reader(*v, qualified(key), source_);
-    }
-
-    void reject_unknown() const {
-        for (const auto& [key, value] : object_.items()) {
-            if (!known_.contains(key)) fail(key, "is not a known setting");
-        }
-    }
-
-private:
-    static const json& empty_object() {
-        static const json empty = json::object();
-        return empty;
-    }
-    std::string qualified(const std::string& key) const {
-        return path_.empty() ? key : path_ + "." + key;
-    }
-
-    const json& object_;
-    std::string path_;
-    const std::string& source_;
-    std::set<std::string> known_;
-};
+using section_reader = json_object_reader;
 
 constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
 
@@ -136,7 +60,7 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
     mqtt.read_ms("resend_window_ms", m.resend_window, 1000, one_day_ms);
     mqtt.read_integer("max_unacked", m.max_unacked, 1, 1 << 24);
 
-    section_reader tls = mqtt.section("tls");
+    section_reader tls = mqtt.object("tls");
     tls.read("ca_file", m.tls.ca_file);
     tls.read("cert_file", m.tls.cert_file);
     tls.read("key_file", m.tls.key_file);
@@ -209,12 +133,12 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
         root.fail("duplicate_id_policy", "must be \"takeover\" or \"reject\"");
     }
 
-    section_reader listen = root.section("listen");
+    section_reader listen = root.object("listen");
     listen.read("address", c.listen_address);
     listen.read_integer("port", c.listen_port, 0, 65535);
     listen.reject_unknown();
 
-    section_reader limits = root.section("limits");
+    section_reader limits = root.object("limits");
     limits.read_integer("max_message_bytes", c.session.max_message_bytes, 256, 16 << 20);
     limits.read_integer("outbound_queue_bytes", c.session.outbound_queue_bytes, 4096, 1LL << 30);
     limits.read_integer("outbound_queue_frames", c.session.outbound_queue_frames, 1, 1 << 20);
@@ -227,7 +151,7 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
         limits.fail("list_limit_default", "must not exceed limits.list_limit_max");
     }
 
-    section_reader timeouts = root.section("timeouts");
+    section_reader timeouts = root.object("timeouts");
     timeouts.read_ms("handshake_ms", c.session.handshake_timeout, 100, one_day_ms);
     timeouts.read_ms("register_ms", c.session.register_timeout, 100, one_day_ms);
     timeouts.read_ms("idle_ms", c.session.idle_timeout, 1000, one_day_ms);
@@ -238,7 +162,7 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
         timeouts.fail("command_default_ms", "must not exceed timeouts.command_max_ms");
     }
 
-    read_mqtt(root.section("mqtt"), c.mqtt);
+    read_mqtt(root.object("mqtt"), c.mqtt);
 
     root.reject_unknown();
     return c;

@@ -10,15 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include "json_object_reader.hpp"  // config_error
 #include "registry.hpp"
 #include "router.hpp"
 
 namespace switchboard {
 
-class config_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 // Per-connection limits of the WebSocket side, one plain struct.
 struct session_limits {

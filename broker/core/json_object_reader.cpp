@@ -1,0 +1,109 @@
+#include "json_object_reader.hpp"
+
+#include <sstream>
+
+namespace switchboard {
+namespace {
+
+const nlohmann::json& empty_object() {
+    static const nlohmann::json empty = nlohmann::json::object();
+    return empty;
+}
+
+std::string format(double d) {
+    std::ostringstream s;
+    s << d;
+    return s.str();
+}
+
+}  // namespace
+
+json_object_reader::json_object_reader(const json& object, std::string path,
+                                       const std::string& source)
+    : object_(object), path_(std::move(path)), source_(source) {}
+
+void json_object_reader::fail(const std::string& key, const std::string& what) const {
+    throw config_error(source_ + ": '" + qualified(key) + "' " + what);
+}
+
+const nlohmann::json* json_object_reader::take(const std::string& key) {
+    known_.insert(key);
+    auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+}
+
+void json_object_reader::read(const std::string& key, std::string& out) {
+    if (const json* v = take(key)) {
+        if (!v->is_string()) fail(key, "must be a string");
+        out = v->get<std::string>();
+    }
+}
+
+void json_object_reader::read(const std::string& key, bool& out) {
+    if (const json* v = take(key)) {
+        if (!v->is_boolean()) fail(key, "must be true or false");
+        out = v->get<bool>();
+    }
+}
+
+void json_object_reader::read_number(const std::string& key, double& out, double min,
+                                     double max) {
+    if (const json* v = take(key)) {
+        if (!v->is_number()) fail(key, "must be a number");
+        double d = v->get<double>();
+        if (!(d >= min && d <= max)) {
+            fail(key, "must be between " + format(min) + " and " + format(max));
+        }
+        out = d;
+    }
+}
+
+bool json_object_reader::read_int64(const std::string& key, std::int64_t& out, std::int64_t min,
+                                    std::int64_t max) {
+    const json* v = take(key);
+    if (v == nullptr) return false;
+    if (!v->is_number_integer()) fail(key, "must be an integer");
+    // An unsigned value past int64 would wrap: treat it as out of range.
+    std::int64_t n = v->is_number_unsigned() && v->get<std::uint64_t>() > std::uint64_t(max)
+                         ? max
+                         : v->get<std::int64_t>();
+    if ((v->is_number_unsigned() && v->get<std::uint64_t>() > std::uint64_t(max)) || n < min ||
+        n > max) {
+        fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    out = n;
+    return true;
+}
+
+void json_object_reader::read_ms(const std::string& key, std::chrono::milliseconds& out,
+                                 std::int64_t min, std::int64_t max) {
+    std::int64_t ms = out.count();
+    read_integer(key, ms, min, max);
+    out = std::chrono::milliseconds(ms);
+}
+
+json_object_reader json_object_reader::object(const std::string& key) {
+    bool present = false;
+    return object(key, present);
+}
+
+json_object_reader json_object_reader::object(const std::string& key, bool& present) {
+    const json* v = take(key);
+    present = v != nullptr;
+    if (v == nullptr) return json_object_reader(empty_object(), qualified(key), source_);
+    if (!v->is_object()) fail(key, "must be an object");
+    return json_object_reader(*v, qualified(key), source_);
+}
+
+void json_object_reader::reject_unknown() const {
+    for (const auto& [key, value] : object_.items()) {
+        if (!known_.contains(key)) fail(key, "is not a known setting");
+    }
+}
+
+std::string json_object_reader::qualified(const std::string& key) const {
+    if (path_.empty()) return key;
+    return key.empty() || key.front() == '[' ? path_ + key : path_ + "." + key;
+}
+
+}  // namespace switchboard

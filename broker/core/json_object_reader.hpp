@@ -1,0 +1,65 @@
+#pragma once
+// Reads one JSON object of a file a person wrote (the gateway's config, a
+// simulator scenario), naming keys by their path ("limits.max_message_bytes",
+// "groups[2].count") in errors, and refusing keys nobody asked for, so that a
+// typo fails loudly instead of being ignored. Start-up only: throws.
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+namespace switchboard {
+
+// A file names a key that is unknown, ill-typed or out of range. The text
+// names the file and the key.
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class json_object_reader {
+public:
+    using json = nlohmann::json;
+
+    // `object` and `source` (the file's name, for messages) must outlive the reader.
+    json_object_reader(const json& object, std::string path, const std::string& source);
+
+    [[noreturn]] void fail(const std::string& key, const std::string& what) const;
+
+    // The value of `key`, or null when absent; either way `key` is now known.
+    const json* take(const std::string& key);
+
+    // Each leaves `out` as it was when the key is absent.
+    void read(const std::string& key, std::string& out);
+    void read(const std::string& key, bool& out);
+    void read_number(const std::string& key, double& out, double min, double max);
+    template <class Int>
+    void read_integer(const std::string& key, Int& out, std::int64_t min, std::int64_t max) {
+        std::int64_t n = static_cast<std::int64_t>(out);
+        if (read_int64(key, n, min, max)) out = static_cast<Int>(n);
+    }
+    void read_ms(const std::string& key, std::chrono::milliseconds& out, std::int64_t min,
+                 std::int64_t max);
+
+    // A nested object; an absent one reads as empty. `present` tells which.
+    json_object_reader object(const std::string& key);
+    json_object_reader object(const std::string& key, bool& present);
+
+    void reject_unknown() const;
+
+    std::string qualified(const std::string& key) const;
+    const std::string& source() const noexcept { return source_; }
+
+private:
+    bool read_int64(const std::string& key, std::int64_t& out, std::int64_t min, std::int64_t max);
+
+    const json& object_;
+    std::string path_;
+    const std::string& source_;
+    std::set<std::string> known_;
+};
+
+}  // namespace switchboard
