@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds (release), starts a private
 # mosquitto on loopback, the gateway bridged to it (config/switchboard.json),
-# and prints the dashboard URL. Ctrl-C stops everything it started.
-#   scripts/run.sh [--port 8080] [--mqtt-port 18830]
+# a few simulated devices (half over WebSocket, half over MQTT), and prints
+# the dashboard URL. Ctrl-C stops everything it started.
+#   scripts/run.sh [--port 8080] [--mqtt-port 18830] [--devices 8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=8080
 mqtt_port=18830
+devices=8
 while (($#)); do
   case "$1" in
     --port) port="$2"; shift 2 ;;
     --mqtt-port) mqtt_port="$2"; shift 2 ;;
-    *) echo "usage: scripts/run.sh [--port N] [--mqtt-port N]" >&2; exit 2 ;;
+    --devices) devices="$2"; shift 2 ;;
+    *) echo "usage: scripts/run.sh [--port N] [--mqtt-port N] [--devices N]" >&2; exit 2 ;;
   esac
 done
 
@@ -42,11 +45,20 @@ for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
   sleep 0.1
 done
+
+# Simulated devices (docs/simulator.md), sending telemetry every few seconds.
+if ((devices > 0)); then
+  build/release/device-sim/switchboard-sim fleet --quiet --devices "$devices" --transport mixed \
+    --id-prefix pump- --events-per-s 0.5 \
+    --url "ws://127.0.0.1:$port/ws" --mqtt-url "tcp://127.0.0.1:$mqtt_port" &
+  pids+=($!)
+fi
 echo
 echo "switchboard is running:"
 echo "  dashboard  http://127.0.0.1:$port/"
 echo "  websocket  ws://127.0.0.1:$port/ws"
 echo "  health     http://127.0.0.1:$port/healthz"
 echo "  mqtt       tcp://127.0.0.1:$mqtt_port (topics sb/{id}/in|out|status|events, docs/mqtt.md)"
+echo "  devices    $devices simulated (pump-0 ... ), half over MQTT"
 echo "Ctrl-C stops it."
 wait -n "${pids[@]}"
