@@ -35,7 +35,8 @@ trap cleanup INT TERM EXIT
 # The local broker's gateway password; start-mosquitto.sh and the gateway
 # both read it from here.
 export SWITCHBOARD_MQTT_PASSWORD="${SWITCHBOARD_MQTT_PASSWORD:-switchboard-local}"
-scripts/start-mosquitto.sh "$mqtt_port" &
+mkdir -p build
+scripts/start-mosquitto.sh "$mqtt_port" > build/mosquitto.log 2>&1 &
 pids+=($!)
 
 # The bridge connects whenever the broker is up; no need to wait for it.
@@ -60,7 +61,7 @@ echo "switchboard is running:"
 echo "  dashboard  http://127.0.0.1:$port/"
 echo "  websocket  ws://127.0.0.1:$port/ws"
 echo "  health     http://127.0.0.1:$port/healthz"
-echo "  mqtt       tcp://127.0.0.1:$mqtt_port (topics sb/{id}/in|out|status|events, docs/mqtt.md)"
+echo "  mqtt       tcp://127.0.0.1:$mqtt_port (topics sb/{id}/in|out|status|events, docs/mqtt.md; log: build/mosquitto.log)"
 echo "  devices    $devices simulated (pump-0 ... ), half over MQTT"
 echo "Ctrl-C stops it."
 wait -n "${pids[@]}"
