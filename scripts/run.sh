@@ -20,6 +20,7 @@ done
 
 scripts/install-deps.sh
 # Only what runs here: the test suites are scripts/test.sh's business.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake --preset release >/dev/null
 cmake --build --preset release --target switchboard switchboard-sim
 
