@@ -15,7 +15,8 @@ using namespace switchboard;
 int main(int argc, char** argv) {
     CLI::App app{"switchboard: IoT messaging gateway (WebSocket, bridged to MQTT)"};
     std::string config_path;
-    std::optional<std::string> address, log_level, node, dashboard_dir, duplicate_policy_text;
+    std::optional<std::string> address, log_level, node, dashboard_dir, duplicate_policy_text,
+        auth_mode;
     std::optional<std::uint16_t> port;
     std::optional<unsigned> threads;
     bool check_only = false;
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
                    "folder of the web dashboard's files (overrides dashboard_dir)");
     app.add_option("--duplicate-id-policy", duplicate_policy_text,
                    "takeover or reject (overrides duplicate_id_policy)");
+    app.add_option("--auth", auth_mode,
+                   "required or disabled (overrides auth.mode); disabled lets anyone claim any ID");
     app.add_flag("--check-config", check_only, "validate the config and flags, then exit");
     CLI11_PARSE(app, argc, argv);
 
@@ -48,6 +51,13 @@ int main(int argc, char** argv) {
         if (duplicate_policy_text && !parse_duplicate_policy(*duplicate_policy_text, config.duplicates)) {
             throw config_error("--duplicate-id-policy: must be takeover or reject");
         }
+        if (auth_mode) {
+            if (*auth_mode != "required" && *auth_mode != "disabled") {
+                throw config_error("--auth: must be required or disabled");
+            }
+            config.auth.required = *auth_mode == "required";
+        }
+        check_security(config);
     } catch (const config_error& e) {
         std::cerr << "switchboard: config error: " << e.what() << "\n";
         return 2;
@@ -60,13 +70,15 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
     try {
+        // Signals are caught before anything announces that we are up, so a
+        // script that signals as soon as it reads "listening on" stops us cleanly.
+        boost::asio::io_context signals_context;
+        boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
         gateway gw(config);
         gw.start();
         // Printed on stdout so scripts can read the bound port (--port 0).
         std::cout << "listening on " << config.listen_address << ":" << gw.port() << std::endl;
 
-        boost::asio::io_context signals_context;
-        boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
         signals.async_wait([&](boost::system::error_code, int signal) {
             spdlog::info("signal {}: shutting down", signal);
         });
