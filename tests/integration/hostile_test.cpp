@@ -82,6 +82,7 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
     });
 
     constexpr int devices = 2, controllers = 2, commands_each = 300, window = 8;
+    std::atomic<std::uint64_t> good_frames{devices};  // every frame the good clients send
     client_io good_io;
     std::vector<std::unique_ptr<ws_test_client>> devs;
     for (int i = 0; i < devices; ++i) {
@@ -89,14 +90,17 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
         auto r = devs.back()->register_as("good-dev-" + std::to_string(i), "device",
                                           {{"token", device_token}});
         ASSERT_EQ(r["type"], "registered") << r;
-        devs.back()->set_handler([](const json& f, ws_test_client& self) {
-            if (f.value("type", "") != "command") return;
-            self.send({{"type", "response"}, {"to", f["from"]}, {"id", f["id"]}, {"ok", true},
-                       {"result", f["args"]}});
+        devs.back()->set_handler([&good_frames](const json& f, ws_test_client& self) {
+            // Attackers' commands reach it too (controllers may command devices):
+            // answer whatever arrives, reading it defensively.
+            if (!f.is_object() || f.value("type", "") != "command") return;
+            self.send({{"type", "response"}, {"to", f.value("from", "")}, {"id", f.value("id", "")},
+                       {"ok", true}, {"result", f.value("args", json())}});
+            ++good_frames;
         });
     }
 
-    std::atomic<bool> good_done{false};
+    std::atomic<bool> attack_done{false};
     std::atomic<std::uint64_t> hostile_frames{0}, hostile_reconnects{0};
     std::vector<std::thread> attackers;
     for (int a = 0; a < 3; ++a) {
@@ -104,9 +108,11 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
             std::mt19937_64 rng(a * 7919 + 1);
             client_io io;
             std::uint64_t n = a;
-            // At least 10,000 frames in total, and on until the good clients finish.
+            // On until the gateway has read at least 10,000 frames from attackers.
+            // Frames sent after a close-inducing one never arrive, so the
+            // gateway's count decides, not ours.
             auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-            while ((hostile_frames.load() < 10'000 || !good_done.load()) &&
+            while (gw.stats().frames_received.load() < 10'000 + good_frames.load() &&
                    std::chrono::steady_clock::now() < deadline) {
                 ws_test_client evil(gw.port(), client_options{}, &io);
                 if (!evil.connected()) continue;
@@ -126,6 +132,7 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
                     }
                     ++hostile_frames;
                     if (closes) {
+                        n += 3;  // the loop's own step is skipped by the break
                         closing = true;
                         evil.wait_closed(5s);
                         break;
@@ -144,11 +151,12 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
 
     std::vector<std::vector<double>> latencies(controllers);
     std::vector<std::thread> good;
-    std::atomic<int> lost{0}, answered{0};
+    std::atomic<int> lost{0}, answered{0}, issued{0};
     for (int c = 0; c < controllers; ++c) {
         good.emplace_back([&, c] {
             ws_test_client ctl(gw.port(), client_options{}, &good_io);
             auto r = ctl.register_as("good-ctl-" + std::to_string(c), "controller", {{"token", dash_token}});
+            ++good_frames;
             if (r["type"] != "registered") {
                 lost += commands_each;
                 return;
@@ -156,11 +164,15 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
             std::map<std::string, std::chrono::steady_clock::time_point> sent;
             int next = 0;
             for (;;) {
-                while (next < commands_each && static_cast<int>(sent.size()) < window) {
+                // At least commands_each, and on for as long as the attack lasts.
+                while ((next < commands_each || !attack_done.load()) &&
+                       static_cast<int>(sent.size()) < window) {
                     std::string id = "g" + std::to_string(c) + "-" + std::to_string(next);
                     ctl.send({{"type", "command"}, {"to", "good-dev-" + std::to_string(next % devices)},
                               {"id", id}, {"name", "set_speed"}, {"args", {{"n", next}}}, {"timeout_ms", 10000}});
                     sent[id] = std::chrono::steady_clock::now();
+                    ++good_frames;
+                    ++issued;
                     ++next;
                 }
                 if (sent.empty()) break;
@@ -170,7 +182,7 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
                     break;
                 }
                 if ((*f)["type"] != "response") continue;  // messages from attackers, etc.
-                auto it = sent.find((*f)["id"].get<std::string>());
+                auto it = sent.find(f->value("id", ""));
                 if (it == sent.end() || (*f)["ok"] != true) {
                     ++lost;
                     continue;
@@ -182,9 +194,9 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
             }
         });
     }
-    for (auto& t : good) t.join();
-    good_done = true;
     for (auto& t : attackers) t.join();
+    attack_done = true;
+    for (auto& t : good) t.join();
 
     std::vector<double> all;
     for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
@@ -196,9 +208,10 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
 
     EXPECT_GE(hostile_frames.load(), 10'000u);
     EXPECT_EQ(lost.load(), 0);
-    EXPECT_EQ(answered.load(), controllers * commands_each);
+    EXPECT_GE(answered.load(), controllers * commands_each);
+    EXPECT_EQ(answered.load(), issued.load());
     EXPECT_LT(p99, 500.0);
-    EXPECT_GE(gw.stats().frames_received.load(), 10'000u + 2 * controllers * commands_each);
+    EXPECT_GE(gw.stats().frames_received.load(), 10'000u + good_frames.load());
     EXPECT_GE(gw.stats().bad_frames.load(), 3'000u);
     EXPECT_GE(gw.stats().unauthorized.load(), 1u);
     // The gateway still serves newcomers normally.
