@@ -44,6 +44,9 @@ TEST(Glob, StarsQuestionMarksAndLiterals) {
     EXPECT_TRUE(glob_matches("a*b*c", "aXXbYYc"));
     EXPECT_FALSE(glob_matches("a*b*c", "aXXbYY"));
     EXPECT_FALSE(glob_matches("pump-12", "pump-123"));
+    // Found by the id fuzzer: a `*` in the text was matched as a literal.
+    EXPECT_TRUE(glob_matches("*", "**x"));
+    EXPECT_TRUE(glob_matches("a*", "a*b"));
     // A hostile pattern finishes quickly (no exponential backtracking).
     EXPECT_FALSE(glob_matches(std::string(60, '*') + "b", std::string(4096, 'a')));
 }
