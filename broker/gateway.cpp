@@ -1,6 +1,7 @@
 #include "gateway.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <random>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -19,14 +20,36 @@ constexpr std::chrono::milliseconds tick_period{10};
 gateway_config finalized(gateway_config c) {
     if (c.node.empty()) c.node = "switchboard";
     c.finalize();
+    check_security(c);
     return c;
+}
+
+// TLS 1.2 and newer only, with the certificate chain and key from the config.
+std::unique_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& tls) {
+    namespace ssl = boost::asio::ssl;
+    if (!tls.enabled) return nullptr;
+    auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+    context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+    boost::system::error_code ec;
+    context->use_certificate_chain_file(tls.cert_file, ec);
+    if (ec) throw config_error("tls.cert_file: " + tls.cert_file + ": " + ec.message());
+    context->use_private_key_file(tls.key_file, ssl::context::pem, ec);
+    if (ec) throw config_error("tls.key_file: " + tls.key_file + ": " + ec.message());
+    return context;
 }
 }  // namespace
 
 gateway::gateway(gateway_config config)
     : config_(finalized(std::move(config))),
       router_(config_.routing, stats_),
-      context_{router_, config_, stats_, sessions_},
+      auth_(config_.auth),
+      origins_(config_.origins),
+      connections_(config_.session.max_connections, config_.session.max_connections_per_address),
+      tls_(make_tls_context(config_.tls)),
+      context_{router_, config_, stats_, sessions_, auth_, origins_, connections_, tls_.get()},
       pool_(config_.threads),
       tick_(pool_.first()) {
     std::random_device entropy;
@@ -43,8 +66,18 @@ void gateway::start() {
     listener_->run();
     schedule_tick();
     pool_.start();
-    spdlog::info("switchboard node {} listening on {}:{} with {} I/O threads", config_.node,
-                 config_.listen_address, port_, pool_.size());
+    spdlog::info("switchboard node {} listening on {}:{} ({}) with {} I/O threads", config_.node,
+                 config_.listen_address, port_,
+                 !tls_ ? "ws, http" : config_.tls.allow_plain ? "wss, https, ws, http" : "wss, https",
+                 pool_.size());
+    if (!config_.auth.required) {
+        spdlog::warn("authentication is DISABLED (auth.mode \"disabled\"): any client may claim "
+                     "any ID; never expose this gateway to a network like this");
+    }
+    if (!tls_ && config_.listen_address != "127.0.0.1" && config_.listen_address != "::1") {
+        spdlog::warn("TLS is off on {}: tokens and traffic cross the network in clear",
+                     config_.listen_address);
+    }
 }
 
 void gateway::schedule_tick() {

@@ -9,11 +9,18 @@
 #include <functional>
 #include <memory>
 
+#include "core/authenticator.hpp"
+#include "core/connection_limiter.hpp"
 #include "core/counters.hpp"
+#include "core/origin_policy.hpp"
 #include "core/gateway_config.hpp"
 #include "core/router.hpp"
 #include "io_pool.hpp"
 #include "session_context.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace switchboard {
 
@@ -21,6 +28,8 @@ class listener;
 
 class gateway {
 public:
+    // Throws config_error when the config is unsafe or unusable
+    // (check_security), and on a TLS certificate or key that cannot be loaded.
     explicit gateway(gateway_config config);
     ~gateway();
 
@@ -51,6 +60,10 @@ private:
     counters stats_;
     router router_;
     session_list sessions_;
+    authenticator auth_;
+    origin_policy origins_;
+    connection_limiter connections_;
+    std::unique_ptr<boost::asio::ssl::context> tls_;
     session_context context_;
     io_pool pool_;
     boost::asio::steady_timer tick_;

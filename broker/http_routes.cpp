@@ -27,6 +27,11 @@ std::string healthz(session_context& context) {
                .integer("late_responses", n(c.late_responses))
                .integer("bad_frames", n(c.bad_frames))
                .integer("slow_consumers_closed", n(c.slow_consumers_closed))
+               .integer("unauthorized", n(c.unauthorized))
+               .integer("forbidden", n(c.forbidden))
+               .integer("rate_limited", n(c.rate_limited))
+               .integer("connections_refused", n(c.connections_refused))
+               .integer("origins_refused", n(c.origins_refused))
                .raw("mqtt", context.mqtt_health ? context.mqtt_health()
                                                 : std::string(R"({"state":"disabled"})"))
                .finish() +

@@ -4,6 +4,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/origin_policy.hpp"
 #include "http_routes.hpp"
 #include "websocket_session.hpp"
 
@@ -17,43 +18,89 @@ constexpr std::size_t max_request_header_bytes = 8192;
 constexpr std::size_t max_request_body_bytes = 4096;
 }  // namespace
 
-http_session::http_session(boost::asio::ip::tcp::socket&& socket, session_context& context)
-    : stream_(std::move(socket)), context_(context) {}
+template <class Stream>
+http_session<Stream>::http_session(Stream&& stream, beast::flat_buffer&& buffer,
+                                   session_context& context, connection_limiter::slot slot)
+    : stream_(std::move(stream)),
+      buffer_(std::move(buffer)),
+      context_(context),
+      slot_(std::move(slot)) {}
 
-void http_session::run() { do_read(); }
+template <class Stream>
+void http_session<Stream>::run() {
+    if constexpr (is_tls_stream<Stream>) {
+        // The handshake counts against the same deadline as the request.
+        beast::get_lowest_layer(stream_).expires_after(context_.config.session.handshake_timeout);
+        stream_.async_handshake(boost::asio::ssl::stream_base::server, buffer_.data(),
+                                beast::bind_front_handler(&http_session::on_handshake,
+                                                          this->shared_from_this()));
+    } else {
+        do_read();
+    }
+}
 
-void http_session::do_read() {
+template <class Stream>
+void http_session<Stream>::on_handshake(beast::error_code ec, std::size_t used) {
+    if (ec) {
+        spdlog::debug("tls: handshake: {}", ec.message());
+        return shut();
+    }
+    buffer_.consume(used);
+    do_read();
+}
+
+template <class Stream>
+void http_session<Stream>::do_read() {
     parser_.emplace();
     parser_->header_limit(max_request_header_bytes);
     parser_->body_limit(max_request_body_bytes);
-    stream_.expires_after(context_.config.session.handshake_timeout);
+    beast::get_lowest_layer(stream_).expires_after(context_.config.session.handshake_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+                     beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
 }
 
-void http_session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::shut() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both,
+                                                       ignored);
+}
+
+template <class Stream>
+void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     if (ec) {
         if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
             ec != boost::asio::error::operation_aborted) {
             spdlog::debug("http: read: {}", ec.message());
         }
-        beast::error_code ignored;
-        stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-        return;
+        return shut();
     }
     auto& req = parser_->get();
     std::string_view target = req.target();
     std::string_view path = target.substr(0, target.find('?'));
 
     if (beast::websocket::is_upgrade(req)) {
-        if (path != "/ws") {
-            response res{http::status::not_found, req.version()};
+        auto refuse = [&](http::status status, const char* body) {
+            response res{status, req.version()};
             res.set(http::field::content_type, "text/plain; charset=utf-8");
-            res.body() = "WebSocket endpoint is /ws\n";
+            res.body() = body;
             res.keep_alive(false);
-            return send(std::move(res));
+            res.prepare_payload();
+            send(std::move(res));
+        };
+        if (path != "/ws") return refuse(http::status::not_found, "WebSocket endpoint is /ws\n");
+        // Browsers always send Origin; a page from another site must not act
+        // with this browser's reach (cross-site WebSocket hijacking).
+        std::optional<std::string> origin;
+        if (auto it = req.find(http::field::origin); it != req.end()) origin = std::string(it->value());
+        if (!context_.origins.allows(origin ? &*origin : nullptr, req[http::field::host])) {
+            counters::add(context_.stats.origins_refused);
+            spdlog::info("http: upgrade from origin '{}' refused", origin.value_or("(none)"));
+            return refuse(http::status::forbidden, "origin not allowed\n");
         }
-        auto session = std::make_shared<websocket_session>(std::move(stream_), context_);
+        beast::get_lowest_layer(stream_).expires_never();
+        auto session = std::make_shared<websocket_session<Stream>>(std::move(stream_), context_,
+                                                                   std::move(slot_));
         session->run(parser_->release());
         return;
     }
@@ -62,6 +109,9 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     res.version(req.version());
     res.keep_alive(req.keep_alive());
     res.set(http::field::server, "switchboard");
+    if constexpr (is_tls_stream<Stream>) {
+        res.set(http::field::strict_transport_security, "max-age=31536000");
+    }
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         res.result(http::status::method_not_allowed);
         res.set(http::field::allow, "GET, HEAD");
@@ -80,22 +130,23 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     send(std::move(res));
 }
 
-void http_session::send(response res) {
+template <class Stream>
+void http_session<Stream>::send(response res) {
     bool keep_alive = res.keep_alive();
     pending_ = std::make_shared<response>(std::move(res));
     http::async_write(stream_, *pending_,
-                      beast::bind_front_handler(&http_session::on_write, shared_from_this(),
+                      beast::bind_front_handler(&http_session::on_write, this->shared_from_this(),
                                                 keep_alive));
 }
 
-void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
     pending_.reset();
-    if (ec || !keep_alive) {
-        beast::error_code ignored;
-        stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-        return;
-    }
+    if (ec || !keep_alive) return shut();
     do_read();
 }
+
+template class http_session<plain_stream>;
+template class http_session<tls_stream>;
 
 }  // namespace switchboard

@@ -6,10 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include "http_session.hpp"
+#include "tls_detector.hpp"
 
 namespace switchboard {
 
 namespace asio = boost::asio;
+namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 listener::listener(io_pool& pool, const tcp::endpoint& at, session_context& context)
@@ -50,12 +52,32 @@ void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
     } else {
         counters::add(context_.stats.connections_accepted);
         boost::system::error_code ignored;
+        connection_limiter::slot slot;
+        boost::system::error_code remote_ec;
+        auto remote = socket.remote_endpoint(remote_ec);
+        auto refusal = remote_ec ? connection_limiter::refusal::total
+                                 : context_.connections.try_acquire(remote.address().to_string(), slot);
+        if (refusal != connection_limiter::refusal::none) {
+            // Closed before any byte is read: a refused connection costs a
+            // descriptor for microseconds and no memory.
+            counters::add(context_.stats.connections_refused);
+            spdlog::debug("accept: connection from {} refused ({} limit)",
+                          remote.address().to_string(),
+                          refusal == connection_limiter::refusal::total ? "total" : "per-address");
+            socket.close(ignored);
+            return do_accept();
+        }
         socket.set_option(tcp::no_delay(true), ignored);
         // The session must start on its own thread, where its socket lives.
         auto executor = socket.get_executor();
-        asio::post(executor, [s = std::make_shared<http_session>(std::move(socket), context_)] {
-            s->run();
-        });
+        if (context_.tls != nullptr) {
+            asio::post(executor, [s = std::make_shared<tls_detector>(std::move(socket), context_,
+                                                                     std::move(slot))] { s->run(); });
+        } else {
+            asio::post(executor, [s = std::make_shared<http_session<plain_stream>>(
+                                      plain_stream(std::move(socket)), beast::flat_buffer{},
+                                      context_, std::move(slot))] { s->run(); });
+        }
     }
     do_accept();
 }

@@ -20,7 +20,8 @@ using namespace switchboard;
 int main(int argc, char** argv) {
     CLI::App app{"switchboard: IoT messaging gateway (WebSocket, bridged to MQTT)"};
     std::string config_path;
-    std::optional<std::string> address, log_level, node, dashboard_dir, duplicate_policy_text;
+    std::optional<std::string> address, log_level, node, dashboard_dir, duplicate_policy_text,
+        auth_mode;
     std::optional<std::uint16_t> port;
     std::optional<unsigned> threads;
     bool check_only = false;
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
     app.add_option("--mqtt-version", mqtt_version_text, "3.1.1 (or 3) or 5 (mqtt.version)");
     app.add_option("--mqtt-topic-prefix", mqtt_prefix, "topic prefix (mqtt.topic_prefix)");
     app.add_flag("--no-mqtt", no_mqtt, "run without the MQTT bridge whatever the config says");
+    app.add_option("--auth", auth_mode,
+                   "required or disabled (overrides auth.mode); disabled lets anyone claim any ID");
     app.add_flag("--check-config", check_only, "validate the config and flags, then exit");
     CLI11_PARSE(app, argc, argv);
 
@@ -91,6 +94,13 @@ int main(int argc, char** argv) {
             throw config_error("mqtt.enabled: this build has no MQTT bridge (SWITCHBOARD_WITH_MQTT=OFF)");
         }
 #endif
+        if (auth_mode) {
+            if (*auth_mode != "required" && *auth_mode != "disabled") {
+                throw config_error("--auth: must be required or disabled");
+            }
+            config.auth.required = *auth_mode == "required";
+        }
+        check_security(config);
     } catch (const config_error& e) {
         std::cerr << "switchboard: config error: " << e.what() << "\n";
         return 2;

@@ -4,18 +4,18 @@
 
 namespace switchboard {
 
-void session_list::add(const std::shared_ptr<websocket_session>& session) {
+void session_list::add(const std::shared_ptr<endpoint>& session) {
     std::lock_guard lock(mutex_);
     sessions_.emplace(session.get(), session);
 }
 
-void session_list::remove(const websocket_session* session) {
+void session_list::remove(const endpoint* session) {
     std::lock_guard lock(mutex_);
     sessions_.erase(session);
 }
 
-std::vector<std::shared_ptr<websocket_session>> session_list::snapshot() const {
-    std::vector<std::shared_ptr<websocket_session>> out;
+std::vector<std::shared_ptr<endpoint>> session_list::snapshot() const {
+    std::vector<std::shared_ptr<endpoint>> out;
     std::lock_guard lock(mutex_);
     out.reserve(sessions_.size());
     for (const auto& [key, weak] : sessions_) {

@@ -1,6 +1,7 @@
 #pragma once
 // What every connection of one gateway shares: the router, the limits, the
-// counters and the list of live sessions. Owned by `gateway`, outlives every
+// counters, the list of live sessions and the security policy (credentials,
+// origins, connection caps, TLS context). Owned by `gateway`, outlives every
 // session. Thread-safe as its members are.
 
 #include <atomic>
@@ -11,26 +12,32 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/authenticator.hpp"
+#include "core/connection_limiter.hpp"
 #include "core/counters.hpp"
+#include "core/endpoint.hpp"
 #include "core/gateway_config.hpp"
+#include "core/origin_policy.hpp"
 #include "core/router.hpp"
 
-namespace switchboard {
+namespace boost::asio::ssl {
+class context;
+}
 
-class websocket_session;
+namespace switchboard {
 
 // Every open WebSocket session, so that shutdown can close them all.
 // Thread-safe.
 class session_list {
 public:
-    void add(const std::shared_ptr<websocket_session>& session);
-    void remove(const websocket_session* session);
-    std::vector<std::shared_ptr<websocket_session>> snapshot() const;
+    void add(const std::shared_ptr<endpoint>& session);
+    void remove(const endpoint* session);
+    std::vector<std::shared_ptr<endpoint>> snapshot() const;
     std::size_t size() const;
 
 private:
     mutable std::mutex mutex_;
-    std::unordered_map<const websocket_session*, std::weak_ptr<websocket_session>> sessions_;
+    std::unordered_map<const endpoint*, std::weak_ptr<endpoint>> sessions_;
 };
 
 struct session_context {
@@ -38,6 +45,10 @@ struct session_context {
     const gateway_config& config;
     counters& stats;
     session_list& sessions;
+    const authenticator& auth;
+    const origin_policy& origins;
+    connection_limiter& connections;
+    boost::asio::ssl::context* tls = nullptr;  // null: TLS off
 
     // The MQTT bridge's state as a JSON object for /healthz; unset when the
     // gateway runs without a bridge. Set before the gateway starts; called

@@ -5,10 +5,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/authenticator.hpp"
 #include "core/inbound_frame.hpp"
 #include "core/outbound_frame.hpp"
+#include "core/upgrade_credentials.hpp"
 
 namespace switchboard {
 
@@ -19,7 +22,7 @@ namespace asio = boost::asio;
 namespace {
 constexpr std::string_view subprotocol = "switchboard.v1";
 
-bool offers_subprotocol(const websocket_session::request& req) {
+bool offers_subprotocol(const beast::http::request<beast::http::string_body>& req) {
     auto offered = req[beast::http::field::sec_websocket_protocol];
     // A comma-separated list; look for our token as a whole item.
     std::size_t pos = 0;
@@ -36,16 +39,22 @@ bool offers_subprotocol(const websocket_session::request& req) {
 }
 }  // namespace
 
-websocket_session::websocket_session(beast::tcp_stream&& stream, session_context& context)
+template <class Stream>
+websocket_session<Stream>::websocket_session(Stream&& stream, session_context& context,
+                                             connection_limiter::slot slot)
     : ws_(std::move(stream)),
       register_timer_(ws_.get_executor()),
       context_(context),
-      session_id_(context.next_session_id()) {}
+      session_id_(context.next_session_id()),
+      slot_(std::move(slot)),
+      limiter_(context.config.session.rate, std::chrono::steady_clock::now()) {}
 
-websocket_session::~websocket_session() { context_.sessions.remove(this); }
+template <class Stream>
+websocket_session<Stream>::~websocket_session() { context_.sessions.remove(this); }
 
-void websocket_session::run(request upgrade) {
-    context_.sessions.add(shared_from_this());
+template <class Stream>
+void websocket_session<Stream>::run(request upgrade) {
+    context_.sessions.add(this->shared_from_this());
     const session_limits& limits = context_.config.session;
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
@@ -53,41 +62,57 @@ void websocket_session::run(request upgrade) {
     timeouts.idle_timeout = limits.idle_timeout;
     timeouts.keep_alive_pings = true;
     ws_.set_option(timeouts);
+    // With compression on, Beast applies this cap to the inflated size, so a
+    // small frame cannot inflate into a large allocation.
     ws_.read_message_max(limits.max_message_bytes);
     ws_.auto_fragment(false);
+    if (limits.permessage_deflate) {
+        websocket::permessage_deflate deflate;
+        deflate.server_enable = true;
+        ws_.set_option(deflate);
+    }
+    // Kept for `register`, which may carry its own token instead.
+    if (auto it = upgrade.find(beast::http::field::authorization); it != upgrade.end()) {
+        upgrade_token_ = bearer_token(it->value());
+    }
+    if (!upgrade_token_) upgrade_token_ = query_token(upgrade.target());
     bool with_subprotocol = offers_subprotocol(upgrade);
     ws_.set_option(websocket::stream_base::decorator([with_subprotocol](websocket::response_type& res) {
         res.set(beast::http::field::server, "switchboard");
         if (with_subprotocol) res.set(beast::http::field::sec_websocket_protocol, subprotocol);
     }));
-    ws_.async_accept(upgrade, beast::bind_front_handler(&websocket_session::on_accept,
-                                                         shared_from_this()));
+    ws_.async_accept(upgrade, beast::bind_front_handler(&websocket_session<Stream>::on_accept,
+                                                         this->shared_from_this()));
 }
 
-void websocket_session::on_accept(beast::error_code ec) {
+template <class Stream>
+void websocket_session<Stream>::on_accept(beast::error_code ec) {
     if (ec) {
         spdlog::debug("session {}: upgrade failed: {}", session_id_, ec.message());
         return finish();
     }
     ws_.text(true);
     register_timer_.expires_after(context_.config.session.register_timeout);
-    register_timer_.async_wait(beast::bind_front_handler(&websocket_session::on_register_timeout,
-                                                         shared_from_this()));
+    register_timer_.async_wait(beast::bind_front_handler(&websocket_session<Stream>::on_register_timeout,
+                                                         this->shared_from_this()));
     do_read();
 }
 
-void websocket_session::on_register_timeout(beast::error_code ec) {
+template <class Stream>
+void websocket_session<Stream>::on_register_timeout(beast::error_code ec) {
     if (ec || self_) return;
     counters::add(context_.stats.register_timeouts);
     close(close_code::not_registered, "no register frame in time");
 }
 
-void websocket_session::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read,
-                                                      shared_from_this()));
+template <class Stream>
+void websocket_session<Stream>::do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session<Stream>::on_read,
+                                                      this->shared_from_this()));
 }
 
-void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
     if (ec) {
         if (ec == websocket::error::message_too_big) {
             counters::add(context_.stats.oversized_frames);
@@ -100,7 +125,9 @@ void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
         return finish();
     }
     counters::add(context_.stats.frames_received);
-    if (!ws_.got_text()) {
+    if (!admit_frame()) {
+        // Refused unread: its content costs nothing more.
+    } else if (!ws_.got_text()) {
         counters::add(context_.stats.bad_frames);
         deliver(make_error(error_code::bad_request,
                            "binary frames are not accepted: send one JSON object per text frame"));
@@ -114,7 +141,30 @@ void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
     do_read();
 }
 
-void websocket_session::handle_text(std::string_view text) {
+template <class Stream>
+bool websocket_session<Stream>::admit_frame() {
+    switch (limiter_.on_frame(std::chrono::steady_clock::now())) {
+        case rate_limiter::verdict::pass:
+            return true;
+        case rate_limiter::verdict::refuse:
+            counters::add(context_.stats.rate_limited);
+            deliver(make_error(error_code::rate_limited, "too many frames per second; slow down"));
+            return false;
+        case rate_limiter::verdict::close:
+            counters::add(context_.stats.rate_limited);
+            if (state_snapshot_open()) {
+                counters::add(context_.stats.rate_limit_closes);
+                spdlog::info("session {}: kept flooding past the rate limit, closed with 4008",
+                             session_id_);
+            }
+            close(close_code::rate_limited, "rate limit exceeded repeatedly");
+            return false;
+    }
+    return false;
+}
+
+template <class Stream>
+void websocket_session<Stream>::handle_text(std::string_view text) {
     {
         std::lock_guard lock(mutex_);
         if (state_ != state::open) return;  // replaced or closing: say nothing more
@@ -130,16 +180,7 @@ void websocket_session::handle_text(std::string_view text) {
         context_.routing.route(self_, frame, std::chrono::steady_clock::now());
         return;
     }
-    if (auto* reg = std::get_if<register_request>(&frame)) {
-        self_ = context_.routing.register_client(*reg, transport::ws, shared_from_this(),
-                                                 session_id_);
-        if (self_) {
-            register_timer_.cancel();
-            spdlog::debug("session {}: registered {} as {}", session_id_, self_->id,
-                          to_string(self_->role));
-        }
-        return;
-    }
+    if (auto* reg = std::get_if<register_request>(&frame)) return on_register(*reg);
     frame_error error{error_code::not_registered, "send register first", {},
                       std::string(type_name(frame)), {}};
     std::visit(
@@ -157,7 +198,40 @@ void websocket_session::handle_text(std::string_view text) {
     deliver(make_error(error));
 }
 
-bool websocket_session::deliver(frame_ptr frame) {
+template <class Stream>
+void websocket_session<Stream>::on_register(const register_request& request) {
+    const std::optional<std::string>& credential = request.token ? request.token : upgrade_token_;
+    auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    auto verdict = context_.auth.check(credential, request.id, request.role, unix_now);
+    upgrade_token_.reset();  // no longer needed; keep secrets in memory no longer than that
+    if (!verdict.ok) {
+        // The reason names no credential, so it is safe for the log and the client.
+        counters::add(context_.stats.unauthorized);
+        spdlog::info("session {}: register as {} refused: {}", session_id_, request.id,
+                     verdict.reason);
+        deliver(make_error(error_code::unauthorized, verdict.reason, {}, "register"));
+        close(close_code::unauthorized, "unauthorized");
+        return;
+    }
+    self_ = context_.routing.register_client(request, transport::ws, this->shared_from_this(),
+                                             session_id_);
+    if (self_) {
+        register_timer_.cancel();
+        spdlog::debug("session {}: registered {} as {}", session_id_, self_->id,
+                      to_string(self_->role));
+    }
+}
+
+template <class Stream>
+bool websocket_session<Stream>::state_snapshot_open() {
+    std::lock_guard lock(mutex_);
+    return state_ == state::open;
+}
+
+template <class Stream>
+bool websocket_session<Stream>::deliver(frame_ptr frame) {
     const session_limits& limits = context_.config.session;
     bool overflowed = false;
     {
@@ -177,14 +251,15 @@ bool websocket_session::deliver(frame_ptr frame) {
     if (overflowed) {
         counters::add(context_.stats.slow_consumers_closed);
         spdlog::info("session {}: outbound queue over its bound, connection cut", session_id_);
-        asio::post(ws_.get_executor(), [self = shared_from_this()] { self->abort(); });
+        asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->abort(); });
         return false;
     }
-    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+    asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->do_write(); });
     return true;
 }
 
-void websocket_session::do_write() {
+template <class Stream>
+void websocket_session<Stream>::do_write() {
     frame_ptr next;
     {
         std::lock_guard lock(mutex_);
@@ -194,11 +269,12 @@ void websocket_session::do_write() {
         }
         next = queue_.front();
     }
-    ws_.async_write(asio::buffer(*next), beast::bind_front_handler(&websocket_session::on_write,
-                                                                   shared_from_this()));
+    ws_.async_write(asio::buffer(*next), beast::bind_front_handler(&websocket_session<Stream>::on_write,
+                                                                   this->shared_from_this()));
 }
 
-void websocket_session::on_write(beast::error_code ec, std::size_t) {
+template <class Stream>
+void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t) {
     bool close_now = false;
     bool more = false;
     {
@@ -229,7 +305,8 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
     if (more) do_write();
 }
 
-void websocket_session::close(unsigned short code, std::string_view reason) {
+template <class Stream>
+void websocket_session<Stream>::close(unsigned short code, std::string_view reason) {
     bool idle = false;
     {
         std::lock_guard lock(mutex_);
@@ -239,24 +316,27 @@ void websocket_session::close(unsigned short code, std::string_view reason) {
         close_reason_ = reason;
         idle = !writing_;
     }
-    if (idle) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+    if (idle) asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->do_close(); });
 }
 
-void websocket_session::do_close() {
+template <class Stream>
+void websocket_session<Stream>::do_close() {
     register_timer_.cancel();
     if (!ws_.is_open()) return;
     websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_reason_);
-    ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(reason, [self = this->shared_from_this()](beast::error_code) {});
 }
 
-void websocket_session::abort() {
+template <class Stream>
+void websocket_session<Stream>::abort() {
     register_timer_.cancel();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
-void websocket_session::finish() {
+template <class Stream>
+void websocket_session<Stream>::finish() {
     if (finished_) return;
     finished_ = true;
     register_timer_.cancel();
@@ -267,5 +347,8 @@ void websocket_session::finish() {
     if (self_) context_.routing.unregister_client(self_);
     context_.sessions.remove(this);
 }
+
+template class websocket_session<plain_stream>;
+template class websocket_session<tls_stream>;
 
 }  // namespace switchboard

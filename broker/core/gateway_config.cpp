@@ -3,7 +3,9 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <vector>
 #include <sstream>
 
 #include "id_rules.hpp"
@@ -68,6 +70,92 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
     tls.read("verify", m.tls.verify);
     tls.reject_unknown();
     mqtt.reject_unknown();
+
+void read_role(section_reader& r, const std::string& key, std::optional<client_role>& out) {
+    if (const json* v = r.take(key)) {
+        if (!v->is_string() || !(out = parse_role(v->get<std::string>()))) {
+            r.fail(key, "must be \"device\" or \"controller\"");
+        }
+    }
+}
+
+// Static tokens and JWT secrets shorter than this are guessable.
+constexpr std::size_t min_secret_bytes = 16;
+constexpr std::size_t min_jwt_secret_bytes = 32;
+
+void read_tls(section_reader tls, tls_options& out) {
+    tls.read("enabled", out.enabled);
+    tls.read("cert_file", out.cert_file);
+    tls.read("key_file", out.key_file);
+    tls.read("allow_plain", out.allow_plain);
+    tls.reject_unknown();
+}
+
+void read_auth(section_reader auth, auth_options& out) {
+    std::string mode = out.required ? "required" : "disabled";
+    auth.read("mode", mode);
+    if (mode != "required" && mode != "disabled") {
+        auth.fail("mode", "must be \"required\" or \"disabled\"");
+    }
+    out.required = mode == "required";
+    auth.for_each_object("tokens", [&](section_reader& t) {
+        static_token token;
+        t.read("token", token.token);
+        if (token.token.size() < min_secret_bytes) {
+            t.fail("token", "must be at least " + std::to_string(min_secret_bytes) + " bytes");
+        }
+        t.read("id", token.id);
+        if (token.id.empty() || token.id.size() > 256) t.fail("id", "must be an ID glob");
+        std::optional<client_role> role;
+        read_role(t, "role", role);
+        if (!role) t.fail("role", "is required");
+        token.role = *role;
+        out.tokens.push_back(std::move(token));
+    });
+    section_reader jwt = auth.object("jwt");
+    jwt.read("secret", out.jwt_secret);
+    if (!out.jwt_secret.empty() && out.jwt_secret.size() < min_jwt_secret_bytes) {
+        jwt.fail("secret", "must be at least " + std::to_string(min_jwt_secret_bytes) + " bytes");
+    }
+    std::int64_t leeway = out.jwt_leeway.count();
+    jwt.read_integer("leeway_s", leeway, 0, 600);
+    out.jwt_leeway = std::chrono::seconds(leeway);
+    jwt.reject_unknown();
+    auth.reject_unknown();
+}
+
+void read_acl(section_reader acl, access_options& out) {
+    acl.read("builtin_defaults", out.builtin_defaults);
+    acl.for_each_object("rules", [&](section_reader& r) {
+        access_rule rule;
+        std::string effect;
+        r.read("effect", effect);
+        if (effect != "allow" && effect != "deny") r.fail("effect", "must be \"allow\" or \"deny\"");
+        rule.allow = effect == "allow";
+        std::string action = "any";
+        r.read("action", action);
+        if (action != "any" && !(rule.action = access_rules::parse_action(action))) {
+            r.fail("action", "must be \"command\", \"message\" or \"any\"");
+        }
+        r.read("from", rule.from);
+        r.read("to", rule.to);
+        read_role(r, "from_role", rule.from_role);
+        read_role(r, "to_role", rule.to_role);
+        r.read_strings("commands", rule.names);
+        out.rules.push_back(std::move(rule));
+    });
+    acl.reject_unknown();
+}
+
+void read_origins(section_reader origins, origin_options& out) {
+    origins.read_strings("allowed", out.allowed);
+    for (const auto& o : out.allowed) {
+        if (o != "null" && !origin_policy::is_well_formed(o)) {
+            origins.fail("allowed", "holds '" + o + "', not an origin like https://host[:port]");
+        }
+    }
+    origins.read("allow_missing", out.allow_missing);
+    origins.reject_unknown();
 }
 
 }  // namespace
@@ -112,6 +200,20 @@ void gateway_config::finalize() {
     routing.max_message_bytes = session.max_message_bytes;
 }
 
+void check_security(const gateway_config& c) {
+    if (c.auth.required && c.auth.tokens.empty() && c.auth.jwt_secret.empty()) {
+        throw config_error(
+            "'auth.mode' is \"required\" but neither auth.tokens nor auth.jwt.secret is set; "
+            "set auth.mode to \"disabled\" explicitly to run without authentication");
+    }
+    if (c.tls.enabled && (c.tls.cert_file.empty() || c.tls.key_file.empty())) {
+        throw config_error("'tls.enabled' needs tls.cert_file and tls.key_file");
+    }
+    if (!c.tls.enabled && !c.tls.allow_plain) {
+        throw config_error("'tls.allow_plain' is false but TLS is not enabled: nothing could connect");
+    }
+}
+
 gateway_config parse_config(std::string_view text, const std::string& source) {
     json doc = json::parse(text, nullptr, false, /*ignore_comments=*/true);
     if (doc.is_discarded()) throw config_error(source + ": not valid JSON");
@@ -146,6 +248,13 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
     limits.read_integer("max_subscriptions", c.routing.max_subscriptions, 1, 1 << 20);
     limits.read_integer("list_limit_default", c.routing.list_limit_default, 1, 1 << 20);
     limits.read_integer("list_limit_max", c.routing.list_limit_max, 1, 1 << 20);
+    limits.read_integer("max_connections", c.session.max_connections, 0, 1 << 24);
+    limits.read_integer("max_connections_per_address", c.session.max_connections_per_address, 0,
+                        1 << 24);
+    limits.read_number("frames_per_second", c.session.rate.frames_per_second, 0, 1e6);
+    limits.read_number("frame_burst", c.session.rate.burst, 1, 1e6);
+    limits.read_integer("rate_limit_close_after", c.session.rate.close_after, 1, 1 << 20);
+    limits.read_bool("permessage_deflate", c.session.permessage_deflate);
     limits.reject_unknown();
     if (c.routing.list_limit_default > c.routing.list_limit_max) {
         limits.fail("list_limit_default", "must not exceed limits.list_limit_max");
@@ -163,6 +272,10 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
     }
 
     read_mqtt(root.object("mqtt"), c.mqtt);
+    read_tls(root.object("tls"), c.tls);
+    read_auth(root.object("auth"), c.auth);
+    read_acl(root.object("acl"), c.routing.access);
+    read_origins(root.object("origins"), c.origins);
 
     root.reject_unknown();
     return c;

@@ -10,7 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "authenticator.hpp"
 #include "json_object_reader.hpp"  // config_error
+#include "origin_policy.hpp"
+#include "rate_limiter.hpp"
 #include "registry.hpp"
 #include "router.hpp"
 
@@ -25,6 +28,19 @@ struct session_limits {
     std::chrono::milliseconds handshake_timeout{10000};  // TCP accept to WebSocket upgrade
     std::chrono::milliseconds register_timeout{5000};    // upgrade to `register`, else 4002
     std::chrono::milliseconds idle_timeout{60000};       // silence (answered pings count) before close
+    std::size_t max_connections = 10000;             // open TCP connections in total; 0: no cap
+    std::size_t max_connections_per_address = 64;    // ... from one remote address; 0: no cap
+    rate_limit_options rate;                         // frames per second per connection
+    bool permessage_deflate = false;                 // compression; inflated size still capped
+};
+
+// TLS on the one listener: each connection's first byte tells a TLS
+// ClientHello from plain HTTP.
+struct tls_options {
+    bool enabled = false;
+    std::string cert_file;  // PEM chain
+    std::string key_file;   // PEM private key
+    bool allow_plain = true;  // false: plain ws:// and http:// are refused
 };
 
 // The MQTT bridge (docs/mqtt.md). Off unless `enabled`.
@@ -70,10 +86,18 @@ struct gateway_config {
     session_limits session;
     router_options routing;  // node and max_message_bytes are copied in by finalize()
     mqtt_config mqtt;
+    tls_options tls;
+    auth_options auth;
+    origin_options origins;
 
     // Copies shared values into the parts that need them.
     void finalize();
 };
+
+// Settings that are valid one by one but unsafe or unusable together (auth
+// required with no credentials, TLS without a certificate). Throws
+// config_error naming the key. Called once the file and flags are applied.
+void check_security(const gateway_config& config);
 
 // Reads `path`; throws config_error naming the file and the key at fault.
 gateway_config load_config(const std::filesystem::path& path);

@@ -49,4 +49,28 @@ bool pattern_matches(std::string_view pattern, std::string_view id) noexcept {
     return pattern == id;
 }
 
+bool glob_matches(std::string_view pattern, std::string_view text) noexcept {
+    // Greedy match that remembers the last `*` and retries from one byte
+    // further on a mismatch: the classic two-pointer wildcard walk.
+    std::size_t p = 0, t = 0;
+    std::size_t star = std::string_view::npos, resume = 0;
+    while (t < text.size()) {
+        // `*` first: a literal `*` in the text must not be taken as matching it.
+        if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            resume = t;
+        } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+            ++p;
+            ++t;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            t = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
+}
+
 }  // namespace switchboard

@@ -24,4 +24,9 @@ bool is_valid_topic_prefix(std::string_view prefix) noexcept;
 // Whether `id` is matched by a pattern accepted by is_valid_id_pattern.
 bool pattern_matches(std::string_view pattern, std::string_view id) noexcept;
 
+// Shell-style glob of the auth and ACL config: `*` matches any run of bytes
+// (also none), `?` exactly one byte, everything else itself. Linear in the
+// text for each `*` (no recursion), so a hostile pattern cannot blow up.
+bool glob_matches(std::string_view pattern, std::string_view text) noexcept;
+
 }  // namespace switchboard

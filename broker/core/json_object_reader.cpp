@@ -82,6 +82,17 @@ void json_object_reader::read_ms(const std::string& key, std::chrono::millisecon
     out = std::chrono::milliseconds(ms);
 }
 
+void json_object_reader::read_strings(const std::string& key, std::vector<std::string>& out) {
+    if (const json* v = take(key)) {
+        if (!v->is_array()) fail(key, "must be an array of strings");
+        out.clear();
+        for (const auto& item : *v) {
+            if (!item.is_string()) fail(key, "must be an array of strings");
+            out.push_back(item.get<std::string>());
+        }
+    }
+}
+
 json_object_reader json_object_reader::object(const std::string& key) {
     bool present = false;
     return object(key, present);

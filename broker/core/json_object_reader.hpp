@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace switchboard {
 
@@ -43,6 +44,23 @@ public:
     }
     void read_ms(const std::string& key, std::chrono::milliseconds& out, std::int64_t min,
                  std::int64_t max);
+    void read_strings(const std::string& key, std::vector<std::string>& out);
+
+    // Calls fn(reader) for each element of the array `key`, which must hold
+    // objects; unknown keys in an element are refused after fn returns.
+    template <class Fn>
+    void for_each_object(const std::string& key, Fn&& fn) {
+        const json* v = take(key);
+        if (v == nullptr) return;
+        if (!v->is_array()) fail(key, "must be an array of objects");
+        for (std::size_t i = 0; i < v->size(); ++i) {
+            std::string name = key + "[" + std::to_string(i) + "]";
+            if (!(*v)[i].is_object()) fail(name, "must be an object");
+            json_object_reader element((*v)[i], qualified(name), source_);
+            fn(element);
+            element.reject_unknown();
+        }
+    }
 
     // A nested object; an absent one reads as empty. `present` tells which.
     json_object_reader object(const std::string& key);

@@ -8,7 +8,7 @@
 namespace switchboard {
 
 router::router(router_options options, counters& stats)
-    : options_(std::move(options)), stats_(stats) {
+    : options_(std::move(options)), access_(options_.access), stats_(stats) {
     limits_json_ = json_object_writer{}
                        .integer("max_message_bytes", static_cast<std::int64_t>(options_.max_message_bytes))
                        .integer("max_pending_commands",
@@ -112,6 +112,11 @@ void router::on_command(const client_ptr& sender, const command_request& command
         counters::add(stats_.forbidden);
         return fail(error_code::forbidden, "commands may only be sent to devices");
     }
+    if (!access_.allows(access_action::command, *sender, target->id, target->role, command.name)) {
+        counters::add(stats_.forbidden);
+        return fail(error_code::forbidden,
+                    "you may not send '" + command.name + "' to " + command.to);
+    }
 
     auto timeout = command.timeout_ms ? std::chrono::milliseconds(*command.timeout_ms)
                                       : options_.command_timeout_default;
@@ -170,6 +175,11 @@ void router::on_message(const client_ptr& sender, const message_request& message
         counters::add(stats_.offline_errors);
         return reply(sender,
                      make_error(error_code::offline, message.to + " is not connected", id, "message"));
+    }
+    if (!access_.allows(access_action::message, *sender, target->id, target->role, {})) {
+        counters::add(stats_.forbidden);
+        return reply(sender, make_error(error_code::forbidden,
+                                        "you may not message " + message.to, id, "message"));
     }
     if (!target->link->deliver(make_message(sender->id, message))) {
         counters::add(stats_.overloaded_errors);

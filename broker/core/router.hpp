@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "access_rules.hpp"
 #include "client_record.hpp"
 #include "counters.hpp"
 #include "endpoint.hpp"
@@ -32,6 +33,7 @@ struct router_options {
     std::size_t list_limit_default = 100;
     std::size_t list_limit_max = 1000;
     std::size_t max_message_bytes = 65536;
+    access_options access;  // who may command or message whom (acl section)
 };
 
 // Told of what other parts (the MQTT bridge) may want to mirror: presence
@@ -93,6 +95,7 @@ private:
     void notify_followers(const client_record& subject, bool online);
 
     router_options options_;
+    access_rules access_;
     std::string limits_json_;
     counters& stats_;
     registry registry_;

@@ -30,7 +30,7 @@ TEST(Process, HelpExplainsEveryFlag) {
     auto r = run_program({binary, "--help"});
     EXPECT_EQ(r.status, 0);
     for (const char* flag : {"--config", "--port", "--address", "--threads", "--log-level", "--node",
-                             "--dashboard-dir", "--duplicate-id-policy", "--check-config"}) {
+                             "--dashboard-dir", "--duplicate-id-policy", "--auth", "--check-config"}) {
         EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
     }
 }
@@ -39,6 +39,27 @@ TEST(Process, ShippedConfigIsValid) {
     auto r = run_program({binary, "--config", std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.json",
                           "--check-config"});
     EXPECT_EQ(r.status, 0) << r.output;
+}
+
+TEST(Process, HardenedProductionExampleIsValid) {
+    auto r = run_program({binary, "--config",
+                          std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.production.json",
+                          "--check-config"});
+    EXPECT_EQ(r.status, 0) << r.output;
+}
+
+TEST(Process, AuthRequiredWithoutCredentialsStopsStartup) {
+    // The default is auth required; running without it takes an explicit setting.
+    auto r = run_program({binary, "--port", "0"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("auth.mode"), std::string::npos) << r.output;
+}
+
+TEST(Process, DisabledAuthIsAnnouncedWithAWarning) {
+    child_process gw({binary, "--port", "0", "--auth", "disabled"});
+    ASSERT_TRUE(gw.wait_for_line("authentication is DISABLED", std::chrono::seconds(10))) << gw.output();
+    gw.signal(SIGTERM);
+    EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
 }
 
 TEST(Process, UnknownConfigKeyStopsStartupNamingTheKey) {
@@ -69,7 +90,7 @@ TEST(Process, BadFlagValueIsRefused) {
 }
 
 TEST(Process, SigtermClosesConnectionsWith1001AndExitsZero) {
-    child_process gw({binary, "--port", "0", "--threads", "2", "--node", "gw-proc"});
+    child_process gw({binary, "--port", "0", "--threads", "2", "--node", "gw-proc", "--auth", "disabled"});
     auto line = gw.wait_for_line("listening on", std::chrono::seconds(10));
     ASSERT_TRUE(line) << gw.output();
     ws_test_client c(port_from(*line));
@@ -81,7 +102,7 @@ TEST(Process, SigtermClosesConnectionsWith1001AndExitsZero) {
 }
 
 TEST(Process, SigintAlsoStopsCleanly) {
-    child_process gw({binary, "--port", "0"});
+    child_process gw({binary, "--port", "0", "--auth", "disabled"});
     ASSERT_TRUE(gw.wait_for_line("listening on", std::chrono::seconds(10)));
     gw.signal(SIGINT);
     EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();

@@ -18,6 +18,11 @@ inline gateway_config test_config() {
     c.listen_port = 0;
     c.threads = 2;
     c.log_level = "warn";
+    // Tests that are not about credentials run without them; security tests
+    // turn auth back on.
+    c.auth.required = false;
+    // Test crowds all come from loopback addresses.
+    c.session.max_connections_per_address = 0;
     return c;
 }
 

@@ -126,6 +126,11 @@ ws_test_client::ws_test_client(unsigned short port, client_options options, clie
             }
         }));
         impl_->ws.read_message_max(64 << 20);
+        if (options.deflate) {
+            websocket::permessage_deflate deflate;
+            deflate.client_enable = true;
+            impl_->ws.set_option(deflate);
+        }
         websocket::response_type res;
         impl_->ws.handshake(res, options.host + ":" + std::to_string(port), options.target);
         lowest.expires_never();

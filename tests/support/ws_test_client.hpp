@@ -34,6 +34,7 @@ struct client_options {
     std::vector<std::pair<std::string, std::string>> headers;  // extra upgrade headers
     std::string subprotocol;                                    // offered when not empty
     int receive_buffer_bytes = 0;                               // SO_RCVBUF when > 0
+    bool deflate = false;  // offer permessage-deflate
 };
 
 // One I/O thread shared by many clients (a crowd of a thousand needs no

@@ -22,7 +22,7 @@ export function gatewayBinary() {
 export function startGateway({ port = 0, extraArgs = [], timeoutMs = 15000 } = {}) {
     const bin = gatewayBinary();
     const args = ['--address', '127.0.0.1', '--port', String(port),
-        '--dashboard-dir', path.join(repoRoot, 'dashboard'), '--log-level', 'warn', ...extraArgs];
+        '--dashboard-dir', path.join(repoRoot, 'dashboard'), '--log-level', 'warn', '--auth', 'disabled', ...extraArgs];
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => {

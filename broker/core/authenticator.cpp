@@ -1,0 +1,53 @@
+#include "authenticator.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "id_rules.hpp"
+
+namespace switchboard {
+
+authenticator::authenticator(const auth_options& options) : required_(options.required) {
+    for (const auto& t : options.tokens) tokens_.push_back({hash(t.token), t.id, t.role});
+    if (!options.jwt_secret.empty()) jwt_.emplace(options.jwt_secret, options.jwt_leeway);
+}
+
+authenticator::digest authenticator::hash(std::string_view text) {
+    // Comparing fixed-size digests makes the comparison time independent of
+    // the secret's length as well as its content.
+    digest out{};
+    unsigned int len = 0;
+    EVP_Digest(text.data(), text.size(), out.data(), &len, EVP_sha256(), nullptr);
+    return out;
+}
+
+authenticator::result authenticator::check(const std::optional<std::string>& credential,
+                                           std::string_view id, client_role role,
+                                           std::int64_t now) const {
+    if (!required_) return {true, {}};
+    if (!credential || credential->empty()) return {false, "credentials required"};
+    if (credential->size() > jwt_verifier::max_token_bytes) return {false, "invalid token"};
+
+    // Every entry is compared, match or not, so timing says nothing about
+    // which (or whether one) matched.
+    digest presented = hash(*credential);
+    const entry* match = nullptr;
+    for (const auto& e : tokens_) {
+        bool same = CRYPTO_memcmp(e.hash.data(), presented.data(), presented.size()) == 0;
+        if (same && match == nullptr) match = &e;
+    }
+    if (match != nullptr) {
+        if (match->role != role) return {false, "token is not valid for this role"};
+        if (!glob_matches(match->id, id)) return {false, "token is not valid for this ID"};
+        return {true, {}};
+    }
+    if (!jwt_) return {false, "invalid token"};
+    std::string why;
+    auto claims = jwt_->verify(*credential, now, why);
+    if (!claims) return {false, why};
+    if (claims->role != role) return {false, "token is not valid for this role"};
+    if (claims->subject != id) return {false, "token is not valid for this ID"};
+    return {true, {}};
+}
+
+}  // namespace switchboard

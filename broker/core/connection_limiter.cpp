@@ -1,0 +1,51 @@
+#include "connection_limiter.hpp"
+
+namespace switchboard {
+
+connection_limiter::slot& connection_limiter::slot::operator=(slot&& other) noexcept {
+    if (this != &other) {
+        release();
+        state_ = std::move(other.state_);
+        address_ = std::move(other.address_);
+    }
+    return *this;
+}
+
+connection_limiter::slot::~slot() { release(); }
+
+void connection_limiter::slot::release() noexcept {
+    if (!state_) return;
+    {
+        std::lock_guard lock(state_->mutex);
+        --state_->total;
+        auto it = state_->per_address.find(address_);
+        if (it != state_->per_address.end() && --it->second == 0) state_->per_address.erase(it);
+    }
+    state_.reset();
+}
+
+connection_limiter::connection_limiter(std::size_t max_total, std::size_t max_per_address)
+    : max_total_(max_total), max_per_address_(max_per_address), state_(std::make_shared<state>()) {}
+
+connection_limiter::refusal connection_limiter::try_acquire(const std::string& address, slot& out) {
+    {
+        std::lock_guard lock(state_->mutex);
+        if (max_total_ != 0 && state_->total >= max_total_) return refusal::total;
+        auto& mine = state_->per_address[address];
+        if (max_per_address_ != 0 && mine >= max_per_address_) {
+            if (mine == 0) state_->per_address.erase(address);
+            return refusal::per_address;
+        }
+        ++mine;
+        ++state_->total;
+    }
+    out = slot(state_, address);
+    return refusal::none;
+}
+
+std::size_t connection_limiter::open() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->total;
+}
+
+}  // namespace switchboard

@@ -1,0 +1,46 @@
+#include "tls_detector.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http_session.hpp"
+
+namespace switchboard {
+
+namespace beast = boost::beast;
+
+tls_detector::tls_detector(boost::asio::ip::tcp::socket&& socket, session_context& context,
+                           connection_limiter::slot slot)
+    : stream_(std::move(socket)), context_(context), slot_(std::move(slot)) {}
+
+void tls_detector::run() {
+    // A client that connects and says nothing is cut at the handshake deadline.
+    stream_.expires_after(context_.config.session.handshake_timeout);
+    beast::async_detect_ssl(stream_, buffer_,
+                            beast::bind_front_handler(&tls_detector::on_detect, shared_from_this()));
+}
+
+void tls_detector::on_detect(beast::error_code ec, bool is_tls) {
+    if (ec) {
+        if (ec != beast::error::timeout) spdlog::debug("tls: detect: {}", ec.message());
+        beast::error_code ignored;
+        stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+        return;
+    }
+    if (is_tls) {
+        std::make_shared<http_session<tls_stream>>(tls_stream(std::move(stream_), *context_.tls),
+                                                   std::move(buffer_), context_, std::move(slot_))
+            ->run();
+    } else if (context_.config.tls.allow_plain) {
+        std::make_shared<http_session<plain_stream>>(std::move(stream_), std::move(buffer_),
+                                                     context_, std::move(slot_))
+            ->run();
+    } else {
+        spdlog::debug("tls: plain connection refused (tls.allow_plain is false)");
+        beast::error_code ignored;
+        stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    }
+}
+
+}  // namespace switchboard

@@ -1,0 +1,37 @@
+// libFuzzer target: everything that reads a client's credentials or Origin
+// before it is authenticated: the JWT verifier (base64url, JSON, HMAC),
+// static-token lookup, the Authorization and ?token= parsers and the Origin
+// policy.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/authenticator.hpp"
+#include "core/jwt_verifier.hpp"
+#include "core/origin_policy.hpp"
+#include "core/upgrade_credentials.hpp"
+
+using namespace switchboard;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static const authenticator auth([] {
+        auth_options o;
+        o.tokens = {{"static-token-0123456789", "pump-*", client_role::device}};
+        o.jwt_secret = "fuzz-secret-0123456789abcdef-0123456789";
+        return o;
+    }());
+    static const origin_policy same_host({});
+    static const origin_policy listed({.allowed = {"https://ops.example.com"}, .allow_missing = false});
+
+    std::string text(reinterpret_cast<const char*>(data), size);
+    auth.check(text, "pump-1", client_role::device, 1'800'000'000);
+    jwt_verifier::base64url_decode(text);
+    bearer_token(text);
+    query_token(text);
+    same_host.allows(&text, "gw.example.com:8080");
+    listed.allows(&text, "gw.example.com:8080");
+    origin_policy::is_well_formed(text);
+    return 0;
+}
