@@ -13,6 +13,7 @@ shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(frame id config credentials)
 
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSWITCHBOARD_FUZZ=ON -DSWITCHBOARD_BUILD_TESTS=OFF -DSWITCHBOARD_WITH_MQTT=OFF >/dev/null
 cmake --build build/fuzz -j2 --target "${targets[@]/%/_fuzzer}"

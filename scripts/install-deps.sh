@@ -11,8 +11,9 @@ packages=(
   curl procps
 )
 # Test-only extras are added with --test.
+# (scripts/test-browser.sh adds chromium, nodejs and npm itself.)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=()
+  packages+=(clang-14 libclang-rt-14-dev)   # libFuzzer + ASan/UBSan runtimes (scripts/fuzz.sh)
 fi
 
 missing=()

@@ -2,7 +2,8 @@
 # The whole test suite: installs what is missing, builds under
 # AddressSanitizer+UBSan and under ThreadSanitizer, runs every C++ test in
 # both, then the dashboard's JavaScript and browser tests against the first
-# build's gateway. Exits non-zero on any failure.
+# build's gateway, then each libFuzzer target for $FUZZ_SECONDS (default 60)
+# under ASan+UBSan. Exits non-zero on any failure.
 #   scripts/test.sh            # both sanitizer builds
 #   scripts/test.sh asan       # one preset only (asan, tsan, debug or release)
 set -euo pipefail
@@ -34,4 +35,13 @@ echo "== dashboard: JavaScript and browser tests (gateway from ${presets[0]})"
 if ! ASAN_OPTIONS="detect_leaks=0" scripts/test-browser.sh "build/${presets[0]}/broker/switchboard"; then
   status=1
 fi
+
+if ((${FUZZ_SECONDS:-60} > 0)); then
+  echo "== fuzz: each target for ${FUZZ_SECONDS:-60} s"
+  if ! scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; then
+    status=1
+  fi
+fi
+
+if ((status == 0)); then echo "test.sh: all suites passed"; else echo "test.sh: FAILURES above"; fi
 exit $status
