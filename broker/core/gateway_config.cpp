@@ -70,6 +70,7 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
     tls.read("verify", m.tls.verify);
     tls.reject_unknown();
     mqtt.reject_unknown();
+}
 
 void read_role(section_reader& r, const std::string& key, std::optional<client_role>& out) {
     if (const json* v = r.take(key)) {
@@ -254,7 +255,7 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
     limits.read_number("frames_per_second", c.session.rate.frames_per_second, 0, 1e6);
     limits.read_number("frame_burst", c.session.rate.burst, 1, 1e6);
     limits.read_integer("rate_limit_close_after", c.session.rate.close_after, 1, 1 << 20);
-    limits.read_bool("permessage_deflate", c.session.permessage_deflate);
+    limits.read("permessage_deflate", c.session.permessage_deflate);
     limits.reject_unknown();
     if (c.routing.list_limit_default > c.routing.list_limit_max) {
         limits.fail("list_limit_default", "must not exceed limits.list_limit_max");
