@@ -345,6 +345,8 @@ void websocket_session<Stream>::finish() {
         if (state_ == state::open) state_ = state::closing;
     }
     if (self_) context_.routing.unregister_client(self_);
+    // Our record's link points back at us: drop the record so the pair can go.
+    self_.reset();
     context_.sessions.remove(this);
 }
 
