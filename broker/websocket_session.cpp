@@ -100,7 +100,7 @@ void websocket_session<Stream>::on_accept(beast::error_code ec) {
 
 template <class Stream>
 void websocket_session<Stream>::on_register_timeout(beast::error_code ec) {
-    if (ec || self_) return;
+    if (ec || registered_) return;
     counters::add(context_.stats.register_timeouts);
     close(close_code::not_registered, "no register frame in time");
 }
@@ -176,8 +176,11 @@ void websocket_session<Stream>::handle_text(std::string_view text) {
         return;
     }
     auto& frame = std::get<inbound_frame>(parsed);
-    if (self_) {
-        context_.routing.route(self_, frame, std::chrono::steady_clock::now());
+    if (registered_) {
+        // Gone only once taken over and forgotten: nothing more to route for it.
+        if (client_ptr me = self_.lock()) {
+            context_.routing.route(me, frame, std::chrono::steady_clock::now());
+        }
         return;
     }
     if (auto* reg = std::get_if<register_request>(&frame)) return on_register(*reg);
@@ -215,12 +218,14 @@ void websocket_session<Stream>::on_register(const register_request& request) {
         close(close_code::unauthorized, "unauthorized");
         return;
     }
-    self_ = context_.routing.register_client(request, transport::ws, this->shared_from_this(),
-                                             session_id_);
-    if (self_) {
+    client_ptr me = context_.routing.register_client(request, transport::ws,
+                                                     this->shared_from_this(), session_id_);
+    if (me) {
+        self_ = me;
+        registered_ = true;
         register_timer_.cancel();
-        spdlog::debug("session {}: registered {} as {}", session_id_, self_->id,
-                      to_string(self_->role));
+        spdlog::debug("session {}: registered {} as {}", session_id_, me->id,
+                      to_string(me->role));
     }
 }
 
@@ -344,8 +349,7 @@ void websocket_session<Stream>::finish() {
         std::lock_guard lock(mutex_);
         if (state_ == state::open) state_ = state::closing;
     }
-    if (self_) context_.routing.unregister_client(self_);
-    // Our record's link points back at us: drop the record so the pair can go.
+    if (client_ptr me = self_.lock()) context_.routing.unregister_client(me);
     self_.reset();
     context_.sessions.remove(this);
 }

@@ -67,7 +67,12 @@ private:
     boost::asio::steady_timer register_timer_;
     session_context& context_;
     std::string session_id_;
-    client_ptr self_;  // set once registered
+    // Our registration, held weakly: the record's link points back at us, so a
+    // strong hold would be a cycle that outlives a session never finished
+    // (its handlers dropped at shutdown). The registry, pending commands and
+    // followers keep the record alive while it matters.
+    std::weak_ptr<const client_record> self_;
+    bool registered_ = false;
     connection_limiter::slot slot_;
     rate_limiter limiter_;
     std::optional<std::string> upgrade_token_;  // from the upgrade request, if it carried one
