@@ -1,7 +1,8 @@
 // Starts the real gateway binary on a free port, serving the dashboard.
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +22,11 @@ export function gatewayBinary() {
 // timeoutMs); `stop()` ends it (SIGTERM, then SIGKILL after a deadline).
 export function startGateway({ port = 0, extraArgs = [], timeoutMs = 15000 } = {}) {
     const bin = gatewayBinary();
-    const args = ['--address', '127.0.0.1', '--port', String(port),
+    // The simulated fleets all connect from 127.0.0.1: lift the per-address cap.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-browser-'));
+    const config = path.join(dir, 'switchboard.json');
+    writeFileSync(config, JSON.stringify({ limits: { max_connections_per_address: 0 } }));
+    const args = ['--config', config, '--address', '127.0.0.1', '--port', String(port),
         '--dashboard-dir', path.join(repoRoot, 'dashboard'), '--log-level', 'warn', '--auth', 'disabled', ...extraArgs];
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
