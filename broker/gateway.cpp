@@ -107,6 +107,9 @@ void gateway::stop(std::chrono::milliseconds grace) {
     }
     pool_.stop();
     pool_.join();
+    // Sessions that did not finish within the grace are still held by their
+    // records; they must go before the io_contexts they were made on.
+    router_.clear();
     listener_.reset();
 }
 

@@ -29,7 +29,7 @@ void tls_detector::on_detect(beast::error_code ec, bool is_tls) {
         return;
     }
     if (is_tls) {
-        std::make_shared<http_session<tls_stream>>(tls_stream(std::move(stream_), *context_.tls),
+        std::make_shared<http_session<tls_stream>>(tls_stream(static_cast<boost::beast::tcp_stream&&>(stream_), *context_.tls),
                                                    std::move(buffer_), context_, std::move(slot_))
             ->run();
     } else if (context_.config.tls.allow_plain) {

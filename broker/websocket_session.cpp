@@ -125,9 +125,8 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t bytes)
         return finish();
     }
     counters::add(context_.stats.frames_received);
-    if (!admit_frame()) {
-        // Refused unread: its content costs nothing more.
-    } else if (!ws_.got_text()) {
+    if (!ws_.got_text()) {
+        if (!admit_frame({})) return after_frame(bytes);
         counters::add(context_.stats.bad_frames);
         deliver(make_error(error_code::bad_request,
                            "binary frames are not accepted: send one JSON object per text frame"));
@@ -135,6 +134,11 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t bytes)
         auto data = buffer_.cdata();
         handle_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
     }
+    after_frame(bytes);
+}
+
+template <class Stream>
+void websocket_session<Stream>::after_frame(std::size_t bytes) {
     buffer_.consume(bytes);
     // A large frame should not pin its buffer for the life of an idle connection.
     if (buffer_.capacity() > 16384) buffer_.shrink_to_fit();
@@ -142,13 +146,14 @@ void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t bytes)
 }
 
 template <class Stream>
-bool websocket_session<Stream>::admit_frame() {
+bool websocket_session<Stream>::admit_frame(std::string_view request_id) {
     switch (limiter_.on_frame(std::chrono::steady_clock::now())) {
         case rate_limiter::verdict::pass:
             return true;
         case rate_limiter::verdict::refuse:
             counters::add(context_.stats.rate_limited);
-            deliver(make_error(error_code::rate_limited, "too many frames per second; slow down"));
+            deliver(make_error(error_code::rate_limited, "too many frames per second; slow down",
+                               request_id));
             return false;
         case rate_limiter::verdict::close:
             counters::add(context_.stats.rate_limited);
@@ -171,11 +176,16 @@ void websocket_session<Stream>::handle_text(std::string_view text) {
     }
     parse_result parsed = parse_frame(text);
     if (auto* error = std::get_if<frame_error>(&parsed)) {
+        if (!admit_frame(error->request_id)) return;
         counters::add(context_.stats.bad_frames);
         deliver(make_error(*error));
         return;
     }
     auto& frame = std::get<inbound_frame>(parsed);
+    // A response answers a command the gateway admitted (the sender's rate
+    // paid for it) and is matched to it, once: charging it again would let a
+    // busy controller get its own answers refused.
+    if (!std::holds_alternative<response_request>(frame) && !admit_frame(request_id_of(frame))) return;
     if (registered_) {
         // Gone only once taken over and forgotten: nothing more to route for it.
         if (client_ptr me = self_.lock()) {
@@ -184,21 +194,8 @@ void websocket_session<Stream>::handle_text(std::string_view text) {
         return;
     }
     if (auto* reg = std::get_if<register_request>(&frame)) return on_register(*reg);
-    frame_error error{error_code::not_registered, "send register first", {},
-                      std::string(type_name(frame)), {}};
-    std::visit(
-        [&](const auto& f) {
-            if constexpr (requires { f.id; }) {
-                using id_type = std::decay_t<decltype(f.id)>;
-                if constexpr (std::is_same_v<id_type, std::string>) {
-                    error.request_id = f.id;
-                } else {
-                    if (f.id) error.request_id = *f.id;
-                }
-            }
-        },
-        frame);
-    deliver(make_error(error));
+    deliver(make_error(error_code::not_registered, "send register first", request_id_of(frame),
+                       type_name(frame)));
 }
 
 template <class Stream>

@@ -52,7 +52,8 @@ private:
     void on_register_timeout(boost::beast::error_code ec);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
-    bool admit_frame();
+    bool admit_frame(std::string_view request_id);
+    void after_frame(std::size_t bytes);
     bool state_snapshot_open();
     void handle_text(std::string_view text);
     void on_register(const register_request& request);

@@ -47,8 +47,8 @@ GW_BIN=$BUILD/broker/switchboard
 SIM=$BUILD/device-sim/switchboard-sim
 
 start_gateway() {
-    # A benchmark of routing, not of authentication: the fleet registers without tokens.
-    "$GW_BIN" --port 0 --log-level warn --auth disabled >"$WORK/gw.out" 2>&1 &
+    # A benchmark of routing, not of authentication or abuse limits (see the config).
+    "$GW_BIN" --config "$ROOT/config/switchboard.bench.json" "$@" >"$WORK/gw.out" 2>&1 &
     GW_PID=$!
     PIDS+=("$GW_PID")
     PORT=$(wait_for_line "$WORK/gw.out" "listening on" 10 | grep -o '[0-9]*$')

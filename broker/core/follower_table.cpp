@@ -88,4 +88,14 @@ std::size_t follower_table::session_count() const {
     return by_session_.size();
 }
 
+void follower_table::clear() {
+    decltype(by_session_) gone;
+    {
+        std::unique_lock lock(mutex_);
+        gone.swap(by_session_);
+        exact_.clear();
+        prefixes_.clear();
+    }
+}
+
 }  // namespace switchboard

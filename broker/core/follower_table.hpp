@@ -32,6 +32,8 @@ public:
 
     std::size_t session_count() const;
 
+    void clear();
+
 private:
     struct following {
         client_ptr follower;

@@ -338,4 +338,19 @@ std::string_view type_name(const inbound_frame& frame) noexcept {
     return std::visit(namer{}, frame);
 }
 
+std::string_view request_id_of(const inbound_frame& frame) noexcept {
+    return std::visit(
+        [](const auto& f) -> std::string_view {
+            if constexpr (requires { f.id; }) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(f.id)>, std::string>) {
+                    return f.id;
+                } else {
+                    return f.id ? std::string_view(*f.id) : std::string_view();
+                }
+            }
+            return {};
+        },
+        frame);
+}
+
 }  // namespace switchboard

@@ -90,4 +90,7 @@ parse_result parse_frame(std::string_view text);
 
 std::string_view type_name(const inbound_frame& frame) noexcept;
 
+// The frame's `id`, empty when it has none: echoed in errors about the frame.
+std::string_view request_id_of(const inbound_frame& frame) noexcept;
+
 }  // namespace switchboard

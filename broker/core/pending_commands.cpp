@@ -115,4 +115,16 @@ std::size_t pending_commands::size() const {
     return n;
 }
 
+void pending_commands::clear() {
+    for (shard& s : shards_) {
+        decltype(s.commands) gone;
+        {
+            std::lock_guard lock(s.mutex);
+            gone.swap(s.commands);
+            s.deadlines.clear();
+            s.per_controller.clear();
+        }
+    }
+}
+
 }  // namespace switchboard

@@ -61,6 +61,9 @@ public:
 
     std::size_t size() const;
 
+    // Forgets every command without an outcome (gateway shutdown only).
+    void clear();
+
 private:
     struct entry {
         pending_command command;

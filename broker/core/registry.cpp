@@ -68,4 +68,15 @@ std::size_t registry::size() const {
     return n;
 }
 
+void registry::clear() {
+    for (shard& s : shards_) {
+        decltype(s.clients) gone;
+        {
+            std::lock_guard lock(s.mutex);
+            gone.swap(s.clients);
+        }
+        // The records (and the sessions they hold) die here, outside the lock.
+    }
+}
+
 }  // namespace switchboard

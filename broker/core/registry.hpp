@@ -48,6 +48,9 @@ public:
 
     std::size_t size() const;
 
+    // Forgets every record (gateway shutdown, after the I/O threads stopped).
+    void clear();
+
 private:
     struct string_hash {
         using is_transparent = void;

@@ -227,6 +227,12 @@ void router::on_list(const client_ptr& sender, const list_request& request) {
     reply(sender, make_list(items, more, request.id));
 }
 
+void router::clear() {
+    pending_.clear();
+    followers_.clear();
+    registry_.clear();
+}
+
 void router::expire_commands(steady_time now) {
     for (auto& command : pending_.take_expired(now)) {
         counters::add(stats_.command_timeouts);

@@ -72,6 +72,11 @@ public:
     // Answers every command past its deadline with a `timeout` response.
     void expire_commands(steady_time now);
 
+    // Drops every record, subscription and pending command, with no frames
+    // sent: for shutdown, once the I/O threads have stopped, so the sessions
+    // the records hold die while their io_context still exists.
+    void clear();
+
     // May be called while frames are being routed; the observer must stay
     // alive until the I/O threads have stopped.
     void set_observer(router_observer* observer) noexcept {

@@ -48,6 +48,12 @@ TEST(Process, HardenedProductionExampleIsValid) {
     EXPECT_EQ(r.status, 0) << r.output;
 }
 
+TEST(Process, BenchmarkConfigIsValid) {
+    auto r = run_program({binary, "--config", std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.bench.json",
+                          "--check-config"});
+    EXPECT_EQ(r.status, 0) << r.output;
+}
+
 TEST(Process, AuthRequiredWithoutCredentialsStopsStartup) {
     // The default is auth required; running without it takes an explicit setting.
     auto r = run_program({binary, "--port", "0"});

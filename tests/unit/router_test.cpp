@@ -369,6 +369,31 @@ TEST(Router, TimeoutGivesExactlyOneServerMadeResponse) {
     EXPECT_EQ(load(h.stats().command_timeouts), 1u);
 }
 
+TEST(Router, ClearReleasesEveryRecordAndSendsNothing) {
+    harness h;
+    std::weak_ptr<const client_record> dash_record, pump_record;
+    std::shared_ptr<fake_endpoint> dash_link;
+    {
+        auto dash = h.controller("dash");
+        auto pump = h.device("pump");
+        h.send(dash, {{"type", "subscribe"}, {"ids", {"pump", "p*"}}});
+        h.command(dash, "pump", "c-1");
+        dash.link->clear();
+        dash_record = dash.self;
+        pump_record = pump.self;
+        dash_link = dash.link;
+    }
+    EXPECT_FALSE(dash_record.expired());  // held by the registry, followers, pending
+    h.r().clear();
+    EXPECT_TRUE(dash_record.expired());
+    EXPECT_TRUE(pump_record.expired());
+    EXPECT_EQ(h.r().clients().size(), 0u);
+    EXPECT_EQ(h.r().pending().size(), 0u);
+    EXPECT_EQ(dash_link->frame_count(), 0u);  // shutdown: no timeouts, no presence
+    h.advance(1h);
+    EXPECT_EQ(dash_link->frame_count(), 0u);
+}
+
 TEST(Router, LateResponseGetsUnknownCommandAndNothingReachesTheController) {
     harness h;
     auto dash = h.controller("dash");
