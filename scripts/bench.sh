@@ -7,7 +7,7 @@
 #   W3       one controller, 100,000 commands to 1,000 devices, 256 in flight
 #   W2       10,000 and 19,000 registered idle connections: RSS per connection, connect time
 #            (the 19,000 case runs W1 on top: 17,990 idle + 1,010 W1 connections)
-#   W1-mqtt  W1 with the devices on MQTT through mosquitto (needs the bridge)
+#   W1-mqtt  W1 with the devices on MQTT through a private mosquitto (and its CPU per RT)
 # Environment: BUILD (build folder, default build/bench), SECONDS_W1 (default 10),
 # PROFILE=0 to skip the perf profile, NO_APPEND=1 to print instead of appending.
 # Everything runs on 127.0.0.x; every run is bounded in time.
@@ -134,11 +134,44 @@ load w1at19k --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --du
 IDLE19_RSS=$(rss_kib "$GW_PID")
 stop_gateway
 
-# ---- W1-mqtt ----
-if "$GW_BIN" --help 2>&1 | grep -q -- "--mqtt"; then
-    W1MQTT="the gateway has MQTT flags, but this script does not drive the bridge yet"
-else
-    W1MQTT="pending bridge merge (the gateway in this tree has no MQTT bridge)"
+# ---- W1-mqtt: the devices on MQTT, the controllers on WebSocket ----
+# A free loopback port for the benchmark's own mosquitto (never the system one).
+free_port() {
+    local p
+    for p in $(seq 18840 18999); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+    done
+    return 1
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+W1MQTT=skipped
+if command -v mosquitto >/dev/null; then
+    log "W1-mqtt: 1,000 MQTT devices through mosquitto, 10 WebSocket controllers x 32"
+    MQTT_PORT=$(free_port)
+    export SWITCHBOARD_MQTT_PASSWORD=bench-local
+    "$ROOT/scripts/start-mosquitto.sh" "$MQTT_PORT" "$WORK/mosquitto" >"$WORK/mosquitto.out" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && break; sleep 0.1; done
+    MOSQ_PID=$(pgrep -n -f "mosquitto -c $WORK/mosquitto" || true)
+    start_gateway --mqtt-url "tcp://127.0.0.1:$MQTT_PORT" --mqtt-username switchboard-gateway
+    start_fleet mqtt --devices 1000 --id-prefix dev- --threads 1 --transport mqtt \
+        --mqtt-url "tcp://127.0.0.1:$MQTT_PORT"
+    # The gateway learns of MQTT devices from their retained status: wait until it knows all.
+    for _ in $(seq 1 200); do
+        [ "$(curl -sf "http://127.0.0.1:$PORT/healthz" | jq -r '.mqtt.clients // 0')" -ge 1000 ] && break
+        sleep 0.1
+    done
+    MOSQ_T0=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
+    load w1mqtt --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" \
+        --warmup 2s --fleet-pid "$FLEET_mqtt_PID"
+    MOSQ_T1=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
+    # mosquitto's CPU over the whole run (warm-up included) per round trip of the whole run.
+    W1MQTT_MOSQ_US=$(awk -v t="$((MOSQ_T1 - MOSQ_T0))" -v hz="$(getconf CLK_TCK)" \
+        -v rate="$(j w1mqtt .round_trips_per_s)" -v s="$(j w1mqtt .window_s)" \
+        'BEGIN { if (rate > 0) printf "%.1f", t / hz * 1e6 / (rate * (s + 2)); else print "—" }')
+    W1MQTT=done
+    kill "$FLEET_mqtt_PID" 2>/dev/null; wait "$FLEET_mqtt_PID" 2>/dev/null || true
+    stop_gateway
 fi
 
 # ---- the report ----
@@ -155,8 +188,11 @@ REPORT=$WORK/section.md
     echo
     echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors |"
     echo "|---|---|---|---|---|---|---|---|---|"
-    for w in w1 w1open w3 w1at19k; do
+    rows="w1 w1open w3 w1at19k"
+    [ "$W1MQTT" = done ] && rows="$rows w1mqtt"
+    for w in $rows; do
         case $w in
+            w1mqtt) name="W1-mqtt: devices on MQTT via mosquitto (gateway only; mosquitto ${W1MQTT_MOSQ_US} µs/RT more)";;
             w1) name="W1 closed loop 10×32";;
             w1open) name="W1-open at 5,000/s (latency from intended send)";;
             w3) name="W3 burst 100,000, 1×256";;
@@ -173,7 +209,7 @@ REPORT=$WORK/section.md
     echo
     echo "W1: generator CPU $(fmt "$(j w1 .generator.cpu_us_per_round_trip)" 2) µs/RT, fleet CPU $(fmt "$(j w1 .fleet.cpu_us_per_round_trip)" 2) µs/RT" \
          "(gateway $(fmt "$(j w1 .gateway.user_s)" 2) s user + $(fmt "$(j w1 .gateway.system_s)" 2) s system over $(fmt "$(j w1 .window_s)" 1) s)."
-    echo "W1-mqtt: $W1MQTT."
+    [ "$W1MQTT" = done ] || echo "W1-mqtt: skipped (mosquitto is not installed)."
     if [ -s "${WORK}/perf-top.txt" ]; then
         echo
         echo "Profile of the gateway during W1 ($(fmt "$PROF_RT" 0) RT/s; perf record -g, 4 s):" \
