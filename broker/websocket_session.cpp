@@ -63,8 +63,9 @@ void websocket_session<Stream>::run(request upgrade) {
     timeouts.keep_alive_pings = true;
     ws_.set_option(timeouts);
     // With compression on, Beast applies this cap to the inflated size, so a
-    // small frame cannot inflate into a large allocation.
-    ws_.read_message_max(limits.max_message_bytes);
+    // small frame cannot inflate into a large allocation. Until `register`
+    // succeeds the cap is lower: 1,000 strangers must not cost 64 MB.
+    ws_.read_message_max(std::min(limits.register_message_bytes, limits.max_message_bytes));
     ws_.auto_fragment(false);
     if (limits.permessage_deflate) {
         websocket::permessage_deflate deflate;
@@ -220,6 +221,7 @@ void websocket_session<Stream>::on_register(const register_request& request) {
     if (me) {
         self_ = me;
         registered_ = true;
+        ws_.read_message_max(context_.config.session.max_message_bytes);
         register_timer_.cancel();
         spdlog::debug("session {}: registered {} as {}", session_id_, me->id,
                       to_string(me->role));

@@ -18,6 +18,7 @@ BUILD=${BUILD:-$ROOT/build/bench}
 SECONDS_W1=${SECONDS_W1:-10}
 PROFILE=${PROFILE:-1}
 WORK=$(mktemp -d /tmp/sb-bench.XXXXXX)
+chmod 711 "$WORK"  # the private mosquitto runs as user mosquitto and needs to pass through
 PIDS=()
 
 cleanup() {

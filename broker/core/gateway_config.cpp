@@ -243,6 +243,7 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
 
     section_reader limits = root.object("limits");
     limits.read_integer("max_message_bytes", c.session.max_message_bytes, 256, 16 << 20);
+    limits.read_integer("register_message_bytes", c.session.register_message_bytes, 256, 16 << 20);
     limits.read_integer("outbound_queue_bytes", c.session.outbound_queue_bytes, 4096, 1LL << 30);
     limits.read_integer("outbound_queue_frames", c.session.outbound_queue_frames, 1, 1 << 20);
     limits.read_integer("max_pending_commands", c.routing.max_pending_per_controller, 1, 1 << 20);

@@ -23,6 +23,8 @@ namespace switchboard {
 // Per-connection limits of the WebSocket side, one plain struct.
 struct session_limits {
     std::size_t max_message_bytes = 65536;          // larger frames close the connection with 1009
+    // ... and before `register` succeeds: a stranger may not make us buffer more.
+    std::size_t register_message_bytes = 8192;
     std::size_t outbound_queue_bytes = 1 << 20;     // a reader this far behind is cut off
     std::size_t outbound_queue_frames = 4096;       // ... or this many frames behind
     std::chrono::milliseconds handshake_timeout{10000};  // TCP accept to WebSocket upgrade

@@ -84,3 +84,44 @@ TEST(ReconnectBackoff, DoublesWithinUpperHalfUpToTheCapAndResets) {
     EXPECT_GE(d, 50);
     EXPECT_LE(d, 100);
 }
+
+// RELIABILITY.md "ID injection" (CVE-2017-7650): 100,000 generated IDs drawn
+// from the characters that break topics, plus over-long and non-ASCII ones.
+// No ID the rules accept may yield a topic outside `sb/<id>/<kind>`, and no
+// topic with a bad ID level may parse as ours.
+TEST(TopicMap, HundredThousandGeneratedIdsNeverEscapeTheirTopic) {
+    topic_map t("sb");
+    const std::string alphabet[] = {"+", "#", "/", std::string(1, '\0'), "$SYS", "$", " ", "\xff", "\xc3\xa9",
+                                    "a", "Z", "7", "-", "_", ".", ":", "@", "\n", "%c", "..", "*"};
+    std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+    auto next = [&state] {  // xorshift64: repeatable, no <random> distribution differences
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    int accepted = 0;
+    for (int i = 0; i < 100000; ++i) {
+        std::string id;
+        std::size_t parts = next() % 12;
+        if (i % 1000 == 999) parts = 200;  // well over the length limit
+        for (std::size_t p = 0; p < parts; ++p) id += alphabet[next() % std::size(alphabet)];
+        for (auto kind : {topic_kind::in, topic_kind::out, topic_kind::status, topic_kind::events}) {
+            std::string topic = "sb/" + id + "/" + std::string(to_string(kind));
+            auto m = t.parse(topic);
+            if (!is_valid_id(id)) {
+                ASSERT_NE(m.status, match_status::ok) << "a refused ID parsed as ours: " << topic;
+                continue;
+            }
+            ASSERT_EQ(t.topic(id, kind), topic);
+            ASSERT_EQ(m.status, match_status::ok) << topic;
+            ASSERT_EQ(m.id, id);
+            ASSERT_EQ(m.kind, kind);
+            ASSERT_EQ(id.find_first_of(std::string("+#/\0$", 5)), std::string::npos) << id;
+        }
+        accepted += is_valid_id(id) ? 1 : 0;
+    }
+    // The generator must exercise both sides, or the test proves nothing.
+    EXPECT_GT(accepted, 1000);
+    EXPECT_LT(accepted, 90000);
+}

@@ -61,6 +61,7 @@ TEST(GatewayConfig, EveryKeyIsRead) {
         "listen": {"address": "0.0.0.0", "port": 9001},
         "limits": {
             "max_message_bytes": 1024,
+            "register_message_bytes": 512,
             "outbound_queue_bytes": 8192,
             "outbound_queue_frames": 16,
             "max_pending_commands": 5,
@@ -85,6 +86,7 @@ TEST(GatewayConfig, EveryKeyIsRead) {
     EXPECT_EQ(c.listen_address, "0.0.0.0");
     EXPECT_EQ(c.listen_port, 9001);
     EXPECT_EQ(c.session.max_message_bytes, 1024u);
+    EXPECT_EQ(c.session.register_message_bytes, 512u);
     EXPECT_EQ(c.session.outbound_queue_bytes, 8192u);
     EXPECT_EQ(c.session.outbound_queue_frames, 16u);
     EXPECT_EQ(c.routing.max_pending_per_controller, 5u);
