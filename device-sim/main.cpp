@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> fleet_sources;
     bool quiet = false;
     fleet->add_option("-s,--scenario", scenario_path, "scenario JSON file (config/scenarios/); flags below override its URLs and duration");
-    fleet->add_option("-u,--url", url, "gateway WebSocket URL, e.g. ws://127.0.0.1:8080/ws");
+    fleet->add_option("-u,--url", url, "gateway WebSocket URL, e.g. ws://127.0.0.1:8080/ws (socketio://HOST:PORT: a Socket.IO peer)");
     fleet->add_option("--mqtt-url", mqtt_url, "MQTT broker URI for mqtt devices, e.g. tcp://127.0.0.1:1883");
     fleet->add_option("-n,--devices", device_count, "number of devices (without --scenario)");
     fleet->add_option("--transport", transport, "ws, mqtt or mixed (without --scenario)")
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
     std::string load_duration = "10s", warmup = "0", json_path;
     std::vector<std::string> load_sources;
     bool json_only = false;
-    load->add_option("-u,--url", lo.gateway_url, "gateway WebSocket URL")->capture_default_str();
+    load->add_option("-u,--url", lo.gateway_url, "gateway WebSocket URL (socketio://HOST:PORT: a Socket.IO peer)")->capture_default_str();
     load->add_option("-c,--controllers", lo.controllers, "controller connections")->capture_default_str();
     load->add_option("-i,--inflight", lo.inflight, "closed loop: commands in flight per controller")->capture_default_str();
     load->add_option("-r,--rate", lo.rate, "open loop: total commands per second (0: closed loop)");

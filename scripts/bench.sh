@@ -8,8 +8,12 @@
 #   W2       10,000 and 19,000 registered idle connections: RSS per connection, connect time
 #            (the 19,000 case runs W1 on top: 17,990 idle + 1,010 W1 connections)
 #   W1-mqtt  W1 with the devices on MQTT through a private mosquitto (and its CPU per RT)
+#   peers    W1 and W2 (10,000 idle) against relays on node, driven by the same
+#            simulator: scripts/peers/ws-relay.mjs (plain `ws`) and
+#            socketio-relay.mjs (Socket.IO 4); needs node and npm
 # Environment: BUILD (build folder, default build/bench), SECONDS_W1 (default 10),
-# PROFILE=0 to skip the perf profile, NO_APPEND=1 to print instead of appending.
+# PROFILE=0 to skip the perf profile, NO_APPEND=1 to print instead of appending,
+# ONLY_PEERS=1 to run the peers alone, NO_PEERS=1 to skip them.
 # Everything runs on 127.0.0.x; every run is bounded in time.
 set -euo pipefail
 
@@ -17,6 +21,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build/bench}
 SECONDS_W1=${SECONDS_W1:-10}
 PROFILE=${PROFILE:-1}
+ONLY_PEERS=${ONLY_PEERS:-0}
+NO_PEERS=${NO_PEERS:-0}
 WORK=$(mktemp -d /tmp/sb-bench.XXXXXX)
 chmod 711 "$WORK"  # the private mosquitto runs as user mosquitto and needs to pass through
 PIDS=()
@@ -47,13 +53,23 @@ cmake --build "$BUILD" -j2 --target switchboard switchboard-sim >/dev/null
 GW_BIN=$BUILD/broker/switchboard
 SIM=$BUILD/device-sim/switchboard-sim
 
-start_gateway() {
-    # A benchmark of routing, not of authentication or abuse limits (see the config).
-    "$GW_BIN" --config "$ROOT/config/switchboard.bench.json" "$@" >"$WORK/gw.out" 2>&1 &
+# start_server NAME COMMAND...: a server that prints "listening on HOST:PORT";
+# sets GW_PID, PORT and URL. Peers go through it too, so every measurement
+# below applies to whichever server is running.
+start_server() {
+    local name=$1; shift
+    "$@" >"$WORK/$name.out" 2>&1 &
     GW_PID=$!
     PIDS+=("$GW_PID")
-    PORT=$(wait_for_line "$WORK/gw.out" "listening on" 10 | grep -o '[0-9]*$')
+    PORT=$(wait_for_line "$WORK/$name.out" "listening on" 10 | grep -o '[0-9]*$')
     URL="ws://127.0.0.1:$PORT/ws"
+}
+# A benchmark of routing, not of authentication or abuse limits (see the config).
+start_gateway() { start_server gw "$GW_BIN" --config "$ROOT/config/switchboard.bench.json" "$@"; }
+start_ws_relay() { start_server peer-ws node "$ROOT/scripts/peers/ws-relay.mjs" 0; }
+start_socketio_relay() {
+    start_server peer-socketio node "$ROOT/scripts/peers/socketio-relay.mjs" 0
+    URL="socketio://127.0.0.1:$PORT"  # the simulator then speaks Socket.IO's framing
 }
 stop_gateway() { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -68,6 +84,24 @@ start_fleet() {
     wait_for_line "$WORK/fleet-$name.out" "fleet ready" 180 >/dev/null
 }
 fleet_ready_s() { grep -m1 "fleet ready" "$WORK/fleet-$1.out" | awk '{print $(NF-1)}'; }
+stop_fleet() {
+    local pid_var="FLEET_$1_PID"
+    kill "${!pid_var}" 2>/dev/null || true; wait "${!pid_var}" 2>/dev/null || true
+}
+
+# measure_idle NAME DEVICES START_FUNCTION: a fresh server with DEVICES idle
+# registered devices; sets IDLE_BASE_RSS and IDLE_RSS (KiB) and IDLE_S (seconds
+# until all registered), then stops both.
+measure_idle() {
+    local name=$1 devices=$2 start=$3
+    "$start"
+    IDLE_BASE_RSS=$(rss_kib "$GW_PID")
+    start_fleet "$name" --devices "$devices" --id-prefix idle- --source-address 127.0.0.2,127.0.0.3 --threads 1
+    IDLE_RSS=$(rss_kib "$GW_PID")
+    IDLE_S=$(fleet_ready_s "$name")
+    stop_fleet "$name"
+    stop_gateway
+}
 
 load() {  # load NAME ARGS...
     local name=$1; shift
@@ -77,103 +111,131 @@ load() {  # load NAME ARGS...
 j() { jq -r "$2" "$WORK/$1.json"; }
 fmt() { printf "%.${2:-1}f" "$1"; }
 
-# ---- W1, W1-open, W3 on one gateway and one fleet of 1,000 ----
-log "W1: closed loop, 1,000 devices, 10 x 32, ${SECONDS_W1}s"
-start_gateway
-start_fleet w1 --devices 1000 --id-prefix dev- --threads 1
-FLEET_PID=$FLEET_w1_PID
-load w1 --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_PID"
-W1_RSS=$(rss_kib "$GW_PID")
-
-if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
-    log "profiling the gateway during W1 (perf record + perf stat, 8 s)"
-    "$SIM" load --url "$URL" --devices 1000 --controllers 10 --inflight 32 --duration 9s --json "$WORK/w1-prof.json" >/dev/null &
-    LOAD_PID=$!
-    sleep 0.5
-    perf record -F 2999 -g -p "$GW_PID" -o "$WORK/perf.data" -- sleep 4 >/dev/null 2>&1 || true
-    perf stat -e raw_syscalls:sys_enter,context-switches -p "$GW_PID" -x, -o "$WORK/perf-stat.txt" -- sleep 3 >/dev/null 2>&1 || true
-    wait "$LOAD_PID" || true
-    tidy() { grep -E '^ +[0-9]' | sed -E 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//; s/[[:space:]]+$//' | cut -c1-150; }
-    perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none --percent-limit 1 2>/dev/null \
-        | tidy | head -25 >"$WORK/perf-top.txt" || true
-    perf report -i "$WORK/perf.data" --children --sort symbol --stdio -g none --percent-limit 4 2>/dev/null \
-        | tidy | head -30 >"$WORK/perf-inclusive.txt" || true
-    perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null \
-        | tidy | head -8 >"$WORK/perf-dso.txt" || true
-    perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \
-        | grep -E '^ +[0-9]' | awk -f "$ROOT/scripts/perf-groups.awk" | sort -rn >"$WORK/perf-groups.txt" || true
-    PROF_RT=$(jq -r '.round_trips_per_s' "$WORK/w1-prof.json")
-    SYSCALLS=$(awk -F, '/raw_syscalls/ {print $1}' "$WORK/perf-stat.txt")
-fi
-
-log "W1-open: 5,000 commands/s"
-load w1open --devices 1000 --controllers 10 --rate 5000 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
-log "W3: burst of 100,000 from one controller, 256 in flight"
-load w3 --devices 1000 --controllers 1 --inflight 256 --count 100000 --args-bytes 100 --duration 120s
-kill "$FLEET_PID"; wait "$FLEET_PID" 2>/dev/null || true
-stop_gateway
-
-# ---- W2: idle connections ----
-log "W2: 10,000 idle connections"
-start_gateway
-BASE_RSS=$(rss_kib "$GW_PID")
-start_fleet idle10k --devices 10000 --id-prefix idle- --source-address 127.0.0.2,127.0.0.3 --threads 1
-IDLE10_RSS=$(rss_kib "$GW_PID")
-IDLE10_S=$(fleet_ready_s idle10k)
-kill "$FLEET_idle10k_PID"; wait "$FLEET_idle10k_PID" 2>/dev/null || true
-stop_gateway
-
-log "W2: 19,000 connections: 17,990 idle + W1 (1,000 devices + 10 controllers)"
-start_gateway
-BASE19_RSS=$(rss_kib "$GW_PID")
-start_fleet idleA --devices 8995 --id-prefix idleA- --source-address 127.0.0.2,127.0.0.3 --threads 1
-start_fleet idleB --devices 8995 --id-prefix idleB- --source-address 127.0.0.4,127.0.0.5 --threads 1
-IDLE19_S="$(fleet_ready_s idleA) + $(fleet_ready_s idleB)"
-IDLE18_RSS=$(rss_kib "$GW_PID")
-start_fleet w1b --devices 1000 --id-prefix dev- --threads 1
-load w1at19k --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
-IDLE19_RSS=$(rss_kib "$GW_PID")
-stop_gateway
-
-# ---- W1-mqtt: the devices on MQTT, the controllers on WebSocket ----
-# A free loopback port for the benchmark's own mosquitto (never the system one).
-free_port() {
-    local p
-    for p in $(seq 18840 18999); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-    done
-    return 1
-}
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 W1MQTT=skipped
-if command -v mosquitto >/dev/null; then
-    log "W1-mqtt: 1,000 MQTT devices through mosquitto, 10 WebSocket controllers x 32"
-    MQTT_PORT=$(free_port)
-    export SWITCHBOARD_MQTT_PASSWORD=bench-local
-    "$ROOT/scripts/start-mosquitto.sh" "$MQTT_PORT" "$WORK/mosquitto" >"$WORK/mosquitto.out" 2>&1 &
-    PIDS+=($!)
-    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && break; sleep 0.1; done
-    MOSQ_PID=$(pgrep -n -f "mosquitto -c $WORK/mosquitto" || true)
-    start_gateway --mqtt-url "tcp://127.0.0.1:$MQTT_PORT" --mqtt-username switchboard-gateway
-    start_fleet mqtt --devices 1000 --id-prefix dev- --threads 1 --transport mqtt \
-        --mqtt-url "tcp://127.0.0.1:$MQTT_PORT"
-    # The gateway learns of MQTT devices from their retained status: wait until it knows all.
-    for _ in $(seq 1 200); do
-        [ "$(curl -sf "http://127.0.0.1:$PORT/healthz" | jq -r '.mqtt.clients // 0')" -ge 1000 ] && break
-        sleep 0.1
-    done
-    MOSQ_T0=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
-    load w1mqtt --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" \
-        --warmup 2s --fleet-pid "$FLEET_mqtt_PID"
-    MOSQ_T1=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
-    # mosquitto's CPU over the whole run (warm-up included) per round trip of the whole run.
-    W1MQTT_MOSQ_US=$(awk -v t="$((MOSQ_T1 - MOSQ_T0))" -v hz="$(getconf CLK_TCK)" \
-        -v rate="$(j w1mqtt .round_trips_per_s)" -v s="$(j w1mqtt .window_s)" \
-        'BEGIN { if (rate > 0) printf "%.1f", t / hz * 1e6 / (rate * (s + 2)); else print "—" }')
-    W1MQTT=done
-    kill "$FLEET_mqtt_PID" 2>/dev/null; wait "$FLEET_mqtt_PID" 2>/dev/null || true
+if [ "$ONLY_PEERS" != 1 ]; then
+    # ---- W1, W1-open, W3 on one gateway and one fleet of 1,000 ----
+    log "W1: closed loop, 1,000 devices, 10 x 32, ${SECONDS_W1}s"
+    start_gateway
+    start_fleet w1 --devices 1000 --id-prefix dev- --threads 1
+    FLEET_PID=$FLEET_w1_PID
+    load w1 --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_PID"
+    W1_RSS=$(rss_kib "$GW_PID")
+
+    if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
+        log "profiling the gateway during W1 (perf record + perf stat, 8 s)"
+        "$SIM" load --url "$URL" --devices 1000 --controllers 10 --inflight 32 --duration 9s --json "$WORK/w1-prof.json" >/dev/null &
+        LOAD_PID=$!
+        sleep 0.5
+        perf record -F 2999 -g -p "$GW_PID" -o "$WORK/perf.data" -- sleep 4 >/dev/null 2>&1 || true
+        perf stat -e raw_syscalls:sys_enter,context-switches -p "$GW_PID" -x, -o "$WORK/perf-stat.txt" -- sleep 3 >/dev/null 2>&1 || true
+        wait "$LOAD_PID" || true
+        tidy() { grep -E '^ +[0-9]' | sed -E 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//; s/[[:space:]]+$//' | cut -c1-150; }
+        perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none --percent-limit 1 2>/dev/null \
+            | tidy | head -25 >"$WORK/perf-top.txt" || true
+        perf report -i "$WORK/perf.data" --children --sort symbol --stdio -g none --percent-limit 4 2>/dev/null \
+            | tidy | head -30 >"$WORK/perf-inclusive.txt" || true
+        perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null \
+            | tidy | head -8 >"$WORK/perf-dso.txt" || true
+        perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \
+            | grep -E '^ +[0-9]' | awk -f "$ROOT/scripts/perf-groups.awk" | sort -rn >"$WORK/perf-groups.txt" || true
+        PROF_RT=$(jq -r '.round_trips_per_s' "$WORK/w1-prof.json")
+        SYSCALLS=$(awk -F, '/raw_syscalls/ {print $1}' "$WORK/perf-stat.txt")
+    fi
+
+    log "W1-open: 5,000 commands/s"
+    load w1open --devices 1000 --controllers 10 --rate 5000 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
+    log "W3: burst of 100,000 from one controller, 256 in flight"
+    load w3 --devices 1000 --controllers 1 --inflight 256 --count 100000 --args-bytes 100 --duration 120s
+    stop_fleet w1
     stop_gateway
+
+    # ---- W2: idle connections ----
+    log "W2: 10,000 idle connections"
+    measure_idle idle10k 10000 start_gateway
+    BASE_RSS=$IDLE_BASE_RSS IDLE10_RSS=$IDLE_RSS IDLE10_S=$IDLE_S
+
+    log "W2: 19,000 connections: 17,990 idle + W1 (1,000 devices + 10 controllers)"
+    start_gateway
+    BASE19_RSS=$(rss_kib "$GW_PID")
+    start_fleet idleA --devices 8995 --id-prefix idleA- --source-address 127.0.0.2,127.0.0.3 --threads 1
+    start_fleet idleB --devices 8995 --id-prefix idleB- --source-address 127.0.0.4,127.0.0.5 --threads 1
+    IDLE19_S="$(fleet_ready_s idleA) + $(fleet_ready_s idleB)"
+    IDLE18_RSS=$(rss_kib "$GW_PID")
+    start_fleet w1b --devices 1000 --id-prefix dev- --threads 1
+    load w1at19k --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
+    IDLE19_RSS=$(rss_kib "$GW_PID")
+    stop_gateway
+
+    # ---- W1-mqtt: the devices on MQTT, the controllers on WebSocket ----
+    # A free loopback port for the benchmark's own mosquitto (never the system one).
+    free_port() {
+        local p
+        for p in $(seq 18840 18999); do
+            (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+        done
+        return 1
+    }
+    cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+    if command -v mosquitto >/dev/null; then
+        log "W1-mqtt: 1,000 MQTT devices through mosquitto, 10 WebSocket controllers x 32"
+        MQTT_PORT=$(free_port)
+        export SWITCHBOARD_MQTT_PASSWORD=bench-local
+        "$ROOT/scripts/start-mosquitto.sh" "$MQTT_PORT" "$WORK/mosquitto" >"$WORK/mosquitto.out" 2>&1 &
+        PIDS+=($!)
+        for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && break; sleep 0.1; done
+        MOSQ_PID=$(pgrep -n -f "mosquitto -c $WORK/mosquitto" || true)
+        start_gateway --mqtt-url "tcp://127.0.0.1:$MQTT_PORT" --mqtt-username switchboard-gateway
+        start_fleet mqtt --devices 1000 --id-prefix dev- --threads 1 --transport mqtt \
+            --mqtt-url "tcp://127.0.0.1:$MQTT_PORT"
+        # The gateway learns of MQTT devices from their retained status: wait until it knows all.
+        for _ in $(seq 1 200); do
+            [ "$(curl -sf "http://127.0.0.1:$PORT/healthz" | jq -r '.mqtt.clients // 0')" -ge 1000 ] && break
+            sleep 0.1
+        done
+        MOSQ_T0=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
+        load w1mqtt --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" \
+            --warmup 2s --fleet-pid "$FLEET_mqtt_PID"
+        MOSQ_T1=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
+        # mosquitto's CPU over the whole run (warm-up included) per round trip of the whole run.
+        W1MQTT_MOSQ_US=$(awk -v t="$((MOSQ_T1 - MOSQ_T0))" -v hz="$(getconf CLK_TCK)" \
+            -v rate="$(j w1mqtt .round_trips_per_s)" -v s="$(j w1mqtt .window_s)" \
+            'BEGIN { if (rate > 0) printf "%.1f", t / hz * 1e6 / (rate * (s + 2)); else print "—" }')
+        W1MQTT=done
+        kill "$FLEET_mqtt_PID" 2>/dev/null; wait "$FLEET_mqtt_PID" 2>/dev/null || true
+        stop_gateway
+    fi
 fi
+
+# ---- peers: the same workloads against other servers ----
+PEERS=(ws socketio)
+declare -A PEER_LABEL=([ws]="ws (node) relay" [socketio]="Socket.IO 4 (node) relay")
+declare -A PEER_IDLE_S PEER_IDLE_RSS PEER_BASE_RSS
+
+# peer_workloads NAME: W1 into $WORK/peer-NAME.json, then W2 with 10,000 idle.
+peer_workloads() {
+    local name=$1 start="start_${1}_relay"
+    log "peer ${PEER_LABEL[$name]}: W1 closed loop, 1,000 devices, 10 x 32, ${SECONDS_W1}s"
+    "$start"
+    start_fleet "peer_${name}" --devices 1000 --id-prefix dev- --threads 1
+    local fleet_pid_var="FLEET_peer_${name}_PID"
+    load "peer-$name" --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "${!fleet_pid_var}"
+    stop_fleet "peer_${name}"
+    stop_gateway
+    log "peer ${PEER_LABEL[$name]}: W2 10,000 idle connections"
+    measure_idle "peer_${name}_idle" 10000 "$start"
+    PEER_IDLE_S[$name]=$IDLE_S PEER_IDLE_RSS[$name]=$IDLE_RSS PEER_BASE_RSS[$name]=$IDLE_BASE_RSS
+}
+run_peers() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        PEERS_SKIPPED="node or npm not found"; return
+    fi
+    if ! timeout 300 npm ci --prefix "$ROOT/scripts/peers" --silent --no-audit --no-fund >"$WORK/npm-ci.out" 2>&1; then
+        PEERS_SKIPPED="npm ci failed (see $WORK/npm-ci.out)"; return
+    fi
+    for peer in "${PEERS[@]}"; do peer_workloads "$peer"; done
+}
+PEERS_SKIPPED=""
+if [ "$NO_PEERS" = 1 ]; then PEERS_SKIPPED="NO_PEERS=1"; else run_peers; fi
 
 # ---- the report ----
 per_conn() { awk "BEGIN {printf \"%.2f\", ($1 - $2) / $3}"; }
@@ -186,31 +248,44 @@ REPORT=$WORK/section.md
          "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)," \
          "load average before the run $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Gateway: release build (RelWithDebInfo), default threads ($(nproc)); generator and fleet: switchboard-sim, 1 I/O thread each, on the same machine."
+    [ "$ONLY_PEERS" = 1 ] && echo "Peers only (ONLY_PEERS=1): the gateway's workloads were not run."
+    compgen -G "$WORK/peer-*.json" >/dev/null && echo "Peers: scripts/peers/*-relay.mjs on node $(node --version)," \
+        "ws $(jq -r .dependencies.ws "$ROOT/scripts/peers/package.json"), socket.io $(jq -r '.dependencies["socket.io"]' "$ROOT/scripts/peers/package.json")," \
+        "routing only (no auth, ACLs, command timeouts or limits); in their rows, \"gateway\" means the relay's node process."
     echo
     echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors |"
     echo "|---|---|---|---|---|---|---|---|---|"
     rows="w1 w1open w3 w1at19k"
     [ "$W1MQTT" = done ] && rows="$rows w1mqtt"
-    for w in $rows; do
+    for w in $rows peer-ws peer-socketio; do
+        [ -f "$WORK/$w.json" ] || continue
         case $w in
             w1mqtt) name="W1-mqtt: devices on MQTT via mosquitto (gateway only; mosquitto ${W1MQTT_MOSQ_US} µs/RT more)";;
             w1) name="W1 closed loop 10×32";;
             w1open) name="W1-open at 5,000/s (latency from intended send)";;
             w3) name="W3 burst 100,000, 1×256";;
             w1at19k) name="W1 with 17,990 idle alongside (19,000 connections)";;
+            peer-*) name="${PEER_LABEL[${w#peer-}]}, W1 closed loop 10×32";;
         esac
         echo "| $name | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .latency_us.p999)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | $(( $(j $w .gateway.rss_kib) / 1024 )) MiB | $(j $w .lost) | $(j $w .errors_total) |"
     done
     echo
     echo "| W2 idle connections | connect time (all registered) | gateway RSS | RSS per connection |"
     echo "|---|---|---|---|"
-    echo "| 10,000 | $IDLE10_S s | $((IDLE10_RSS / 1024)) MiB | $(per_conn "$IDLE10_RSS" "$BASE_RSS" 10000) KiB |"
-    echo "| 17,990 idle | $IDLE19_S s (two fleets of 8,995, one after the other) | $((IDLE18_RSS / 1024)) MiB | $(per_conn "$IDLE18_RSS" "$BASE19_RSS" 17990) KiB |"
-    echo "| 19,000 with W1 running | — | $((IDLE19_RSS / 1024)) MiB | — |"
+    if [ "$ONLY_PEERS" != 1 ]; then
+        echo "| 10,000 | $IDLE10_S s | $((IDLE10_RSS / 1024)) MiB | $(per_conn "$IDLE10_RSS" "$BASE_RSS" 10000) KiB |"
+        echo "| 17,990 idle | $IDLE19_S s (two fleets of 8,995, one after the other) | $((IDLE18_RSS / 1024)) MiB | $(per_conn "$IDLE18_RSS" "$BASE19_RSS" 17990) KiB |"
+        echo "| 19,000 with W1 running | — | $((IDLE19_RSS / 1024)) MiB | — |"
+    fi
+    for peer in "${PEERS[@]}"; do
+        [ -n "${PEER_IDLE_RSS[$peer]:-}" ] || continue
+        echo "| 10,000 on the ${PEER_LABEL[$peer]} | ${PEER_IDLE_S[$peer]} s | $((PEER_IDLE_RSS[$peer] / 1024)) MiB | $(per_conn "${PEER_IDLE_RSS[$peer]}" "${PEER_BASE_RSS[$peer]}" 10000) KiB |"
+    done
     echo
-    echo "W1: generator CPU $(fmt "$(j w1 .generator.cpu_us_per_round_trip)" 2) µs/RT, fleet CPU $(fmt "$(j w1 .fleet.cpu_us_per_round_trip)" 2) µs/RT" \
+    [ -n "$PEERS_SKIPPED" ] && echo "Peers: not run ($PEERS_SKIPPED)."
+    [ -f "$WORK/w1.json" ] && echo "W1: generator CPU $(fmt "$(j w1 .generator.cpu_us_per_round_trip)" 2) µs/RT, fleet CPU $(fmt "$(j w1 .fleet.cpu_us_per_round_trip)" 2) µs/RT" \
          "(gateway $(fmt "$(j w1 .gateway.user_s)" 2) s user + $(fmt "$(j w1 .gateway.system_s)" 2) s system over $(fmt "$(j w1 .window_s)" 1) s)."
-    [ "$W1MQTT" = done ] || echo "W1-mqtt: skipped (mosquitto is not installed)."
+    [ "$W1MQTT" = done ] || [ "$ONLY_PEERS" = 1 ] || echo "W1-mqtt: skipped (mosquitto is not installed)."
     if [ -s "${WORK}/perf-top.txt" ]; then
         echo
         echo "Profile of the gateway during W1 ($(fmt "$PROF_RT" 0) RT/s; perf record -g, 4 s):" \

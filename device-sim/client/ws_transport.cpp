@@ -22,6 +22,10 @@ namespace {
 
 constexpr std::string_view accept_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+// Our frames as Socket.IO "message" events: Engine.IO packet 4 (message)
+// carrying Socket.IO packet 2 (event) on the default namespace.
+constexpr std::string_view socketio_event_prefix = "42[\"message\",";
+
 std::string base64(const unsigned char* data, std::size_t n) {
     static constexpr char table[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -80,16 +84,20 @@ std::string_view header_value(std::string_view head, std::string_view name) {
 }  // namespace
 
 ws_options parse_ws_url(const std::string& url) {
-    constexpr std::string_view scheme = "ws://";
-    if (url.rfind(scheme, 0) != 0) {
-        throw std::invalid_argument("'" + url + "': only ws:// URLs are supported");
+    constexpr std::string_view ws_scheme = "ws://";
+    constexpr std::string_view socketio_scheme = "socketio://";
+    bool socketio = url.rfind(socketio_scheme, 0) == 0;
+    if (!socketio && url.rfind(ws_scheme, 0) != 0) {
+        throw std::invalid_argument("'" + url + "': only ws:// and socketio:// URLs are supported");
     }
-    std::string rest = url.substr(scheme.size());
-    std::string target = "/ws";
+    std::string rest = url.substr(socketio ? socketio_scheme.size() : ws_scheme.size());
+    std::string target = socketio ? "/socket.io/" : "/ws";
     if (auto slash = rest.find('/'); slash != std::string::npos) {
         target = rest.substr(slash);
         rest = rest.substr(0, slash);
     }
+    // Straight to the WebSocket transport, without Engine.IO's polling handshake.
+    if (socketio) target += "?EIO=4&transport=websocket";
     auto colon = rest.rfind(':');
     if (colon == std::string::npos) throw std::invalid_argument("'" + url + "': needs a port");
     std::string host = rest.substr(0, colon);
@@ -102,6 +110,10 @@ ws_options parse_ws_url(const std::string& url) {
     if (port <= 0 || port > 65535) throw std::invalid_argument("'" + url + "': port out of range");
     ws_options options;
     options.target = target;
+    if (socketio) {
+        options.subprotocol.clear();
+        options.framing = ws_framing::socketio;
+    }
     options.host_header = rest;
     boost::system::error_code ec;
     auto address = asio::ip::make_address(host, ec);
@@ -258,7 +270,8 @@ bool ws_transport::handle_upgrade_response() {
     state_ = state::open;
     timer_.cancel();
     unsigned gen = generation_;
-    if (listener_ != nullptr) listener_->on_open();
+    // Socket.IO: open once the namespace is joined (on_socketio_packet).
+    if (listener_ != nullptr && options_->framing == ws_framing::plain) listener_->on_open();
     return gen == generation_;
 }
 
@@ -277,7 +290,7 @@ void ws_transport::handle_frames() {
             case op::text:
             case op::binary:
                 if (d.fin) {
-                    if (listener_ != nullptr && state_ == state::open) listener_->on_text(d.payload);
+                    deliver(d.payload);
                 } else {
                     message_.assign(d.payload);
                     in_fragmented_ = true;
@@ -291,7 +304,7 @@ void ws_transport::handle_frames() {
                 }
                 if (d.fin) {
                     in_fragmented_ = false;
-                    if (listener_ != nullptr && state_ == state::open) listener_->on_text(message_);
+                    deliver(message_);
                     message_.clear();
                 }
                 break;
@@ -337,6 +350,37 @@ void ws_transport::handle_frames() {
     if (in_used_ == 0 && in_.size() > 65536) in_.assign(4096, 0);
 }
 
+void ws_transport::deliver(std::string_view message) {
+    if (listener_ == nullptr || state_ != state::open) return;
+    if (options_->framing == ws_framing::plain) return listener_->on_text(message);
+    on_socketio_packet(message);
+}
+
+void ws_transport::on_socketio_packet(std::string_view packet) {
+    if (packet.empty()) return;
+    switch (packet[0]) {
+        case '0':  // Engine.IO open: join the default namespace
+            return queue_frame(ws_frame_codec::opcode::text, "40");
+        case '2':  // Engine.IO ping: the server drops a client that does not answer
+            return queue_frame(ws_frame_codec::opcode::text, "3");
+        case '4':
+            break;
+        default:
+            return;
+    }
+    if (packet.starts_with("40")) {
+        listener_->on_open();  // joined: now the protocol client may register
+        return;
+    }
+    if (packet.starts_with(socketio_event_prefix) && packet.back() == ']') {
+        packet.remove_prefix(socketio_event_prefix.size());
+        packet.remove_suffix(1);
+        listener_->on_text(packet);
+    }
+    // Anything else (another event, a namespace error) is not ours; the server
+    // closes the WebSocket when it ends the session.
+}
+
 void ws_transport::on_timer(boost::system::error_code ec, unsigned gen) {
     if (ec || gen != generation_) return;
     if (state_ == state::connecting || state_ == state::upgrading) {
@@ -356,6 +400,13 @@ void ws_transport::queue_frame(ws_frame_codec::opcode op, std::string_view paylo
 bool ws_transport::send(std::string_view text) {
     if (state_ != state::open) return false;
     if (out_.size() + writing_.size() > options_->max_outbound_bytes) return false;
+    if (options_->framing == ws_framing::socketio) {
+        wrapped_.assign(socketio_event_prefix);
+        wrapped_ += text;
+        wrapped_ += ']';
+        queue_frame(ws_frame_codec::opcode::text, wrapped_);
+        return true;
+    }
     queue_frame(ws_frame_codec::opcode::text, text);
     return true;
 }

@@ -23,12 +23,19 @@
 
 namespace switchboard::client {
 
+// How protocol frames travel in WebSocket messages.
+enum class ws_framing {
+    plain,     // one frame per text message: the gateway
+    socketio,  // Engine.IO 4 / Socket.IO 5 packets, 42["message",{...}]: a benchmark peer
+};
+
 // Where and how to connect; one is shared by many clients.
 struct ws_options {
     boost::asio::ip::tcp::endpoint server;
     std::string host_header;                 // "127.0.0.1:8080"
     std::string target = "/ws";
     std::string subprotocol = "switchboard.v1";  // offered when not empty
+    ws_framing framing = ws_framing::plain;
     std::optional<boost::asio::ip::address> source;  // bind to this local address first
     std::size_t max_frame_bytes = 16 << 20;
     std::size_t max_outbound_bytes = 4 << 20;  // send() refuses past this backlog
@@ -37,7 +44,8 @@ struct ws_options {
 };
 
 // Parses "ws://host:port/path" (host an IP address or a name resolved here,
-// blocking, once). Throws std::invalid_argument naming what is wrong.
+// blocking, once), or "socketio://host:port[/path]" for a Socket.IO server
+// (path default /socket.io/). Throws std::invalid_argument naming what is wrong.
 ws_options parse_ws_url(const std::string& url);
 
 class ws_transport : public transport, public std::enable_shared_from_this<ws_transport> {
@@ -61,6 +69,8 @@ private:
     void on_read(boost::system::error_code ec, std::size_t bytes, unsigned generation);
     bool handle_upgrade_response();
     void handle_frames();
+    void deliver(std::string_view message);
+    void on_socketio_packet(std::string_view packet);
     void on_timer(boost::system::error_code ec, unsigned generation);
     void queue_frame(ws_frame_codec::opcode op, std::string_view payload);
     void schedule_flush();
@@ -84,6 +94,7 @@ private:
     bool in_fragmented_ = false;
 
     std::string out_;      // frames waiting for the next write
+    std::string wrapped_;  // a frame in its Socket.IO envelope, reused
     std::string writing_;  // the write in flight
     bool write_in_flight_ = false;
     bool flush_posted_ = false;
