@@ -1,4 +1,5 @@
 #include "mqtt_transport.hpp"
+#include "mqtt_socket.hpp"
 
 #include <boost/asio/post.hpp>
 #include <functional>
@@ -125,6 +126,7 @@ void mqtt_transport::open(transport_listener& listener) {
 
 void mqtt_transport::on_connected() {
     if (state_ != state::connecting) return;
+    disable_nagle_towards(options_->server_uri);  // else a 40 ms stall per answer
     try {
         std::string status = "{\"online\":true,\"role\":";
         append_json_string(status, role_);

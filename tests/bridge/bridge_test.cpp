@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <set>
 
 #include "bridged_gateway.hpp"
 #include "child_process.hpp"
+#include "eventually.hpp"
 #include "core/id_rules.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
@@ -249,6 +251,31 @@ TEST_P(MqttVersions, MqttControllerCommandsWebSocketDeviceAndFollowsIt) {
     ASSERT_TRUE(offline);
     EXPECT_EQ((*offline)["id"], "valve-4");
     EXPECT_EQ((*offline)["online"], false);
+}
+
+// A burst larger than Paho's own default queue (100 commands): every one
+// must reach the device and be answered, none left waiting in the bridge.
+TEST_P(MqttVersions, BurstOfFiveHundredCommandsIsAnsweredInFull) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, GetParam());
+    auto ctl = follower(gw.port(), "dash-1", {"pump-12"});
+    mqtt_test_client dev(broker.url(), answering_device("pump-12", paho_version()));
+    ASSERT_TRUE(dev.connect()) << broker.log();
+    ASSERT_TRUE(wait_presence(*ctl, "pump-12", true, "mqtt"));
+
+    constexpr int burst = 500;
+    for (int i = 0; i < burst; ++i) {
+        ctl->send(command("pump-12", "b-" + std::to_string(i), {{"timeout_ms", 30000}}));
+    }
+    std::set<std::string> answered;
+    while (answered.size() < burst) {
+        auto r = ctl->receive_type("response", 30s);
+        ASSERT_TRUE(r) << answered.size() << " of " << burst << " answered; bridge: " << gw.bridge().health_json();
+        EXPECT_EQ((*r)["ok"], true) << r->dump();
+        answered.insert((*r)["id"].get<std::string>());
+    }
+    // The broker's PUBACKs may trail the answers a little.
+    EXPECT_TRUE(eventually([&] { return json::parse(gw.bridge().health_json())["unacked"] == 0; }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Bridge, MqttVersions,
