@@ -253,8 +253,8 @@ REPORT=$WORK/section.md
         "ws $(jq -r .dependencies.ws "$ROOT/scripts/peers/package.json"), socket.io $(jq -r '.dependencies["socket.io"]' "$ROOT/scripts/peers/package.json")," \
         "routing only (no auth, ACLs, command timeouts or limits); in their rows, \"gateway\" means the relay's node process."
     echo
-    echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors | timeouts |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     rows="w1 w1open w3 w1at19k"
     [ "$W1MQTT" = done ] && rows="$rows w1mqtt"
     for w in $rows peer-ws peer-socketio; do
@@ -267,7 +267,7 @@ REPORT=$WORK/section.md
             w1at19k) name="W1 with 17,990 idle alongside (19,000 connections)";;
             peer-*) name="${PEER_LABEL[${w#peer-}]}, W1 closed loop 10×32";;
         esac
-        echo "| $name | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .latency_us.p999)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | $(( $(j $w .gateway.rss_kib) / 1024 )) MiB | $(j $w .lost) | $(j $w .errors_total) |"
+        echo "| $name | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .latency_us.p999)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | $(( $(j $w .gateway.rss_kib) / 1024 )) MiB | $(j $w .lost) | $(j $w .errors_total) | $(j $w .timeouts) |"
     done
     echo
     echo "| W2 idle connections | connect time (all registered) | gateway RSS | RSS per connection |"
