@@ -40,7 +40,12 @@ mkdir -p build
 scripts/start-mosquitto.sh "$mqtt_port" > build/mosquitto.log 2>&1 &
 pids+=($!)
 
-# The bridge connects whenever the broker is up; no need to wait for it.
+# The bridge would connect whenever the broker is up; waiting (bounded) for
+# it only spares the first run a 'connect failed' warning.
+for _ in $(seq 1 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$mqtt_port") 2>/dev/null && break
+  sleep 0.1
+done
 build/release/broker/switchboard --config config/switchboard.json --port "$port" \
   --mqtt-url "tcp://127.0.0.1:$mqtt_port" &
 pids+=($!)
