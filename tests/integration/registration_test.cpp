@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "eventually.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 
@@ -116,10 +117,8 @@ TEST(Registration, IdIsFreedWhenItsConnectionCloses) {
         first.close();
         EXPECT_TRUE(first.wait_closed());
     }
-    // Wait, bounded, for the gateway to have forgotten the first session.
-    for (int i = 0; i < 200 && gw.get().routing().clients().size() > 0; ++i) {
-        std::this_thread::sleep_for(5ms);
-    }
+    // The gateway forgets the first session a moment after the client sees the close.
+    EXPECT_TRUE(eventually([&] { return gw.get().routing().clients().size() == 0; }));
     ws_test_client second(gw.port());
     EXPECT_EQ(second.register_as("pump-1", "device")["type"], "registered");
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "eventually.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 
@@ -149,8 +150,7 @@ TEST(Routing, ControllerThatLeavesHasItsCommandsDropped) {
         ctl.close();
         ASSERT_TRUE(ctl.wait_closed());
     }
-    for (int i = 0; i < 200 && gw.get().routing().pending().size() > 0; ++i) std::this_thread::sleep_for(5ms);
-    EXPECT_EQ(gw.get().routing().pending().size(), 0u);
+    EXPECT_TRUE(eventually([&] { return gw.get().routing().pending().size() == 0; }));
     EXPECT_EQ(gw.stats().commands_dropped.load(), 1u);
     dev.send({{"type", "response"}, {"to", "dash"}, {"id", "c-1"}, {"ok", true}});
     EXPECT_EQ((*dev.receive())["code"], "unknown_command");
