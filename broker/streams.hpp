@@ -38,7 +38,7 @@ inline constexpr std::chrono::seconds lingering_close_time{2};
 class lingering_close_op {
 public:
     lingering_close_op(boost::beast::role_type role, plain_stream& stream)
-        : role_(role), stream_(stream), buffer_(std::make_unique<std::array<char, 4096>>()) {}
+        : role_(role), stream_(stream) {}
 
     template <class Self>
     void operator()(Self& self, boost::system::error_code ec = {}, std::size_t bytes = 0) {
@@ -53,7 +53,7 @@ public:
             drained_ += bytes;
         }
         if (!ec && drained_ < lingering_close_bytes) {
-            return stream_.async_read_some(boost::asio::buffer(*buffer_), std::move(self));
+            return stream_.async_read_some(boost::asio::buffer(drain_sink()), std::move(self));
         }
         if (role_ == boost::beast::role_type::client) {
             socket.shutdown(boost::asio::socket_base::shutdown_send, ec);
@@ -65,9 +65,16 @@ public:
     }
 
 private:
+    // What is drained is dropped unread, so every close on a thread can share
+    // one sink: 19,000 closing at once must not cost 19,000 buffers. Per
+    // thread, since each io_context runs on exactly one (io_pool).
+    static std::array<char, 4096>& drain_sink() {
+        thread_local std::array<char, 4096> sink;
+        return sink;
+    }
+
     boost::beast::role_type role_;
     plain_stream& stream_;
-    std::unique_ptr<std::array<char, 4096>> buffer_;
     std::size_t drained_ = 0;
     bool started_ = false;
 };
