@@ -3,23 +3,17 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 #include <fstream>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "eventually.hpp"
+#include "raw_connection.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard;
 using namespace switchboard::test;
 using json = nlohmann::json;
-namespace asio = boost::asio;
 
 namespace {
 
@@ -35,25 +29,10 @@ std::size_t resident_bytes() {
     return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
-const std::string upgrade_request =
-    "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-
 // A masked text frame header claiming `length` payload bytes (16-bit length form).
 std::string frame_header(std::uint16_t length) {
     std::string h = {'\x81', '\xfe', static_cast<char>(length >> 8), static_cast<char>(length & 0xff)};
     return h + std::string("\x01\x02\x03\x04", 4);
-}
-
-// Reads until the server ends the connection; false on the read timeout.
-bool read_until_closed(asio::ip::tcp::socket& socket) {
-    char buf[4096];
-    for (;;) {
-        boost::system::error_code ec;
-        socket.read_some(asio::buffer(buf), ec);
-        if (ec == asio::error::eof || ec == asio::error::connection_reset) return true;
-        if (ec) return false;
-    }
 }
 
 }  // namespace
@@ -66,22 +45,17 @@ TEST(Reliability, ThousandStrangersCostLittleAndAreAllClosedAtTheirTimeouts) {
         c.session.handshake_timeout = 1000ms;
         c.session.register_timeout = 1000ms;
     });
-    asio::io_context io;
-    std::vector<asio::ip::tcp::socket> strangers;
+    std::vector<std::unique_ptr<raw_connection>> strangers;
     std::size_t before = resident_bytes();
     const std::string junk(2000, '\x16');
     for (int i = 0; i < 1000; ++i) {
-        asio::ip::tcp::socket s(io);
-        s.connect({asio::ip::make_address("127.0.0.1"), gw.port()});
-        timeval tv{10, 0};
-        setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        auto& s = *strangers.emplace_back(std::make_unique<raw_connection>(gw.port()));
         if (i % 4 == 3) {
-            asio::write(s, asio::buffer(junk));
+            s.send(junk);
         } else {
             // Claims a frame just under the pre-register cap, sends half of it.
-            asio::write(s, asio::buffer(upgrade_request + frame_header(8000) + std::string(4000, 'x')));
+            s.send(websocket_upgrade_request + frame_header(8000) + std::string(4000, 'x'));
         }
-        strangers.push_back(std::move(s));
     }
     EXPECT_TRUE(eventually([&] { return gw.get().open_sessions() >= 700; }, 5s));
     std::size_t grown = resident_bytes() - std::min(before, resident_bytes());
@@ -89,7 +63,7 @@ TEST(Reliability, ThousandStrangersCostLittleAndAreAllClosedAtTheirTimeouts) {
         EXPECT_LT(grown, 20u << 20) << "RSS grew by " << grown << " bytes";
     }
     auto start = std::chrono::steady_clock::now();
-    for (auto& s : strangers) ASSERT_TRUE(read_until_closed(s));
+    for (auto& s : strangers) ASSERT_TRUE(s->closed_by_server());
     // Timeout (1 s), then at most the lingering close (2 s) for peers that never close.
     EXPECT_LT(std::chrono::steady_clock::now() - start, 8s);
     EXPECT_TRUE(eventually([&] { return gw.get().open_sessions() == 0; }, 5s));

@@ -3,15 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
-#include <sys/socket.h>
-
 #include "eventually.hpp"
 #include "jwt_maker.hpp"
+#include "raw_connection.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 
@@ -50,32 +44,6 @@ void expect_unauthorized(ws_test_client& c, const std::string& id, const std::st
     EXPECT_EQ(answer["code"], "unauthorized") << answer;
     EXPECT_EQ(c.wait_closed(), 4001);
 }
-
-// A plain TCP connection for what no WebSocket client would do: stall in the
-// handshake, or stop reading. Reads end on EOF or after `read_timeout`.
-class raw_connection {
-public:
-    raw_connection(unsigned short port, std::chrono::seconds read_timeout = 10s) : socket_(io_) {
-        socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-        timeval tv{static_cast<time_t>(read_timeout.count()), 0};
-        setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    }
-    void send(const std::string& bytes) { boost::asio::write(socket_, boost::asio::buffer(bytes)); }
-    // Reads until the server closes; false if the read timed out instead.
-    bool closed_by_server() {
-        char buf[4096];
-        for (;;) {
-            boost::system::error_code ec;
-            socket_.read_some(boost::asio::buffer(buf), ec);
-            if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) return true;
-            if (ec) return false;
-        }
-    }
-
-private:
-    boost::asio::io_context io_;
-    boost::asio::ip::tcp::socket socket_;
-};
 
 }  // namespace
 
@@ -330,8 +298,7 @@ TEST(Limits, SlowlorisHandshakeIsCutAtTheHandshakeTimeout) {
 TEST(Limits, PeerThatStopsReadingAndAnsweringPingsIsClosedAtIdleTimeout) {
     running_gateway gw([](gateway_config& c) { c.session.idle_timeout = 1000ms; });
     raw_connection frozen(gw.port());
-    frozen.send("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    frozen.send(websocket_upgrade_request);
     auto start = std::chrono::steady_clock::now();
     EXPECT_TRUE(frozen.closed_by_server());  // pings go unanswered
     auto took = std::chrono::steady_clock::now() - start;
