@@ -10,8 +10,10 @@ std::string online_status(const std::string& role, nlohmann::json meta) {
 
 mqtt_test_client::mqtt_test_client(const std::string& url, mqtt_client_options options)
     : options_(std::move(options)) {
+    // Paho's default queue (100 publishes) refuses an answering device's
+    // burst once the broker's receive maximum (MQTT 5) holds the rest back.
     client_ = std::make_unique<mqtt::async_client>(url, options_.client_id,
-                                                   mqtt::create_options(options_.version), nullptr);
+                                                   mqtt::create_options(options_.version, 100000), nullptr);
     // Paho's thread: record and publish without waiting on any token.
     client_->set_connected_handler([this](const std::string&) { on_connected(); });
     client_->set_message_callback([this](mqtt::const_message_ptr m) {
@@ -63,12 +65,14 @@ void mqtt_test_client::on_message(const std::string& topic, const std::string& p
                                     {"ok", true},
                                     {"result", {{"done", frame.value("name", "")}}}};
             std::string text = response.dump();
+            bool sent = true;
             try {
                 client_->publish(options_.answer_topic, text.data(), text.size(), 1, false);
             } catch (const mqtt::exception&) {
+                sent = false;
             }
             std::lock_guard lock(mutex_);
-            ++answered_;
+            ++(sent ? answered_ : answers_refused_);
         }
     }
     std::lock_guard lock(mutex_);
@@ -166,6 +170,11 @@ void mqtt_test_client::disconnect() {
 int mqtt_test_client::commands_answered() const {
     std::lock_guard lock(mutex_);
     return answered_;
+}
+
+int mqtt_test_client::answers_refused() const {
+    std::lock_guard lock(mutex_);
+    return answers_refused_;
 }
 
 }  // namespace switchboard::test

@@ -82,6 +82,8 @@ public:
     void disconnect();
 
     int commands_answered() const;
+    // Answers Paho refused to queue: each is a command the test will see time out.
+    int answers_refused() const;
 
 private:
     void on_connected();
@@ -95,6 +97,7 @@ private:
     std::atomic<bool> setup_done_{false};
     int connections_ = 0;
     int answered_ = 0;
+    int answers_refused_ = 0;
 };
 
 }  // namespace switchboard::test
