@@ -1,5 +1,6 @@
 #include "http_session.hpp"
 
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
@@ -99,9 +100,7 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
             return refuse(http::status::forbidden, "origin not allowed\n");
         }
         beast::get_lowest_layer(stream_).expires_never();
-        auto session = std::make_shared<websocket_session<Stream>>(std::move(stream_), context_,
-                                                                   std::move(slot_));
-        session->run(parser_->release());
+        start_websocket(parser_->release());
         return;
     }
 
@@ -128,6 +127,27 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     }
     if (req.method() != http::verb::head) res.prepare_payload();
     send(std::move(res));
+}
+
+template <class Stream>
+void http_session<Stream>::start_websocket(const request& upgrade) {
+    if constexpr (!is_tls_stream<Stream>) {
+        // Our own framing unless the client asks for compression we offer,
+        // which only Beast's stream does.
+        bool deflate = context_.config.session.permessage_deflate &&
+                       upgrade[http::field::sec_websocket_extensions].find("permessage-deflate") !=
+                           std::string_view::npos;
+        if (!deflate) {
+            // Bytes the client sent after its request belong to the WebSocket.
+            std::string leftover = beast::buffers_to_string(buffer_.data());
+            auto session = std::make_shared<websocket_session<raw_wire>>(
+                context_, std::move(slot_), std::move(stream_).release_socket(), std::move(leftover));
+            return session->run(upgrade);
+        }
+    }
+    auto session =
+        std::make_shared<websocket_session<beast_wire<Stream>>>(context_, std::move(slot_), std::move(stream_));
+    session->run(upgrade);
 }
 
 template <class Stream>

@@ -1,7 +1,8 @@
 #pragma once
 // One HTTP connection: reads requests, answers /healthz and the dashboard's
 // static files, and hands a WebSocket upgrade of /ws (from an allowed
-// Origin) to a new websocket_session. A template over plain TCP or TLS
+// Origin) to a new websocket_session: with our own framing (raw_wire) on
+// plain TCP, through Beast's (beast_wire) for TLS or compression. A template over plain TCP or TLS
 // (streams.hpp); over TLS it first completes the TLS handshake. Runs on the
 // I/O thread that accepted its socket; owns itself through its pending
 // operations.
@@ -30,11 +31,13 @@ public:
     void run();
 
 private:
+    using request = boost::beast::http::request<boost::beast::http::string_body>;
     using response = boost::beast::http::response<boost::beast::http::string_body>;
 
     void on_handshake(boost::beast::error_code ec, std::size_t used);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void start_websocket(const request& upgrade);
     void send(response res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void shut();

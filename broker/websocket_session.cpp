@@ -1,13 +1,9 @@
 #include "websocket_session.hpp"
 
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include "beast_wire.ipp"
 #include "core/authenticator.hpp"
 #include "core/inbound_frame.hpp"
 #include "core/outbound_frame.hpp"
@@ -15,15 +11,14 @@
 
 namespace switchboard {
 
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 namespace asio = boost::asio;
+namespace http = boost::beast::http;
 
 namespace {
-constexpr std::string_view subprotocol = "switchboard.v1";
+constexpr const char* subprotocol = "switchboard.v1";
 
-bool offers_subprotocol(const beast::http::request<beast::http::string_body>& req) {
-    auto offered = req[beast::http::field::sec_websocket_protocol];
+bool offers_subprotocol(const http::request<http::string_body>& req) {
+    auto offered = req[http::field::sec_websocket_protocol];
     // A comma-separated list; look for our token as a whole item.
     std::size_t pos = 0;
     while (pos <= offered.size()) {
@@ -39,115 +34,77 @@ bool offers_subprotocol(const beast::http::request<beast::http::string_body>& re
 }
 }  // namespace
 
-template <class Stream>
-websocket_session<Stream>::websocket_session(Stream&& stream, session_context& context,
-                                             connection_limiter::slot slot)
-    : ws_(std::move(stream)),
-      register_timer_(ws_.get_executor()),
-      context_(context),
-      session_id_(context.next_session_id()),
-      slot_(std::move(slot)),
-      limiter_(context.config.session.rate, std::chrono::steady_clock::now()) {}
+template <class Wire>
+websocket_session<Wire>::~websocket_session() { context_.sessions.remove(this); }
 
-template <class Stream>
-websocket_session<Stream>::~websocket_session() { context_.sessions.remove(this); }
-
-template <class Stream>
-void websocket_session<Stream>::run(request upgrade) {
+template <class Wire>
+void websocket_session<Wire>::run(const request& upgrade) {
     context_.sessions.add(this->shared_from_this());
     const session_limits& limits = context_.config.session;
-    beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = limits.handshake_timeout;
-    timeouts.idle_timeout = limits.idle_timeout;
-    timeouts.keep_alive_pings = true;
-    ws_.set_option(timeouts);
-    // With compression on, Beast applies this cap to the inflated size, so a
-    // small frame cannot inflate into a large allocation. Until `register`
-    // succeeds the cap is lower: 1,000 strangers must not cost 64 MB.
-    ws_.read_message_max(std::min(limits.register_message_bytes, limits.max_message_bytes));
-    ws_.auto_fragment(false);
-    if (limits.permessage_deflate) {
-        websocket::permessage_deflate deflate;
-        deflate.server_enable = true;
-        ws_.set_option(deflate);
-    }
+    // Until `register` succeeds the cap is lower: 1,000 strangers must not cost 64 MB.
+    wire_.set_read_limit(std::min(limits.register_message_bytes, limits.max_message_bytes));
     // Kept for `register`, which may carry its own token instead.
-    if (auto it = upgrade.find(beast::http::field::authorization); it != upgrade.end()) {
+    if (auto it = upgrade.find(http::field::authorization); it != upgrade.end()) {
         upgrade_token_ = bearer_token(it->value());
     }
     if (!upgrade_token_) upgrade_token_ = query_token(upgrade.target());
-    bool with_subprotocol = offers_subprotocol(upgrade);
-    ws_.set_option(websocket::stream_base::decorator([with_subprotocol](websocket::response_type& res) {
-        res.set(beast::http::field::server, "switchboard");
-        if (with_subprotocol) res.set(beast::http::field::sec_websocket_protocol, subprotocol);
-    }));
-    ws_.async_accept(upgrade, beast::bind_front_handler(&websocket_session<Stream>::on_accept,
-                                                         this->shared_from_this()));
+    wire_.accept(upgrade, offers_subprotocol(upgrade) ? subprotocol : nullptr, this->weak_from_this());
 }
 
-template <class Stream>
-void websocket_session<Stream>::on_accept(beast::error_code ec) {
+template <class Wire>
+void websocket_session<Wire>::on_wire_accepted(boost::system::error_code ec) {
     if (ec) {
         spdlog::debug("session {}: upgrade failed: {}", session_id_, ec.message());
         return finish();
     }
-    ws_.text(true);
     register_timer_.expires_after(context_.config.session.register_timeout);
-    register_timer_.async_wait(beast::bind_front_handler(&websocket_session<Stream>::on_register_timeout,
-                                                         this->shared_from_this()));
-    do_read();
+    register_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+        self->on_register_timeout(ec);
+    });
+    wire_.start_reading();
 }
 
-template <class Stream>
-void websocket_session<Stream>::on_register_timeout(beast::error_code ec) {
+template <class Wire>
+void websocket_session<Wire>::on_register_timeout(boost::system::error_code ec) {
     if (ec || registered_) return;
     counters::add(context_.stats.register_timeouts);
     close(close_code::not_registered, "no register frame in time");
 }
 
-template <class Stream>
-void websocket_session<Stream>::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session<Stream>::on_read,
-                                                      this->shared_from_this()));
-}
-
-template <class Stream>
-void websocket_session<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
-    if (ec) {
-        if (ec == websocket::error::message_too_big) {
+template <class Wire>
+void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail) {
+    switch (why) {
+        case wire_end::oversized:
             counters::add(context_.stats.oversized_frames);
             spdlog::info("session {}: frame over {} bytes, closed with 1009", session_id_,
                          context_.config.session.max_message_bytes);
-        } else if (ec != websocket::error::closed && ec != asio::error::operation_aborted &&
-                   ec != asio::error::eof && ec != beast::error::timeout) {
-            spdlog::debug("session {}: read: {}", session_id_, ec.message());
-        }
-        return finish();
+            break;
+        case wire_end::protocol_error:
+            counters::add(context_.stats.bad_frames);
+            spdlog::info("session {}: WebSocket protocol error, connection failed: {}", session_id_, detail);
+            break;
+        case wire_end::failed:
+            spdlog::debug("session {}: read: {}", session_id_, detail);
+            break;
+        case wire_end::closed:
+        case wire_end::timed_out:
+            break;
     }
+    finish();
+}
+
+template <class Wire>
+void websocket_session<Wire>::on_wire_message(std::string_view payload, bool text) {
     counters::add(context_.stats.frames_received);
-    if (!ws_.got_text()) {
-        if (!admit_frame({})) return after_frame(bytes);
-        counters::add(context_.stats.bad_frames);
-        deliver(make_error(error_code::bad_request,
-                           "binary frames are not accepted: send one JSON object per text frame"));
-    } else {
-        auto data = buffer_.cdata();
-        handle_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
-    }
-    after_frame(bytes);
+    if (text) return handle_text(payload);
+    if (!admit_frame({})) return;
+    counters::add(context_.stats.bad_frames);
+    deliver(make_error(error_code::bad_request,
+                       "binary frames are not accepted: send one JSON object per text frame"));
 }
 
-template <class Stream>
-void websocket_session<Stream>::after_frame(std::size_t bytes) {
-    buffer_.consume(bytes);
-    // A large frame should not pin its buffer for the life of an idle connection.
-    if (buffer_.capacity() > 16384) buffer_.shrink_to_fit();
-    do_read();
-}
-
-template <class Stream>
-bool websocket_session<Stream>::admit_frame(std::string_view request_id) {
+template <class Wire>
+bool websocket_session<Wire>::admit_frame(std::string_view request_id) {
     switch (limiter_.on_frame(std::chrono::steady_clock::now())) {
         case rate_limiter::verdict::pass:
             return true;
@@ -169,8 +126,8 @@ bool websocket_session<Stream>::admit_frame(std::string_view request_id) {
     return false;
 }
 
-template <class Stream>
-void websocket_session<Stream>::handle_text(std::string_view text) {
+template <class Wire>
+void websocket_session<Wire>::handle_text(std::string_view text) {
     {
         std::lock_guard lock(mutex_);
         if (state_ != state::open) return;  // replaced or closing: say nothing more
@@ -199,8 +156,8 @@ void websocket_session<Stream>::handle_text(std::string_view text) {
                        type_name(frame)));
 }
 
-template <class Stream>
-void websocket_session<Stream>::on_register(const register_request& request) {
+template <class Wire>
+void websocket_session<Wire>::on_register(const register_request& request) {
     const std::optional<std::string>& credential = request.token ? request.token : upgrade_token_;
     auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::system_clock::now().time_since_epoch())
@@ -221,21 +178,21 @@ void websocket_session<Stream>::on_register(const register_request& request) {
     if (me) {
         self_ = me;
         registered_ = true;
-        ws_.read_message_max(context_.config.session.max_message_bytes);
+        wire_.set_read_limit(context_.config.session.max_message_bytes);
         register_timer_.cancel();
         spdlog::debug("session {}: registered {} as {}", session_id_, me->id,
                       to_string(me->role));
     }
 }
 
-template <class Stream>
-bool websocket_session<Stream>::state_snapshot_open() {
+template <class Wire>
+bool websocket_session<Wire>::state_snapshot_open() {
     std::lock_guard lock(mutex_);
     return state_ == state::open;
 }
 
-template <class Stream>
-bool websocket_session<Stream>::deliver(frame_ptr frame) {
+template <class Wire>
+bool websocket_session<Wire>::deliver(frame_ptr frame) {
     const session_limits& limits = context_.config.session;
     bool overflowed = false;
     {
@@ -255,35 +212,37 @@ bool websocket_session<Stream>::deliver(frame_ptr frame) {
     if (overflowed) {
         counters::add(context_.stats.slow_consumers_closed);
         spdlog::info("session {}: outbound queue over its bound, connection cut", session_id_);
-        asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->abort(); });
+        asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->abort(); });
         return false;
     }
-    asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->do_write(); });
+    // Posted, not written now: every frame queued before the post runs joins
+    // the same batch.
+    asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->do_write(); });
     return true;
 }
 
-template <class Stream>
-void websocket_session<Stream>::do_write() {
-    frame_ptr next;
+template <class Wire>
+void websocket_session<Wire>::do_write() {
+    std::vector<frame_ptr> batch;
     {
         std::lock_guard lock(mutex_);
         if (state_ == state::aborting || queue_.empty()) {
             writing_ = false;
             return;
         }
-        next = queue_.front();
+        const std::size_t n = std::min(queue_.size(), Wire::max_batch_frames);
+        batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     }
-    ws_.async_write(asio::buffer(*next), beast::bind_front_handler(&websocket_session<Stream>::on_write,
-                                                                   this->shared_from_this()));
+    wire_.write(std::move(batch));
 }
 
-template <class Stream>
-void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t) {
+template <class Wire>
+void websocket_session<Wire>::on_wire_written(boost::system::error_code ec, std::size_t frames) {
     bool close_now = false;
     bool more = false;
     {
         std::lock_guard lock(mutex_);
-        if (!queue_.empty()) {
+        for (; frames > 0 && !queue_.empty(); --frames) {
             queued_bytes_ -= queue_.front()->size();
             queue_.pop_front();
         }
@@ -305,12 +264,12 @@ void websocket_session<Stream>::on_write(beast::error_code ec, std::size_t) {
     if (close_now) return do_close();
     // Once writing_ is false, a deliver() on another thread may already have
     // started the next write chain; starting one here too would put two
-    // writes in flight on one stream.
+    // writes in flight on one connection.
     if (more) do_write();
 }
 
-template <class Stream>
-void websocket_session<Stream>::close(unsigned short code, std::string_view reason) {
+template <class Wire>
+void websocket_session<Wire>::close(unsigned short code, std::string_view reason) {
     bool idle = false;
     {
         std::lock_guard lock(mutex_);
@@ -320,27 +279,23 @@ void websocket_session<Stream>::close(unsigned short code, std::string_view reas
         close_reason_ = reason;
         idle = !writing_;
     }
-    if (idle) asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->do_close(); });
+    if (idle) asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->do_close(); });
 }
 
-template <class Stream>
-void websocket_session<Stream>::do_close() {
+template <class Wire>
+void websocket_session<Wire>::do_close() {
     register_timer_.cancel();
-    if (!ws_.is_open()) return;
-    websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_reason_);
-    ws_.async_close(reason, [self = this->shared_from_this()](beast::error_code) {});
+    wire_.close(close_code_, close_reason_);
 }
 
-template <class Stream>
-void websocket_session<Stream>::abort() {
+template <class Wire>
+void websocket_session<Wire>::abort() {
     register_timer_.cancel();
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    wire_.abort();
 }
 
-template <class Stream>
-void websocket_session<Stream>::finish() {
+template <class Wire>
+void websocket_session<Wire>::finish() {
     if (finished_) return;
     finished_ = true;
     register_timer_.cancel();
@@ -353,7 +308,8 @@ void websocket_session<Stream>::finish() {
     context_.sessions.remove(this);
 }
 
-template class websocket_session<plain_stream>;
-template class websocket_session<tls_stream>;
+template class websocket_session<raw_wire>;
+template class websocket_session<beast_wire<plain_stream>>;
+template class websocket_session<beast_wire<tls_stream>>;
 
 }  // namespace switchboard

@@ -1,46 +1,56 @@
 #pragma once
-// One WebSocket connection at /ws: the upgrade, registration (with its
-// credentials), the read loop with its frame-rate limit, and a bounded
-// outbound queue. It is the `endpoint` the router delivers to for a
-// WebSocket client. A template over plain TCP or TLS (streams.hpp),
-// instantiated for both in websocket_session.cpp.
+// One WebSocket connection at /ws: registration (with its credentials), the
+// frame-rate limit, and a bounded outbound queue written in batches. It is
+// the `endpoint` the router delivers to for a WebSocket client. The framing
+// is the Wire's: raw_wire on plain TCP, beast_wire for TLS or compression;
+// instantiated for each in websocket_session.cpp.
 // Runs on the one I/O thread that accepted its socket; `deliver` and `close`
 // may be called from any thread and hand their work to that thread.
 // Owns itself through its pending operations (shared_from_this).
 
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
+#include "beast_wire.hpp"
 #include "core/client_record.hpp"
-#include "core/inbound_frame.hpp"
 #include "core/connection_limiter.hpp"
 #include "core/endpoint.hpp"
+#include "core/inbound_frame.hpp"
 #include "core/rate_limiter.hpp"
+#include "raw_wire.hpp"
 #include "session_context.hpp"
 #include "streams.hpp"
+#include "wire_events.hpp"
 
 namespace switchboard {
 
-template <class Stream>
+template <class Wire>
 class websocket_session : public endpoint,
-                          public std::enable_shared_from_this<websocket_session<Stream>> {
+                          public wire_events,
+                          public std::enable_shared_from_this<websocket_session<Wire>> {
 public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    // `slot` is this connection's place under the connection limits.
-    websocket_session(Stream&& stream, session_context& context, connection_limiter::slot slot);
+    // `slot` is this connection's place under the connection limits; the
+    // rest builds the Wire.
+    template <class... WireArgs>
+    websocket_session(session_context& context, connection_limiter::slot slot, WireArgs&&... wire_args)
+        : wire_(std::forward<WireArgs>(wire_args)..., context.config.session),
+          register_timer_(wire_.get_executor()),
+          context_(context),
+          session_id_(context.next_session_id()),
+          slot_(std::move(slot)),
+          limiter_(context.config.session.rate, std::chrono::steady_clock::now()) {}
     ~websocket_session() override;
 
     // Completes the upgrade for `upgrade` and starts reading.
-    void run(request upgrade);
+    void run(const request& upgrade);
 
     bool deliver(frame_ptr frame) override;
     void close(unsigned short code, std::string_view reason) override;
@@ -48,23 +58,22 @@ public:
 private:
     enum class state { open, closing, aborting };
 
-    void on_accept(boost::beast::error_code ec);
-    void on_register_timeout(boost::beast::error_code ec);
-    void do_read();
-    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void on_wire_accepted(boost::system::error_code ec) override;
+    void on_wire_message(std::string_view payload, bool text) override;
+    void on_wire_end(wire_end why, std::string_view detail) override;
+    void on_wire_written(boost::system::error_code ec, std::size_t frames) override;
+
+    void on_register_timeout(boost::system::error_code ec);
     bool admit_frame(std::string_view request_id);
-    void after_frame(std::size_t bytes);
     bool state_snapshot_open();
     void handle_text(std::string_view text);
     void on_register(const register_request& request);
     void do_write();
-    void on_write(boost::beast::error_code ec, std::size_t bytes);
     void do_close();
     void abort();
     void finish();
 
-    boost::beast::websocket::stream<Stream> ws_;
-    boost::beast::flat_buffer buffer_;
+    Wire wire_;
     boost::asio::steady_timer register_timer_;
     session_context& context_;
     std::string session_id_;

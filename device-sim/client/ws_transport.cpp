@@ -1,13 +1,13 @@
 #include "ws_transport.hpp"
 
-#include <openssl/sha.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
 #include <stdexcept>
 #include <netinet/in.h>
+
+#include "core/ws_handshake.hpp"
 
 namespace switchboard::client {
 
@@ -20,35 +20,9 @@ std::string_view to_string(transport_kind kind) noexcept {
 
 namespace {
 
-constexpr std::string_view accept_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
 // Our frames as Socket.IO "message" events: Engine.IO packet 4 (message)
 // carrying Socket.IO packet 2 (event) on the default namespace.
 constexpr std::string_view socketio_event_prefix = "42[\"message\",";
-
-std::string base64(const unsigned char* data, std::size_t n) {
-    static constexpr char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((n + 2) / 3 * 4);
-    for (std::size_t i = 0; i < n; i += 3) {
-        std::uint32_t v = std::uint32_t(data[i]) << 16;
-        if (i + 1 < n) v |= std::uint32_t(data[i + 1]) << 8;
-        if (i + 2 < n) v |= data[i + 2];
-        out.push_back(table[(v >> 18) & 63]);
-        out.push_back(table[(v >> 12) & 63]);
-        out.push_back(i + 1 < n ? table[(v >> 6) & 63] : '=');
-        out.push_back(i + 2 < n ? table[v & 63] : '=');
-    }
-    return out;
-}
-
-std::string expected_accept(const std::string& key) {
-    std::string text = key + std::string(accept_guid);
-    unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-    return base64(digest, sizeof digest);
-}
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -261,7 +235,7 @@ bool ws_transport::handle_upgrade_response() {
         finish({1006, "upgrade refused: " + status, false});
         return false;
     }
-    if (header_value(head, "Sec-WebSocket-Accept") != expected_accept(key_)) {
+    if (header_value(head, "Sec-WebSocket-Accept") != websocket_accept(key_)) {
         finish({1006, "upgrade: wrong Sec-WebSocket-Accept", false});
         return false;
     }

@@ -6,8 +6,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <sys/socket.h>
+
+#include "core/ws_frame.hpp"
 
 namespace switchboard::test {
 
@@ -25,6 +28,58 @@ public:
         setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     }
     void send(const std::string& bytes) { boost::asio::write(socket_, boost::asio::buffer(bytes)); }
+
+    // A masked client frame (FIN set unless `fin` is false).
+    static std::string frame(ws_frame::opcode op, std::string_view payload, bool fin = true) {
+        std::string out;
+        ws_frame::append_masked(out, op, payload, 0x5eed1234);
+        if (!fin) out[0] = static_cast<char>(out[0] & 0x7F);
+        return out;
+    }
+    static std::string text(std::string_view payload) { return frame(ws_frame::opcode::text, payload); }
+
+    // The server's HTTP response head, up to the blank line; empty at EOF or timeout.
+    std::string read_head() {
+        for (;;) {
+            if (auto end = in_.find("\r\n\r\n"); end != std::string::npos) {
+                std::string head = in_.substr(0, end + 4);
+                in_.erase(0, end + 4);
+                return head;
+            }
+            if (!fill()) return {};
+        }
+    }
+
+    struct server_frame {
+        ws_frame::opcode op;
+        std::string payload;
+        // For a close frame: its code, or 1005 when it carries none.
+        unsigned code() const {
+            if (payload.size() < 2) return 1005;
+            return (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]);
+        }
+    };
+    // The next frame from the server; nothing at EOF, timeout or a broken frame.
+    std::optional<server_frame> read_frame() {
+        for (;;) {
+            auto d = ws_frame::decode(in_.data(), in_.size(), 1 << 24);
+            if (d.state == ws_frame::decoded::status::invalid) return std::nullopt;
+            if (d.state == ws_frame::decoded::status::complete) {
+                server_frame f{d.op, std::string(d.payload)};
+                in_.erase(0, d.frame_bytes);
+                return f;
+            }
+            if (!fill()) return std::nullopt;
+        }
+    }
+    // The next text frame, skipping others; nothing if a close or EOF comes first.
+    std::optional<std::string> read_text() {
+        while (auto f = read_frame()) {
+            if (f->op == ws_frame::opcode::text) return f->payload;
+            if (f->op == ws_frame::opcode::close) return std::nullopt;
+        }
+        return std::nullopt;
+    }
     // Reads until the server closes; false if the read timed out instead.
     bool closed_by_server() {
         char buf[4096];
@@ -37,6 +92,16 @@ public:
     }
 
 private:
+    bool fill() {
+        char buf[4096];
+        boost::system::error_code ec;
+        std::size_t n = socket_.read_some(boost::asio::buffer(buf), ec);
+        if (ec) return false;
+        in_.append(buf, n);
+        return true;
+    }
+
+    std::string in_;
     boost::asio::io_context io_;
     boost::asio::ip::tcp::socket socket_;
 };

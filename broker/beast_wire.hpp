@@ -1,0 +1,58 @@
+#pragma once
+// WebSocket through Beast's stream, for what raw_wire does not do: TLS and
+// permessage-deflate. Same interface as raw_wire (see there); Beast answers
+// pings, keeps the connection alive, checks UTF-8 and sizes (inflated sizes
+// too) and runs the close handshake. Used by one websocket_session, on its
+// I/O thread.
+
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/endpoint.hpp"
+#include "core/gateway_config.hpp"
+#include "streams.hpp"
+#include "wire_events.hpp"
+
+namespace switchboard {
+
+template <class Stream>
+class beast_wire {
+public:
+    using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+    beast_wire(Stream&& stream, const session_limits& limits) : ws_(std::move(stream)), limits_(limits) {}
+
+    boost::asio::any_io_executor get_executor() { return ws_.get_executor(); }
+
+    void accept(const request& upgrade, const char* subprotocol, std::weak_ptr<wire_events> owner);
+    void start_reading() { do_read(); }
+    void set_read_limit(std::size_t bytes) { ws_.read_message_max(bytes); }
+    void write(std::vector<frame_ptr> frames);
+    void close(std::uint16_t code, std::string_view reason);
+    void abort();
+    bool is_open() const { return ws_.is_open(); }
+
+    // Beast writes one message per call; a batch is written in turn.
+    static constexpr std::size_t max_batch_frames = 16;
+
+private:
+    void do_read();
+    void on_read(boost::system::error_code ec, std::size_t bytes);
+    void write_next();
+
+    boost::beast::websocket::stream<Stream> ws_;
+    const session_limits& limits_;
+    boost::beast::flat_buffer buffer_;
+    std::weak_ptr<wire_events> owner_;
+    std::vector<frame_ptr> writing_;
+    std::size_t written_ = 0;
+};
+
+}  // namespace switchboard

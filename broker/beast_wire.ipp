@@ -1,0 +1,110 @@
+// The members of beast_wire; included by websocket_session.cpp only, which
+// instantiates them, so Beast's WebSocket templates compile in one place.
+#pragma once
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include "beast_wire.hpp"
+
+namespace switchboard {
+
+template <class Stream>
+void beast_wire<Stream>::accept(const request& upgrade, const char* subprotocol,
+                                std::weak_ptr<wire_events> owner) {
+    namespace websocket = boost::beast::websocket;
+    owner_ = std::move(owner);
+    boost::beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = limits_.handshake_timeout;
+    timeouts.idle_timeout = limits_.idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.auto_fragment(false);
+    if (limits_.permessage_deflate) {
+        // With compression on, Beast applies the read limit to the inflated
+        // size, so a small frame cannot inflate into a large allocation.
+        websocket::permessage_deflate deflate;
+        deflate.server_enable = true;
+        ws_.set_option(deflate);
+    }
+    ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
+        res.set(boost::beast::http::field::server, "switchboard");
+        if (subprotocol != nullptr) res.set(boost::beast::http::field::sec_websocket_protocol, subprotocol);
+    }));
+    ws_.async_accept(upgrade, [this, self = owner_.lock()](boost::system::error_code ec) {
+        if (!ec) ws_.text(true);
+        self->on_wire_accepted(ec);
+    });
+}
+
+template <class Stream>
+void beast_wire<Stream>::do_read() {
+    ws_.async_read(buffer_, [this, self = owner_.lock()](boost::system::error_code ec, std::size_t bytes) {
+        on_read(ec, bytes);
+    });
+}
+
+template <class Stream>
+void beast_wire<Stream>::on_read(boost::system::error_code ec, std::size_t bytes) {
+    namespace websocket = boost::beast::websocket;
+    auto self = owner_.lock();
+    if (!self) return;
+    if (ec) {
+        wire_end why = wire_end::failed;
+        if (ec == websocket::error::message_too_big) {
+            why = wire_end::oversized;
+        } else if (ec == websocket::error::closed || ec == boost::asio::error::operation_aborted ||
+                   ec == boost::asio::error::eof) {
+            why = wire_end::closed;
+        } else if (ec == boost::beast::error::timeout) {
+            why = wire_end::timed_out;
+        } else if (ec.category() == make_error_code(websocket::error::closed).category()) {
+            why = wire_end::protocol_error;
+        }
+        return self->on_wire_end(why, ec.message());
+    }
+    auto data = buffer_.cdata();
+    self->on_wire_message(std::string_view(static_cast<const char*>(data.data()), data.size()), ws_.got_text());
+    buffer_.consume(bytes);
+    // A large message should not pin its buffer for the life of an idle connection.
+    if (buffer_.capacity() > 16384) buffer_.shrink_to_fit();
+    do_read();
+}
+
+template <class Stream>
+void beast_wire<Stream>::write(std::vector<frame_ptr> frames) {
+    writing_ = std::move(frames);
+    written_ = 0;
+    write_next();
+}
+
+template <class Stream>
+void beast_wire<Stream>::write_next() {
+    ws_.async_write(boost::asio::buffer(*writing_[written_]),
+                    [this, self = owner_.lock()](boost::system::error_code ec, std::size_t) {
+                        if (!ec && ++written_ < writing_.size()) return write_next();
+                        std::size_t done = written_;
+                        writing_.clear();
+                        self->on_wire_written(ec, done);
+                    });
+}
+
+template <class Stream>
+void beast_wire<Stream>::close(std::uint16_t code, std::string_view reason) {
+    namespace websocket = boost::beast::websocket;
+    if (!ws_.is_open()) return;
+    websocket::close_reason why(static_cast<websocket::close_code>(code), reason);
+    ws_.async_close(why, [self = owner_.lock()](boost::system::error_code) {});
+}
+
+template <class Stream>
+void beast_wire<Stream>::abort() {
+    boost::system::error_code ignored;
+    auto& socket = boost::beast::get_lowest_layer(ws_).socket();
+    socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+}
+
+}  // namespace switchboard

@@ -1,0 +1,374 @@
+#include "raw_wire.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/field.hpp>
+#include <cstring>
+#include <span>
+
+#include "core/ws_handshake.hpp"
+#include "streams.hpp"
+
+namespace switchboard {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using sys_error = boost::system::error_code;
+
+namespace {
+
+// Where a read that filled a connection's small buffer goes on. One per I/O
+// thread: it is used only inside a read completion, which runs to its end
+// before the thread's next handler.
+std::array<char, 65536>& thread_read_buffer() {
+    thread_local std::array<char, 65536> buffer;
+    return buffer;
+}
+
+bool would_block(const sys_error& ec) {
+    return ec == asio::error::would_block || ec == asio::error::try_again;
+}
+
+wire_end end_for(const sys_error& ec) {
+    if (ec == asio::error::eof || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::bad_descriptor) {
+        return wire_end::closed;
+    }
+    return wire_end::failed;
+}
+
+std::string refusal(std::string_view status, std::string_view extra_header, std::string_view body) {
+    std::string r = "HTTP/1.1 ";
+    r += status;
+    r += "\r\nServer: switchboard\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n";
+    r += extra_header;
+    r += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    r += body;
+    return r;
+}
+
+}  // namespace
+
+struct raw_wire::write_batch {
+    std::string control;
+    std::vector<frame_ptr> frames;
+    std::vector<unsigned char> headers;
+    std::vector<asio::const_buffer> buffers;
+};
+
+raw_wire::raw_wire(asio::ip::tcp::socket&& socket, std::string leftover, const session_limits& limits)
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      limits_(limits),
+      reader_(limits.max_message_bytes),
+      partial_(std::move(leftover)) {}
+
+void raw_wire::accept(const request& upgrade, const char* subprotocol, std::weak_ptr<wire_events> owner) {
+    owner_ = std::move(owner);
+    auto self = this->owner();
+    auto response = std::make_shared<std::string>();
+    bool ok = false;
+    if (upgrade[http::field::sec_websocket_version] != "13") {
+        *response = refusal("426 Upgrade Required", "Sec-WebSocket-Version: 13\r\n",
+                            "this server speaks WebSocket version 13\n");
+    } else if (auto key = upgrade[http::field::sec_websocket_key]; !is_valid_websocket_key(key)) {
+        *response = refusal("400 Bad Request", "", "Sec-WebSocket-Key is missing or malformed\n");
+    } else {
+        ok = true;
+        *response = "HTTP/1.1 101 Switching Protocols\r\nServer: switchboard\r\nUpgrade: websocket\r\n"
+                    "Connection: Upgrade\r\nSec-WebSocket-Accept: ";
+        *response += websocket_accept(key);
+        *response += "\r\n";
+        if (subprotocol != nullptr) {
+            *response += "Sec-WebSocket-Protocol: ";
+            *response += subprotocol;
+            *response += "\r\n";
+        }
+        *response += "\r\n";
+    }
+    arm_timer(limits_.handshake_timeout);
+    asio::async_write(socket_, asio::buffer(*response),
+                      [this, self, response, ok](sys_error ec, std::size_t) {
+                          timer_.cancel();
+                          if (!ec && !ok) ec = asio::error::connection_refused;
+                          if (!ec && !socket_.is_open()) ec = asio::error::timed_out;
+                          if (ec) {
+                              abort();
+                              return self->on_wire_accepted(ec);
+                          }
+                          open_ = true;
+                          self->on_wire_accepted({});
+                      });
+}
+
+void raw_wire::start_reading() {
+    sys_error ignored;
+    // Reads that go on past the small buffer must return, not wait.
+    socket_.non_blocking(true, ignored);
+    if (limits_.idle_timeout.count() > 0) arm_timer(limits_.idle_timeout / 2);
+    if (!partial_.empty()) {
+        // Frames that came with the upgrade request.
+        asio::post(socket_.get_executor(), [this, self = owner()] { on_read({}, 0); });
+        return;
+    }
+    do_read();
+}
+
+void raw_wire::do_read() {
+    socket_.async_read_some(asio::buffer(small_), [this, self = owner()](sys_error ec, std::size_t bytes) {
+        on_read(ec, bytes);
+    });
+}
+
+void raw_wire::on_read(sys_error ec, std::size_t bytes) {
+    auto self = owner();
+    if (!self) return;
+    if (ec) {
+        if (reading_ == reading::draining) return finish_close();
+        end_reading(end_for(ec), ec.message());
+        return abort();
+    }
+    heard_ = true;
+    char* data = small_.data();
+    std::size_t size = bytes;
+    sys_error last;  // what the reads past the small buffer ended with
+    if (bytes == small_.size()) {
+        auto& big = thread_read_buffer();
+        std::memcpy(big.data(), small_.data(), bytes);
+        while (size < big.size()) {
+            const std::size_t want = big.size() - size;
+            const std::size_t got = socket_.read_some(asio::buffer(big.data() + size, want), last);
+            if (last) {
+                if (would_block(last)) last.clear();
+                break;
+            }
+            size += got;
+            if (got < want) break;
+        }
+        data = big.data();
+    }
+    if (reading_ == reading::draining) {
+        drained_ += size;
+        if (last || drained_ >= lingering_close_bytes) return finish_close();
+        return do_read();
+    }
+    if (!partial_.empty()) {
+        partial_.append(data, size);
+        data = partial_.data();
+        size = partial_.size();
+    }
+    const std::size_t used = consume(data, size, *self);
+    if (reading_ == reading::frames) {
+        if (data == partial_.data()) {
+            partial_.erase(0, used);
+        } else {
+            partial_.assign(data + used, size - used);
+        }
+        // A large message should not pin its buffer for the life of an idle connection.
+        if (partial_.empty() && partial_.capacity() > 4096) std::string().swap(partial_);
+    } else {
+        std::string().swap(partial_);
+    }
+    if (reading_ == reading::done) return;
+    if (last) {
+        if (reading_ == reading::draining) return finish_close();
+        end_reading(end_for(last), last.message());
+        return abort();
+    }
+    do_read();
+}
+
+std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events) {
+    std::size_t pos = 0;
+    while (reading_ == reading::frames && pos < size) {
+        ws_reader::event e = reader_.next(data + pos, size - pos);
+        pos += e.consumed;
+        switch (e.what) {
+            case ws_reader::event::kind::need_more:
+                return pos;
+            case ws_reader::event::kind::text:
+            case ws_reader::event::kind::binary:
+                // After our close, the peer's data is read and dropped (RFC 6455 §5.5.1).
+                if (!close_queued_) events.on_wire_message(e.payload, e.what == ws_reader::event::kind::text);
+                break;
+            case ws_reader::event::kind::ping:
+                if (!close_queued_) queue_control(ws_frame::opcode::pong, e.payload);
+                break;
+            case ws_reader::event::kind::pong:
+                break;
+            case ws_reader::event::kind::close:
+                close_received_ = true;
+                // Echo the peer's code; its reason is its own.
+                if (!close_queued_) queue_close(e.code == 1005 ? 0 : e.code, {});
+                reading_ = reading::draining;
+                end_reading(wire_end::closed, "closed by the peer");
+                if (close_written_) shut_down_sending();
+                arm_timer(lingering_close_time);
+                return pos;
+            case ws_reader::event::kind::fail:
+                fail(e.code, e.error,
+                     e.code == 1009 ? wire_end::oversized : wire_end::protocol_error);
+                return pos;
+        }
+    }
+    return pos;
+}
+
+void raw_wire::fail(std::uint16_t code, const char* why, wire_end end) {
+    if (!close_queued_) queue_close(code, why);
+    reading_ = reading::draining;
+    end_reading(end, why);
+    if (close_written_) shut_down_sending();
+    arm_timer(lingering_close_time);
+}
+
+void raw_wire::end_reading(wire_end why, std::string_view detail) {
+    if (ended_) return;
+    ended_ = true;
+    if (auto self = owner()) self->on_wire_end(why, detail);
+}
+
+void raw_wire::queue_control(ws_frame::opcode op, std::string_view payload) {
+    unsigned char header[ws_frame::max_header_bytes];
+    const std::size_t n = ws_frame::write_header(header, op, payload.size());
+    control_.append(reinterpret_cast<const char*>(header), n);
+    control_.append(payload);
+    if (!writing_) start_write({}, false);
+}
+
+void raw_wire::queue_close(std::uint16_t code, std::string_view reason) {
+    close_queued_ = true;
+    close_in_control_ = true;
+    // Code 0: a close without a status (answering one that had none).
+    queue_control(ws_frame::opcode::close, code == 0 ? std::string() : ws_frame::close_payload(code, reason));
+}
+
+void raw_wire::write(std::vector<frame_ptr> frames) {
+    if (writing_) {
+        // Only while a control frame of our own is out: the session waits
+        // for on_wire_written before it writes again.
+        deferred_ = std::move(frames);
+        has_deferred_ = true;
+        return;
+    }
+    start_write(std::move(frames), true);
+}
+
+void raw_wire::start_write(std::vector<frame_ptr> frames, bool report) {
+    auto batch = std::make_unique<write_batch>();
+    batch->control.swap(control_);
+    const bool carries_close = close_in_control_;
+    close_in_control_ = false;
+    const std::size_t count = frames.size();
+    // Nothing may follow a close frame, and a connection failing sends no more data.
+    if (!close_queued_) batch->frames = std::move(frames);
+    auto& buffers = batch->buffers;
+    buffers.reserve(1 + 2 * batch->frames.size());
+    if (!batch->control.empty()) buffers.emplace_back(asio::buffer(batch->control));
+    batch->headers.resize(batch->frames.size() * ws_frame::max_header_bytes);
+    for (std::size_t i = 0; i < batch->frames.size(); ++i) {
+        unsigned char* header = batch->headers.data() + i * ws_frame::max_header_bytes;
+        const std::string& payload = *batch->frames[i];
+        buffers.emplace_back(header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
+        buffers.emplace_back(asio::buffer(payload));
+    }
+    auto self = owner();
+    if (buffers.empty() || !self || reading_ == reading::done) {
+        if (report && self) {
+            asio::post(socket_.get_executor(), [self, count] { self->on_wire_written({}, count); });
+        }
+        return;
+    }
+    writing_ = true;
+    std::span<const asio::const_buffer> sequence(buffers);
+    asio::async_write(socket_, sequence,
+                      [this, self, batch = std::move(batch), count, report, carries_close](sys_error ec, std::size_t) {
+                          on_written(ec, count, report, carries_close);
+                      });
+}
+
+void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool carried_close) {
+    writing_ = false;
+    auto self = owner();
+    if (!self) return;
+    if (ec) {
+        end_reading(end_for(ec), ec.message());
+        abort();
+        if (report) self->on_wire_written(ec, 0);
+        return;
+    }
+    if (carried_close) {
+        close_written_ = true;
+        // The handshake is done, or the connection is failing: end our side
+        // and read until the peer's EOF (lingering close).
+        if (close_received_ || reading_ == reading::draining) shut_down_sending();
+    }
+    if (report) self->on_wire_written({}, frames);
+    if (writing_) return;  // the session wrote again from on_wire_written
+    if (has_deferred_) {
+        has_deferred_ = false;
+        start_write(std::move(deferred_), true);
+        deferred_ = {};
+    } else if (!control_.empty()) {
+        start_write({}, false);
+    }
+}
+
+void raw_wire::close(std::uint16_t code, std::string_view reason) {
+    if (close_queued_ || reading_ == reading::done) return;
+    queue_close(code, reason);
+    // The peer has this long to answer before the connection is dropped.
+    arm_timer(limits_.handshake_timeout);
+}
+
+void raw_wire::shut_down_sending() {
+    if (shut_down_) return;
+    shut_down_ = true;
+    sys_error ignored;
+    socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+}
+
+void raw_wire::finish_close() {
+    reading_ = reading::done;
+    timer_.cancel();
+    end_reading(wire_end::closed, "closed");
+    sys_error ignored;
+    socket_.close(ignored);
+}
+
+void raw_wire::abort() {
+    reading_ = reading::done;
+    timer_.cancel();
+    sys_error ignored;
+    socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+    socket_.close(ignored);
+}
+
+void raw_wire::arm_timer(std::chrono::steady_clock::duration after) {
+    timer_.expires_after(after);
+    timer_.async_wait([this, self = owner()](sys_error ec) { on_timer(ec); });
+}
+
+void raw_wire::on_timer(sys_error ec) {
+    if (ec || reading_ == reading::done) return;
+    if (!open_) return abort();  // the upgrade's answer did not leave in time
+    if (close_queued_ || reading_ == reading::draining) {
+        end_reading(wire_end::timed_out, "close not answered in time");
+        return finish_close();
+    }
+    // Keep-alive, as Beast does it: a quiet half period earns a ping, a
+    // second one without even a pong ends the connection.
+    if (heard_) {
+        heard_ = false;
+        pinged_ = false;
+    } else if (pinged_) {
+        end_reading(wire_end::timed_out, "idle: no answer to ping");
+        return abort();
+    } else {
+        pinged_ = true;
+        queue_control(ws_frame::opcode::ping, {});
+    }
+    arm_timer(limits_.idle_timeout / 2);
+}
+
+}  // namespace switchboard

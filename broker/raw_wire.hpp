@@ -1,0 +1,105 @@
+#pragma once
+// WebSocket on plain TCP without Beast's stream: the gateway's hot path.
+// It does what the profile asked for (docs/benchmarks.md): each read hands
+// every message it returned to the session, and a read that fills the
+// connection's small buffer goes on, without waiting, into one large buffer
+// per I/O thread; a whole batch of queued frames, control frames first,
+// leaves in one gathered send. An idle connection holds 512 bytes of read
+// buffer, not Beast's 1.5 KiB plus its stream state.
+// It answers pings, keeps quiet peers alive with pings of its own, does the
+// close handshake and the lingering close, and fails the connection with
+// 1002, 1007 or 1009 as RFC 6455 says (ws_reader decides which).
+// Used by one websocket_session, on its I/O thread; the session is its
+// wire_events and is kept alive by the wire's pending operations.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/endpoint.hpp"
+#include "core/gateway_config.hpp"
+#include "core/ws_frame.hpp"
+#include "core/ws_reader.hpp"
+#include "wire_events.hpp"
+
+namespace switchboard {
+
+class raw_wire {
+public:
+    using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+    // `leftover`: bytes read past the upgrade request, if any.
+    raw_wire(boost::asio::ip::tcp::socket&& socket, std::string leftover, const session_limits& limits);
+
+    boost::asio::any_io_executor get_executor() { return socket_.get_executor(); }
+
+    // Answers the upgrade (101, or 400/426 for a bad key or version), then
+    // reports on_wire_accepted. `owner` is held weakly.
+    void accept(const request& upgrade, const char* subprotocol, std::weak_ptr<wire_events> owner);
+    // Reads until the connection ends: on_wire_message per message, then on_wire_end once.
+    void start_reading();
+    void set_read_limit(std::size_t bytes) { reader_.set_max_message_bytes(bytes); }
+    // Sends these text frames; on_wire_written follows. One write at a time.
+    void write(std::vector<frame_ptr> frames);
+    // Starts the close handshake; frames written later are dropped.
+    void close(std::uint16_t code, std::string_view reason);
+    // Drops the connection now.
+    void abort();
+    bool is_open() const { return socket_.is_open(); }
+
+    // A batch larger than this goes out in several sends (IOV_MAX-friendly).
+    static constexpr std::size_t max_batch_frames = 31;
+
+private:
+    enum class reading { frames, draining, done };
+    struct write_batch;
+
+    std::shared_ptr<wire_events> owner() const { return owner_.lock(); }
+    void do_read();
+    void on_read(boost::system::error_code ec, std::size_t bytes);
+    // Hands every complete message in [data, data + size) to the owner;
+    // returns the bytes used.
+    std::size_t consume(char* data, std::size_t size, wire_events& events);
+    void fail(std::uint16_t code, const char* why, wire_end end);
+    void end_reading(wire_end why, std::string_view detail);
+    void queue_control(ws_frame::opcode op, std::string_view payload);
+    void queue_close(std::uint16_t code, std::string_view reason);
+    void start_write(std::vector<frame_ptr> frames, bool report);
+    void on_written(boost::system::error_code ec, std::size_t frames, bool report, bool carried_close);
+    void shut_down_sending();
+    void arm_timer(std::chrono::steady_clock::duration after);
+    void on_timer(boost::system::error_code ec);
+    void finish_close();
+
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer timer_;
+    const session_limits& limits_;
+    ws_reader reader_;
+    std::weak_ptr<wire_events> owner_;
+    std::array<char, 512> small_;  // what an async read fills
+    std::string partial_;  // the start of a frame not yet complete
+    std::string control_;  // encoded control frames for the next write
+    std::vector<frame_ptr> deferred_;  // a batch that came while a control write was out
+    std::size_t drained_ = 0;
+    reading reading_ = reading::frames;
+    bool open_ = false;           // the upgrade is answered
+    bool writing_ = false;
+    bool has_deferred_ = false;
+    bool ended_ = false;          // on_wire_end was called
+    bool close_queued_ = false;   // our close frame is written or waiting in control_
+    bool close_in_control_ = false;
+    bool close_written_ = false;
+    bool close_received_ = false;
+    bool shut_down_ = false;      // our side of TCP is shut
+    bool heard_ = false;          // bytes arrived since the last keep-alive tick
+    bool pinged_ = false;         // our keep-alive ping is unanswered
+};
+
+}  // namespace switchboard
