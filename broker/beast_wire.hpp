@@ -37,7 +37,6 @@ public:
     void write(std::vector<frame_ptr> frames);
     void close(std::uint16_t code, std::string_view reason);
     void abort();
-    bool is_open() const { return ws_.is_open(); }
 
     // Beast writes one message per call; a batch is written in turn.
     static constexpr std::size_t max_batch_frames = 16;

@@ -5,6 +5,7 @@
 #include <boost/beast/http/field.hpp>
 #include <cstring>
 #include <span>
+#include <utility>
 
 #include "core/ws_handshake.hpp"
 #include "streams.hpp"
@@ -49,11 +50,12 @@ std::string refusal(std::string_view status, std::string_view extra_header, std:
 
 }  // namespace
 
+// One gathered send: control frames, then each frame's header and payload.
 struct raw_wire::write_batch {
     std::string control;
     std::vector<frame_ptr> frames;
-    std::vector<unsigned char> headers;
-    std::vector<asio::const_buffer> buffers;
+    std::array<std::array<unsigned char, ws_frame::max_header_bytes>, max_batch_frames> headers;
+    std::array<asio::const_buffer, 1 + 2 * max_batch_frames> buffers;
 };
 
 raw_wire::raw_wire(asio::ip::tcp::socket&& socket, std::string leftover, const session_limits& limits)
@@ -197,27 +199,23 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
             case ws_reader::event::kind::pong:
                 break;
             case ws_reader::event::kind::close:
-                close_received_ = true;
                 // Echo the peer's code; its reason is its own.
-                if (!close_queued_) queue_close(e.code == 1005 ? 0 : e.code, {});
-                reading_ = reading::draining;
-                end_reading(wire_end::closed, "closed by the peer");
-                if (close_written_) shut_down_sending();
-                arm_timer(lingering_close_time);
+                stop_reading_frames(e.code == 1005 ? 0 : e.code, {}, wire_end::closed, "closed by the peer");
                 return pos;
             case ws_reader::event::kind::fail:
-                fail(e.code, e.error,
-                     e.code == 1009 ? wire_end::oversized : wire_end::protocol_error);
+                stop_reading_frames(e.code, e.error,
+                                    e.code == 1009 ? wire_end::oversized : wire_end::protocol_error, e.error);
                 return pos;
         }
     }
     return pos;
 }
 
-void raw_wire::fail(std::uint16_t code, const char* why, wire_end end) {
-    if (!close_queued_) queue_close(code, why);
+void raw_wire::stop_reading_frames(std::uint16_t code, std::string_view reason, wire_end why,
+                                   std::string_view detail) {
+    if (!close_queued_) queue_close(code, reason);
     reading_ = reading::draining;
-    end_reading(end, why);
+    end_reading(why, detail);
     if (close_written_) shut_down_sending();
     arm_timer(lingering_close_time);
 }
@@ -238,7 +236,6 @@ void raw_wire::queue_control(ws_frame::opcode op, std::string_view payload) {
 
 void raw_wire::queue_close(std::uint16_t code, std::string_view reason) {
     close_queued_ = true;
-    close_in_control_ = true;
     // Code 0: a close without a status (answering one that had none).
     queue_control(ws_frame::opcode::close, code == 0 ? std::string() : ws_frame::close_payload(code, reason));
 }
@@ -248,7 +245,6 @@ void raw_wire::write(std::vector<frame_ptr> frames) {
         // Only while a control frame of our own is out: the session waits
         // for on_wire_written before it writes again.
         deferred_ = std::move(frames);
-        has_deferred_ = true;
         return;
     }
     start_write(std::move(frames), true);
@@ -257,30 +253,29 @@ void raw_wire::write(std::vector<frame_ptr> frames) {
 void raw_wire::start_write(std::vector<frame_ptr> frames, bool report) {
     auto batch = std::make_unique<write_batch>();
     batch->control.swap(control_);
-    const bool carries_close = close_in_control_;
-    close_in_control_ = false;
+    // No write is out, so a close queued and not yet written is in this control.
+    const bool carries_close = close_queued_ && !close_written_ && !batch->control.empty();
+    if (frames.size() > max_batch_frames) frames.resize(max_batch_frames);  // the rest goes next time
     const std::size_t count = frames.size();
     // Nothing may follow a close frame, and a connection failing sends no more data.
     if (!close_queued_) batch->frames = std::move(frames);
-    auto& buffers = batch->buffers;
-    buffers.reserve(1 + 2 * batch->frames.size());
-    if (!batch->control.empty()) buffers.emplace_back(asio::buffer(batch->control));
-    batch->headers.resize(batch->frames.size() * ws_frame::max_header_bytes);
+    std::size_t n = 0;
+    if (!batch->control.empty()) batch->buffers[n++] = asio::buffer(batch->control);
     for (std::size_t i = 0; i < batch->frames.size(); ++i) {
-        unsigned char* header = batch->headers.data() + i * ws_frame::max_header_bytes;
+        unsigned char* header = batch->headers[i].data();
         const std::string& payload = *batch->frames[i];
-        buffers.emplace_back(header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
-        buffers.emplace_back(asio::buffer(payload));
+        batch->buffers[n++] = asio::buffer(header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
+        batch->buffers[n++] = asio::buffer(payload);
     }
     auto self = owner();
-    if (buffers.empty() || !self || reading_ == reading::done) {
+    if (n == 0 || !self || reading_ == reading::done) {
         if (report && self) {
             asio::post(socket_.get_executor(), [self, count] { self->on_wire_written({}, count); });
         }
         return;
     }
     writing_ = true;
-    std::span<const asio::const_buffer> sequence(buffers);
+    std::span<const asio::const_buffer> sequence(batch->buffers.data(), n);
     asio::async_write(socket_, sequence,
                       [this, self, batch = std::move(batch), count, report, carries_close](sys_error ec, std::size_t) {
                           on_written(ec, count, report, carries_close);
@@ -301,14 +296,12 @@ void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool ca
         close_written_ = true;
         // The handshake is done, or the connection is failing: end our side
         // and read until the peer's EOF (lingering close).
-        if (close_received_ || reading_ == reading::draining) shut_down_sending();
+        if (reading_ == reading::draining) shut_down_sending();
     }
     if (report) self->on_wire_written({}, frames);
     if (writing_) return;  // the session wrote again from on_wire_written
-    if (has_deferred_) {
-        has_deferred_ = false;
-        start_write(std::move(deferred_), true);
-        deferred_ = {};
+    if (!deferred_.empty()) {
+        start_write(std::exchange(deferred_, {}), true);
     } else if (!control_.empty()) {
         start_write({}, false);
     }

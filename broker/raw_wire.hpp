@@ -46,13 +46,13 @@ public:
     // Reads until the connection ends: on_wire_message per message, then on_wire_end once.
     void start_reading();
     void set_read_limit(std::size_t bytes) { reader_.set_max_message_bytes(bytes); }
-    // Sends these text frames; on_wire_written follows. One write at a time.
+    // Sends these text frames, at most max_batch_frames of them;
+    // on_wire_written follows with how many. One write at a time.
     void write(std::vector<frame_ptr> frames);
     // Starts the close handshake; frames written later are dropped.
     void close(std::uint16_t code, std::string_view reason);
     // Drops the connection now.
     void abort();
-    bool is_open() const { return socket_.is_open(); }
 
     // A batch larger than this goes out in several sends (IOV_MAX-friendly).
     static constexpr std::size_t max_batch_frames = 31;
@@ -67,7 +67,9 @@ private:
     // Hands every complete message in [data, data + size) to the owner;
     // returns the bytes used.
     std::size_t consume(char* data, std::size_t size, wire_events& events);
-    void fail(std::uint16_t code, const char* why, wire_end end);
+    // The peer's close or a broken frame: send our close (once), report the
+    // end, and read no more frames, only until the peer's EOF.
+    void stop_reading_frames(std::uint16_t code, std::string_view reason, wire_end why, std::string_view detail);
     void end_reading(wire_end why, std::string_view detail);
     void queue_control(ws_frame::opcode op, std::string_view payload);
     void queue_close(std::uint16_t code, std::string_view reason);
@@ -86,17 +88,14 @@ private:
     std::array<char, 512> small_;  // what an async read fills
     std::string partial_;  // the start of a frame not yet complete
     std::string control_;  // encoded control frames for the next write
-    std::vector<frame_ptr> deferred_;  // a batch that came while a control write was out
+    std::vector<frame_ptr> deferred_;  // a batch that came while a control write was out (never empty otherwise)
     std::size_t drained_ = 0;
     reading reading_ = reading::frames;
     bool open_ = false;           // the upgrade is answered
     bool writing_ = false;
-    bool has_deferred_ = false;
     bool ended_ = false;          // on_wire_end was called
     bool close_queued_ = false;   // our close frame is written or waiting in control_
-    bool close_in_control_ = false;
     bool close_written_ = false;
-    bool close_received_ = false;
     bool shut_down_ = false;      // our side of TCP is shut
     bool heard_ = false;          // bytes arrived since the last keep-alive tick
     bool pinged_ = false;         // our keep-alive ping is unanswered
