@@ -46,7 +46,7 @@ ws_reader::event ws_reader::next(char* data, std::size_t size) {
             e.consumed = pos;
             return e;
         }
-        if (!d.masked) return fail(1002, "client frames must be masked", pos);
+        if (masks_required_ && !d.masked) return fail(1002, "client frames must be masked", pos);
         pos += d.frame_bytes;
         event e;
         e.consumed = pos;

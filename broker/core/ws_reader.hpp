@@ -1,10 +1,11 @@
 #pragma once
-// The server's reading side of one WebSocket connection (RFC 6455 §5-8):
-// turns the bytes a read returned into messages and control frames, and
-// decides when the connection must fail and with which close code. Client
-// frames must be masked, text must be UTF-8, messages (whole, or assembled
-// from fragments) are capped. Plain logic: no socket; one per connection,
-// used on its I/O thread.
+// The reading side of one WebSocket connection (RFC 6455 §5-8): turns the
+// bytes a read returned into messages and control frames, and decides when
+// the connection must fail and with which close code. Text must be UTF-8,
+// messages (whole, or assembled from fragments) are capped, and a server
+// requires its client's frames to be masked. The gateway's raw_wire and the
+// simulator's ws_transport each keep one per connection. Plain logic: no
+// socket; used on the connection's I/O thread.
 
 #include <cstddef>
 #include <cstdint>
@@ -34,7 +35,10 @@ public:
         std::size_t consumed = 0;
     };
 
-    explicit ws_reader(std::size_t max_message_bytes) : max_message_bytes_(max_message_bytes) {}
+    // `masks_required`: true on the server side (frames from a client);
+    // false on the client side, which accepts frames masked or not.
+    explicit ws_reader(std::size_t max_message_bytes, bool masks_required = true)
+        : max_message_bytes_(max_message_bytes), masks_required_(masks_required) {}
 
     void set_max_message_bytes(std::size_t bytes) { max_message_bytes_ = bytes; }
 
@@ -50,6 +54,7 @@ private:
     event fail(std::uint16_t code, const char* why, std::size_t consumed) const;
 
     std::size_t max_message_bytes_;
+    bool masks_required_;
     std::string fragments_;
     bool in_message_ = false;
     bool clear_fragments_ = false;  // the last event pointed into fragments_

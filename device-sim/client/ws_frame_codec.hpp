@@ -1,6 +1,6 @@
 #pragma once
 // The client side of RFC 6455 framing: masked frames (so many can share one
-// write) with this connection's masking keys; decoding is core's ws_frame.
+// write) with this connection's masking keys; reading is core's ws_reader.
 // No sockets; owned by one ws_transport, on its thread.
 
 #include <cstdint>
@@ -14,7 +14,6 @@ namespace switchboard::client {
 class ws_frame_codec {
 public:
     using opcode = ws_frame::opcode;
-    using decoded = ws_frame::decoded;
 
     explicit ws_frame_codec(std::uint64_t seed = 0x9e3779b97f4a7c15ULL);
 
@@ -22,12 +21,6 @@ public:
     void encode(std::string& out, opcode op, std::string_view payload);
     // A close frame carrying `code` and a short reason.
     void encode_close(std::string& out, std::uint16_t code, std::string_view reason);
-
-    // Decodes the first frame in `data`. A masked server frame is unmasked in
-    // place (RFC 6455 forbids it, but it costs nothing to accept).
-    static decoded decode(char* data, std::size_t size, std::size_t max_payload) {
-        return ws_frame::decode(data, size, max_payload);
-    }
 
 private:
     std::uint32_t next_mask();

@@ -111,7 +111,8 @@ ws_transport::ws_transport(asio::io_context& io, std::shared_ptr<const ws_option
       socket_(io),
       timer_(io),
       codec_(reinterpret_cast<std::uintptr_t>(this) ^
-             static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {}
+             static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())),
+      reader_(options_->max_frame_bytes, false) {}
 
 ws_transport::~ws_transport() = default;
 
@@ -124,8 +125,7 @@ void ws_transport::open(transport_listener& listener) {
     state_ = state::connecting;
     in_.assign(2048, 0);
     in_used_ = 0;
-    message_.clear();
-    in_fragmented_ = false;
+    reader_ = ws_reader(options_->max_frame_bytes, false);
     out_.clear();
     writing_.clear();
     write_in_flight_ = false;
@@ -253,54 +253,37 @@ void ws_transport::handle_frames() {
     unsigned gen = generation_;
     std::size_t pos = 0;
     while (pos < in_used_) {
-        auto d = ws_frame_codec::decode(in_.data() + pos, in_used_ - pos, options_->max_frame_bytes);
-        if (d.state == ws_frame_codec::decoded::status::incomplete) break;
-        if (d.state == ws_frame_codec::decoded::status::invalid) {
-            return finish({1002, std::string("protocol error: ") + d.error, false});
-        }
-        pos += d.frame_bytes;
-        using op = ws_frame_codec::opcode;
-        switch (d.op) {
-            case op::text:
-            case op::binary:
-                if (d.fin) {
-                    deliver(d.payload);
-                } else {
-                    message_.assign(d.payload);
-                    in_fragmented_ = true;
-                }
+        auto e = reader_.next(in_.data() + pos, in_used_ - pos);
+        pos += e.consumed;
+        using kind = ws_reader::event::kind;
+        if (e.what == kind::need_more) break;
+        switch (e.what) {
+            case kind::need_more:
                 break;
-            case op::continuation:
-                if (!in_fragmented_) return finish({1002, "unexpected continuation frame", false});
-                message_.append(d.payload);
-                if (message_.size() > options_->max_frame_bytes) {
-                    return finish({1009, "message larger than the limit", false});
-                }
-                if (d.fin) {
-                    in_fragmented_ = false;
-                    deliver(message_);
-                    message_.clear();
-                }
+            case kind::fail:
+                return finish({e.code, std::string("protocol error: ") + e.error, false});
+            case kind::text:
+            case kind::binary:
+                deliver(e.payload);
                 break;
-            case op::ping:
-                queue_frame(op::pong, d.payload);
+            case kind::ping:
+                queue_frame(ws_frame_codec::opcode::pong, e.payload);
                 break;
-            case op::pong:
+            case kind::pong:
                 break;
-            case op::close: {
+            case kind::close: {
                 close_info info;
                 info.local = state_ == state::closing;
-                if (d.payload.size() >= 2) {
-                    auto p = reinterpret_cast<const unsigned char*>(d.payload.data());
-                    info.code = static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-                    info.reason.assign(d.payload.substr(2));
-                } else {
-                    info.code = 1005;
-                }
+                info.code = e.code;  // 1005 when the server gave none
+                info.reason.assign(e.payload);
                 if (state_ == state::open) {
                     // Echo the close, then let the server end the TCP connection.
                     std::string reply;
-                    codec_.encode_close(reply, info.code, {});
+                    if (info.code == 1005) {
+                        codec_.encode(reply, ws_frame_codec::opcode::close, {});  // 1005 is never sent
+                    } else {
+                        codec_.encode_close(reply, info.code, {});
+                    }
                     out_ += reply;
                     state_ = state::closing;
                     schedule_flush();
@@ -457,7 +440,7 @@ void ws_transport::finish(close_info info) {
     in_.clear();
     in_.shrink_to_fit();
     in_used_ = 0;
-    std::string().swap(message_);
+    reader_ = ws_reader(options_->max_frame_bytes, false);  // and its memory
     if (listener_ != nullptr) listener_->on_closed(info);
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "transport.hpp"
+#include "core/ws_reader.hpp"
 #include "ws_frame_codec.hpp"
 
 namespace switchboard::client {
@@ -90,8 +91,7 @@ private:
 
     std::vector<char> in_;
     std::size_t in_used_ = 0;
-    std::string message_;  // a fragmented message being put together
-    bool in_fragmented_ = false;
+    ws_reader reader_;  // frames, fragments and their limits
 
     std::string out_;      // frames waiting for the next write
     std::string wrapped_;  // a frame in its Socket.IO envelope, reused

@@ -6,8 +6,9 @@
 #include "client/ws_frame_codec.hpp"
 
 using switchboard::client::ws_frame_codec;
+namespace ws_frame = switchboard::ws_frame;
 using op = ws_frame_codec::opcode;
-using status = ws_frame_codec::decoded::status;
+using status = ws_frame::decoded::status;
 
 namespace {
 std::string server_frame(op code, const std::string& payload, bool fin = true) {
@@ -35,7 +36,7 @@ TEST(WsFrameCodec, EncodedFramesAreMaskedAndDecodeBack) {
         std::string wire;
         codec.encode(wire, op::text, payload);
         ASSERT_NE(static_cast<unsigned char>(wire[1]) & 0x80, 0) << "client frames must be masked";
-        auto d = ws_frame_codec::decode(wire.data(), wire.size(), 1 << 20);
+        auto d = ws_frame::decode(wire.data(), wire.size(), 1 << 20);
         ASSERT_EQ(d.state, status::complete) << n;
         EXPECT_EQ(d.op, op::text);
         EXPECT_TRUE(d.fin);
@@ -52,7 +53,7 @@ TEST(WsFrameCodec, ManyFramesInOneBufferAndAPartialOne) {
     std::size_t pos = 0;
     std::vector<std::string> seen;
     for (;;) {
-        auto d = ws_frame_codec::decode(buffer.data() + pos, buffer.size() - pos, 1 << 20);
+        auto d = ws_frame::decode(buffer.data() + pos, buffer.size() - pos, 1 << 20);
         if (d.state != status::complete) {
             EXPECT_EQ(d.state, status::incomplete);
             break;
@@ -70,28 +71,28 @@ TEST(WsFrameCodec, ManyFramesInOneBufferAndAPartialOne) {
 TEST(WsFrameCodec, EveryPrefixOfAFrameIsIncomplete) {
     std::string f = server_frame(op::text, std::string(70000, 'z'));
     for (std::size_t cut : {0u, 1u, 2u, 5u, 9u, 10u, 100u, 69999u}) {
-        EXPECT_EQ(ws_frame_codec::decode(f.data(), cut, 1 << 20).state, status::incomplete) << cut;
+        EXPECT_EQ(ws_frame::decode(f.data(), cut, 1 << 20).state, status::incomplete) << cut;
     }
 }
 
 TEST(WsFrameCodec, RefusesBrokenFrames) {
     std::string reserved = server_frame(op::text, "x");
     reserved[0] = static_cast<char>(reserved[0] | 0x40);
-    EXPECT_EQ(ws_frame_codec::decode(reserved.data(), reserved.size(), 100).state, status::invalid);
+    EXPECT_EQ(ws_frame::decode(reserved.data(), reserved.size(), 100).state, status::invalid);
     std::string bad_op = server_frame(op::text, "x");
     bad_op[0] = static_cast<char>(0x83);
-    EXPECT_EQ(ws_frame_codec::decode(bad_op.data(), bad_op.size(), 100).state, status::invalid);
+    EXPECT_EQ(ws_frame::decode(bad_op.data(), bad_op.size(), 100).state, status::invalid);
     std::string long_ping = server_frame(op::ping, std::string(126, 'p'));
-    EXPECT_EQ(ws_frame_codec::decode(long_ping.data(), long_ping.size(), 1000).state, status::invalid);
+    EXPECT_EQ(ws_frame::decode(long_ping.data(), long_ping.size(), 1000).state, status::invalid);
     std::string big = server_frame(op::text, std::string(101, 'b'));
-    EXPECT_EQ(ws_frame_codec::decode(big.data(), big.size(), 100).state, status::invalid);
+    EXPECT_EQ(ws_frame::decode(big.data(), big.size(), 100).state, status::invalid);
 }
 
 TEST(WsFrameCodec, CloseCarriesCodeAndReason) {
     ws_frame_codec codec;
     std::string wire;
     codec.encode_close(wire, 4003, "replaced");
-    auto d = ws_frame_codec::decode(wire.data(), wire.size(), 1000);
+    auto d = ws_frame::decode(wire.data(), wire.size(), 1000);
     ASSERT_EQ(d.state, status::complete);
     EXPECT_EQ(d.op, op::close);
     ASSERT_EQ(d.payload.size(), 10u);

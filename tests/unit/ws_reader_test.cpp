@@ -177,6 +177,23 @@ TEST(WsReader, LimitRaisedAfterRegisterLetsLargerMessagesIn) {
     EXPECT_EQ(raised.next(again.data(), again.size()).what, kind::text);
 }
 
+TEST(WsReader, ClientSideReaderTakesUnmaskedServerFramesWithTheSameRules) {
+    // The simulator's ws_transport reads the gateway's frames with masks_required = false.
+    const std::string wire = unmasked(opcode::text, R"({"type":"registered"})") + unmasked(opcode::ping, "k") +
+                             unmasked(opcode::text, "\xC0\xAF");
+    ws_reader client_side(1024, false);
+    auto events = read_all(client_side, wire, 5);
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_EQ(events[0].payload, R"({"type":"registered"})");
+    EXPECT_EQ(events[1].what, kind::ping);
+    EXPECT_EQ(events[2].what, kind::fail);
+    EXPECT_EQ(events[2].code, 1007);
+    ws_reader server_side(1024);
+    auto refused = read_all(server_side, wire, wire.size());
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_EQ(refused[0].code, 1002);
+}
+
 TEST(WsFrame, ServerHeadersUseTheShortestLength) {
     unsigned char h[ws_frame::max_header_bytes];
     EXPECT_EQ(ws_frame::write_header(h, opcode::text, 125), 2u);
