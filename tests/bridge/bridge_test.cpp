@@ -77,16 +77,29 @@ protected:
     int paho_version() const { return GetParam() == mqtt_version::v5 ? 5 : 4; }
 };
 
+// A broker, a gateway bridged to it, the WebSocket controller dash-1
+// following pump-12, and pump-12 on MQTT answering every command.
+struct controller_and_mqtt_device {
+    explicit controller_and_mqtt_device(mqtt_version version)
+        : gw(broker, version),
+          ctl(follower(gw.port(), "dash-1", {"pump-12"})),
+          dev(broker.url(), answering_device("pump-12", version == mqtt_version::v5 ? 5 : 4)) {}
+    // Connects the device and waits until the controller sees it online.
+    bool device_online() { return dev.connect() && wait_presence(*ctl, "pump-12", true, "mqtt"); }
+
+    mosquitto_broker broker;
+    bridged_gateway gw;
+    std::unique_ptr<ws_test_client> ctl;
+    mqtt_test_client dev;
+};
+
 }  // namespace
 
 TEST_P(MqttVersions, WebSocketControllerCommandsPahoDevice) {
-    mosquitto_broker broker;
-    bridged_gateway gw(broker, GetParam());
-    auto ctl = follower(gw.port(), "dash-1", {"pump-12"});
-
-    mqtt_test_client dev(broker.url(), answering_device("pump-12", paho_version()));
-    ASSERT_TRUE(dev.connect()) << broker.log();
-    ASSERT_TRUE(wait_presence(*ctl, "pump-12", true, "mqtt"));
+    controller_and_mqtt_device setup(GetParam());
+    ASSERT_TRUE(setup.device_online()) << setup.broker.log();
+    auto& ctl = setup.ctl;
+    auto& dev = setup.dev;
 
     ctl->send({{"type", "list"}});
     auto list = ctl->receive_type("list");
@@ -256,12 +269,9 @@ TEST_P(MqttVersions, MqttControllerCommandsWebSocketDeviceAndFollowsIt) {
 // A burst larger than Paho's own default queue (100 commands): every one
 // must reach the device and be answered, none left waiting in the bridge.
 TEST_P(MqttVersions, BurstOfFiveHundredCommandsIsAnsweredInFull) {
-    mosquitto_broker broker;
-    bridged_gateway gw(broker, GetParam());
-    auto ctl = follower(gw.port(), "dash-1", {"pump-12"});
-    mqtt_test_client dev(broker.url(), answering_device("pump-12", paho_version()));
-    ASSERT_TRUE(dev.connect()) << broker.log();
-    ASSERT_TRUE(wait_presence(*ctl, "pump-12", true, "mqtt"));
+    controller_and_mqtt_device setup(GetParam());
+    ASSERT_TRUE(setup.device_online()) << setup.broker.log();
+    auto& [broker, gw, ctl, dev] = setup;
 
     constexpr int burst = 500;
     for (int i = 0; i < burst; ++i) {

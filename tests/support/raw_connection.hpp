@@ -82,24 +82,24 @@ public:
     }
     // Reads until the server closes; false if the read timed out instead.
     bool closed_by_server() {
-        char buf[4096];
         for (;;) {
-            boost::system::error_code ec;
-            socket_.read_some(boost::asio::buffer(buf), ec);
+            in_.clear();  // what comes now is read and dropped
+            auto ec = read_more();
             if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) return true;
             if (ec) return false;
         }
     }
 
 private:
-    bool fill() {
+    // Appends what one read returns to in_.
+    boost::system::error_code read_more() {
         char buf[4096];
         boost::system::error_code ec;
         std::size_t n = socket_.read_some(boost::asio::buffer(buf), ec);
-        if (ec) return false;
-        in_.append(buf, n);
-        return true;
+        if (!ec) in_.append(buf, n);
+        return ec;
     }
+    bool fill() { return !read_more(); }
 
     std::string in_;
     boost::asio::io_context io_;
