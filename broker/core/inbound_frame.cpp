@@ -1,45 +1,16 @@
 #include "inbound_frame.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "id_rules.hpp"
+#include "json_text.hpp"
 
 namespace switchboard {
 namespace {
 
-using json = nlohmann::json;
-
-// Depth of [ and { nesting outside strings; stops counting once past `limit`.
-bool nesting_exceeds(std::string_view text, int limit) noexcept {
-    int depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > limit) return true;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return false;
-}
-
 // Reads fields of one frame object, remembering the first problem it meets.
 class field_reader {
 public:
-    field_reader(const json& object, std::string type) : object_(object), type_(std::move(type)) {}
+    field_reader(const json_object_text& object, std::string type)
+        : object_(object), type_(std::move(type)) {}
 
     bool failed() const noexcept { return failed_; }
     frame_error take_error() { return std::move(error_); }
@@ -54,22 +25,19 @@ public:
     }
     void set_request_id(const std::string& id) { error_.request_id = id; }
 
-    const json* find(const char* key) const {
-        auto it = object_.find(key);
-        return it == object_.end() ? nullptr : &*it;
-    }
+    const json_member* find(const char* key) const { return object_.find(key); }
 
     std::optional<std::string> string(const char* key, bool required) {
-        const json* v = find(key);
+        const json_member* v = find(key);
         if (v == nullptr) {
             if (required) fail(key, std::string("field '") + key + "' is required");
             return std::nullopt;
         }
-        if (!v->is_string()) {
+        if (v->kind != json_kind::string) {
             fail(key, std::string("field '") + key + "' must be a string");
             return std::nullopt;
         }
-        return v->get<std::string>();
+        return json_string_value(v->value);
     }
 
     // A client ID field (`id` of register, `to` of command/response/message).
@@ -96,50 +64,52 @@ public:
     }
 
     std::optional<std::int64_t> positive_integer(const char* key) {
-        const json* v = find(key);
+        const json_member* v = find(key);
         if (v == nullptr) return std::nullopt;
-        if (!v->is_number_integer() || v->get<std::int64_t>() <= 0) {
+        std::optional<std::int64_t> n;
+        if (v->kind == json_kind::number) n = json_integer_value(v->value);
+        if (!n || *n <= 0) {
             fail(key, std::string("field '") + key + "' must be a positive integer");
             return std::nullopt;
         }
-        return v->get<std::int64_t>();
+        return n;
     }
 
     bool boolean(const char* key, bool required, bool fallback) {
-        const json* v = find(key);
+        const json_member* v = find(key);
         if (v == nullptr) {
             if (required) fail(key, std::string("field '") + key + "' is required");
             return fallback;
         }
-        if (!v->is_boolean()) {
+        if (v->kind != json_kind::boolean) {
             fail(key, std::string("field '") + key + "' must be true or false");
             return fallback;
         }
-        return v->get<bool>();
+        return v->value == "true";
     }
 
-    // Any JSON value, kept serialized; empty when absent.
+    // Any JSON value, kept as the text it came in; empty when absent.
     std::string raw(const char* key, bool required) {
-        const json* v = find(key);
+        const json_member* v = find(key);
         if (v == nullptr) {
             if (required) fail(key, std::string("field '") + key + "' is required");
             return {};
         }
-        return v->dump();
+        return std::string(v->value);
     }
 
     std::string object(const char* key, std::string fallback) {
-        const json* v = find(key);
+        const json_member* v = find(key);
         if (v == nullptr) return fallback;
-        if (!v->is_object()) {
+        if (v->kind != json_kind::object) {
             fail(key, std::string("field '") + key + "' must be an object");
             return fallback;
         }
-        return v->dump();
+        return std::string(v->value);
     }
 
 private:
-    const json& object_;
+    const json_object_text& object_;
     std::string type_;
     bool failed_ = false;
     frame_error error_;
@@ -193,11 +163,11 @@ parse_result parse_response(field_reader& r) {
     f.to = r.client_id("to");
     f.ok = r.boolean("ok", true, false);
     f.result_json = r.raw("result", false);
-    if (const json* e = r.find("error")) {
-        if (!e->is_object()) {
+    if (const json_member* e = r.find("error")) {
+        if (e->kind != json_kind::object) {
             r.fail("error", "field 'error' must be an object {code, message}");
         } else {
-            f.error_json = e->dump();
+            f.error_json = std::string(e->value);
         }
     }
     return finish(r, std::move(f));
@@ -227,18 +197,23 @@ parse_result parse_subscribe(field_reader& r, bool subscribe) {
     f.subscribe = subscribe;
     f.id = r.correlation_id(false);
     if (f.id) r.set_request_id(*f.id);
-    const json* ids = r.find("ids");
+    const json_member* ids = r.find("ids");
     if (ids == nullptr) {
         r.fail("ids", "field 'ids' is required");
-    } else if (!ids->is_array() || ids->empty()) {
+    } else if (ids->kind != json_kind::array || !json_array_strings(ids->value, f.patterns)) {
+        if (ids->kind == json_kind::array) {
+            r.fail("ids", "field 'ids' holds an entry that is not an ID or prefix* pattern");
+        } else {
+            r.fail("ids", "field 'ids' must be a non-empty array of IDs or prefix* patterns");
+        }
+    } else if (f.patterns.empty()) {
         r.fail("ids", "field 'ids' must be a non-empty array of IDs or prefix* patterns");
     } else {
-        for (const auto& v : *ids) {
-            if (!v.is_string() || !is_valid_id_pattern(v.get_ref<const std::string&>())) {
+        for (const auto& pattern : f.patterns) {
+            if (!is_valid_id_pattern(pattern)) {
                 r.fail("ids", "field 'ids' holds an entry that is not an ID or prefix* pattern");
                 break;
             }
-            f.patterns.push_back(v.get<std::string>());
         }
     }
     return finish(r, std::move(f));
@@ -275,35 +250,33 @@ frame_error bad_request(std::string message, std::string field = {}) {
 }  // namespace
 
 parse_result parse_frame(std::string_view text) {
-    if (nesting_exceeds(text, max_json_depth)) {
-        return bad_request("frame is nested deeper than " + std::to_string(max_json_depth) +
-                           " levels");
+    json_object_text doc;
+    switch (doc.parse(text, max_json_depth)) {
+        case json_object_text::status::ok: break;
+        case json_object_text::status::not_json: return bad_request("frame is not valid JSON");
+        case json_object_text::status::not_object: return bad_request("frame must be a JSON object");
+        case json_object_text::status::too_deep:
+            return bad_request("frame is nested deeper than " + std::to_string(max_json_depth) +
+                               " levels");
     }
-    // nlohmann's lexer takes a NUL byte for the end of input and would accept
-    // `{...}\0anything`; JSON allows no raw NUL anywhere, so refuse it here.
-    if (text.find('\0') != std::string_view::npos) return bad_request("frame is not valid JSON");
-    json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return bad_request("frame is not valid JSON");
-    if (!doc.is_object()) return bad_request("frame must be a JSON object");
 
     // An envelope error still carries the frame's `id` when it reads as a
     // correlation ID, so the client can tell which of its requests failed.
     auto with_request_id = [&doc](frame_error e) {
-        if (auto it = doc.find("id"); it != doc.end() && it->is_string() &&
-                                      it->get_ref<const std::string&>().size() <=
-                                          max_correlation_id_bytes) {
-            e.request_id = it->get<std::string>();
+        if (const json_member* id = doc.find("id"); id != nullptr && id->kind == json_kind::string) {
+            std::string value = json_string_value(id->value);
+            if (value.size() <= max_correlation_id_bytes) e.request_id = std::move(value);
         }
         return e;
     };
-    auto type_it = doc.find("type");
-    if (type_it == doc.end()) {
+    const json_member* type_member = doc.find("type");
+    if (type_member == nullptr) {
         return with_request_id(bad_request("field 'type' is required", "type"));
     }
-    if (!type_it->is_string()) {
+    if (type_member->kind != json_kind::string) {
         return with_request_id(bad_request("field 'type' must be a string", "type"));
     }
-    std::string type = type_it->get<std::string>();
+    std::string type = json_string_value(type_member->value);
 
     field_reader r(doc, type);
     if (type == "command") return parse_command(r);

@@ -1,8 +1,8 @@
 #pragma once
 // The client-to-server frames of docs/protocol.md §3, parsed and validated.
 // JSON sub-values that the gateway only passes on (args, result, payload,
-// meta, data) are kept serialized, so routing splices them into the outbound
-// frame without parsing or re-serializing them again.
+// meta, data) are validated and kept as the text they came in (json_text.hpp),
+// so routing splices them into the outbound frame without building a tree.
 
 #include <cstdint>
 #include <optional>
@@ -81,7 +81,7 @@ struct frame_error {
 
 using parse_result = std::variant<inbound_frame, frame_error>;
 
-// Frames deeper than this are refused before the JSON parser sees them.
+// Frames deeper than this are refused; the parser stops there.
 inline constexpr int max_json_depth = 32;
 
 // Never throws. Any text that is not a valid frame gives a frame_error whose

@@ -7,7 +7,13 @@ namespace switchboard {
 void append_json_string(std::string& out, std::string_view value) {
     static constexpr char hex[] = "0123456789abcdef";
     out.push_back('"');
-    for (char c : value) {
+    // Whole runs that need no escape are appended at once.
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const auto c = static_cast<unsigned char>(value[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(value.data() + run, i - run);
+        run = i + 1;
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -15,15 +21,12 @@ void append_json_string(std::string& out, std::string_view value) {
             case '\r': out += "\\r"; break;
             case '\t': out += "\\t"; break;
             default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    out += "\\u00";
-                    out.push_back(hex[(c >> 4) & 0xf]);
-                    out.push_back(hex[c & 0xf]);
-                } else {
-                    out.push_back(c);
-                }
+                out += "\\u00";
+                out.push_back(hex[c >> 4]);
+                out.push_back(hex[c & 0xf]);
         }
     }
+    out.append(value.data() + run, value.size() - run);
     out.push_back('"');
 }
 
@@ -34,8 +37,9 @@ json_object_writer::json_object_writer(std::size_t reserve) {
 
 void json_object_writer::key(std::string_view k) {
     if (out_.size() > 1) out_.push_back(',');
-    append_json_string(out_, k);
-    out_.push_back(':');
+    out_.push_back('"');
+    out_ += k;
+    out_ += "\":";
 }
 
 json_object_writer& json_object_writer::string(std::string_view k, std::string_view value) {

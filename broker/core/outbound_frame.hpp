@@ -15,7 +15,8 @@
 
 namespace switchboard {
 
-// Appends one JSON object field by field, in the order written.
+// Appends one JSON object field by field, in the order written. Keys are the
+// protocol's own field names and are written as they are, unescaped.
 class json_object_writer {
 public:
     explicit json_object_writer(std::size_t reserve = 128);

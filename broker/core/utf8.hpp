@@ -9,4 +9,9 @@ namespace switchboard {
 
 bool is_valid_utf8(std::string_view text);
 
+// The length of the one well-formed UTF-8 sequence that starts at `p`
+// (1 to 4 bytes), or 0 when none does before `end`. For scanners that meet
+// non-ASCII bytes one character at a time.
+int utf8_sequence_length(const unsigned char* p, const unsigned char* end) noexcept;
+
 }  // namespace switchboard
