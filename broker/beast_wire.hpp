@@ -11,6 +11,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,7 +35,7 @@ public:
     void accept(const request& upgrade, const char* subprotocol, std::weak_ptr<wire_events> owner);
     void start_reading() { do_read(); }
     void set_read_limit(std::size_t bytes) { ws_.read_message_max(bytes); }
-    void write(std::vector<frame_ptr> frames);
+    void write(std::span<frame_ptr> frames);
     void close(std::uint16_t code, std::string_view reason);
     void abort();
 

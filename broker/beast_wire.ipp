@@ -74,8 +74,8 @@ void beast_wire<Stream>::on_read(boost::system::error_code ec, std::size_t bytes
 }
 
 template <class Stream>
-void beast_wire<Stream>::write(std::vector<frame_ptr> frames) {
-    writing_ = std::move(frames);
+void beast_wire<Stream>::write(std::span<frame_ptr> frames) {
+    writing_.assign(std::make_move_iterator(frames.begin()), std::make_move_iterator(frames.end()));
     written_ = 0;
     write_next();
 }

@@ -53,10 +53,44 @@ std::string refusal(std::string_view status, std::string_view extra_header, std:
 // One gathered send: control frames, then each frame's header and payload.
 struct raw_wire::write_batch {
     std::string control;
-    std::vector<frame_ptr> frames;
+    std::array<frame_ptr, max_batch_frames> frames;
+    std::size_t frame_count = 0;
     std::array<std::array<unsigned char, ws_frame::max_header_bytes>, max_batch_frames> headers;
     std::array<asio::const_buffer, 1 + 2 * max_batch_frames> buffers;
 };
+
+// A write batch is 1.5 KB, past what malloc's per-thread cache serves, and
+// every flush needs one: each I/O thread keeps a few to reuse.
+constexpr std::size_t spare_batches_per_thread = 16;
+
+std::vector<std::unique_ptr<raw_wire::write_batch>>& raw_wire::spare_batches() {
+    thread_local std::vector<std::unique_ptr<write_batch>> spare;
+    return spare;
+}
+
+raw_wire::batch_ptr raw_wire::take_batch() {
+    auto& spare = spare_batches();
+    if (spare.empty()) return batch_ptr(new write_batch);
+    batch_ptr batch(spare.back().release());
+    spare.pop_back();
+    return batch;
+}
+
+void raw_wire::batch_recycler::operator()(write_batch* batch) const noexcept {
+    for (std::size_t i = 0; i < batch->frame_count; ++i) batch->frames[i].reset();
+    batch->frame_count = 0;
+    batch->control.clear();
+    auto& spare = spare_batches();
+    if (spare.size() < spare_batches_per_thread) {
+        try {
+            spare.emplace_back(batch);
+            return;
+        } catch (...) {
+            // No room to keep it: free it instead.
+        }
+    }
+    delete batch;
+}
 
 raw_wire::raw_wire(asio::ip::tcp::socket&& socket, std::string leftover, const session_limits& limits)
     : socket_(std::move(socket)),
@@ -240,28 +274,31 @@ void raw_wire::queue_close(std::uint16_t code, std::string_view reason) {
     queue_control(ws_frame::opcode::close, code == 0 ? std::string() : ws_frame::close_payload(code, reason));
 }
 
-void raw_wire::write(std::vector<frame_ptr> frames) {
+void raw_wire::write(std::span<frame_ptr> frames) {
     if (writing_) {
         // Only while a control frame of our own is out: the session waits
         // for on_wire_written before it writes again.
-        deferred_ = std::move(frames);
+        deferred_.assign(std::make_move_iterator(frames.begin()), std::make_move_iterator(frames.end()));
         return;
     }
-    start_write(std::move(frames), true);
+    start_write(frames, true);
 }
 
-void raw_wire::start_write(std::vector<frame_ptr> frames, bool report) {
-    auto batch = std::make_unique<write_batch>();
+void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
+    batch_ptr batch = take_batch();
     batch->control.swap(control_);
     // No write is out, so a close queued and not yet written is in this control.
     const bool carries_close = close_queued_ && !close_written_ && !batch->control.empty();
-    if (frames.size() > max_batch_frames) frames.resize(max_batch_frames);  // the rest goes next time
+    if (frames.size() > max_batch_frames) frames = frames.first(max_batch_frames);  // the rest goes next time
     const std::size_t count = frames.size();
     // Nothing may follow a close frame, and a connection failing sends no more data.
-    if (!close_queued_) batch->frames = std::move(frames);
+    if (!close_queued_) {
+        std::move(frames.begin(), frames.end(), batch->frames.begin());
+        batch->frame_count = count;
+    }
     std::size_t n = 0;
     if (!batch->control.empty()) batch->buffers[n++] = asio::buffer(batch->control);
-    for (std::size_t i = 0; i < batch->frames.size(); ++i) {
+    for (std::size_t i = 0; i < batch->frame_count; ++i) {
         unsigned char* header = batch->headers[i].data();
         const std::string& payload = *batch->frames[i];
         batch->buffers[n++] = asio::buffer(header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
@@ -301,7 +338,8 @@ void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool ca
     if (report) self->on_wire_written({}, frames);
     if (writing_) return;  // the session wrote again from on_wire_written
     if (!deferred_.empty()) {
-        start_write(std::exchange(deferred_, {}), true);
+        std::vector<frame_ptr> deferred = std::exchange(deferred_, {});
+        start_write(deferred, true);
     } else if (!control_.empty()) {
         start_write({}, false);
     }

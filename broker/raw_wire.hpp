@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,9 +47,9 @@ public:
     // Reads until the connection ends: on_wire_message per message, then on_wire_end once.
     void start_reading();
     void set_read_limit(std::size_t bytes) { reader_.set_max_message_bytes(bytes); }
-    // Sends these text frames, at most max_batch_frames of them;
-    // on_wire_written follows with how many. One write at a time.
-    void write(std::vector<frame_ptr> frames);
+    // Sends these text frames (moved from), at most max_batch_frames of
+    // them; on_wire_written follows with how many. One write at a time.
+    void write(std::span<frame_ptr> frames);
     // Starts the close handshake; frames written later are dropped.
     void close(std::uint16_t code, std::string_view reason);
     // Drops the connection now.
@@ -60,6 +61,12 @@ public:
 private:
     enum class reading { frames, draining, done };
     struct write_batch;
+    struct batch_recycler {
+        void operator()(write_batch* batch) const noexcept;
+    };
+    using batch_ptr = std::unique_ptr<write_batch, batch_recycler>;
+    static batch_ptr take_batch();
+    static std::vector<std::unique_ptr<write_batch>>& spare_batches();  // this thread's
 
     std::shared_ptr<wire_events> owner() const { return owner_.lock(); }
     void do_read();
@@ -73,7 +80,7 @@ private:
     void end_reading(wire_end why, std::string_view detail);
     void queue_control(ws_frame::opcode op, std::string_view payload);
     void queue_close(std::uint16_t code, std::string_view reason);
-    void start_write(std::vector<frame_ptr> frames, bool report);
+    void start_write(std::span<frame_ptr> frames, bool report);
     void on_written(boost::system::error_code ec, std::size_t frames, bool report, bool carried_close);
     void shut_down_sending();
     void arm_timer(std::chrono::steady_clock::duration after);

@@ -223,17 +223,20 @@ bool websocket_session<Wire>::deliver(frame_ptr frame) {
 
 template <class Wire>
 void websocket_session<Wire>::do_write() {
-    std::vector<frame_ptr> batch;
+    // The frames stay queued until written (they count against the bound);
+    // the wire gets references of its own.
+    std::array<frame_ptr, Wire::max_batch_frames> batch;
+    std::size_t n = 0;
     {
         std::lock_guard lock(mutex_);
         if (state_ == state::aborting || queue_.empty()) {
             writing_ = false;
             return;
         }
-        const std::size_t n = std::min(queue_.size(), Wire::max_batch_frames);
-        batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+        n = std::min(queue_.size(), Wire::max_batch_frames);
+        std::copy_n(queue_.begin(), n, batch.begin());
     }
-    wire_.write(std::move(batch));
+    wire_.write(std::span<frame_ptr>(batch.data(), n));
 }
 
 template <class Wire>
