@@ -234,7 +234,7 @@ void websocket_session<Wire>::do_write() {
             return;
         }
         n = std::min(queue_.size(), Wire::max_batch_frames);
-        std::copy_n(queue_.begin(), n, batch.begin());
+        queue_.copy_front(n, batch.begin());
     }
     wire_.write(std::span<frame_ptr>(batch.data(), n));
 }

@@ -11,7 +11,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +20,7 @@
 #include "core/client_record.hpp"
 #include "core/connection_limiter.hpp"
 #include "core/endpoint.hpp"
+#include "core/frame_queue.hpp"
 #include "core/inbound_frame.hpp"
 #include "core/rate_limiter.hpp"
 #include "raw_wire.hpp"
@@ -90,7 +90,7 @@ private:
 
     // Outbound queue, shared with other threads' deliver()/close().
     std::mutex mutex_;
-    std::deque<frame_ptr> queue_;
+    frame_queue queue_;
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;  // a write chain is running or posted
     state state_ = state::open;
