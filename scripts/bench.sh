@@ -3,11 +3,14 @@
 # for each workload, drives it with switchboard-sim, and appends a dated
 # section to docs/benchmarks.md. Workloads (docs/benchmarks.md explains them):
 #   W1       command round trips, closed loop: 1,000 devices, 10 controllers x 32, 100-byte args
-#   W1-open  the same offered at a fixed 5,000 commands/s
+#            (three runs; the report shows the one with the median CPU per round trip)
+#   W1-open  the same offered at a fixed 5,000 commands/s (three runs; median p99)
+#   W1-2t    W1 once more with the gateway on its default threads (one per core)
 #   W3       one controller, 100,000 commands to 1,000 devices, 256 in flight
 #   W2       10,000 and 19,000 registered idle connections: RSS per connection, connect time
 #            (the 19,000 case runs W1 on top: 17,990 idle + 1,010 W1 connections)
-#   W1-mqtt  W1 with the devices on MQTT through a private mosquitto (and its CPU per RT)
+#   W1-mqtt  W1 with the devices on MQTT through a private mosquitto (and its CPU per RT),
+#            closed loop, then open loop at 2,000 commands/s (W1-mqtt-open)
 #   peers    W1 and W2 (10,000 idle) against relays on node, driven by the same
 #            simulator: scripts/peers/ws-relay.mjs (plain `ws`) and
 #            socketio-relay.mjs (Socket.IO 4); needs node and npm
@@ -65,7 +68,10 @@ start_server() {
     URL="ws://127.0.0.1:$PORT/ws"
 }
 # A benchmark of routing, not of authentication or abuse limits (see the config).
-start_gateway() { start_server gw "$GW_BIN" --config "$ROOT/config/switchboard.bench.json" "$@"; }
+# One I/O thread, as the node peers have: the generator and the fleet need the
+# other core of this machine (W1-2t measures the default, one per core).
+GW_THREADS=${GW_THREADS:-1}
+start_gateway() { start_server gw "$GW_BIN" --config "$ROOT/config/switchboard.bench.json" --threads "$GW_THREADS" "$@"; }
 start_ws_relay() { start_server peer-ws node "$ROOT/scripts/peers/ws-relay.mjs" 0; }
 start_socketio_relay() {
     start_server peer-socketio node "$ROOT/scripts/peers/socketio-relay.mjs" 0
@@ -109,16 +115,29 @@ load() {  # load NAME ARGS...
     cat "$WORK/$name.txt" >&2
 }
 j() { jq -r "$2" "$WORK/$1.json"; }
+# median_of NAME FIELD RUN...: copies the run whose FIELD is the median to
+# NAME.json and prints the range "min-max" of FIELD over the runs.
+median_of() {
+    local name=$1 field=$2; shift 2
+    local sorted
+    sorted=$(for r in "$@"; do echo "$(j "$r" "$field") $r"; done | sort -g)
+    cp "$WORK/$(echo "$sorted" | sed -n "$(( ($# + 1) / 2 ))p" | cut -d' ' -f2).json" "$WORK/$name.json"
+    echo "$(echo "$sorted" | head -1 | cut -d' ' -f1) $(echo "$sorted" | tail -1 | cut -d' ' -f1)" |
+        awk '{printf "%.1f-%.1f", $1, $2}'
+}
 fmt() { printf "%.${2:-1}f" "$1"; }
 
 W1MQTT=skipped
 if [ "$ONLY_PEERS" != 1 ]; then
     # ---- W1, W1-open, W3 on one gateway and one fleet of 1,000 ----
-    log "W1: closed loop, 1,000 devices, 10 x 32, ${SECONDS_W1}s"
+    log "W1: closed loop, 1,000 devices, 10 x 32, ${SECONDS_W1}s, three runs"
     start_gateway
     start_fleet w1 --devices 1000 --id-prefix dev- --threads 1
     FLEET_PID=$FLEET_w1_PID
-    load w1 --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_PID"
+    for run in 1 2 3; do
+        load "w1-$run" --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_PID"
+    done
+    W1_RANGE=$(median_of w1 .gateway.cpu_us_per_round_trip w1-1 w1-2 w1-3)
     W1_RSS=$(rss_kib "$GW_PID")
 
     if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
@@ -142,11 +161,21 @@ if [ "$ONLY_PEERS" != 1 ]; then
         SYSCALLS=$(awk -F, '/raw_syscalls/ {print $1}' "$WORK/perf-stat.txt")
     fi
 
-    log "W1-open: 5,000 commands/s"
-    load w1open --devices 1000 --controllers 10 --rate 5000 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
+    log "W1-open: 5,000 commands/s, three runs"
+    for run in 1 2 3; do
+        load "w1open-$run" --devices 1000 --controllers 10 --rate 5000 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
+    done
+    W1OPEN_RANGE=$(median_of w1open .latency_us.p99 w1open-1 w1open-2 w1open-3)
     log "W3: burst of 100,000 from one controller, 256 in flight"
     load w3 --devices 1000 --controllers 1 --inflight 256 --count 100000 --args-bytes 100 --duration 120s
     stop_fleet w1
+    stop_gateway
+
+    log "W1-2t: W1 with the gateway on its default threads ($(nproc))"
+    GW_THREADS=0 start_gateway
+    start_fleet w1t --devices 1000 --id-prefix dev- --threads 1
+    load w1-2t --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_w1t_PID"
+    stop_fleet w1t
     stop_gateway
 
     # ---- W2: idle connections ----
@@ -200,6 +229,9 @@ if [ "$ONLY_PEERS" != 1 ]; then
         W1MQTT_MOSQ_US=$(awk -v t="$((MOSQ_T1 - MOSQ_T0))" -v hz="$(getconf CLK_TCK)" \
             -v rate="$(j w1mqtt .round_trips_per_s)" -v s="$(j w1mqtt .window_s)" \
             'BEGIN { if (rate > 0) printf "%.1f", t / hz * 1e6 / (rate * (s + 2)); else print "—" }')
+        log "W1-mqtt-open: 2,000 commands/s"
+        load w1mqttopen --devices 1000 --controllers 10 --rate 2000 --args-bytes 100 --duration "${SECONDS_W1}s" \
+            --warmup 2s --fleet-pid "$FLEET_mqtt_PID"
         W1MQTT=done
         kill "$FLEET_mqtt_PID" 2>/dev/null; wait "$FLEET_mqtt_PID" 2>/dev/null || true
         stop_gateway
@@ -247,7 +279,8 @@ REPORT=$WORK/section.md
     echo "Machine: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores," \
          "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)," \
          "load average before the run $(cut -d' ' -f1-3 /proc/loadavg)."
-    echo "Gateway: release build (RelWithDebInfo), default threads ($(nproc)); generator and fleet: switchboard-sim, 1 I/O thread each, on the same machine."
+    echo "Gateway: release build (RelWithDebInfo), one I/O thread (\`--threads 1\`, as the node peers) except in the W1-2t row; generator and fleet: switchboard-sim, 1 I/O thread each, on the same machine."
+    [ -n "${W1_RANGE:-}" ] && echo "W1 and W1-open ran three times each; their rows show the run with the median gateway CPU per round trip (range ${W1_RANGE} µs) and the median p99 (range ${W1OPEN_RANGE} µs)."
     [ "$ONLY_PEERS" = 1 ] && echo "Peers only (ONLY_PEERS=1): the gateway's workloads were not run."
     compgen -G "$WORK/peer-*.json" >/dev/null && echo "Peers: scripts/peers/*-relay.mjs on node $(node --version)," \
         "ws $(jq -r .dependencies.ws "$ROOT/scripts/peers/package.json"), socket.io $(jq -r '.dependencies["socket.io"]' "$ROOT/scripts/peers/package.json")," \
@@ -255,14 +288,16 @@ REPORT=$WORK/section.md
     echo
     echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors | timeouts |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
-    rows="w1 w1open w3 w1at19k"
-    [ "$W1MQTT" = done ] && rows="$rows w1mqtt"
+    rows="w1 w1open w1-2t w3 w1at19k"
+    [ "$W1MQTT" = done ] && rows="$rows w1mqtt w1mqttopen"
     for w in $rows peer-ws peer-socketio; do
         [ -f "$WORK/$w.json" ] || continue
         case $w in
             w1mqtt) name="W1-mqtt: devices on MQTT via mosquitto (gateway only; mosquitto ${W1MQTT_MOSQ_US} µs/RT more)";;
-            w1) name="W1 closed loop 10×32";;
-            w1open) name="W1-open at 5,000/s (latency from intended send)";;
+            w1) name="W1 closed loop 10×32 (median of 3)";;
+            w1-2t) name="W1 closed loop, gateway on $(nproc) I/O threads";;
+            w1mqttopen) name="W1-mqtt-open at 2,000/s (latency from intended send)";;
+            w1open) name="W1-open at 5,000/s (latency from intended send; median p99 of 3)";;
             w3) name="W3 burst 100,000, 1×256";;
             w1at19k) name="W1 with 17,990 idle alongside (19,000 connections)";;
             peer-*) name="${PEER_LABEL[${w#peer-}]}, W1 closed loop 10×32";;
