@@ -13,7 +13,9 @@
 #            closed loop, then open loop at 2,000 commands/s (W1-mqtt-open)
 #   peers    W1 and W2 (10,000 idle) against relays on node, driven by the same
 #            simulator: scripts/peers/ws-relay.mjs (plain `ws`) and
-#            socketio-relay.mjs (Socket.IO 4); needs node and npm
+#            socketio-relay.mjs (Socket.IO 4); needs node and npm. Then W1 on
+#            mosquitto alone (per-device topics, QoS 0), driven by its own node
+#            generator (scripts/peers/mosquitto-load.mjs); needs mosquitto too
 # Environment: BUILD (build folder, default build/bench), SECONDS_W1 (default 10),
 # PROFILE=0 to skip the perf profile, NO_APPEND=1 to print instead of appending,
 # ONLY_PEERS=1 to run the peers alone, NO_PEERS=1 to skip them.
@@ -115,6 +117,14 @@ load() {  # load NAME ARGS...
     cat "$WORK/$name.txt" >&2
 }
 j() { jq -r "$2" "$WORK/$1.json"; }
+# A free loopback port for the benchmark's own mosquitto (never the system one).
+free_port() {
+    local p
+    for p in $(seq 18840 18999); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+    done
+    return 1
+}
 # median_of NAME FIELD RUN...: copies the run whose FIELD is the median to
 # NAME.json and prints the range "min-max" of FIELD over the runs.
 median_of() {
@@ -196,14 +206,6 @@ if [ "$ONLY_PEERS" != 1 ]; then
     stop_gateway
 
     # ---- W1-mqtt: the devices on MQTT, the controllers on WebSocket ----
-    # A free loopback port for the benchmark's own mosquitto (never the system one).
-    free_port() {
-        local p
-        for p in $(seq 18840 18999); do
-            (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-        done
-        return 1
-    }
     cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
     if command -v mosquitto >/dev/null; then
         log "W1-mqtt: 1,000 MQTT devices through mosquitto, 10 WebSocket controllers x 32"
@@ -240,7 +242,8 @@ fi
 
 # ---- peers: the same workloads against other servers ----
 PEERS=(ws socketio)
-declare -A PEER_LABEL=([ws]="ws (node) relay" [socketio]="Socket.IO 4 (node) relay")
+declare -A PEER_LABEL=([ws]="ws (node) relay" [socketio]="Socket.IO 4 (node) relay"
+    [mosquitto]="mosquitto alone, per-device topics, QoS 0 (node mqtt.js generator, not switchboard-sim)")
 declare -A PEER_IDLE_S PEER_IDLE_RSS PEER_BASE_RSS
 
 # peer_workloads NAME: W1 into $WORK/peer-NAME.json, then W2 with 10,000 idle.
@@ -265,6 +268,22 @@ run_peers() {
         PEERS_SKIPPED="npm ci failed (see $WORK/npm-ci.out)"; return
     fi
     for peer in "${PEERS[@]}"; do peer_workloads "$peer"; done
+    command -v mosquitto >/dev/null && mosquitto_peer
+}
+# W1 through mosquitto with no gateway: devices answer to peer/<from>/in.
+mosquitto_peer() {
+    log "peer mosquitto: W1 closed loop, 1,000 MQTT devices, 10 x 32, ${SECONDS_W1}s (node generator)"
+    local port conf=$WORK/peer-mosquitto.conf
+    port=$(free_port)
+    printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stdout\nlog_type error\nlog_type warning\n' "$port" >"$conf"
+    chmod 644 "$conf"
+    mosquitto -c "$conf" >"$WORK/peer-mosquitto.out" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    timeout 180 node "$ROOT/scripts/peers/mosquitto-load.mjs" --url "mqtt://127.0.0.1:$port" --broker-pid "$pid" \
+        --json "$WORK/peer-mosquitto.json" --duration "$SECONDS_W1" >&2 || log "mosquitto peer failed"
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
 }
 PEERS_SKIPPED=""
 if [ "$NO_PEERS" = 1 ]; then PEERS_SKIPPED="NO_PEERS=1"; else run_peers; fi
@@ -285,12 +304,15 @@ REPORT=$WORK/section.md
     compgen -G "$WORK/peer-*.json" >/dev/null && echo "Peers: scripts/peers/*-relay.mjs on node $(node --version)," \
         "ws $(jq -r .dependencies.ws "$ROOT/scripts/peers/package.json"), socket.io $(jq -r '.dependencies["socket.io"]' "$ROOT/scripts/peers/package.json")," \
         "routing only (no auth, ACLs, command timeouts or limits); in their rows, \"gateway\" means the relay's node process."
+    [ -f "$WORK/peer-mosquitto.json" ] && echo "mosquitto peer: $(mosquitto -h 2>&1 | head -1 | awk '{print $3}') with no ACL and no gateway," \
+        "driven by scripts/peers/mosquitto-load.mjs (mqtt.js $(jq -r .dependencies.mqtt "$ROOT/scripts/peers/package.json"), one node process" \
+        "for the 1,000 devices and 10 controllers); its row's CPU is mosquitto's."
     echo
     echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors | timeouts |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
     rows="w1 w1open w1-2t w3 w1at19k"
     [ "$W1MQTT" = done ] && rows="$rows w1mqtt w1mqttopen"
-    for w in $rows peer-ws peer-socketio; do
+    for w in $rows peer-ws peer-socketio peer-mosquitto; do
         [ -f "$WORK/$w.json" ] || continue
         case $w in
             w1mqtt) name="W1-mqtt: devices on MQTT via mosquitto (gateway only; mosquitto ${W1MQTT_MOSQ_US} µs/RT more)";;
@@ -300,6 +322,7 @@ REPORT=$WORK/section.md
             w1open) name="W1-open at 5,000/s (latency from intended send; median p99 of 3)";;
             w3) name="W3 burst 100,000, 1×256";;
             w1at19k) name="W1 with 17,990 idle alongside (19,000 connections)";;
+            peer-mosquitto) name="${PEER_LABEL[mosquitto]}, W1 closed loop 10×32; \"gateway\" = mosquitto";;
             peer-*) name="${PEER_LABEL[${w#peer-}]}, W1 closed loop 10×32";;
         esac
         echo "| $name | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .latency_us.p999)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | $(( $(j $w .gateway.rss_kib) / 1024 )) MiB | $(j $w .lost) | $(j $w .errors_total) | $(j $w .timeouts) |"
