@@ -125,6 +125,11 @@ free_port() {
     done
     return 1
 }
+# Waits (bounded, 10 s) until something accepts on 127.0.0.1:PORT.
+wait_port() {
+    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+    log "nothing accepts on port $1"; return 1
+}
 # median_of NAME FIELD RUN...: copies the run whose FIELD is the median to
 # NAME.json and prints the range "min-max" of FIELD over the runs.
 median_of() {
@@ -213,7 +218,7 @@ if [ "$ONLY_PEERS" != 1 ]; then
         export SWITCHBOARD_MQTT_PASSWORD=bench-local
         "$ROOT/scripts/start-mosquitto.sh" "$MQTT_PORT" "$WORK/mosquitto" >"$WORK/mosquitto.out" 2>&1 &
         PIDS+=($!)
-        for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && break; sleep 0.1; done
+        wait_port "$MQTT_PORT"
         MOSQ_PID=$(pgrep -n -f "mosquitto -c $WORK/mosquitto" || true)
         start_gateway --mqtt-url "tcp://127.0.0.1:$MQTT_PORT" --mqtt-username switchboard-gateway
         start_fleet mqtt --devices 1000 --id-prefix dev- --threads 1 --transport mqtt \
@@ -280,7 +285,7 @@ mosquitto_peer() {
     mosquitto -c "$conf" >"$WORK/peer-mosquitto.out" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
-    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    wait_port "$port" || { kill "$pid" 2>/dev/null; return 0; }
     timeout 180 node "$ROOT/scripts/peers/mosquitto-load.mjs" --url "mqtt://127.0.0.1:$port" --broker-pid "$pid" \
         --json "$WORK/peer-mosquitto.json" --duration "$SECONDS_W1" >&2 || log "mosquitto peer failed"
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
