@@ -37,7 +37,10 @@ nlohmann::json load_result::to_json() const {
     j["errors"] = errors;
     j["errors_total"] = errors_total;
     j["timeouts"] = timeouts;
+    j["cut_off"] = cut_off;
     j["lost"] = lost;
+    j["controllers_closed"] = controllers_closed;
+    j["first_close"] = first_close;
     j["stray_frames"] = stray_frames;
     j["window_s"] = window_s;
     j["window_completed"] = window_completed;
@@ -94,7 +97,11 @@ std::string load_result::to_table() const {
     }
     row("errors", errs);
     row("timeouts", std::to_string(timeouts));
+    if (cut_off) row("cut off (connection closed)", std::to_string(cut_off));
     row("lost (must be 0)", std::to_string(lost));
+    if (controllers_closed) {
+        row("controllers closed", std::to_string(controllers_closed) + " (first: " + first_close + ")");
+    }
     if (stray_frames) row("stray frames", std::to_string(stray_frames));
     double rts = double(window_completed);
     auto proc = [&](const std::string& name, const watched_process& p) {

@@ -34,7 +34,8 @@ struct load_result {
     std::size_t args_bytes = 0;
     unsigned threads = 0;
 
-    // What happened to every measured command: sent = answered + errors + timeouts + lost.
+    // What happened to every measured command:
+    // sent = answered + errors + timeouts + cut_off + lost.
     std::uint64_t sent = 0;
     std::uint64_t answered = 0;         // responses from the device, ok or not
     std::uint64_t answered_ok = 0;
@@ -42,7 +43,10 @@ struct load_result {
     std::map<std::string, std::uint64_t> errors;  // gateway `error` frames by code
     std::uint64_t errors_total = 0;
     std::uint64_t timeouts = 0;  // gateway `timeout` responses
+    std::uint64_t cut_off = 0;   // out when the gateway closed their controller's connection
     std::uint64_t lost = 0;      // never resolved, even after the drain
+    std::uint64_t controllers_closed = 0;  // controller connections that ended during the run
+    std::string first_close;     // the first of those: close code and reason
     std::uint64_t stray_frames = 0;  // answers to no command of ours (should be 0)
 
     double window_s = 0;            // the measured sending window

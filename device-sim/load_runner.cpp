@@ -127,6 +127,18 @@ private:
         coord_.changed.notify_all();
     }
     void on_disconnected(const client::close_info& info, bool was_registered) override {
+        if (was_registered) {
+            // No outcome can reach us now: the gateway drops a departed
+            // controller's commands. Counted apart from lost, with the reason.
+            for (const auto& [seq, sent_at] : pending_) {
+                if (seq >= first_measured_ && first_measured_ != no_seq) ++result_.cut_off;
+            }
+            pending_.clear();
+            ++result_.controllers_closed;
+            if (result_.first_close.empty()) {
+                result_.first_close = std::to_string(info.code) + (info.reason.empty() ? "" : " " + info.reason);
+            }
+        }
         std::lock_guard lock(coord_.mutex);
         if (!was_registered) {
             ++coord_.failed;
@@ -393,6 +405,9 @@ load_result load_runner::run() {
             r.errors_total += n;
         }
         r.timeouts += cr.timeouts;
+        r.cut_off += cr.cut_off;
+        r.controllers_closed += cr.controllers_closed;
+        if (r.first_close.empty()) r.first_close = cr.first_close;
         r.stray_frames += cr.stray_frames;
         r.window_completed += c->window_completed_;
         r.latency.merge(c->histogram_);

@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
         } else if (!json_path.empty()) {
             std::ofstream(json_path) << j.dump(2) << "\n";
         }
-        return result.lost == 0 ? 0 : 3;
+        return result.lost == 0 && result.controllers_closed == 0 ? 0 : 3;
     } catch (const scenario_error& e) {
         std::cerr << "switchboard-sim: scenario error: " << e.what() << "\n";
         return 2;

@@ -1,6 +1,6 @@
 // The load generator against the real gateway and a simulated fleet: every
 // command it sends is accounted for (sent = answered + errors + timeouts +
-// lost, lost = 0), in closed and open loop, with errors and timeouts in the
+// cut_off + lost, lost = 0), in closed and open loop, with errors and timeouts in the
 // mix; the JSON report parses and every field is documented.
 
 #include <gtest/gtest.h>
@@ -24,7 +24,9 @@ using namespace std::chrono_literals;
 namespace {
 
 struct fleet_fixture {
-    explicit fleet_fixture(std::size_t devices, const std::string& prefix = "dev-") {
+    explicit fleet_fixture(std::size_t devices, const std::string& prefix = "dev-",
+                           const std::function<void(gateway_config&)>& tune = {})
+        : gw(tune) {
         fleet_options fo;
         fo.plan.gateway_url = url();
         device_group g;
@@ -52,7 +54,7 @@ struct fleet_fixture {
 
 void expect_accounted(const load_result& r) {
     EXPECT_EQ(r.lost, 0u);
-    EXPECT_EQ(r.sent, r.answered + r.errors_total + r.timeouts + r.lost) << r.to_table();
+    EXPECT_EQ(r.sent, r.answered + r.errors_total + r.timeouts + r.cut_off + r.lost) << r.to_table();
     EXPECT_EQ(r.answered, r.answered_ok + r.answered_failed);
     EXPECT_EQ(r.stray_frames, 0u);
     std::uint64_t by_code = 0;
@@ -128,6 +130,27 @@ TEST(Load, GatewayTimeoutsAreCountedNotLost) {
     expect_accounted(r);
     EXPECT_GT(r.timeouts, 0u);
     EXPECT_EQ(r.timeouts, r.sent);
+}
+
+TEST(Load, AControllerTheGatewayClosesIsReportedAndItsCommandsAreCutOffNotLost) {
+    // A low frame rate: the closed loop answers each rate_limited error with
+    // its next command at once, so the gateway closes the controller (4008).
+    fleet_fixture f(10, "dev-", [](gateway_config& c) {
+        c.session.rate.frames_per_second = 50;
+        c.session.rate.close_after = 20;
+    });
+    ASSERT_TRUE(f.fleet->wait_all_online(20s));
+    auto o = f.options();
+    o.devices = 10;
+    o.controllers = 1;
+    o.inflight = 8;
+    o.duration = 1s;
+    auto r = load_runner(o).run();
+    expect_accounted(r);
+    EXPECT_EQ(r.controllers_closed, 1u) << r.to_table();
+    EXPECT_NE(r.first_close.find("4008"), std::string::npos) << r.first_close;
+    EXPECT_GT(r.errors["rate_limited"], 0u);
+    EXPECT_NE(r.to_table().find("controllers closed"), std::string::npos);
 }
 
 TEST(Load, FixedCountRunSendsExactlyThatMany) {
