@@ -130,9 +130,7 @@ private:
         if (was_registered) {
             // No outcome can reach us now: the gateway drops a departed
             // controller's commands. Counted apart from lost, with the reason.
-            for (const auto& [seq, sent_at] : pending_) {
-                if (seq >= first_measured_ && first_measured_ != no_seq) ++result_.cut_off;
-            }
+            result_.cut_off += outstanding_measured();
             pending_.clear();
             ++result_.controllers_closed;
             if (result_.first_close.empty()) {
