@@ -1,5 +1,7 @@
 #include "inbound_frame.hpp"
 
+#include <algorithm>
+
 #include "id_rules.hpp"
 #include "json_text.hpp"
 
@@ -197,24 +199,21 @@ parse_result parse_subscribe(field_reader& r, bool subscribe) {
     f.subscribe = subscribe;
     f.id = r.correlation_id(false);
     if (f.id) r.set_request_id(*f.id);
+    static constexpr const char* not_a_list =
+        "field 'ids' must be a non-empty array of IDs or prefix* patterns";
+    static constexpr const char* bad_entry =
+        "field 'ids' holds an entry that is not an ID or prefix* pattern";
     const json_member* ids = r.find("ids");
     if (ids == nullptr) {
         r.fail("ids", "field 'ids' is required");
-    } else if (ids->kind != json_kind::array || !json_array_strings(ids->value, f.patterns)) {
-        if (ids->kind == json_kind::array) {
-            r.fail("ids", "field 'ids' holds an entry that is not an ID or prefix* pattern");
-        } else {
-            r.fail("ids", "field 'ids' must be a non-empty array of IDs or prefix* patterns");
-        }
+    } else if (ids->kind != json_kind::array) {
+        r.fail("ids", not_a_list);
+    } else if (!json_array_strings(ids->value, f.patterns) ||
+               !std::all_of(f.patterns.begin(), f.patterns.end(),
+                            [](const std::string& p) { return is_valid_id_pattern(p); })) {
+        r.fail("ids", bad_entry);
     } else if (f.patterns.empty()) {
-        r.fail("ids", "field 'ids' must be a non-empty array of IDs or prefix* patterns");
-    } else {
-        for (const auto& pattern : f.patterns) {
-            if (!is_valid_id_pattern(pattern)) {
-                r.fail("ids", "field 'ids' holds an entry that is not an ID or prefix* pattern");
-                break;
-            }
-        }
+        r.fail("ids", not_a_list);
     }
     return finish(r, std::move(f));
 }
