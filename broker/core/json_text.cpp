@@ -375,13 +375,9 @@ const json_member* json_object_text::find(std::string_view key) const {
 }
 
 bool is_valid_json(std::string_view text) {
-    scanner s(text, max_json_text_depth);
-    s.skip_byte_order_mark();
-    s.skip_space();
-    json_kind kind;
-    if (!s.value(kind, 0)) return false;
-    s.skip_space();
-    return s.at_end();
+    json_object_text object;
+    const auto status = object.parse(text);
+    return status == json_object_text::status::ok || status == json_object_text::status::not_object;
 }
 
 bool json_array_strings(std::string_view array_text, std::vector<std::string>& out) {

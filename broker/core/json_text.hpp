@@ -5,7 +5,8 @@
 // untouched, so validating them and keeping their text is all it needs; a
 // tree of them costs an allocation per node and a re-serialization.
 // Accepts exactly what nlohmann::json::parse accepts (tests/fuzz holds the
-// differential fuzzer), except that the nesting depth is bounded.
+// differential fuzzer), except that the nesting depth is bounded and a NUL
+// byte is refused (nlohmann takes it for the end of the input).
 
 #include <array>
 #include <cstddef>
