@@ -1,13 +1,14 @@
 #include "mqtt_bridge.hpp"
-#include "mqtt_socket.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 
 #include "core/outbound_frame.hpp"
 #include "mqtt_endpoint.hpp"
+#include "mqtt_socket.hpp"
 
 namespace switchboard {
 namespace {
@@ -57,11 +58,16 @@ std::uintptr_t to_context(std::uint64_t seq) { return static_cast<std::uintptr_t
 
 std::string_view to_string(bridge_state state) noexcept {
     switch (state) {
-        case bridge_state::idle: return "idle";
-        case bridge_state::connecting: return "connecting";
-        case bridge_state::connected: return "connected";
-        case bridge_state::reconnecting: return "reconnecting";
-        case bridge_state::stopped: return "stopped";
+        case bridge_state::idle:
+            return "idle";
+        case bridge_state::connecting:
+            return "connecting";
+        case bridge_state::connected:
+            return "connected";
+        case bridge_state::reconnecting:
+            return "reconnecting";
+        case bridge_state::stopped:
+            return "stopped";
     }
     return "idle";
 }
@@ -77,7 +83,8 @@ void mqtt_bridge::strand_listener::post(const mqtt::token& token, bool ok) {
 
 std::shared_ptr<mqtt_bridge> mqtt_bridge::create(router& routing, executor ex,
                                                  bridge_options options) {
-    return std::shared_ptr<mqtt_bridge>(new mqtt_bridge(routing, std::move(ex), std::move(options)));
+    return std::shared_ptr<mqtt_bridge>(
+        new mqtt_bridge(routing, std::move(ex), std::move(options)));
 }
 
 mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
@@ -201,8 +208,8 @@ void mqtt_bridge::on_connect_done(const token_outcome& outcome) {
     // Success is handled by on_connected, which Paho calls for every connection.
     if (outcome.ok || stopping_) return;
     auto failures = connect_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
-    std::string what = "connect to " + options_.mqtt.url + " failed: " +
-                       mqtt::exception::error_str(outcome.return_code);
+    std::string what = "connect to " + options_.mqtt.url +
+                       " failed: " + mqtt::exception::error_str(outcome.return_code);
     if (outcome.reason_code >= first_failure_reason) {
         what += " (" + mqtt::exception::reason_code_str(outcome.reason_code) + ")";
     }
@@ -321,7 +328,8 @@ void mqtt_bridge::on_status(std::string_view id_view, const std::string& payload
         bool valid = doc.is_object() && doc.contains("online") && doc["online"].is_boolean();
         if (valid && doc["online"].get<bool>()) {
             if (auto role = doc.find("role"); role != doc.end()) {
-                auto parsed = role->is_string() ? parse_role(role->get<std::string>()) : std::nullopt;
+                auto parsed =
+                    role->is_string() ? parse_role(role->get<std::string>()) : std::nullopt;
                 if (parsed) {
                     request.role = *parsed;
                 } else {
@@ -390,19 +398,19 @@ void mqtt_bridge::on_out(std::string_view id_view, const std::string& payload) {
         refused_topics_.fetch_add(1, std::memory_order_relaxed);
         counters::add(stats.bad_frames);
         spdlog::debug("mqtt: frame from {} who has no online status", id);
-        publish_inbox(id, make_error(error_code::not_registered,
-                                     "publish a retained status {\"online\":true,\"role\":...} to " +
-                                         topics_.topic(id, topic_kind::status) +
-                                         " before sending frames"));
+        publish_inbox(
+            id, make_error(error_code::not_registered,
+                           "publish a retained status {\"online\":true,\"role\":...} to " +
+                               topics_.topic(id, topic_kind::status) + " before sending frames"));
         return;
     }
     const client_ptr& sender = known->second;
     if (payload.size() > options_.max_message_bytes) {
         counters::add(stats.oversized_frames);
-        sender->link->deliver(make_error(
-            error_code::too_large,
-            "frame of " + std::to_string(payload.size()) + " bytes is over the limit of " +
-                std::to_string(options_.max_message_bytes)));
+        sender->link->deliver(
+            make_error(error_code::too_large, "frame of " + std::to_string(payload.size()) +
+                                                  " bytes is over the limit of " +
+                                                  std::to_string(options_.max_message_bytes)));
         return;
     }
     parse_result parsed = parse_frame(payload);
@@ -428,8 +436,10 @@ bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame) {
         refused_.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
-    post_to_strand([topic = topics_.topic(id, topic_kind::in), frame = std::move(frame)](
-                       mqtt_bridge& self) mutable { self.enqueue(std::move(topic), std::move(frame)); });
+    post_to_strand([topic = topics_.topic(id, topic_kind::in),
+                    frame = std::move(frame)](mqtt_bridge& self) mutable {
+        self.enqueue(std::move(topic), std::move(frame));
+    });
     return true;
 }
 
@@ -528,11 +538,10 @@ void mqtt_bridge::on_event(const client_record& from, const event_request& event
     // MQTT devices' events are on their own `out` topic already.
     if (from.via != transport::ws || from.role != client_role::device) return;
     if (state_.load(std::memory_order_acquire) != bridge_state::connected) return;
-    std::string payload =
-        json_object_writer{32 + event.name.size() + event.data_json.size()}
-            .string("name", event.name)
-            .raw("data", event.data_json)
-            .finish();
+    std::string payload = json_object_writer{32 + event.name.size() + event.data_json.size()}
+                              .string("name", event.name)
+                              .raw("data", event.data_json)
+                              .finish();
     post_to_strand([topic = topics_.topic(from.id, topic_kind::events),
                     payload = std::move(payload)](mqtt_bridge& self) {
         if (self.state_.load() != bridge_state::connected) return;
@@ -547,7 +556,9 @@ void mqtt_bridge::on_event(const client_record& from, const event_request& event
 }
 
 std::string mqtt_bridge::health_json() const {
-    auto n = [](const auto& v) { return static_cast<std::int64_t>(v.load(std::memory_order_relaxed)); };
+    auto n = [](const auto& v) {
+        return static_cast<std::int64_t>(v.load(std::memory_order_relaxed));
+    };
     std::string error;
     {
         std::lock_guard lock(error_mutex_);

@@ -24,6 +24,8 @@
 // publish_inbox(), on_link_closed(), the router_observer calls and
 // health_json() are safe from any thread.
 
+#include <mqtt/async_client.h>
+
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -32,7 +34,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mqtt/async_client.h>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -48,8 +49,7 @@ enum class bridge_state { idle, connecting, connected, reconnecting, stopped };
 
 std::string_view to_string(bridge_state state) noexcept;
 
-class mqtt_bridge final : public std::enable_shared_from_this<mqtt_bridge>,
-                          public router_observer {
+class mqtt_bridge final : public std::enable_shared_from_this<mqtt_bridge>, public router_observer {
 public:
     using executor = boost::asio::any_io_executor;
 
@@ -167,7 +167,7 @@ private:
     reconnect_backoff backoff_;
     bool ever_connected_ = false;
     std::unordered_map<std::string, client_ptr> clients_;  // MQTT clients registered by us
-    std::map<std::uint64_t, unacked_frame> unacked_;        // by publish order
+    std::map<std::uint64_t, unacked_frame> unacked_;       // by publish order
     std::uint64_t next_seq_ = 0;
     std::uint64_t next_session_ = 0;
 

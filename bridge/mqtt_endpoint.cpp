@@ -4,8 +4,7 @@
 
 namespace switchboard {
 
-mqtt_endpoint::mqtt_endpoint(std::weak_ptr<mqtt_bridge> bridge, std::string id,
-                             std::string session)
+mqtt_endpoint::mqtt_endpoint(std::weak_ptr<mqtt_bridge> bridge, std::string id, std::string session)
     : bridge_(std::move(bridge)), id_(std::move(id)), session_(std::move(session)) {}
 
 bool mqtt_endpoint::deliver(frame_ptr frame) {

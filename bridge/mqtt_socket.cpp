@@ -24,7 +24,8 @@ bool same_endpoint(const sockaddr_storage& a, const sockaddr_storage& b) {
     if (a.ss_family == AF_INET6) {
         const auto& x = reinterpret_cast<const sockaddr_in6&>(a);
         const auto& y = reinterpret_cast<const sockaddr_in6&>(b);
-        return x.sin6_port == y.sin6_port && std::memcmp(&x.sin6_addr, &y.sin6_addr, sizeof x.sin6_addr) == 0;
+        return x.sin6_port == y.sin6_port &&
+               std::memcmp(&x.sin6_addr, &y.sin6_addr, sizeof x.sin6_addr) == 0;
     }
     return false;
 }
@@ -37,7 +38,8 @@ std::vector<sockaddr_storage> broker_addresses(const std::string& url) {
     auto colon = rest.rfind(':');
     if (colon == std::string::npos) return {};
     std::string host = rest.substr(0, colon), port = rest.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* found = nullptr;
@@ -67,11 +69,13 @@ int disable_nagle_towards(const std::string& url) noexcept {
             if (end == entry->d_name || *end != '\0') continue;
             sockaddr_storage peer{};
             socklen_t length = sizeof peer;
-            if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &length) != 0) continue;
+            if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &length) != 0)
+                continue;
             for (const auto& broker : brokers) {
                 if (!same_endpoint(peer, broker)) continue;
                 int on = 1;
-                if (setsockopt(static_cast<int>(fd), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == 0) ++set;
+                if (setsockopt(static_cast<int>(fd), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == 0)
+                    ++set;
                 break;
             }
         }

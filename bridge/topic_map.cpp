@@ -6,10 +6,14 @@ namespace switchboard {
 
 std::string_view to_string(topic_kind kind) noexcept {
     switch (kind) {
-        case topic_kind::in: return "in";
-        case topic_kind::out: return "out";
-        case topic_kind::status: return "status";
-        case topic_kind::events: return "events";
+        case topic_kind::in:
+            return "in";
+        case topic_kind::out:
+            return "out";
+        case topic_kind::status:
+            return "status";
+        case topic_kind::events:
+            return "events";
     }
     return "in";
 }

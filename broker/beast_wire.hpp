@@ -28,7 +28,8 @@ class beast_wire {
 public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    beast_wire(Stream&& stream, const session_limits& limits) : ws_(std::move(stream)), limits_(limits) {}
+    beast_wire(Stream&& stream, const session_limits& limits)
+        : ws_(std::move(stream)), limits_(limits) {}
 
     boost::asio::any_io_executor get_executor() { return ws_.get_executor(); }
 

@@ -31,7 +31,8 @@ void beast_wire<Stream>::accept(const request& upgrade, const char* subprotocol,
     }
     ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
         res.set(boost::beast::http::field::server, "switchboard");
-        if (subprotocol != nullptr) res.set(boost::beast::http::field::sec_websocket_protocol, subprotocol);
+        if (subprotocol != nullptr)
+            res.set(boost::beast::http::field::sec_websocket_protocol, subprotocol);
     }));
     ws_.async_accept(upgrade, [this, self = owner_.lock()](boost::system::error_code ec) {
         if (!ec) ws_.text(true);
@@ -41,9 +42,10 @@ void beast_wire<Stream>::accept(const request& upgrade, const char* subprotocol,
 
 template <class Stream>
 void beast_wire<Stream>::do_read() {
-    ws_.async_read(buffer_, [this, self = owner_.lock()](boost::system::error_code ec, std::size_t bytes) {
-        on_read(ec, bytes);
-    });
+    ws_.async_read(buffer_,
+                   [this, self = owner_.lock()](boost::system::error_code ec, std::size_t bytes) {
+                       on_read(ec, bytes);
+                   });
 }
 
 template <class Stream>
@@ -66,7 +68,8 @@ void beast_wire<Stream>::on_read(boost::system::error_code ec, std::size_t bytes
         return self->on_wire_end(why, ec.message());
     }
     auto data = buffer_.cdata();
-    self->on_wire_message(std::string_view(static_cast<const char*>(data.data()), data.size()), ws_.got_text());
+    self->on_wire_message(std::string_view(static_cast<const char*>(data.data()), data.size()),
+                          ws_.got_text());
     buffer_.consume(bytes);
     // A large message should not pin its buffer for the life of an idle connection.
     if (buffer_.capacity() > 16384) buffer_.shrink_to_fit();

@@ -1,9 +1,10 @@
 #include "gateway.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <random>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "core/error_code.hpp"
@@ -68,11 +69,14 @@ void gateway::start() {
     pool_.start();
     spdlog::info("switchboard node {} listening on {}:{} ({}) with {} I/O threads", config_.node,
                  config_.listen_address, port_,
-                 !tls_ ? "ws, http" : config_.tls.allow_plain ? "wss, https, ws, http" : "wss, https",
+                 !tls_                     ? "ws, http"
+                 : config_.tls.allow_plain ? "wss, https, ws, http"
+                                           : "wss, https",
                  pool_.size());
     if (!config_.auth.required) {
-        spdlog::warn("authentication is DISABLED (auth.mode \"disabled\"): any client may claim "
-                     "any ID; never expose this gateway to a network like this");
+        spdlog::warn(
+            "authentication is DISABLED (auth.mode \"disabled\"): any client may claim "
+            "any ID; never expose this gateway to a network like this");
     }
     if (!tls_ && config_.listen_address != "127.0.0.1" && config_.listen_address != "::1") {
         spdlog::warn("TLS is off on {}: tokens and traffic cross the network in clear",
@@ -95,7 +99,8 @@ void gateway::stop(std::chrono::milliseconds grace) {
     if (listener_) {
         listener_->stop();
         boost::asio::post(tick_.get_executor(), [this] { tick_.cancel(); });
-        for (auto& s : sessions_.snapshot()) s->close(close_code::going_away, "server shutting down");
+        for (auto& s : sessions_.snapshot())
+            s->close(close_code::going_away, "server shutting down");
         auto deadline = std::chrono::steady_clock::now() + grace;
         while (sessions_.size() > 0 && std::chrono::steady_clock::now() < deadline) {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));

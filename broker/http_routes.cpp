@@ -76,8 +76,7 @@ http_answer answer_http(std::string_view target, session_context& context) {
         return {200, "application/json", "no-store", healthz(context)};
     }
     if (path == "/ws") {
-        return {426, "text/plain; charset=utf-8", "no-store",
-                "/ws takes a WebSocket upgrade\n"};
+        return {426, "text/plain; charset=utf-8", "no-store", "/ws takes a WebSocket upgrade\n"};
     }
     if (!context.config.dashboard_dir.empty()) {
         auto file = resolve_static(context.config.dashboard_dir, path);
@@ -86,7 +85,8 @@ http_answer answer_http(std::string_view target, session_context& context) {
             std::ostringstream body;
             body << in.rdbuf();
             // index.html is small and names the modules: always revalidate it.
-            std::string cache = file.filename() == "index.html" ? "no-cache" : "public, max-age=300";
+            std::string cache =
+                file.filename() == "index.html" ? "no-cache" : "public, max-age=300";
             return {200, std::string(content_type_for(file.string())), cache, body.str()};
         }
     }

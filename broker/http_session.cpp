@@ -1,9 +1,10 @@
 #include "http_session.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/origin_policy.hpp"
 #include "http_routes.hpp"
@@ -32,9 +33,9 @@ void http_session<Stream>::run() {
     if constexpr (is_tls_stream<Stream>) {
         // The handshake counts against the same deadline as the request.
         beast::get_lowest_layer(stream_).expires_after(context_.config.session.handshake_timeout);
-        stream_.async_handshake(boost::asio::ssl::stream_base::server, buffer_.data(),
-                                beast::bind_front_handler(&http_session::on_handshake,
-                                                          this->shared_from_this()));
+        stream_.async_handshake(
+            boost::asio::ssl::stream_base::server, buffer_.data(),
+            beast::bind_front_handler(&http_session::on_handshake, this->shared_from_this()));
     } else {
         do_read();
     }
@@ -93,7 +94,8 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
         // Browsers always send Origin; a page from another site must not act
         // with this browser's reach (cross-site WebSocket hijacking).
         std::optional<std::string> origin;
-        if (auto it = req.find(http::field::origin); it != req.end()) origin = std::string(it->value());
+        if (auto it = req.find(http::field::origin); it != req.end())
+            origin = std::string(it->value());
         if (!context_.origins.allows(origin ? &*origin : nullptr, req[http::field::host])) {
             counters::add(context_.stats.origins_refused);
             spdlog::info("http: upgrade from origin '{}' refused", origin.value_or("(none)"));
@@ -122,8 +124,10 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
         res.set(http::field::content_type, answer.content_type);
         res.set(http::field::cache_control, answer.cache_control);
         res.set("X-Content-Type-Options", "nosniff");
-        if (req.method() == http::verb::get) res.body() = std::move(answer.body);
-        else res.content_length(answer.body.size());
+        if (req.method() == http::verb::get)
+            res.body() = std::move(answer.body);
+        else
+            res.content_length(answer.body.size());
     }
     if (req.method() != http::verb::head) res.prepare_payload();
     send(std::move(res));
@@ -141,12 +145,13 @@ void http_session<Stream>::start_websocket(const request& upgrade) {
             // Bytes the client sent after its request belong to the WebSocket.
             std::string leftover = beast::buffers_to_string(buffer_.data());
             auto session = std::make_shared<websocket_session<raw_wire>>(
-                context_, std::move(slot_), std::move(stream_).release_socket(), std::move(leftover));
+                context_, std::move(slot_), std::move(stream_).release_socket(),
+                std::move(leftover));
             return session->run(upgrade);
         }
     }
-    auto session =
-        std::make_shared<websocket_session<beast_wire<Stream>>>(context_, std::move(slot_), std::move(stream_));
+    auto session = std::make_shared<websocket_session<beast_wire<Stream>>>(
+        context_, std::move(slot_), std::move(stream_));
     session->run(upgrade);
 }
 
@@ -154,9 +159,9 @@ template <class Stream>
 void http_session<Stream>::send(response res) {
     bool keep_alive = res.keep_alive();
     pending_ = std::make_shared<response>(std::move(res));
-    http::async_write(stream_, *pending_,
-                      beast::bind_front_handler(&http_session::on_write, this->shared_from_this(),
-                                                keep_alive));
+    http::async_write(
+        stream_, *pending_,
+        beast::bind_front_handler(&http_session::on_write, this->shared_from_this(), keep_alive));
 }
 
 template <class Stream>

@@ -1,9 +1,10 @@
 #include "listener.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http_session.hpp"
 #include "tls_detector.hpp"
@@ -35,8 +36,8 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-    acceptor_.async_accept(pool_.next(), boost::beast::bind_front_handler(&listener::on_accept,
-                                                                          shared_from_this()));
+    acceptor_.async_accept(
+        pool_.next(), boost::beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 
 void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
@@ -55,8 +56,9 @@ void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
         connection_limiter::slot slot;
         boost::system::error_code remote_ec;
         auto remote = socket.remote_endpoint(remote_ec);
-        auto refusal = remote_ec ? connection_limiter::refusal::total
-                                 : context_.connections.try_acquire(remote.address().to_string(), slot);
+        auto refusal = remote_ec
+                           ? connection_limiter::refusal::total
+                           : context_.connections.try_acquire(remote.address().to_string(), slot);
         if (refusal != connection_limiter::refusal::none) {
             // Closed before any byte is read: a refused connection costs a
             // descriptor for microseconds and no memory.
@@ -71,8 +73,8 @@ void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
         // The session must start on its own thread, where its socket lives.
         auto executor = socket.get_executor();
         if (context_.tls != nullptr) {
-            asio::post(executor, [s = std::make_shared<tls_detector>(std::move(socket), context_,
-                                                                     std::move(slot))] { s->run(); });
+            asio::post(executor, [s = std::make_shared<tls_detector>(
+                                      std::move(socket), context_, std::move(slot))] { s->run(); });
         } else {
             asio::post(executor, [s = std::make_shared<http_session<plain_stream>>(
                                       plain_stream(std::move(socket)), beast::flat_buffer{},

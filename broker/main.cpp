@@ -1,11 +1,12 @@
 // switchboard: the gateway binary. Reads the config file, applies flags over
 // it, and runs until SIGINT or SIGTERM.
 
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
-#include <spdlog/spdlog.h>
 
 #include "core/gateway_config.hpp"
 #include "core/id_rules.hpp"
@@ -41,7 +42,8 @@ int main(int argc, char** argv) {
                    "takeover or reject (overrides duplicate_id_policy)");
     app.add_option("--mqtt-url", mqtt_url,
                    "MQTT broker URL, e.g. tcp://127.0.0.1:18830; enables the bridge (mqtt.url)");
-    app.add_option("--mqtt-client-id", mqtt_client_id, "the bridge's MQTT client ID (mqtt.client_id)");
+    app.add_option("--mqtt-client-id", mqtt_client_id,
+                   "the bridge's MQTT client ID (mqtt.client_id)");
     app.add_option("--mqtt-username", mqtt_username, "MQTT user name (mqtt.username)");
     app.add_option("--mqtt-password", mqtt_password, "MQTT password (mqtt.password)")
         ->envname("SWITCHBOARD_MQTT_PASSWORD");
@@ -65,18 +67,21 @@ int main(int argc, char** argv) {
             if (!is_valid_log_level(*log_level)) throw config_error("--log-level: unknown level");
             config.log_level = *log_level;
         }
-        if (duplicate_policy_text && !parse_duplicate_policy(*duplicate_policy_text, config.duplicates)) {
+        if (duplicate_policy_text &&
+            !parse_duplicate_policy(*duplicate_policy_text, config.duplicates)) {
             throw config_error("--duplicate-id-policy: must be takeover or reject");
         }
         if (mqtt_url) {
             if (!is_valid_mqtt_url(*mqtt_url)) {
-                throw config_error("--mqtt-url: must be a tcp://, mqtt://, ssl://, mqtts://, ws:// or wss:// URL");
+                throw config_error(
+                    "--mqtt-url: must be a tcp://, mqtt://, ssl://, mqtts://, ws:// or wss:// URL");
             }
             config.mqtt.url = *mqtt_url;
             config.mqtt.enabled = true;
         }
         if (mqtt_client_id) {
-            if (!is_valid_id(*mqtt_client_id)) throw config_error("--mqtt-client-id: must be a valid ID");
+            if (!is_valid_id(*mqtt_client_id))
+                throw config_error("--mqtt-client-id: must be a valid ID");
             config.mqtt.client_id = *mqtt_client_id;
         }
         if (mqtt_username) config.mqtt.username = *mqtt_username;
@@ -85,13 +90,15 @@ int main(int argc, char** argv) {
             throw config_error("--mqtt-version: must be 3, 3.1.1 or 5");
         }
         if (mqtt_prefix) {
-            if (!is_valid_topic_prefix(*mqtt_prefix)) throw config_error("--mqtt-topic-prefix: not a valid prefix");
+            if (!is_valid_topic_prefix(*mqtt_prefix))
+                throw config_error("--mqtt-topic-prefix: not a valid prefix");
             config.mqtt.topic_prefix = *mqtt_prefix;
         }
         if (no_mqtt) config.mqtt.enabled = false;
 #if !SWITCHBOARD_WITH_MQTT
         if (config.mqtt.enabled) {
-            throw config_error("mqtt.enabled: this build has no MQTT bridge (SWITCHBOARD_WITH_MQTT=OFF)");
+            throw config_error(
+                "mqtt.enabled: this build has no MQTT bridge (SWITCHBOARD_WITH_MQTT=OFF)");
         }
 #endif
         if (auth_mode) {

@@ -41,7 +41,8 @@ wire_end end_for(const sys_error& ec) {
 std::string refusal(std::string_view status, std::string_view extra_header, std::string_view body) {
     std::string r = "HTTP/1.1 ";
     r += status;
-    r += "\r\nServer: switchboard\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n";
+    r += "\r\nServer: switchboard\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: "
+         "close\r\n";
     r += extra_header;
     r += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
     r += body;
@@ -92,14 +93,16 @@ void raw_wire::batch_recycler::operator()(write_batch* batch) const noexcept {
     delete batch;
 }
 
-raw_wire::raw_wire(asio::ip::tcp::socket&& socket, std::string leftover, const session_limits& limits)
+raw_wire::raw_wire(asio::ip::tcp::socket&& socket, std::string leftover,
+                   const session_limits& limits)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       limits_(limits),
       reader_(limits.max_message_bytes),
       partial_(std::move(leftover)) {}
 
-void raw_wire::accept(const request& upgrade, const char* subprotocol, std::weak_ptr<wire_events> owner) {
+void raw_wire::accept(const request& upgrade, const char* subprotocol,
+                      std::weak_ptr<wire_events> owner) {
     owner_ = std::move(owner);
     auto self = this->owner();
     auto response = std::make_shared<std::string>();
@@ -111,8 +114,9 @@ void raw_wire::accept(const request& upgrade, const char* subprotocol, std::weak
         *response = refusal("400 Bad Request", "", "Sec-WebSocket-Key is missing or malformed\n");
     } else {
         ok = true;
-        *response = "HTTP/1.1 101 Switching Protocols\r\nServer: switchboard\r\nUpgrade: websocket\r\n"
-                    "Connection: Upgrade\r\nSec-WebSocket-Accept: ";
+        *response =
+            "HTTP/1.1 101 Switching Protocols\r\nServer: switchboard\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Accept: ";
         *response += websocket_accept(key);
         *response += "\r\n";
         if (subprotocol != nullptr) {
@@ -151,9 +155,9 @@ void raw_wire::start_reading() {
 }
 
 void raw_wire::do_read() {
-    socket_.async_read_some(asio::buffer(small_), [this, self = owner()](sys_error ec, std::size_t bytes) {
-        on_read(ec, bytes);
-    });
+    socket_.async_read_some(
+        asio::buffer(small_),
+        [this, self = owner()](sys_error ec, std::size_t bytes) { on_read(ec, bytes); });
 }
 
 void raw_wire::on_read(sys_error ec, std::size_t bytes) {
@@ -225,7 +229,8 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
             case ws_reader::event::kind::text:
             case ws_reader::event::kind::binary:
                 // After our close, the peer's data is read and dropped (RFC 6455 §5.5.1).
-                if (!close_queued_) events.on_wire_message(e.payload, e.what == ws_reader::event::kind::text);
+                if (!close_queued_)
+                    events.on_wire_message(e.payload, e.what == ws_reader::event::kind::text);
                 break;
             case ws_reader::event::kind::ping:
                 if (!close_queued_) queue_control(ws_frame::opcode::pong, e.payload);
@@ -234,11 +239,13 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
                 break;
             case ws_reader::event::kind::close:
                 // Echo the peer's code; its reason is its own.
-                stop_reading_frames(e.code == 1005 ? 0 : e.code, {}, wire_end::closed, "closed by the peer");
+                stop_reading_frames(e.code == 1005 ? 0 : e.code, {}, wire_end::closed,
+                                    "closed by the peer");
                 return pos;
             case ws_reader::event::kind::fail:
                 stop_reading_frames(e.code, e.error,
-                                    e.code == 1009 ? wire_end::oversized : wire_end::protocol_error, e.error);
+                                    e.code == 1009 ? wire_end::oversized : wire_end::protocol_error,
+                                    e.error);
                 return pos;
         }
     }
@@ -271,14 +278,16 @@ void raw_wire::queue_control(ws_frame::opcode op, std::string_view payload) {
 void raw_wire::queue_close(std::uint16_t code, std::string_view reason) {
     close_queued_ = true;
     // Code 0: a close without a status (answering one that had none).
-    queue_control(ws_frame::opcode::close, code == 0 ? std::string() : ws_frame::close_payload(code, reason));
+    queue_control(ws_frame::opcode::close,
+                  code == 0 ? std::string() : ws_frame::close_payload(code, reason));
 }
 
 void raw_wire::write(std::span<frame_ptr> frames) {
     if (writing_) {
         // Only while a control frame of our own is out: the session waits
         // for on_wire_written before it writes again.
-        deferred_.assign(std::make_move_iterator(frames.begin()), std::make_move_iterator(frames.end()));
+        deferred_.assign(std::make_move_iterator(frames.begin()),
+                         std::make_move_iterator(frames.end()));
         return;
     }
     start_write(frames, true);
@@ -289,7 +298,8 @@ void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
     batch->control.swap(control_);
     // No write is out, so a close queued and not yet written is in this control.
     const bool carries_close = close_queued_ && !close_written_ && !batch->control.empty();
-    if (frames.size() > max_batch_frames) frames = frames.first(max_batch_frames);  // the rest goes next time
+    if (frames.size() > max_batch_frames)
+        frames = frames.first(max_batch_frames);  // the rest goes next time
     const std::size_t count = frames.size();
     // Nothing may follow a close frame, and a connection failing sends no more data.
     if (!close_queued_) {
@@ -301,7 +311,8 @@ void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
     for (std::size_t i = 0; i < batch->frame_count; ++i) {
         unsigned char* header = batch->headers[i].data();
         const std::string& payload = *batch->frames[i];
-        batch->buffers[n++] = asio::buffer(header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
+        batch->buffers[n++] = asio::buffer(
+            header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
         batch->buffers[n++] = asio::buffer(payload);
     }
     auto self = owner();
@@ -313,10 +324,10 @@ void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
     }
     writing_ = true;
     std::span<const asio::const_buffer> sequence(batch->buffers.data(), n);
-    asio::async_write(socket_, sequence,
-                      [this, self, batch = std::move(batch), count, report, carries_close](sys_error ec, std::size_t) {
-                          on_written(ec, count, report, carries_close);
-                      });
+    asio::async_write(
+        socket_, sequence,
+        [this, self, batch = std::move(batch), count, report, carries_close](
+            sys_error ec, std::size_t) { on_written(ec, count, report, carries_close); });
 }
 
 void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool carried_close) {

@@ -12,11 +12,11 @@
 // Used by one websocket_session, on its I/O thread; the session is its
 // wire_events and is kept alive by the wire's pending operations.
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -37,7 +37,8 @@ public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
     // `leftover`: bytes read past the upgrade request, if any.
-    raw_wire(boost::asio::ip::tcp::socket&& socket, std::string leftover, const session_limits& limits);
+    raw_wire(boost::asio::ip::tcp::socket&& socket, std::string leftover,
+             const session_limits& limits);
 
     boost::asio::any_io_executor get_executor() { return socket_.get_executor(); }
 
@@ -76,12 +77,14 @@ private:
     std::size_t consume(char* data, std::size_t size, wire_events& events);
     // The peer's close or a broken frame: send our close (once), report the
     // end, and read no more frames, only until the peer's EOF.
-    void stop_reading_frames(std::uint16_t code, std::string_view reason, wire_end why, std::string_view detail);
+    void stop_reading_frames(std::uint16_t code, std::string_view reason, wire_end why,
+                             std::string_view detail);
     void end_reading(wire_end why, std::string_view detail);
     void queue_control(ws_frame::opcode op, std::string_view payload);
     void queue_close(std::uint16_t code, std::string_view reason);
     void start_write(std::span<frame_ptr> frames, bool report);
-    void on_written(boost::system::error_code ec, std::size_t frames, bool report, bool carried_close);
+    void on_written(boost::system::error_code ec, std::size_t frames, bool report,
+                    bool carried_close);
     void shut_down_sending();
     void arm_timer(std::chrono::steady_clock::duration after);
     void on_timer(boost::system::error_code ec);
@@ -93,19 +96,20 @@ private:
     ws_reader reader_;
     std::weak_ptr<wire_events> owner_;
     std::array<char, 512> small_;  // what an async read fills
-    std::string partial_;  // the start of a frame not yet complete
-    std::string control_;  // encoded control frames for the next write
-    std::vector<frame_ptr> deferred_;  // a batch that came while a control write was out (never empty otherwise)
+    std::string partial_;          // the start of a frame not yet complete
+    std::string control_;          // encoded control frames for the next write
+    std::vector<frame_ptr>
+        deferred_;  // a batch that came while a control write was out (never empty otherwise)
     std::size_t drained_ = 0;
     reading reading_ = reading::frames;
-    bool open_ = false;           // the upgrade is answered
+    bool open_ = false;  // the upgrade is answered
     bool writing_ = false;
-    bool ended_ = false;          // on_wire_end was called
-    bool close_queued_ = false;   // our close frame is written or waiting in control_
+    bool ended_ = false;         // on_wire_end was called
+    bool close_queued_ = false;  // our close frame is written or waiting in control_
     bool close_written_ = false;
-    bool shut_down_ = false;      // our side of TCP is shut
-    bool heard_ = false;          // bytes arrived since the last keep-alive tick
-    bool pinged_ = false;         // our keep-alive ping is unanswered
+    bool shut_down_ = false;  // our side of TCP is shut
+    bool heard_ = false;      // bytes arrived since the last keep-alive tick
+    bool pinged_ = false;     // our keep-alive ping is unanswered
 };
 
 }  // namespace switchboard

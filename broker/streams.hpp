@@ -4,13 +4,12 @@
 // TLS templates stay in few translation units.
 
 #include <array>
-#include <chrono>
-#include <memory>
-
 #include <boost/asio/compose.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <memory>
 
 namespace switchboard {
 

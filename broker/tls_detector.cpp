@@ -1,8 +1,9 @@
 #include "tls_detector.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http_session.hpp"
 
@@ -17,8 +18,8 @@ tls_detector::tls_detector(boost::asio::ip::tcp::socket&& socket, session_contex
 void tls_detector::run() {
     // A client that connects and says nothing is cut at the handshake deadline.
     stream_.expires_after(context_.config.session.handshake_timeout);
-    beast::async_detect_ssl(stream_, buffer_,
-                            beast::bind_front_handler(&tls_detector::on_detect, shared_from_this()));
+    beast::async_detect_ssl(
+        stream_, buffer_, beast::bind_front_handler(&tls_detector::on_detect, shared_from_this()));
 }
 
 void tls_detector::on_detect(beast::error_code ec, bool is_tls) {
@@ -29,8 +30,9 @@ void tls_detector::on_detect(beast::error_code ec, bool is_tls) {
         return;
     }
     if (is_tls) {
-        std::make_shared<http_session<tls_stream>>(tls_stream(static_cast<boost::beast::tcp_stream&&>(stream_), *context_.tls),
-                                                   std::move(buffer_), context_, std::move(slot_))
+        std::make_shared<http_session<tls_stream>>(
+            tls_stream(static_cast<boost::beast::tcp_stream&&>(stream_), *context_.tls),
+            std::move(buffer_), context_, std::move(slot_))
             ->run();
     } else if (context_.config.tls.allow_plain) {
         std::make_shared<http_session<plain_stream>>(std::move(stream_), std::move(buffer_),

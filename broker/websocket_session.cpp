@@ -1,7 +1,8 @@
 #include "websocket_session.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
 
 #include "beast_wire.ipp"
 #include "core/authenticator.hpp"
@@ -35,7 +36,9 @@ bool offers_subprotocol(const http::request<http::string_body>& req) {
 }  // namespace
 
 template <class Wire>
-websocket_session<Wire>::~websocket_session() { context_.sessions.remove(this); }
+websocket_session<Wire>::~websocket_session() {
+    context_.sessions.remove(this);
+}
 
 template <class Wire>
 void websocket_session<Wire>::run(const request& upgrade) {
@@ -48,7 +51,8 @@ void websocket_session<Wire>::run(const request& upgrade) {
         upgrade_token_ = bearer_token(it->value());
     }
     if (!upgrade_token_) upgrade_token_ = query_token(upgrade.target());
-    wire_.accept(upgrade, offers_subprotocol(upgrade) ? subprotocol : nullptr, this->weak_from_this());
+    wire_.accept(upgrade, offers_subprotocol(upgrade) ? subprotocol : nullptr,
+                 this->weak_from_this());
 }
 
 template <class Wire>
@@ -81,7 +85,8 @@ void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail)
             break;
         case wire_end::protocol_error:
             counters::add(context_.stats.bad_frames);
-            spdlog::info("session {}: WebSocket protocol error, connection failed: {}", session_id_, detail);
+            spdlog::info("session {}: WebSocket protocol error, connection failed: {}", session_id_,
+                         detail);
             break;
         case wire_end::failed:
             spdlog::debug("session {}: read: {}", session_id_, detail);
@@ -143,7 +148,8 @@ void websocket_session<Wire>::handle_text(std::string_view text) {
     // A response answers a command the gateway admitted (the sender's rate
     // paid for it) and is matched to it, once: charging it again would let a
     // busy controller get its own answers refused.
-    if (!std::holds_alternative<response_request>(frame) && !admit_frame(request_id_of(frame))) return;
+    if (!std::holds_alternative<response_request>(frame) && !admit_frame(request_id_of(frame)))
+        return;
     if (registered_) {
         // Gone only once taken over and forgotten: nothing more to route for it.
         if (client_ptr me = self_.lock()) {
@@ -180,8 +186,7 @@ void websocket_session<Wire>::on_register(const register_request& request) {
         registered_ = true;
         wire_.set_read_limit(context_.config.session.max_message_bytes);
         register_timer_.cancel();
-        spdlog::debug("session {}: registered {} as {}", session_id_, me->id,
-                      to_string(me->role));
+        spdlog::debug("session {}: registered {} as {}", session_id_, me->id, to_string(me->role));
     }
 }
 
@@ -261,7 +266,8 @@ void websocket_session<Wire>::on_wire_written(boost::system::error_code ec, std:
         more = writing_;
     }
     if (ec) {
-        if (ec != asio::error::operation_aborted) spdlog::debug("session {}: write: {}", session_id_, ec.message());
+        if (ec != asio::error::operation_aborted)
+            spdlog::debug("session {}: write: {}", session_id_, ec.message());
         return abort();
     }
     if (close_now) return do_close();
@@ -282,7 +288,8 @@ void websocket_session<Wire>::close(unsigned short code, std::string_view reason
         close_reason_ = reason;
         idle = !writing_;
     }
-    if (idle) asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->do_close(); });
+    if (idle)
+        asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->do_close(); });
 }
 
 template <class Wire>

@@ -40,7 +40,8 @@ public:
     // `slot` is this connection's place under the connection limits; the
     // rest builds the Wire.
     template <class... WireArgs>
-    websocket_session(session_context& context, connection_limiter::slot slot, WireArgs&&... wire_args)
+    websocket_session(session_context& context, connection_limiter::slot slot,
+                      WireArgs&&... wire_args)
         : wire_(std::forward<WireArgs>(wire_args)..., context.config.session),
           register_timer_(wire_.get_executor()),
           context_(context),

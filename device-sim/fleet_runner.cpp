@@ -1,12 +1,13 @@
 #include "fleet_runner.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 #include <cmath>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "client/ws_transport.hpp"
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
@@ -24,7 +25,8 @@ constexpr auto control_period = 100ms;
 
 std::string with_commas(std::uint64_t n) {
     std::string s = std::to_string(n);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
+        s.insert(static_cast<std::size_t>(i), ",");
     return s;
 }
 }  // namespace
@@ -70,7 +72,8 @@ void fleet_runner::start() {
         throw std::invalid_argument("this build has no MQTT transport (SWITCHBOARD_WITH_MQTT=OFF)");
 #endif
     }
-    env_.make_transport = [this](asio::io_context& io, const std::string& id, client::transport_kind kind,
+    env_.make_transport = [this](asio::io_context& io, const std::string& id,
+                                 client::transport_kind kind,
                                  const std::string& meta) -> std::shared_ptr<client::transport> {
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
         if (kind == client::transport_kind::mqtt) {
@@ -81,7 +84,8 @@ void fleet_runner::start() {
         (void)kind;
         (void)meta;
 #endif
-        auto& o = ws_options_[next_ws_.fetch_add(1, std::memory_order_relaxed) % ws_options_.size()];
+        auto& o =
+            ws_options_[next_ws_.fetch_add(1, std::memory_order_relaxed) % ws_options_.size()];
         return std::make_shared<client::ws_transport>(io, o);
     };
 
@@ -90,11 +94,12 @@ void fleet_runner::start() {
         for (std::size_t i = 0; i < g.count; ++i) {
             std::size_t index = g.first_index + i;
             auto kind = g.transport == transport_choice::mqtt ? client::transport_kind::mqtt
-                        : g.transport == transport_choice::ws  ? client::transport_kind::ws
-                        : (index % 2 == 0)                     ? client::transport_kind::ws
-                                                               : client::transport_kind::mqtt;
+                        : g.transport == transport_choice::ws ? client::transport_kind::ws
+                        : (index % 2 == 0)                    ? client::transport_kind::ws
+                                                              : client::transport_kind::mqtt;
             devices_.push_back(std::make_unique<simulated_device>(
-                io_.at(devices_.size()), env_, g, g.id_prefix + std::to_string(index), kind, seed++));
+                io_.at(devices_.size()), env_, g, g.id_prefix + std::to_string(index), kind,
+                seed++));
             group_of_.push_back(&g);
         }
     }
@@ -110,7 +115,8 @@ void fleet_runner::start() {
 void fleet_runner::ramp_tick() {
     // Starting every connection at once would overflow the gateway's accept
     // backlog and measure SYN retries instead of the gateway.
-    auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+    auto elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
     auto due = static_cast<std::size_t>(std::max(1.0, (elapsed + 0.02) * options_.connect_rate));
     due = std::min(due, devices_.size());
     for (; ramped_ < due; ++ramped_) {
@@ -148,8 +154,8 @@ void fleet_runner::control_tick() {
 void fleet_runner::note_progress() {
     if (ramp_ms_ < 0 && stats_.online.load() >= static_cast<std::int64_t>(devices_.size()) &&
         ramped_ == devices_.size()) {
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                        started_at_);
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started_at_);
         ramp_ms_ = ms.count();
         if (options_.report) {
             *options_.report << "fleet ready: " << devices_.size() << " devices registered in "
@@ -189,9 +195,9 @@ void fleet_runner::storm() {
         asio::post(original->io(), [this, original, group, seed, hold = st.hold] {
             if (!original->online()) return;
             fleet_stats::add(stats_.storm_duplicates);
-            auto dup = std::make_unique<simulated_device>(original->io(), env_, *group, original->id(),
-                                                          original->transport(), seed,
-                                                          simulated_device::kind::duplicate);
+            auto dup = std::make_unique<simulated_device>(original->io(), env_, *group,
+                                                          original->id(), original->transport(),
+                                                          seed, simulated_device::kind::duplicate);
             dup->set_hold(hold);
             dup->start();
             std::lock_guard lock(duplicates_mutex_);
@@ -266,7 +272,8 @@ int fleet_runner::run() {
     bool tty = options_.progress != nullptr && isatty(STDERR_FILENO);
     for (;;) {
         std::unique_lock lock(mutex_);
-        auto wake = std::min(deadline, std::chrono::steady_clock::now() + options_.progress_interval);
+        auto wake =
+            std::min(deadline, std::chrono::steady_clock::now() + options_.progress_interval);
         changed_.wait_until(lock, wake, [&] { return stop_requested_; });
         if (stop_requested_ || std::chrono::steady_clock::now() >= deadline) break;
         lock.unlock();
@@ -276,7 +283,8 @@ int fleet_runner::run() {
         }
     }
     if (tty) *options_.progress << "\n";
-    if (options_.report) *options_.report << "stopping: closing " << devices_.size() << " devices" << std::endl;
+    if (options_.report)
+        *options_.report << "stopping: closing " << devices_.size() << " devices" << std::endl;
     stop();
     if (options_.report) *options_.report << summary() << std::flush;
     return 0;
@@ -296,16 +304,16 @@ std::optional<std::chrono::milliseconds> fleet_runner::ramp_time() const {
 }
 
 std::string fleet_runner::progress_line() const {
-    auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
-                                                                    started_at_);
+    auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - started_at_);
     const auto& s = stats_;
     std::ostringstream out;
     out << "[" << std::setw(5) << elapsed.count() << "s] online " << s.online.load() << "/"
         << devices_.size() << "  commands " << with_commas(fleet_stats::get(s.commands))
         << "  answered " << with_commas(fleet_stats::get(s.answered_ok)) << " ok "
         << with_commas(fleet_stats::get(s.answered_failed)) << " failed"
-        << "  events " << with_commas(fleet_stats::get(s.events))
-        << "  errors " << fleet_stats::get(s.errors_received) + fleet_stats::get(s.send_failures)
+        << "  events " << with_commas(fleet_stats::get(s.events)) << "  errors "
+        << fleet_stats::get(s.errors_received) + fleet_stats::get(s.send_failures)
         << "  reconnects " << fleet_stats::get(s.reconnects);
     if (auto t = fleet_stats::get(s.takeovers)) out << "  takeovers " << t;
     return out.str();
@@ -315,9 +323,13 @@ std::string fleet_runner::summary() const {
     const auto& s = stats_;
     std::ostringstream out;
     out << "fleet summary (" << options_.plan.name << "): " << devices_.size() << " devices\n";
-    if (auto r = ramp_time()) out << "  all registered after   " << r->count() << " ms\n";
-    else out << "  all registered after   never (not every device came online)\n";
-    auto row = [&](const char* name, std::uint64_t v) { out << "  " << std::left << std::setw(22) << name << " " << with_commas(v) << "\n"; };
+    if (auto r = ramp_time())
+        out << "  all registered after   " << r->count() << " ms\n";
+    else
+        out << "  all registered after   never (not every device came online)\n";
+    auto row = [&](const char* name, std::uint64_t v) {
+        out << "  " << std::left << std::setw(22) << name << " " << with_commas(v) << "\n";
+    };
     row("registrations", fleet_stats::get(s.registrations));
     row("commands received", fleet_stats::get(s.commands));
     row("answered ok", fleet_stats::get(s.answered_ok));

@@ -35,7 +35,8 @@ namespace switchboard::sim {
 struct fleet_options {
     scenario plan;
     unsigned threads = 1;
-    std::vector<boost::asio::ip::address> source_addresses;  // WebSocket connections rotate over these
+    std::vector<boost::asio::ip::address>
+        source_addresses;        // WebSocket connections rotate over these
     double connect_rate = 5000;  // new connections per second during the ramp
     std::chrono::milliseconds progress_interval{1000};
     std::ostream* progress = nullptr;  // the live line; none when null
@@ -58,7 +59,8 @@ public:
     bool wait_online_at_least(std::int64_t n, std::chrono::milliseconds timeout);
     // Until `done(stats)` holds (true) or the deadline; re-checked on every
     // registration and disconnection.
-    bool wait_until(const std::function<bool(const fleet_stats&)>& done, std::chrono::milliseconds timeout);
+    bool wait_until(const std::function<bool(const fleet_stats&)>& done,
+                    std::chrono::milliseconds timeout);
     // Ends churn and duplicate storms (devices away still come back).
     void calm();
     // Stops every device (graceful close), waits up to `grace`, stops the threads.

@@ -13,24 +13,26 @@ struct fleet_stats {
     counter registrations{0};             // every successful registration, first or again
     counter commands{0};                  // commands received
     counter answered_ok{0};
-    counter answered_failed{0};           // ok:false on purpose (fail, failure_rate, bad args)
-    counter unsupported{0};               // unknown command names (also in answered_failed)
-    counter events{0};                    // telemetry events sent
-    counter disconnects{0};               // connections that ended while registered
-    counter connect_failures{0};          // attempts that never registered
-    counter reconnects{0};                // attempts after the first
-    counter takeovers{0};                 // closed with 4003: another connection took the ID
-    counter refused{0};                   // registration refused (id_taken, ...)
+    counter answered_failed{0};   // ok:false on purpose (fail, failure_rate, bad args)
+    counter unsupported{0};       // unknown command names (also in answered_failed)
+    counter events{0};            // telemetry events sent
+    counter disconnects{0};       // connections that ended while registered
+    counter connect_failures{0};  // attempts that never registered
+    counter reconnects{0};        // attempts after the first
+    counter takeovers{0};         // closed with 4003: another connection took the ID
+    counter refused{0};           // registration refused (id_taken, ...)
     counter reboots{0};
     counter churn_leaves{0};
     counter storm_duplicates{0};
-    counter errors_received{0};           // `error` frames from the gateway
-    counter send_failures{0};             // a frame could not be queued
+    counter errors_received{0};  // `error` frames from the gateway
+    counter send_failures{0};    // a frame could not be queued
 
     static void add(counter& c, std::uint64_t n = 1) noexcept {
         c.fetch_add(n, std::memory_order_relaxed);
     }
-    static std::uint64_t get(const counter& c) noexcept { return c.load(std::memory_order_relaxed); }
+    static std::uint64_t get(const counter& c) noexcept {
+        return c.load(std::memory_order_relaxed);
+    }
 };
 
 }  // namespace switchboard::sim

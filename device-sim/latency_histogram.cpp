@@ -8,7 +8,7 @@ namespace switchboard::sim {
 
 namespace {
 constexpr std::uint64_t linear = std::uint64_t(1) << latency_histogram::sub_bucket_bits;  // 256
-constexpr std::uint64_t half = linear / 2;                                               // 128
+constexpr std::uint64_t half = linear / 2;                                                // 128
 }  // namespace
 
 // Values below `linear` have a bucket each. Above, the range [2^h, 2^(h+1))
@@ -37,7 +37,9 @@ std::uint64_t latency_histogram::bucket_highest(std::size_t index) noexcept {
     return ((sub + 1) << k) - 1;
 }
 
-std::size_t latency_histogram::bucket_count() noexcept { return bucket_of(highest_trackable_ns) + 1; }
+std::size_t latency_histogram::bucket_count() noexcept {
+    return bucket_of(highest_trackable_ns) + 1;
+}
 
 latency_histogram::latency_histogram() : counts_(bucket_count(), 0) {}
 

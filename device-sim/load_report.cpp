@@ -9,11 +9,12 @@ namespace {
 double us(std::uint64_t ns) { return double(ns) / 1000.0; }
 
 nlohmann::json process_json(const watched_process& p, double round_trips) {
-    nlohmann::json j = {{"pid", p.pid},
-                        {"cpu_s", p.cpu_s},
-                        {"user_s", p.user_s},
-                        {"system_s", p.system_s},
-                        {"cpu_us_per_round_trip", round_trips > 0 ? p.cpu_s * 1e6 / round_trips : 0.0}};
+    nlohmann::json j = {
+        {"pid", p.pid},
+        {"cpu_s", p.cpu_s},
+        {"user_s", p.user_s},
+        {"system_s", p.system_s},
+        {"cpu_us_per_round_trip", round_trips > 0 ? p.cpu_s * 1e6 / round_trips : 0.0}};
     j["rss_kib"] = p.rss_kib ? nlohmann::json(*p.rss_kib) : nlohmann::json(nullptr);
     return j;
 }
@@ -73,18 +74,22 @@ std::string load_result::to_table() const {
         return s.str();
     };
     out << "load run: " << mode << " loop, " << controllers << " controllers";
-    if (mode == "closed") out << " x " << inflight << " in flight";
-    else out << " at " << num(offered_rate, 0) << " commands/s offered";
-    out << ", '" << command << "' with " << args_bytes << "-byte args to " << devices << " devices\n";
+    if (mode == "closed")
+        out << " x " << inflight << " in flight";
+    else
+        out << " at " << num(offered_rate, 0) << " commands/s offered";
+    out << ", '" << command << "' with " << args_bytes << "-byte args to " << devices
+        << " devices\n";
     row("round trips/s", num(round_trips_per_s, 0) + "  (" + std::to_string(window_completed) +
                              " in " + num(window_s, 2) + " s)");
     row(std::string("latency us") + (latency_from_intended ? " (from intended send)" : ""),
-        "p50 " + num(us(latency.percentile_ns(50)), 1) + "  p99 " + num(us(latency.percentile_ns(99)), 1) +
-            "  p99.9 " + num(us(latency.percentile_ns(99.9)), 1) + "  max " + num(us(latency.max_ns()), 1) +
+        "p50 " + num(us(latency.percentile_ns(50)), 1) + "  p99 " +
+            num(us(latency.percentile_ns(99)), 1) + "  p99.9 " +
+            num(us(latency.percentile_ns(99.9)), 1) + "  max " + num(us(latency.max_ns()), 1) +
             "  mean " + num(latency.mean_ns() / 1000.0, 1));
     row("sent", std::to_string(sent));
-    row("answered (ok / ok:false)", std::to_string(answered) + " (" + std::to_string(answered_ok) + " / " +
-                                        std::to_string(answered_failed) + ")");
+    row("answered (ok / ok:false)", std::to_string(answered) + " (" + std::to_string(answered_ok) +
+                                        " / " + std::to_string(answered_failed) + ")");
     std::string errs = std::to_string(errors_total);
     if (!errors.empty()) {
         errs += " (";
@@ -100,13 +105,15 @@ std::string load_result::to_table() const {
     if (cut_off) row("cut off (connection closed)", std::to_string(cut_off));
     row("lost (must be 0)", std::to_string(lost));
     if (controllers_closed) {
-        row("controllers closed", std::to_string(controllers_closed) + " (first: " + first_close + ")");
+        row("controllers closed",
+            std::to_string(controllers_closed) + " (first: " + first_close + ")");
     }
     if (stray_frames) row("stray frames", std::to_string(stray_frames));
     double rts = double(window_completed);
     auto proc = [&](const std::string& name, const watched_process& p) {
-        std::string v = num(p.cpu_s, 2) + " s CPU (" + num(p.user_s, 2) + " user, " + num(p.system_s, 2) +
-                        " sys), " + num(window_s > 0 ? p.cpu_s / window_s * 100 : 0, 0) + "% of a core";
+        std::string v = num(p.cpu_s, 2) + " s CPU (" + num(p.user_s, 2) + " user, " +
+                        num(p.system_s, 2) + " sys), " +
+                        num(window_s > 0 ? p.cpu_s / window_s * 100 : 0, 0) + "% of a core";
         if (rts > 0) v += ", " + num(p.cpu_s * 1e6 / rts, 2) + " us/round trip";
         if (p.rss_kib) v += ", RSS " + std::to_string(*p.rss_kib / 1024) + " MiB";
         row(name, v);

@@ -27,7 +27,7 @@ struct load_result {
     std::string mode;  // "closed" or "open"
     unsigned controllers = 0;
     unsigned inflight = 0;
-    double offered_rate = 0;  // open loop only
+    double offered_rate = 0;          // open loop only
     std::uint64_t command_limit = 0;  // 0: by duration
     std::size_t devices = 0;
     std::string command;
@@ -37,22 +37,22 @@ struct load_result {
     // What happened to every measured command:
     // sent = answered + errors + timeouts + cut_off + lost.
     std::uint64_t sent = 0;
-    std::uint64_t answered = 0;         // responses from the device, ok or not
+    std::uint64_t answered = 0;  // responses from the device, ok or not
     std::uint64_t answered_ok = 0;
-    std::uint64_t answered_failed = 0;  // device said ok:false
+    std::uint64_t answered_failed = 0;            // device said ok:false
     std::map<std::string, std::uint64_t> errors;  // gateway `error` frames by code
     std::uint64_t errors_total = 0;
     std::uint64_t timeouts = 0;  // gateway `timeout` responses
     std::uint64_t cut_off = 0;   // out when the gateway closed their controller's connection
     std::uint64_t lost = 0;      // never resolved, even after the drain
     std::uint64_t controllers_closed = 0;  // controller connections that ended during the run
-    std::string first_close;     // the first of those: close code and reason
-    std::uint64_t stray_frames = 0;  // answers to no command of ours (should be 0)
+    std::string first_close;               // the first of those: close code and reason
+    std::uint64_t stray_frames = 0;        // answers to no command of ours (should be 0)
 
-    double window_s = 0;            // the measured sending window
+    double window_s = 0;  // the measured sending window
     std::uint64_t window_completed = 0;
-    double round_trips_per_s = 0;   // completed in the window / window_s
-    latency_histogram latency;      // every measured completion
+    double round_trips_per_s = 0;        // completed in the window / window_s
+    latency_histogram latency;           // every measured completion
     bool latency_from_intended = false;  // open loop: from the scheduled send time
 
     watched_process generator;

@@ -1,12 +1,13 @@
 #include "load_runner.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <atomic>
 #include <charconv>
-#include <cstring>
-#include <unistd.h>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -74,7 +75,8 @@ public:
         if (p == phase::warmup || (p == phase::measure && !started_)) {
             started_ = true;
             if (options_.rate <= 0) {
-                for (unsigned i = 0; i < options_.inflight && may_send(); ++i) send_one(clock_type::now());
+                for (unsigned i = 0; i < options_.inflight && may_send(); ++i)
+                    send_one(clock_type::now());
             }
         }
     }
@@ -102,8 +104,8 @@ public:
         if (measured) ++result_.sent;
         pending_.emplace(seq, intended);
         if (!client_.command(std::string_view(to, static_cast<std::size_t>(to_end - to)),
-                             std::string_view(id, static_cast<std::size_t>(end - id)), options_.command,
-                             args_, options_.timeout_ms)) {
+                             std::string_view(id, static_cast<std::size_t>(end - id)),
+                             options_.command, args_, options_.timeout_ms)) {
             // Not even queued (connection gone or backlog full): it cannot be answered.
             pending_.erase(seq);
             if (measured) ++result_.errors["not_sent"];
@@ -134,7 +136,8 @@ private:
             pending_.clear();
             ++result_.controllers_closed;
             if (result_.first_close.empty()) {
-                result_.first_close = std::to_string(info.code) + (info.reason.empty() ? "" : " " + info.reason);
+                result_.first_close =
+                    std::to_string(info.code) + (info.reason.empty() ? "" : " " + info.reason);
             }
         }
         std::lock_guard lock(coord_.mutex);
@@ -213,14 +216,18 @@ public:
         start_ = at;
         tick();
     }
-    void stop() { stopped_ = true; timer_.cancel(); }
+    void stop() {
+        stopped_ = true;
+        timer_.cancel();
+    }
 
 private:
     void tick() {
         if (stopped_ || controllers_.empty()) return;
         auto now = clock_type::now();
         for (;;) {
-            auto intended = start_ + std::chrono::nanoseconds(static_cast<std::int64_t>(double(k_) * 1e9 / rate_));
+            auto intended = start_ + std::chrono::nanoseconds(
+                                         static_cast<std::int64_t>(double(k_) * 1e9 / rate_));
             if (intended > now) {
                 timer_.expires_at(intended);
                 timer_.async_wait([this](boost::system::error_code ec) {
@@ -273,7 +280,8 @@ watched_process difference(int pid, const cpu_sample& before, const cpu_sample& 
 load_runner::load_runner(load_options options) : options_(std::move(options)) {
     if (options_.controllers == 0) throw std::invalid_argument("--controllers must be at least 1");
     if (options_.devices == 0) throw std::invalid_argument("--devices must be at least 1");
-    if (options_.rate <= 0 && options_.inflight == 0) throw std::invalid_argument("--inflight must be at least 1");
+    if (options_.rate <= 0 && options_.inflight == 0)
+        throw std::invalid_argument("--inflight must be at least 1");
 }
 
 load_result load_runner::run() {
@@ -292,12 +300,14 @@ load_result load_runner::run() {
     std::vector<std::unique_ptr<load_controller>> controllers;
     for (unsigned i = 0; i < o.controllers; ++i) {
         controllers.push_back(std::make_unique<load_controller>(
-            io.at(i), ws[i % ws.size()], o, o.controller_prefix + std::to_string(i) + "-" + std::to_string(::getpid()),
+            io.at(i), ws[i % ws.size()], o,
+            o.controller_prefix + std::to_string(i) + "-" + std::to_string(::getpid()),
             0x1234567ULL * (i + 1), coord, args));
     }
     if (o.count > 0) {
         for (unsigned i = 0; i < o.controllers; ++i) {
-            controllers[i]->set_quota(o.count / o.controllers + (i < o.count % o.controllers ? 1 : 0));
+            controllers[i]->set_quota(o.count / o.controllers +
+                                      (i < o.count % o.controllers ? 1 : 0));
         }
     }
     for (auto& c : controllers) asio::post(c->io(), [raw = c.get()] { raw->connect(); });
@@ -309,8 +319,9 @@ load_result load_runner::run() {
         if (!ok || coord.failed > 0) {
             lock.unlock();
             io.stop();
-            throw std::runtime_error("controllers could not register: " +
-                                     (coord.failure.empty() ? std::string("timed out") : coord.failure));
+            throw std::runtime_error(
+                "controllers could not register: " +
+                (coord.failure.empty() ? std::string("timed out") : coord.failure));
         }
     }
 
@@ -318,7 +329,8 @@ load_result load_runner::run() {
     if (o.rate > 0) {
         for (std::size_t t = 0; t < io.size(); ++t) {
             std::vector<load_controller*> mine;
-            for (std::size_t i = t; i < controllers.size(); i += io.size()) mine.push_back(controllers[i].get());
+            for (std::size_t i = t; i < controllers.size(); i += io.size())
+                mine.push_back(controllers[i].get());
             pacers.push_back(std::make_unique<pacer>(io.at(t), mine, o.rate / double(io.size())));
         }
     }
@@ -370,7 +382,8 @@ load_result load_runner::run() {
 
     // Drain: every command still out gets its answer, error or gateway
     // timeout; what is still out after timeout + grace is lost.
-    auto drain_deadline = clock_type::now() + std::chrono::milliseconds(o.timeout_ms) + o.drain_grace;
+    auto drain_deadline =
+        clock_type::now() + std::chrono::milliseconds(o.timeout_ms) + o.drain_grace;
     for (;;) {
         std::atomic<std::size_t> outstanding{0};
         on_each(controllers, [&](load_controller& c) { outstanding += c.outstanding_measured(); });

@@ -22,17 +22,17 @@ namespace switchboard::sim {
 struct load_options {
     std::string gateway_url = "ws://127.0.0.1:8080/ws";
     unsigned controllers = 10;
-    unsigned inflight = 32;        // closed loop: commands in flight per controller
-    double rate = 0;               // > 0: open loop at this many commands/s in total
-    std::uint64_t count = 0;       // > 0: stop after this many commands instead of `duration`
+    unsigned inflight = 32;   // closed loop: commands in flight per controller
+    double rate = 0;          // > 0: open loop at this many commands/s in total
+    std::uint64_t count = 0;  // > 0: stop after this many commands instead of `duration`
     std::chrono::milliseconds duration{10000};
     std::chrono::milliseconds warmup{0};  // sent, answered, not counted
-    std::size_t devices = 1000;    // targets are id_prefix + [first_index, first_index + devices)
+    std::size_t devices = 1000;  // targets are id_prefix + [first_index, first_index + devices)
     std::string id_prefix = "dev-";
     std::size_t first_index = 0;
     std::string command = "echo";
-    std::size_t args_bytes = 100;  // size of the `args` JSON
-    std::int64_t timeout_ms = 5000;  // the gateway answers `timeout` after this
+    std::size_t args_bytes = 100;                 // size of the `args` JSON
+    std::int64_t timeout_ms = 5000;               // the gateway answers `timeout` after this
     std::chrono::milliseconds drain_grace{2000};  // waited past timeout_ms before counting lost
     unsigned threads = 1;
     std::string controller_prefix = "load-";

@@ -58,51 +58,78 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     // fleet
-    auto* fleet = app.add_subcommand("fleet", "run simulated devices that answer commands and send telemetry");
-    std::string scenario_path, url, mqtt_url, transport = "ws", id_prefix = "dev-", fleet_duration = "0";
+    auto* fleet = app.add_subcommand(
+        "fleet", "run simulated devices that answer commands and send telemetry");
+    std::string scenario_path, url, mqtt_url, transport = "ws", id_prefix = "dev-",
+                                              fleet_duration = "0";
     std::size_t device_count = 100, first_index = 0;
     double events_per_s = 0, connect_rate = 5000;
     unsigned fleet_threads = 1;
     std::vector<std::string> fleet_sources;
     bool quiet = false;
-    fleet->add_option("-s,--scenario", scenario_path, "scenario JSON file (config/scenarios/); flags below override its URLs and duration");
-    fleet->add_option("-u,--url", url, "gateway WebSocket URL, e.g. ws://127.0.0.1:8080/ws (socketio://HOST:PORT: a Socket.IO peer)");
-    fleet->add_option("--mqtt-url", mqtt_url, "MQTT broker URI for mqtt devices, e.g. tcp://127.0.0.1:1883");
+    fleet->add_option(
+        "-s,--scenario", scenario_path,
+        "scenario JSON file (config/scenarios/); flags below override its URLs and duration");
+    fleet->add_option("-u,--url", url,
+                      "gateway WebSocket URL, e.g. ws://127.0.0.1:8080/ws (socketio://HOST:PORT: a "
+                      "Socket.IO peer)");
+    fleet->add_option("--mqtt-url", mqtt_url,
+                      "MQTT broker URI for mqtt devices, e.g. tcp://127.0.0.1:1883");
     fleet->add_option("-n,--devices", device_count, "number of devices (without --scenario)");
     fleet->add_option("--transport", transport, "ws, mqtt or mixed (without --scenario)")
         ->check(CLI::IsMember({"ws", "mqtt", "mixed"}));
-    fleet->add_option("--id-prefix", id_prefix, "device IDs are PREFIX0, PREFIX1, ... (without --scenario)");
+    fleet->add_option("--id-prefix", id_prefix,
+                      "device IDs are PREFIX0, PREFIX1, ... (without --scenario)");
     fleet->add_option("--first-index", first_index, "index of the first device ID");
-    fleet->add_option("--events-per-s", events_per_s, "telemetry events per device per second (without --scenario)");
-    fleet->add_option("-d,--duration", fleet_duration, "stop after this long (10s, 5m); 0 runs until Ctrl-C");
+    fleet->add_option("--events-per-s", events_per_s,
+                      "telemetry events per device per second (without --scenario)");
+    fleet->add_option("-d,--duration", fleet_duration,
+                      "stop after this long (10s, 5m); 0 runs until Ctrl-C");
     fleet->add_option("-t,--threads", fleet_threads, "I/O threads");
-    fleet->add_option("--source-address", fleet_sources, "local addresses to connect from, in turn (127.0.0.2 ...)")
+    fleet
+        ->add_option("--source-address", fleet_sources,
+                     "local addresses to connect from, in turn (127.0.0.2 ...)")
         ->delimiter(',');
-    fleet->add_option("--connect-rate", connect_rate, "new connections per second while ramping up");
+    fleet->add_option("--connect-rate", connect_rate,
+                      "new connections per second while ramping up");
     fleet->add_flag("-q,--quiet", quiet, "no progress line");
 
     // load
-    auto* load = app.add_subcommand("load", "send commands from controllers to a running fleet and measure");
+    auto* load =
+        app.add_subcommand("load", "send commands from controllers to a running fleet and measure");
     load_options lo;
     std::string load_duration = "10s", warmup = "0", json_path;
     std::vector<std::string> load_sources;
     bool json_only = false;
-    load->add_option("-u,--url", lo.gateway_url, "gateway WebSocket URL (socketio://HOST:PORT: a Socket.IO peer)")->capture_default_str();
-    load->add_option("-c,--controllers", lo.controllers, "controller connections")->capture_default_str();
-    load->add_option("-i,--inflight", lo.inflight, "closed loop: commands in flight per controller")->capture_default_str();
+    load->add_option("-u,--url", lo.gateway_url,
+                     "gateway WebSocket URL (socketio://HOST:PORT: a Socket.IO peer)")
+        ->capture_default_str();
+    load->add_option("-c,--controllers", lo.controllers, "controller connections")
+        ->capture_default_str();
+    load->add_option("-i,--inflight", lo.inflight, "closed loop: commands in flight per controller")
+        ->capture_default_str();
     load->add_option("-r,--rate", lo.rate, "open loop: total commands per second (0: closed loop)");
-    load->add_option("--count", lo.count, "send this many commands in all, then stop (instead of --duration)");
-    load->add_option("-d,--duration", load_duration, "measured sending time (10s, 500ms)")->capture_default_str();
+    load->add_option("--count", lo.count,
+                     "send this many commands in all, then stop (instead of --duration)");
+    load->add_option("-d,--duration", load_duration, "measured sending time (10s, 500ms)")
+        ->capture_default_str();
     load->add_option("--warmup", warmup, "sending time before measuring starts");
-    load->add_option("-n,--devices", lo.devices, "target devices PREFIX0..PREFIX(N-1) (must be online)")->capture_default_str();
+    load->add_option("-n,--devices", lo.devices,
+                     "target devices PREFIX0..PREFIX(N-1) (must be online)")
+        ->capture_default_str();
     load->add_option("--id-prefix", lo.id_prefix, "device ID prefix")->capture_default_str();
     load->add_option("--first-index", lo.first_index, "index of the first target device");
     load->add_option("--command", lo.command, "command name to send")->capture_default_str();
-    load->add_option("--args-bytes", lo.args_bytes, "size of each command's args JSON")->capture_default_str();
-    load->add_option("--timeout-ms", lo.timeout_ms, "command timeout_ms asked of the gateway")->capture_default_str();
-    load->add_option("-t,--threads", lo.threads, "I/O threads for the controllers")->capture_default_str();
-    load->add_option("--source-address", load_sources, "local addresses to connect from")->delimiter(',');
-    load->add_option("--gateway-pid", lo.gateway_pid, "report this process's CPU per round trip and RSS");
+    load->add_option("--args-bytes", lo.args_bytes, "size of each command's args JSON")
+        ->capture_default_str();
+    load->add_option("--timeout-ms", lo.timeout_ms, "command timeout_ms asked of the gateway")
+        ->capture_default_str();
+    load->add_option("-t,--threads", lo.threads, "I/O threads for the controllers")
+        ->capture_default_str();
+    load->add_option("--source-address", load_sources, "local addresses to connect from")
+        ->delimiter(',');
+    load->add_option("--gateway-pid", lo.gateway_pid,
+                     "report this process's CPU per round trip and RSS");
     load->add_option("--fleet-pid", lo.fleet_pid, "report this fleet process's CPU too");
     load->add_option("--json", json_path, "write the JSON report to this file ('-' for stdout)");
     load->add_flag("--json-only", json_only, "print only the JSON report on stdout");

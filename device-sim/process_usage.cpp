@@ -1,10 +1,11 @@
 #include "process_usage.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/resource.h>
-#include <unistd.h>
 
 namespace switchboard::sim {
 

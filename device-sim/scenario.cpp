@@ -91,10 +91,14 @@ std::size_t scenario::device_count() const {
 }
 
 bool parse_transport_choice(std::string_view text, transport_choice& out) noexcept {
-    if (text == "ws") out = transport_choice::ws;
-    else if (text == "mqtt") out = transport_choice::mqtt;
-    else if (text == "mixed") out = transport_choice::mixed;
-    else return false;
+    if (text == "ws")
+        out = transport_choice::ws;
+    else if (text == "mqtt")
+        out = transport_choice::mqtt;
+    else if (text == "mixed")
+        out = transport_choice::mixed;
+    else
+        return false;
     return true;
 }
 
@@ -104,11 +108,16 @@ bool parse_duration(std::string_view text, std::chrono::milliseconds& out) noexc
     if (ec != std::errc{} || value < 0) return false;
     std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
     double ms = 0;
-    if (unit.empty() || unit == "s") ms = value * 1000;
-    else if (unit == "ms") ms = value;
-    else if (unit == "m" || unit == "min") ms = value * 60000;
-    else if (unit == "h") ms = value * 3600000;
-    else return false;
+    if (unit.empty() || unit == "s")
+        ms = value * 1000;
+    else if (unit == "ms")
+        ms = value;
+    else if (unit == "m" || unit == "min")
+        ms = value * 60000;
+    else if (unit == "h")
+        ms = value * 3600000;
+    else
+        return false;
     out = std::chrono::milliseconds(static_cast<std::int64_t>(ms + 0.5));
     return true;
 }

@@ -25,8 +25,8 @@ using scenario_error = config_error;
 struct delay_distribution {
     enum class shape { fixed, uniform, exponential };
     shape kind = shape::fixed;
-    double a_ms = 0;  // fixed: the value; uniform: min; exponential: mean
-    double b_ms = 0;  // uniform: max
+    double a_ms = 0;        // fixed: the value; uniform: min; exponential: mean
+    double b_ms = 0;        // uniform: max
     double max_ms = 60000;  // exponential tail is cut here
 
     template <class Rng>
@@ -50,14 +50,14 @@ enum class transport_choice { ws, mqtt, mixed };
 struct device_group {
     std::string id_prefix = "dev-";
     std::size_t count = 0;
-    std::size_t first_index = 0;                  // IDs are prefix + index
+    std::size_t first_index = 0;                        // IDs are prefix + index
     transport_choice transport = transport_choice::ws;  // mixed: even indexes ws, odd mqtt
     std::string meta_json = R"({"model":"sim-1","firmware":"1.0.0"})";
-    delay_distribution answer_delay;               // added to every answer
-    double failure_rate = 0;                       // share of answers turned into ok:false
-    double events_per_s = 0;                       // telemetry per device
-    std::chrono::milliseconds reboot{2000};        // `reboot`: offline this long
-    std::chrono::milliseconds slow{1000};          // `slow`: answers after this long
+    delay_distribution answer_delay;         // added to every answer
+    double failure_rate = 0;                 // share of answers turned into ok:false
+    double events_per_s = 0;                 // telemetry per device
+    std::chrono::milliseconds reboot{2000};  // `reboot`: offline this long
+    std::chrono::milliseconds slow{1000};    // `slow`: answers after this long
     // Churn: each online device leaves at this rate (per minute) and comes back after `offline`.
     double churn_per_min = 0;
     delay_distribution churn_offline{delay_distribution::shape::uniform, 1000, 5000, 60000};

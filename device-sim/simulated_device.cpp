@@ -124,7 +124,8 @@ void simulated_device::stop(std::function<void()> on_stopped) {
     timer_.cancel();
     if (telemetry_) telemetry_->cancel();
     if (connected) {
-        // on_disconnected follows; if a connect attempt is in its backoff, there is nothing to close.
+        // on_disconnected follows; if a connect attempt is in its backoff, there is nothing to
+        // close.
         if (client_->registered()) {
             client_->close();
             return;
@@ -167,8 +168,8 @@ void simulated_device::send_telemetry() {
     int n = std::snprintf(data, sizeof data,
                           "{\"seq\":%llu,\"temperature_c\":%.2f,\"pressure_kpa\":%.1f,"
                           "\"rpm\":%d,\"battery_pct\":%.2f}",
-                          static_cast<unsigned long long>(++event_seq_), temperature_, pressure_, rpm,
-                          battery_);
+                          static_cast<unsigned long long>(++event_seq_), temperature_, pressure_,
+                          rpm, battery_);
     if (client_->event("telemetry", std::string_view(data, static_cast<std::size_t>(n)))) {
         fleet_stats::add(env_.stats->events);
     } else {
@@ -215,8 +216,8 @@ simulated_device::answer simulated_device::compute_answer(std::string_view name,
                  name == "fail" || name == "slow";
     if (!known) {
         fleet_stats::add(env_.stats->unsupported);
-        return fail("unsupported", id_ + " has no command '" + std::string(name) +
-                                       "'; it knows " + std::string(known_commands));
+        return fail("unsupported", id_ + " has no command '" + std::string(name) + "'; it knows " +
+                                       std::string(known_commands));
     }
     if (name == "fail") return fail("device_failure", "failed on purpose (the fail command)");
     if (group_.failure_rate > 0 && rng_.uniform() < group_.failure_rate) {
@@ -234,7 +235,8 @@ simulated_device::answer simulated_device::compute_answer(std::string_view name,
         for (auto& [key, value] : parsed.items()) settings_[key] = std::move(value);
         a.result = "{\"state\":" + settings_.dump() + "}";
     } else if (name == "reboot") {
-        a.result = "{\"rebooting\":true,\"back_in_ms\":" + std::to_string(group_.reboot.count()) + "}";
+        a.result =
+            "{\"rebooting\":true,\"back_in_ms\":" + std::to_string(group_.reboot.count()) + "}";
         a.reboot_after = true;
     } else if (name == "slow") {
         auto delay = group_.slow;
@@ -273,8 +275,8 @@ std::string simulated_device::state_json() const {
         std::chrono::steady_clock::now() - booted_at_);
     char telemetry[160];
     std::snprintf(telemetry, sizeof telemetry,
-                  "{\"temperature_c\":%.2f,\"pressure_kpa\":%.1f,\"battery_pct\":%.2f}", temperature_,
-                  pressure_, battery_);
+                  "{\"temperature_c\":%.2f,\"pressure_kpa\":%.1f,\"battery_pct\":%.2f}",
+                  temperature_, pressure_, battery_);
     std::string out = "{\"id\":";
     append_json_string(out, id_);
     out += ",\"transport\":\"";

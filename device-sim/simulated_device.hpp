@@ -46,8 +46,9 @@ struct device_environment {
     std::chrono::milliseconds reconnect_initial{100};
     std::chrono::milliseconds reconnect_max{10000};
     // Makes the transport for a device (WebSocket or MQTT) on `io`.
-    std::function<std::shared_ptr<client::transport>(boost::asio::io_context& io, const std::string& id,
-                                                     client::transport_kind kind, const std::string& meta)>
+    std::function<std::shared_ptr<client::transport>(
+        boost::asio::io_context& io, const std::string& id, client::transport_kind kind,
+        const std::string& meta)>
         make_transport;
     // Told after every registration and disconnection (on the device's thread); may be empty.
     std::function<void()> on_change;
@@ -111,7 +112,7 @@ private:
     kind role_;
     small_rng rng_;
     std::unique_ptr<client::protocol_client> client_;
-    boost::asio::steady_timer timer_;            // reconnect, reboot, return from churn, storm hold
+    boost::asio::steady_timer timer_;  // reconnect, reboot, return from churn, storm hold
     std::unique_ptr<boost::asio::steady_timer> telemetry_;  // only when it sends events
     phase phase_ = phase::idle;
     unsigned attempts_ = 0;  // failed attempts since the last registration

@@ -43,8 +43,10 @@ private:
 
     mutable std::shared_mutex mutex_;
     std::unordered_map<std::string, following> by_session_;
-    std::unordered_map<std::string, std::map<std::string, client_ptr>> exact_;  // id -> session -> follower
-    std::map<std::string, std::map<std::string, client_ptr>> prefixes_;  // prefix -> session -> follower
+    std::unordered_map<std::string, std::map<std::string, client_ptr>>
+        exact_;  // id -> session -> follower
+    std::map<std::string, std::map<std::string, client_ptr>>
+        prefixes_;  // prefix -> session -> follower
 };
 
 }  // namespace switchboard

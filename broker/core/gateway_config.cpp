@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <vector>
 #include <sstream>
+#include <vector>
 
 #include "id_rules.hpp"
 #include "json_object_reader.hpp"
@@ -34,8 +34,9 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
     mqtt.read("password", m.password);
     mqtt.read("topic_prefix", m.topic_prefix);
     if (!is_valid_topic_prefix(m.topic_prefix)) {
-        mqtt.fail("topic_prefix",
-                  "must be topic levels without + # $ or empty levels, like \"sb\" or \"plant-3/sb\"");
+        mqtt.fail(
+            "topic_prefix",
+            "must be topic levels without + # $ or empty levels, like \"sb\" or \"plant-3/sb\"");
     }
     if (const json* v = mqtt.take("version")) {
         std::string text;
@@ -131,7 +132,8 @@ void read_acl(section_reader acl, access_options& out) {
         access_rule rule;
         std::string effect;
         r.read("effect", effect);
-        if (effect != "allow" && effect != "deny") r.fail("effect", "must be \"allow\" or \"deny\"");
+        if (effect != "allow" && effect != "deny")
+            r.fail("effect", "must be \"allow\" or \"deny\"");
         rule.allow = effect == "allow";
         std::string action = "any";
         r.read("action", action);
@@ -211,7 +213,8 @@ void check_security(const gateway_config& c) {
         throw config_error("'tls.enabled' needs tls.cert_file and tls.key_file");
     }
     if (!c.tls.enabled && !c.tls.allow_plain) {
-        throw config_error("'tls.allow_plain' is false but TLS is not enabled: nothing could connect");
+        throw config_error(
+            "'tls.allow_plain' is false but TLS is not enabled: nothing could connect");
     }
 }
 

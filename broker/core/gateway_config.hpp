@@ -19,29 +19,28 @@
 
 namespace switchboard {
 
-
 // Per-connection limits of the WebSocket side, one plain struct.
 struct session_limits {
-    std::size_t max_message_bytes = 65536;          // larger frames close the connection with 1009
+    std::size_t max_message_bytes = 65536;  // larger frames close the connection with 1009
     // ... and before `register` succeeds: a stranger may not make us buffer more.
     std::size_t register_message_bytes = 8192;
-    std::size_t outbound_queue_bytes = 1 << 20;     // a reader this far behind is cut off
-    std::size_t outbound_queue_frames = 4096;       // ... or this many frames behind
+    std::size_t outbound_queue_bytes = 1 << 20;          // a reader this far behind is cut off
+    std::size_t outbound_queue_frames = 4096;            // ... or this many frames behind
     std::chrono::milliseconds handshake_timeout{10000};  // TCP accept to WebSocket upgrade
     std::chrono::milliseconds register_timeout{5000};    // upgrade to `register`, else 4002
-    std::chrono::milliseconds idle_timeout{60000};       // silence (answered pings count) before close
-    std::size_t max_connections = 10000;             // open TCP connections in total; 0: no cap
-    std::size_t max_connections_per_address = 64;    // ... from one remote address; 0: no cap
-    rate_limit_options rate;                         // frames per second per connection
-    bool permessage_deflate = false;                 // compression; inflated size still capped
+    std::chrono::milliseconds idle_timeout{60000};  // silence (answered pings count) before close
+    std::size_t max_connections = 10000;            // open TCP connections in total; 0: no cap
+    std::size_t max_connections_per_address = 64;   // ... from one remote address; 0: no cap
+    rate_limit_options rate;                        // frames per second per connection
+    bool permessage_deflate = false;                // compression; inflated size still capped
 };
 
 // TLS on the one listener: each connection's first byte tells a TLS
 // ClientHello from plain HTTP.
 struct tls_options {
     bool enabled = false;
-    std::string cert_file;  // PEM chain
-    std::string key_file;   // PEM private key
+    std::string cert_file;    // PEM chain
+    std::string key_file;     // PEM private key
     bool allow_plain = true;  // false: plain ws:// and http:// are refused
 };
 

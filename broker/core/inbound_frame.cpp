@@ -251,9 +251,12 @@ frame_error bad_request(std::string message, std::string field = {}) {
 parse_result parse_frame(std::string_view text) {
     json_object_text doc;
     switch (doc.parse(text, max_json_depth)) {
-        case json_object_text::status::ok: break;
-        case json_object_text::status::not_json: return bad_request("frame is not valid JSON");
-        case json_object_text::status::not_object: return bad_request("frame must be a JSON object");
+        case json_object_text::status::ok:
+            break;
+        case json_object_text::status::not_json:
+            return bad_request("frame is not valid JSON");
+        case json_object_text::status::not_object:
+            return bad_request("frame must be a JSON object");
         case json_object_text::status::too_deep:
             return bad_request("frame is nested deeper than " + std::to_string(max_json_depth) +
                                " levels");
@@ -262,7 +265,8 @@ parse_result parse_frame(std::string_view text) {
     // An envelope error still carries the frame's `id` when it reads as a
     // correlation ID, so the client can tell which of its requests failed.
     auto with_request_id = [&doc](frame_error e) {
-        if (const json_member* id = doc.find("id"); id != nullptr && id->kind == json_kind::string) {
+        if (const json_member* id = doc.find("id");
+            id != nullptr && id->kind == json_kind::string) {
             std::string value = json_string_value(id->value);
             if (value.size() <= max_correlation_id_bytes) e.request_id = std::move(value);
         }
@@ -289,8 +293,8 @@ parse_result parse_frame(std::string_view text) {
 
     bool printable = type.size() <= 64;
     for (char c : type) printable = printable && c >= 0x20 && c < 0x7f;
-    frame_error e = bad_request(printable ? "unknown frame type '" + type + "'" : "unknown frame type",
-                                "type");
+    frame_error e =
+        bad_request(printable ? "unknown frame type '" + type + "'" : "unknown frame type", "type");
     if (printable) e.request_type = type;
     return with_request_id(std::move(e));
 }

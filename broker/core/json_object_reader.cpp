@@ -46,8 +46,7 @@ void json_object_reader::read(const std::string& key, bool& out) {
     }
 }
 
-void json_object_reader::read_number(const std::string& key, double& out, double min,
-                                     double max) {
+void json_object_reader::read_number(const std::string& key, double& out, double min, double max) {
     if (const json* v = take(key)) {
         if (!v->is_number()) fail(key, "must be a number");
         double d = v->get<double>();

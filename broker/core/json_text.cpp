@@ -120,13 +120,27 @@ public:
         if (p_ == end_) return false;
         bool escaped;
         switch (*p_) {
-            case '"': kind = json_kind::string; return string(escaped);
-            case '{': kind = json_kind::object; return object(depth + 1);
-            case '[': kind = json_kind::array; return array(depth + 1);
-            case 't': kind = json_kind::boolean; return word("true");
-            case 'f': kind = json_kind::boolean; return word("false");
-            case 'n': kind = json_kind::null; return word("null");
-            default: kind = json_kind::number; return number();
+            case '"':
+                kind = json_kind::string;
+                return string(escaped);
+            case '{':
+                kind = json_kind::object;
+                return object(depth + 1);
+            case '[':
+                kind = json_kind::array;
+                return array(depth + 1);
+            case 't':
+                kind = json_kind::boolean;
+                return word("true");
+            case 'f':
+                kind = json_kind::boolean;
+                return word("false");
+            case 'n':
+                kind = json_kind::null;
+                return word("null");
+            default:
+                kind = json_kind::number;
+                return number();
         }
     }
 
@@ -164,7 +178,8 @@ public:
     }
 
     bool object(int depth) {
-        return object(depth, [](std::string_view, bool, json_kind, std::string_view) { return true; });
+        return object(depth,
+                      [](std::string_view, bool, json_kind, std::string_view) { return true; });
     }
 
     // Calls on_element(kind, value_text) for each element of the array at the cursor.
@@ -225,8 +240,8 @@ private:
         std::memcpy(&x, p, 8);
         const std::uint64_t quote = x ^ (ones * '"');
         const std::uint64_t backslash = x ^ (ones * '\\');
-        const std::uint64_t control = (x - ones * 0x20) & ~x;        // a byte < 0x20
-        const std::uint64_t is_quote = (quote - ones) & ~quote;       // a zero byte
+        const std::uint64_t control = (x - ones * 0x20) & ~x;    // a byte < 0x20
+        const std::uint64_t is_quote = (quote - ones) & ~quote;  // a zero byte
         const std::uint64_t is_backslash = (backslash - ones) & ~backslash;
         return ((x | control | is_quote | is_backslash) & highs) == 0;
     }
@@ -250,10 +265,19 @@ private:
         ++p_;
         if (p_ == end_) return false;
         switch (*p_++) {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
                 return true;
-            case 'u': break;
-            default: return false;
+            case 'u':
+                break;
+            default:
+                return false;
         }
         if (end_ - p_ < 4) return false;
         const long code = read_hex4(p_);
@@ -307,11 +331,21 @@ std::string decode_string_body(std::string_view body) {
         const unsigned char kind = p[1];
         p += 2;
         switch (kind) {
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
             case 'u': {
                 unsigned long code = static_cast<unsigned long>(read_hex4(p));
                 p += 4;
@@ -323,7 +357,9 @@ std::string decode_string_body(std::string_view body) {
                 append_utf8(out, code);
                 break;
             }
-            default: out += static_cast<char>(kind); break;  // " \ /
+            default:
+                out += static_cast<char>(kind);
+                break;  // " \ /
         }
     }
     return out;
@@ -340,11 +376,11 @@ json_object_text::status json_object_text::parse(std::string_view text, int max_
     bool valid;
     const bool is_object = s.next_is('{');
     if (is_object) {
-        valid = s.object(1, [this](std::string_view key, bool escaped, json_kind kind,
-                                   std::string_view value) {
-            add(json_member{.key = key, .key_escaped = escaped, .kind = kind, .value = value});
-            return true;
-        });
+        valid = s.object(
+            1, [this](std::string_view key, bool escaped, json_kind kind, std::string_view value) {
+                add(json_member{.key = key, .key_escaped = escaped, .kind = kind, .value = value});
+                return true;
+            });
     } else {
         json_kind kind;
         valid = s.value(kind, 0);

@@ -1,9 +1,10 @@
 #include "jwt_verifier.hpp"
 
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include <nlohmann/json.hpp>
 
 namespace switchboard {
 namespace {

@@ -15,11 +15,21 @@ void append_json_string(std::string& out, std::string_view value) {
         out.append(value.data() + run, i - run);
         run = i + 1;
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 out += "\\u00";
                 out.push_back(hex[c >> 4]);
@@ -72,13 +82,13 @@ std::string json_object_writer::finish() {
     return std::move(out_);
 }
 
-frame_ptr json_object_writer::share() {
-    return std::make_shared<const std::string>(finish());
-}
+frame_ptr json_object_writer::share() { return std::make_shared<const std::string>(finish()); }
 
 frame_ptr make_error(const frame_error& error) {
     json_object_writer w;
-    w.string("type", "error").string("code", to_string(error.code)).string("message", error.message);
+    w.string("type", "error")
+        .string("code", to_string(error.code))
+        .string("message", error.message);
     if (!error.request_id.empty()) w.string("id", error.request_id);
     if (!error.request_type.empty()) w.string("request_type", error.request_type);
     if (!error.field.empty()) w.string("field", error.field);
@@ -129,10 +139,8 @@ frame_ptr make_response(std::string_view from, const response_request& response)
 
 frame_ptr make_failed_response(std::string_view from, std::string_view id, error_code code,
                                std::string_view message) {
-    std::string error = json_object_writer{}
-                            .string("code", to_string(code))
-                            .string("message", message)
-                            .finish();
+    std::string error =
+        json_object_writer{}.string("code", to_string(code)).string("message", message).finish();
     return json_object_writer{}
         .string("type", "response")
         .string("from", from)
@@ -177,7 +185,11 @@ frame_ptr make_presence(const client_record& client, bool online) {
 }
 
 frame_ptr make_ack(std::string_view id, std::string_view status) {
-    return json_object_writer{}.string("type", "ack").string("id", id).string("status", status).share();
+    return json_object_writer{}
+        .string("type", "ack")
+        .string("id", id)
+        .string("status", status)
+        .share();
 }
 
 frame_ptr make_subscribed(const subscribe_request& request) {

@@ -45,8 +45,7 @@ pending_commands::add_result pending_commands::add(pending_command command,
 }
 
 pending_commands::take_result pending_commands::take(std::string_view controller,
-                                                     std::string_view id,
-                                                     std::string_view device) {
+                                                     std::string_view id, std::string_view device) {
     shard& s = shard_for(controller);
     std::string key = make_key(controller, id);
     std::lock_guard lock(s.mutex);

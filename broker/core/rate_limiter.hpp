@@ -13,8 +13,8 @@
 namespace switchboard {
 
 struct rate_limit_options {
-    double frames_per_second = 200;  // 0: unlimited
-    double burst = 400;              // frames a quiet client may send at once
+    double frames_per_second = 200;   // 0: unlimited
+    double burst = 400;               // frames a quiet client may send at once
     std::uint32_t close_after = 100;  // refusals within a second before close 4008
 };
 

@@ -9,15 +9,16 @@ namespace switchboard {
 
 router::router(router_options options, counters& stats)
     : options_(std::move(options)), access_(options_.access), stats_(stats) {
-    limits_json_ = json_object_writer{}
-                       .integer("max_message_bytes", static_cast<std::int64_t>(options_.max_message_bytes))
-                       .integer("max_pending_commands",
-                                static_cast<std::int64_t>(options_.max_pending_per_controller))
-                       .integer("command_timeout_default_ms", options_.command_timeout_default.count())
-                       .integer("command_timeout_max_ms", options_.command_timeout_max.count())
-                       .integer("max_subscriptions", static_cast<std::int64_t>(options_.max_subscriptions))
-                       .integer("list_limit_max", static_cast<std::int64_t>(options_.list_limit_max))
-                       .finish();
+    limits_json_ =
+        json_object_writer{}
+            .integer("max_message_bytes", static_cast<std::int64_t>(options_.max_message_bytes))
+            .integer("max_pending_commands",
+                     static_cast<std::int64_t>(options_.max_pending_per_controller))
+            .integer("command_timeout_default_ms", options_.command_timeout_default.count())
+            .integer("command_timeout_max_ms", options_.command_timeout_max.count())
+            .integer("max_subscriptions", static_cast<std::int64_t>(options_.max_subscriptions))
+            .integer("list_limit_max", static_cast<std::int64_t>(options_.list_limit_max))
+            .finish();
 }
 
 void router::reply(const client_ptr& to, frame_ptr frame) { to->link->deliver(std::move(frame)); }
@@ -94,8 +95,7 @@ void router::route(const client_ptr& sender, const inbound_frame& frame, steady_
     std::visit(visitor{*this, sender, now}, frame);
 }
 
-void router::on_command(const client_ptr& sender, const command_request& command,
-                        steady_time now) {
+void router::on_command(const client_ptr& sender, const command_request& command, steady_time now) {
     auto fail = [&](error_code code, std::string message) {
         reply(sender, make_error(code, message, command.id, "command"));
     };
@@ -173,13 +173,13 @@ void router::on_message(const client_ptr& sender, const message_request& message
     client_ptr target = registry_.find(message.to);
     if (!target) {
         counters::add(stats_.offline_errors);
-        return reply(sender,
-                     make_error(error_code::offline, message.to + " is not connected", id, "message"));
+        return reply(sender, make_error(error_code::offline, message.to + " is not connected", id,
+                                        "message"));
     }
     if (!access_.allows(access_action::message, *sender, target->id, target->role, {})) {
         counters::add(stats_.forbidden);
-        return reply(sender, make_error(error_code::forbidden,
-                                        "you may not message " + message.to, id, "message"));
+        return reply(sender, make_error(error_code::forbidden, "you may not message " + message.to,
+                                        id, "message"));
     }
     if (!target->link->deliver(make_message(sender->id, message))) {
         counters::add(stats_.overloaded_errors);
@@ -206,11 +206,11 @@ void router::on_subscribe(const client_ptr& sender, const subscribe_request& req
     if (request.subscribe) {
         if (!followers_.add(sender, request.patterns, options_.max_subscriptions)) {
             std::string_view id = request.id ? std::string_view(*request.id) : std::string_view{};
-            return reply(sender, make_error(frame_error{
-                                     error_code::bad_request,
-                                     "too many subscriptions (max " +
-                                         std::to_string(options_.max_subscriptions) + ")",
-                                     "ids", "subscribe", std::string(id)}));
+            return reply(
+                sender, make_error(frame_error{error_code::bad_request,
+                                               "too many subscriptions (max " +
+                                                   std::to_string(options_.max_subscriptions) + ")",
+                                               "ids", "subscribe", std::string(id)}));
         }
     } else {
         followers_.remove(sender, request.patterns);
@@ -220,8 +220,8 @@ void router::on_subscribe(const client_ptr& sender, const subscribe_request& req
 
 void router::on_list(const client_ptr& sender, const list_request& request) {
     list_filter filter{request.role, request.prefix, request.after};
-    std::size_t limit = std::min(request.limit.value_or(options_.list_limit_default),
-                                 options_.list_limit_max);
+    std::size_t limit =
+        std::min(request.limit.value_or(options_.list_limit_default), options_.list_limit_max);
     bool more = false;
     auto items = registry_.list(filter, limit, more);
     reply(sender, make_list(items, more, request.id));
@@ -236,10 +236,10 @@ void router::clear() {
 void router::expire_commands(steady_time now) {
     for (auto& command : pending_.take_expired(now)) {
         counters::add(stats_.command_timeouts);
-        command.controller->link->deliver(make_failed_response(
-            command.device, command.id, error_code::timeout,
-            command.device + " did not answer within " + std::to_string(command.timeout.count()) +
-                " ms"));
+        command.controller->link->deliver(
+            make_failed_response(command.device, command.id, error_code::timeout,
+                                 command.device + " did not answer within " +
+                                     std::to_string(command.timeout.count()) + " ms"));
     }
 }
 

@@ -38,8 +38,15 @@ decoded decode(char* data, std::size_t size, std::size_t max_payload) {
     if ((u[0] & 0x70) != 0) return invalid(d, "reserved bits set (no extension was negotiated)");
     const std::uint8_t op = u[0] & 0x0F;
     switch (op) {
-        case 0x0: case 0x1: case 0x2: case 0x8: case 0x9: case 0xA: break;
-        default: return invalid(d, "unknown opcode");
+        case 0x0:
+        case 0x1:
+        case 0x2:
+        case 0x8:
+        case 0x9:
+        case 0xA:
+            break;
+        default:
+            return invalid(d, "unknown opcode");
     }
     d.op = static_cast<opcode>(op);
     d.masked = (u[1] & 0x80) != 0;
@@ -73,7 +80,8 @@ decoded decode(char* data, std::size_t size, std::size_t max_payload) {
     }
     if (size - pos < len) return d;
     char* payload = data + pos;
-    if (d.masked) apply_mask(reinterpret_cast<unsigned char*>(payload), static_cast<std::size_t>(len), key);
+    if (d.masked)
+        apply_mask(reinterpret_cast<unsigned char*>(payload), static_cast<std::size_t>(len), key);
     d.state = decoded::status::complete;
     d.payload = std::string_view(payload, static_cast<std::size_t>(len));
     d.frame_bytes = pos + static_cast<std::size_t>(len);
@@ -93,7 +101,8 @@ std::size_t write_length(unsigned char* p, std::size_t n, unsigned char mask_bit
         return 3;
     }
     p[0] = mask_bit | 127;
-    for (int i = 0; i < 8; ++i) p[1 + i] = static_cast<unsigned char>(std::uint64_t(n) >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+        p[1 + i] = static_cast<unsigned char>(std::uint64_t(n) >> (56 - 8 * i));
     return 9;
 }
 }  // namespace

@@ -37,8 +37,8 @@ std::string websocket_accept(std::string_view key) {
 bool is_valid_websocket_key(std::string_view key) {
     if (key.size() != 24 || !key.ends_with("==")) return false;
     for (char c : key.substr(0, 22)) {
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-                  c == '/';
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '+' || c == '/';
         if (!ok) return false;
     }
     // The 22nd character carries only 2 bits of the 16th byte.

@@ -7,8 +7,18 @@ namespace switchboard {
 bool is_valid_close_code(std::uint16_t code) {
     if (code >= 3000 && code <= 4999) return true;
     switch (code) {
-        case 1000: case 1001: case 1002: case 1003: case 1007: case 1008:
-        case 1009: case 1010: case 1011: case 1012: case 1013: case 1014:
+        case 1000:
+        case 1001:
+        case 1002:
+        case 1003:
+        case 1007:
+        case 1008:
+        case 1009:
+        case 1010:
+        case 1011:
+        case 1012:
+        case 1013:
+        case 1014:
             return true;
         default:
             return false;
@@ -35,10 +45,12 @@ ws_reader::event ws_reader::next(char* data, std::size_t size) {
     std::size_t pos = 0;
     while (true) {
         // A continuation may bring the message only up to the cap.
-        const std::size_t room = in_message_ ? max_message_bytes_ - fragments_.size() : max_message_bytes_;
+        const std::size_t room =
+            in_message_ ? max_message_bytes_ - fragments_.size() : max_message_bytes_;
         ws_frame::decoded d = ws_frame::decode(data + pos, size - pos, room);
         if (d.state == ws_frame::decoded::status::invalid) {
-            if (d.too_big && !ws_frame::is_control(d.op)) return fail(1009, "message larger than the limit", pos);
+            if (d.too_big && !ws_frame::is_control(d.op))
+                return fail(1009, "message larger than the limit", pos);
             return fail(1002, d.error, pos);
         }
         if (d.state == ws_frame::decoded::status::incomplete) {
@@ -53,7 +65,8 @@ ws_reader::event ws_reader::next(char* data, std::size_t size) {
         switch (d.op) {
             case opcode::text:
             case opcode::binary:
-                if (in_message_) return fail(1002, "a new message began before the last one ended", pos);
+                if (in_message_)
+                    return fail(1002, "a new message began before the last one ended", pos);
                 if (!d.fin) {
                     in_message_ = true;
                     message_op_ = d.op;
@@ -87,15 +100,18 @@ ws_reader::event ws_reader::next(char* data, std::size_t size) {
                 e.payload = d.payload;
                 return e;
             case opcode::close: {
-                if (d.payload.size() == 1) return fail(1002, "close frame with a one-byte payload", pos);
+                if (d.payload.size() == 1)
+                    return fail(1002, "close frame with a one-byte payload", pos);
                 e.what = event::kind::close;
                 e.code = 1005;
                 if (d.payload.size() >= 2) {
                     const auto* p = reinterpret_cast<const unsigned char*>(d.payload.data());
                     e.code = static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-                    if (!is_valid_close_code(e.code)) return fail(1002, "close frame with an invalid code", pos);
+                    if (!is_valid_close_code(e.code))
+                        return fail(1002, "close frame with an invalid code", pos);
                     e.payload = d.payload.substr(2);
-                    if (!is_valid_utf8(e.payload)) return fail(1007, "close reason is not valid UTF-8", pos);
+                    if (!is_valid_utf8(e.payload))
+                        return fail(1007, "close reason is not valid UTF-8", pos);
                 }
                 return e;
             }

@@ -76,7 +76,8 @@ bool frame_view::parse(std::string_view s) {
         skip_space(s, i);
         std::size_t value_start = i;
         if (!skip_value(s, i)) return false;
-        if (count_ < max_members) members_[count_++] = {key, s.substr(value_start, i - value_start)};
+        if (count_ < max_members)
+            members_[count_++] = {key, s.substr(value_start, i - value_start)};
         skip_space(s, i);
         if (i >= s.size()) return false;
         if (s[i] == '}') break;

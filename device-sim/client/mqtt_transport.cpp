@@ -1,11 +1,12 @@
 #include "mqtt_transport.hpp"
-#include "mqtt_socket.hpp"
+
+#include <mqtt/async_client.h>
 
 #include <boost/asio/post.hpp>
 #include <functional>
-#include <mqtt/async_client.h>
 
 #include "core/outbound_frame.hpp"
+#include "mqtt_socket.hpp"
 
 // Paho C++ 1.2 builds disconnect options with C struct_version 0, and Paho C
 // only reads the MQTT v5 reason code from version 1, so a disconnect "with
@@ -55,7 +56,8 @@ mqtt_transport::~mqtt_transport() {
     if (!client_) return;
     client_->disable_callbacks();
     try {
-        if (client_->is_connected()) client_->disconnect(std::chrono::milliseconds(0))->wait_for(std::chrono::seconds(1));
+        if (client_->is_connected())
+            client_->disconnect(std::chrono::milliseconds(0))->wait_for(std::chrono::seconds(1));
     } catch (const std::exception&) {
         // Going away regardless.
     }
@@ -75,29 +77,37 @@ void mqtt_transport::open(transport_listener& listener) {
     try {
         if (!client_) {
             client_ = std::make_unique<mqtt::async_client>(
-                options_->server_uri, id_, mqtt::create_options(MQTTVERSION_5, max_queued_publishes),
+                options_->server_uri, id_,
+                mqtt::create_options(MQTTVERSION_5, max_queued_publishes),
                 static_cast<mqtt::iclient_persistence*>(nullptr));
             // Paho's threads: copy what arrived and hand it to ours at once.
-            client_->set_message_callback([this, weak = weak_from_this()](mqtt::const_message_ptr msg) {
-                auto self = weak.lock();
-                if (!self) return;
-                post_self([payload = msg->get_payload_str()](mqtt_transport& t) {
-                    if (t.state_ == state::open && t.listener_ != nullptr) t.listener_->on_text(payload);
+            client_->set_message_callback(
+                [this, weak = weak_from_this()](mqtt::const_message_ptr msg) {
+                    auto self = weak.lock();
+                    if (!self) return;
+                    post_self([payload = msg->get_payload_str()](mqtt_transport& t) {
+                        if (t.state_ == state::open && t.listener_ != nullptr)
+                            t.listener_->on_text(payload);
+                    });
                 });
-            });
-            client_->set_connection_lost_handler([this, weak = weak_from_this()](const std::string& cause) {
-                auto self = weak.lock();
-                if (!self) return;
-                post_self([cause](mqtt_transport& t) { t.on_lost(cause); });
-            });
+            client_->set_connection_lost_handler(
+                [this, weak = weak_from_this()](const std::string& cause) {
+                    auto self = weak.lock();
+                    if (!self) return;
+                    post_self([cause](mqtt_transport& t) { t.on_lost(cause); });
+                });
             connect_action_ = std::make_unique<action>();
             subscribe_action_ = std::make_unique<action>();
             disconnect_action_ = std::make_unique<action>();
-            connect_action_->success = [this] { post_self([](mqtt_transport& t) { t.on_connected(); }); };
+            connect_action_->success = [this] {
+                post_self([](mqtt_transport& t) { t.on_connected(); });
+            };
             connect_action_->failure = [this](std::string why) {
                 post_self([why](mqtt_transport& t) { t.on_failed("connect: " + why); });
             };
-            subscribe_action_->success = [this] { post_self([](mqtt_transport& t) { t.on_subscribed(); }); };
+            subscribe_action_->success = [this] {
+                post_self([](mqtt_transport& t) { t.on_subscribed(); });
+            };
             subscribe_action_->failure = [this](std::string why) {
                 post_self([why](mqtt_transport& t) { t.on_failed("subscribe: " + why); });
             };
@@ -153,7 +163,8 @@ void mqtt_transport::on_failed(std::string why) {
 
 void mqtt_transport::on_lost(std::string cause) {
     if (state_ == state::closed || state_ == state::idle) return;
-    finish({1006, cause.empty() ? std::string("connection lost") : "connection lost: " + cause, false});
+    finish({1006, cause.empty() ? std::string("connection lost") : "connection lost: " + cause,
+            false});
 }
 
 void mqtt_transport::on_disconnect_done(bool with_will) {

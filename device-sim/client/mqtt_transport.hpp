@@ -18,7 +18,7 @@
 namespace mqtt {
 class async_client;
 class token;
-}
+}  // namespace mqtt
 
 namespace switchboard::client {
 

@@ -117,8 +117,8 @@ bool protocol_client::respond_ok(std::string_view to, std::string_view id,
     return link_->send(b.finish());
 }
 
-bool protocol_client::respond_error(std::string_view to, std::string_view id,
-                                    std::string_view code, std::string_view message) {
+bool protocol_client::respond_error(std::string_view to, std::string_view id, std::string_view code,
+                                    std::string_view message) {
     std::string error;
     error.reserve(32 + code.size() + message.size());
     error += "{\"code\":";

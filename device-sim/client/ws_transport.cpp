@@ -1,11 +1,12 @@
 #include "ws_transport.hpp"
 
+#include <netinet/in.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
 #include <stdexcept>
-#include <netinet/in.h>
 
 #include "core/ws_handshake.hpp"
 
@@ -110,8 +111,9 @@ ws_transport::ws_transport(asio::io_context& io, std::shared_ptr<const ws_option
       options_(std::move(options)),
       socket_(io),
       timer_(io),
-      codec_(reinterpret_cast<std::uintptr_t>(this) ^
-             static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())),
+      codec_(
+          reinterpret_cast<std::uintptr_t>(this) ^
+          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())),
       reader_(options_->max_frame_bytes, false) {}
 
 ws_transport::~ws_transport() = default;
@@ -145,16 +147,18 @@ void ws_transport::open(transport_listener& listener) {
         // Choose the local port at connect time, so one source address serves
         // many destinations and the ephemeral range is not used up by bind().
         int one = 1;
-        ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+                     sizeof one);
         socket_.bind(tcp::endpoint(*options_->source, 0), ec);
     }
     if (ec) {
         asio::post(io_, [self = shared_from_this(), gen, ec] { self->on_connect(ec, gen); });
         return;
     }
-    socket_.async_connect(options_->server, [self = shared_from_this(), gen](boost::system::error_code ec) {
-        self->on_connect(ec, gen);
-    });
+    socket_.async_connect(options_->server,
+                          [self = shared_from_this(), gen](boost::system::error_code ec) {
+                              self->on_connect(ec, gen);
+                          });
 }
 
 void ws_transport::on_connect(boost::system::error_code ec, unsigned gen) {
@@ -196,18 +200,20 @@ void ws_transport::do_read() {
         in_.resize(std::max(in_.size() * 2, std::size_t(4096)));
     }
     unsigned gen = generation_;
-    socket_.async_read_some(asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
-                            [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t n) {
-                                self->on_read(ec, n, gen);
-                            });
+    socket_.async_read_some(
+        asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
+        [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t n) {
+            self->on_read(ec, n, gen);
+        });
 }
 
 void ws_transport::on_read(boost::system::error_code ec, std::size_t bytes, unsigned gen) {
     if (gen != generation_ || state_ == state::closed || state_ == state::idle) return;
     if (ec) {
         if (closing_.code != 1006 || !closing_.reason.empty()) return finish(closing_);
-        return finish({1006, ec == asio::error::eof ? "connection closed without a close frame"
-                                                    : "read: " + ec.message(),
+        return finish({1006,
+                       ec == asio::error::eof ? "connection closed without a close frame"
+                                              : "read: " + ec.message(),
                        false});
     }
     in_used_ += bytes;
@@ -224,8 +230,10 @@ bool ws_transport::handle_upgrade_response() {
     std::string_view data(in_.data(), in_used_);
     std::size_t end = data.find("\r\n\r\n");
     if (end == std::string_view::npos) {
-        if (in_used_ > 16384) finish({1006, "upgrade response too long", false});
-        else do_read();
+        if (in_used_ > 16384)
+            finish({1006, "upgrade response too long", false});
+        else
+            do_read();
         return false;
     }
     std::string_view head = data.substr(0, end + 2);
@@ -280,7 +288,8 @@ void ws_transport::handle_frames() {
                     // Echo the close, then let the server end the TCP connection.
                     std::string reply;
                     if (info.code == 1005) {
-                        codec_.encode(reply, ws_frame_codec::opcode::close, {});  // 1005 is never sent
+                        codec_.encode(reply, ws_frame_codec::opcode::close,
+                                      {});  // 1005 is never sent
                     } else {
                         codec_.encode_close(reply, info.code, {});
                     }
@@ -382,7 +391,8 @@ void ws_transport::schedule_flush() {
 }
 
 void ws_transport::flush() {
-    if (write_in_flight_ || out_.empty() || state_ == state::closed || state_ == state::idle) return;
+    if (write_in_flight_ || out_.empty() || state_ == state::closed || state_ == state::idle)
+        return;
     writing_.swap(out_);
     out_.clear();
     write_in_flight_ = true;

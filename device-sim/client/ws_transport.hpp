@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "transport.hpp"
 #include "core/ws_reader.hpp"
+#include "transport.hpp"
 #include "ws_frame_codec.hpp"
 
 namespace switchboard::client {
@@ -33,13 +33,13 @@ enum class ws_framing {
 // Where and how to connect; one is shared by many clients.
 struct ws_options {
     boost::asio::ip::tcp::endpoint server;
-    std::string host_header;                 // "127.0.0.1:8080"
+    std::string host_header;  // "127.0.0.1:8080"
     std::string target = "/ws";
     std::string subprotocol = "switchboard.v1";  // offered when not empty
     ws_framing framing = ws_framing::plain;
     std::optional<boost::asio::ip::address> source;  // bind to this local address first
     std::size_t max_frame_bytes = 16 << 20;
-    std::size_t max_outbound_bytes = 4 << 20;  // send() refuses past this backlog
+    std::size_t max_outbound_bytes = 4 << 20;          // send() refuses past this backlog
     std::chrono::milliseconds connect_timeout{10000};  // TCP connect plus upgrade
     std::chrono::milliseconds close_timeout{2000};     // wait for the server's close reply
 };

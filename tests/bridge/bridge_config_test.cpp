@@ -73,21 +73,24 @@ TEST(MqttConfig, ReadsEveryKey) {
 }
 
 TEST(MqttConfig, VersionSpellings) {
-    for (auto [text, want] : {std::pair{R"(3)", mqtt_version::v3_1_1},
-                              std::pair{R"("3.1.1")", mqtt_version::v3_1_1},
-                              std::pair{R"(5)", mqtt_version::v5},
-                              std::pair{R"("5")", mqtt_version::v5}}) {
+    for (auto [text, want] :
+         {std::pair{R"(3)", mqtt_version::v3_1_1}, std::pair{R"("3.1.1")", mqtt_version::v3_1_1},
+          std::pair{R"(5)", mqtt_version::v5}, std::pair{R"("5")", mqtt_version::v5}}) {
         auto c = parse_config(std::string(R"({"mqtt": {"version": )") + text + "}}", "t");
         EXPECT_EQ(c.mqtt.version, want) << text;
     }
 }
 
 TEST(MqttConfig, ErrorsNameTheKey) {
-    EXPECT_NE(config_error_of(R"({"mqtt": {"enabled": "yes"}})").find("'mqtt.enabled'"), std::string::npos);
+    EXPECT_NE(config_error_of(R"({"mqtt": {"enabled": "yes"}})").find("'mqtt.enabled'"),
+              std::string::npos);
     EXPECT_NE(config_error_of(R"({"mqtt": {"bogus": 1}})").find("'mqtt.bogus'"), std::string::npos);
-    EXPECT_NE(config_error_of(R"({"mqtt": {"url": "http://x"}})").find("'mqtt.url'"), std::string::npos);
-    EXPECT_NE(config_error_of(R"({"mqtt": {"version": 4.5}})").find("'mqtt.version'"), std::string::npos);
-    EXPECT_NE(config_error_of(R"({"mqtt": {"version": "6"}})").find("'mqtt.version'"), std::string::npos);
+    EXPECT_NE(config_error_of(R"({"mqtt": {"url": "http://x"}})").find("'mqtt.url'"),
+              std::string::npos);
+    EXPECT_NE(config_error_of(R"({"mqtt": {"version": 4.5}})").find("'mqtt.version'"),
+              std::string::npos);
+    EXPECT_NE(config_error_of(R"({"mqtt": {"version": "6"}})").find("'mqtt.version'"),
+              std::string::npos);
     EXPECT_NE(config_error_of(R"({"mqtt": {"topic_prefix": "sb/+"}})").find("'mqtt.topic_prefix'"),
               std::string::npos);
     EXPECT_NE(config_error_of(R"({"mqtt": {"client_id": "a/b"}})").find("'mqtt.client_id'"),
@@ -107,7 +110,8 @@ TEST(MqttConfig, ErrorsNameTheKey) {
 }
 
 TEST(BridgeOptions, ClientIdDefaultsFromNodeAndSchemesAreTranslated) {
-    gateway_config c = parse_config(R"({"node": "gw-b", "mqtt": {"url": "mqtt://127.0.0.1:1883"}})", "t");
+    gateway_config c =
+        parse_config(R"({"node": "gw-b", "mqtt": {"url": "mqtt://127.0.0.1:1883"}})", "t");
     c.finalize();
     auto o = bridge_options::from_config(c);
     EXPECT_EQ(o.client_id, "switchboard-gw-b");
@@ -148,8 +152,8 @@ TEST(RouterRegistration, SkippingTheRegisteredReplyStillRegistersAndAnnounces) {
 
     auto device_link = std::make_shared<recording_endpoint>();
     register_request device{"pump-1", client_role::device, std::nullopt, R"({"model":"x"})"};
-    auto pump = r.register_client(device, transport::mqtt, device_link, "mqtt-1",
-                                  registered_reply::skip);
+    auto pump =
+        r.register_client(device, transport::mqtt, device_link, "mqtt-1", registered_reply::skip);
     ASSERT_TRUE(pump);
     EXPECT_TRUE(device_link->frames().empty());
     EXPECT_EQ(r.clients().find("pump-1")->via, transport::mqtt);
@@ -163,8 +167,8 @@ TEST(RouterRegistration, SkippingTheRegisteredReplyStillRegistersAndAnnounces) {
     auto first = std::make_shared<recording_endpoint>();
     auto second = std::make_shared<recording_endpoint>();
     ASSERT_TRUE(strict.register_client(device, transport::ws, first, "s2"));
-    EXPECT_FALSE(strict.register_client(device, transport::mqtt, second, "mqtt-2",
-                                        registered_reply::skip));
+    EXPECT_FALSE(
+        strict.register_client(device, transport::mqtt, second, "mqtt-2", registered_reply::skip));
     ASSERT_EQ(second->frames().size(), 1u);
     EXPECT_NE(second->frames()[0].find("id_taken"), std::string::npos);
 }

@@ -9,8 +9,8 @@
 
 #include "bridged_gateway.hpp"
 #include "child_process.hpp"
-#include "eventually.hpp"
 #include "core/id_rules.hpp"
+#include "eventually.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
 #include "ws_test_client.hpp"
@@ -21,7 +21,9 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string topic(const std::string& id, const std::string& kind) { return "sb/" + id + "/" + kind; }
+std::string topic(const std::string& id, const std::string& kind) {
+    return "sb/" + id + "/" + kind;
+}
 
 // An MQTT client with the ACL's identity `id`: reads its inbox, publishes
 // its retained status on connecting, Last Will "offline".
@@ -115,7 +117,8 @@ TEST_P(MqttVersions, WebSocketControllerCommandsPahoDevice) {
     }
     EXPECT_TRUE(listed) << list->dump();
 
-    ctl->send(command("pump-12", "c-17", {{"args", {{"rpm", 1200}}}, {"ack", true}, {"timeout_ms", 5000}}));
+    ctl->send(command("pump-12", "c-17",
+                      {{"args", {{"rpm", 1200}}}, {"ack", true}, {"timeout_ms", 5000}}));
     auto ack = ctl->receive();
     ASSERT_TRUE(ack);
     EXPECT_EQ((*ack)["type"], "ack");
@@ -158,13 +161,15 @@ TEST_P(MqttVersions, SameRulesAsWebSocket) {
     ASSERT_TRUE(dev.receive_type("command"));
 
     // Its late answer, and an answer to nothing: unknown_command, to its inbox.
-    ASSERT_TRUE(dev.publish(topic("pump-1", "out"),
-                            json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", true}}));
+    ASSERT_TRUE(
+        dev.publish(topic("pump-1", "out"),
+                    json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", true}}));
     auto late = dev.receive_type("error");
     ASSERT_TRUE(late);
     EXPECT_EQ((*late)["code"], "unknown_command");
-    ASSERT_TRUE(dev.publish(topic("pump-1", "out"),
-                            json{{"type", "response"}, {"to", "dash-1"}, {"id", "nope"}, {"ok", true}}));
+    ASSERT_TRUE(
+        dev.publish(topic("pump-1", "out"),
+                    json{{"type", "response"}, {"to", "dash-1"}, {"id", "nope"}, {"ok", true}}));
     auto unknown = dev.receive_type("error");
     ASSERT_TRUE(unknown);
     EXPECT_EQ((*unknown)["code"], "unknown_command");
@@ -185,14 +190,16 @@ TEST_P(MqttVersions, SameRulesAsWebSocket) {
     auto offline = ops.receive_type("error");
     ASSERT_TRUE(offline);
     EXPECT_EQ((*offline)["code"], "offline");
-    ASSERT_TRUE(ops.publish(topic("ops-1", "out"), std::string(R"({"type":"command","to":"pump-1"})")));
+    ASSERT_TRUE(
+        ops.publish(topic("ops-1", "out"), std::string(R"({"type":"command","to":"pump-1"})")));
     auto bad = ops.receive_type("error");
     ASSERT_TRUE(bad);
     EXPECT_EQ((*bad)["code"], "bad_request");
     EXPECT_EQ((*bad)["field"], "id");
 
     // Going offline (clean status) is seen by followers; commands then fail at once.
-    ASSERT_TRUE(dev.publish(topic("pump-1", "status"), std::string(R"({"online":false})"), 1, true));
+    ASSERT_TRUE(
+        dev.publish(topic("pump-1", "status"), std::string(R"({"online":false})"), 1, true));
     ASSERT_TRUE(wait_presence(*ctl, "pump-1", false, "mqtt"));
     ctl->send(command("pump-1", "c-3"));
     auto gone = ctl->receive_type("error");
@@ -209,9 +216,10 @@ TEST_P(MqttVersions, MessagesBothWaysWithTopicStampedFrom) {
     ASSERT_TRUE(wait_presence(*ctl, "pump-3", true, "mqtt"));
 
     // The payload claims to be someone else: the topic's ID wins.
-    ASSERT_TRUE(dev.publish(topic("pump-3", "out"),
-                            json{{"type", "message"}, {"to", "dash-1"}, {"from", "dash-9"},
-                                 {"payload", {{"hello", "ws"}}}}));
+    ASSERT_TRUE(dev.publish(topic("pump-3", "out"), json{{"type", "message"},
+                                                         {"to", "dash-1"},
+                                                         {"from", "dash-9"},
+                                                         {"payload", {{"hello", "ws"}}}}));
     auto msg = ctl->receive_type("message");
     ASSERT_TRUE(msg);
     EXPECT_EQ((*msg)["from"], "pump-3");
@@ -233,7 +241,8 @@ TEST_P(MqttVersions, MqttControllerCommandsWebSocketDeviceAndFollowsIt) {
     ASSERT_TRUE(wait_presence(*watcher, "ops-2", true, "mqtt"));
 
     // Presence of a WebSocket device reaches the MQTT follower's inbox.
-    ASSERT_TRUE(ops.publish(topic("ops-2", "out"), json{{"type", "subscribe"}, {"ids", {"valve-*"}}}));
+    ASSERT_TRUE(
+        ops.publish(topic("ops-2", "out"), json{{"type", "subscribe"}, {"ids", {"valve-*"}}}));
     ASSERT_TRUE(ops.receive_type("subscribed"));
     ws_test_client dev(gw.port());
     dev.register_as("valve-4", "device");
@@ -246,7 +255,10 @@ TEST_P(MqttVersions, MqttControllerCommandsWebSocketDeviceAndFollowsIt) {
     // Command from MQTT to WebSocket, with ack; the device answers.
     dev.set_handler([](const json& f, ws_test_client& self) {
         if (f["type"] == "command") {
-            self.send({{"type", "response"}, {"to", f["from"]}, {"id", f["id"]}, {"ok", true},
+            self.send({{"type", "response"},
+                       {"to", f["from"]},
+                       {"id", f["id"]},
+                       {"ok", true},
                        {"result", {{"open", true}}}});
         }
     });
@@ -280,8 +292,10 @@ TEST_P(MqttVersions, BurstOfFiveHundredCommandsIsAnsweredInFull) {
     std::set<std::string> answered;
     while (answered.size() < burst) {
         auto r = ctl->receive_type("response", 30s);
-        ASSERT_TRUE(r) << answered.size() << " of " << burst << " answered; bridge: " << gw.bridge().health_json();
-        ASSERT_EQ((*r)["ok"], true) << r->dump() << "; answers the device could not queue: " << dev.answers_refused();
+        ASSERT_TRUE(r) << answered.size() << " of " << burst
+                       << " answered; bridge: " << gw.bridge().health_json();
+        ASSERT_EQ((*r)["ok"], true)
+            << r->dump() << "; answers the device could not queue: " << dev.answers_refused();
         answered.insert((*r)["id"].get<std::string>());
     }
     // The broker's PUBACKs may trail the answers a little.
@@ -305,13 +319,14 @@ TEST(MqttBridge, MosquittoClientsActAsDevice) {
 
     // The device: a retained status, then a subscriber on its inbox that
     // exits after one frame (one client ID holds one connection at a time).
-    auto status = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port, "-i", "pump-7", "-q",
-                               "1", "-r", "-t", "sb/pump-7/status", "-m",
+    auto status = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port,
+                               "-i", "pump-7", "-q", "1", "-r", "-t", "sb/pump-7/status", "-m",
                                R"({"online":true,"role":"device","meta":{"fw":"1.0"}})"});
     ASSERT_EQ(status.status, 0) << status.output;
     ASSERT_TRUE(wait_presence(*ctl, "pump-7", true, "mqtt"));
-    child_process sub({"/usr/bin/stdbuf", "-oL", mosquitto_program("mosquitto_sub"), "-h", "127.0.0.1", "-p", port, "-i", "pump-7", "-q", "1",
-                       "-t", "sb/pump-7/in", "-C", "1", "-d"});
+    child_process sub({"/usr/bin/stdbuf", "-oL", mosquitto_program("mosquitto_sub"), "-h",
+                       "127.0.0.1", "-p", port, "-i", "pump-7", "-q", "1", "-t", "sb/pump-7/in",
+                       "-C", "1", "-d"});
     ASSERT_TRUE(sub.wait_for_line("received SUBACK", 5s)) << sub.output();
 
     ctl->send(command("pump-7", "c-9", {{"args", {{"on", true}}}}));
@@ -322,10 +337,13 @@ TEST(MqttBridge, MosquittoClientsActAsDevice) {
     EXPECT_EQ(cmd["id"], "c-9");
     ASSERT_EQ(sub.wait_exit(5s), 0);
 
-    json answer{{"type", "response"}, {"to", cmd["from"]}, {"id", cmd["id"]}, {"ok", true},
+    json answer{{"type", "response"},
+                {"to", cmd["from"]},
+                {"id", cmd["id"]},
+                {"ok", true},
                 {"result", {{"on", true}}}};
-    auto pub = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port, "-i", "pump-7", "-q",
-                            "1", "-t", "sb/pump-7/out", "-m", answer.dump()});
+    auto pub = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port, "-i",
+                            "pump-7", "-q", "1", "-t", "sb/pump-7/out", "-m", answer.dump()});
     ASSERT_EQ(pub.status, 0) << pub.output;
     auto res = ctl->receive_type("response");
     ASSERT_TRUE(res);
@@ -340,13 +358,31 @@ TEST(MqttBridge, LastWillOfKilledClientMarksItOffline) {
     auto ctl = follower(gw.port(), "dash-1", {"sensor-5"});
     const std::string port = std::to_string(broker.port());
 
-    auto status = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port, "-i", "sensor-5",
-                               "-q", "1", "-r", "-t", "sb/sensor-5/status", "-m",
+    auto status = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port,
+                               "-i", "sensor-5", "-q", "1", "-r", "-t", "sb/sensor-5/status", "-m",
                                R"({"online":true,"role":"device"})"});
     ASSERT_EQ(status.status, 0) << status.output;
-    child_process sub({"/usr/bin/stdbuf", "-oL", mosquitto_program("mosquitto_sub"), "-h", "127.0.0.1", "-p", port, "-i", "sensor-5", "-q", "1",
-                       "-t", "sb/sensor-5/in", "-d", "--will-topic", "sb/sensor-5/status",
-                       "--will-payload", R"({"online":false})", "--will-retain", "--will-qos", "1"});
+    child_process sub({"/usr/bin/stdbuf",
+                       "-oL",
+                       mosquitto_program("mosquitto_sub"),
+                       "-h",
+                       "127.0.0.1",
+                       "-p",
+                       port,
+                       "-i",
+                       "sensor-5",
+                       "-q",
+                       "1",
+                       "-t",
+                       "sb/sensor-5/in",
+                       "-d",
+                       "--will-topic",
+                       "sb/sensor-5/status",
+                       "--will-payload",
+                       R"({"online":false})",
+                       "--will-retain",
+                       "--will-qos",
+                       "1"});
     ASSERT_TRUE(sub.wait_for_line("received SUBACK", 5s)) << sub.output();
     ASSERT_TRUE(wait_presence(*ctl, "sensor-5", true, "mqtt"));
 
@@ -377,8 +413,9 @@ TEST(MqttBridge, AclStopsWritingAsAnotherClient) {
 
     // Answering in pump-12's name, or claiming to be a controller in its
     // status: the broker refuses both (MQTT 5 PUBACK "not authorized").
-    EXPECT_FALSE(evil.publish(topic("pump-12", "out"),
-                              json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", false}}));
+    EXPECT_FALSE(
+        evil.publish(topic("pump-12", "out"),
+                     json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", false}}));
     EXPECT_FALSE(evil.publish(topic("ops-1", "status"), online_status("controller"), 1, true));
     // Nor could it read pump-12's inbox: it never saw the command (checked at the end).
 
@@ -392,8 +429,9 @@ TEST(MqttBridge, AclStopsWritingAsAnotherClient) {
     EXPECT_EQ((*next)["from"], "evil");
 
     // The real device still answers its command, once.
-    ASSERT_TRUE(dev.publish(topic("pump-12", "out"),
-                            json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", true}}));
+    ASSERT_TRUE(
+        dev.publish(topic("pump-12", "out"),
+                    json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", true}}));
     auto res = ctl->receive_type("response");
     ASSERT_TRUE(res);
     EXPECT_EQ((*res)["from"], "pump-12");
@@ -408,8 +446,8 @@ TEST(MqttBridge, TopicBreakingIdsAreRefused) {
     const std::string port = std::to_string(broker.port());
     const std::string long_id(max_id_bytes + 1, 'a');
     for (const std::string& id : {std::string("bad id"), long_id}) {
-        auto r = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port, "-i", id, "-q", "1",
-                              "-r", "-t", "sb/" + id + "/status", "-m",
+        auto r = run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p", port,
+                              "-i", id, "-q", "1", "-r", "-t", "sb/" + id + "/status", "-m",
                               R"({"online":true,"role":"device"})"});
         ASSERT_EQ(r.status, 0) << r.output;
     }

@@ -22,7 +22,10 @@ namespace {
 constexpr int command_timeout_ms = 1500;
 
 json command(const std::string& to, const std::string& id) {
-    return {{"type", "command"}, {"to", to}, {"id", id}, {"name", "ping"},
+    return {{"type", "command"},
+            {"to", to},
+            {"id", id},
+            {"name", "ping"},
             {"timeout_ms", command_timeout_ms}};
 }
 
@@ -33,13 +36,15 @@ struct outcomes {
 
     void take(const json& f) {
         if (f["type"] == "response") {
-            by_id[f["id"]].push_back(f["ok"] == true ? "ok" : f["error"]["code"].get<std::string>());
+            by_id[f["id"]].push_back(f["ok"] == true ? "ok"
+                                                     : f["error"]["code"].get<std::string>());
         } else if (f["type"] == "error" && f.contains("id")) {
             by_id[f["id"]].push_back("error:" + f["code"].get<std::string>());
         }
     }
     // Reads frames until every ID in `ids` has an outcome, or the deadline.
-    bool collect(ws_test_client& c, const std::set<std::string>& ids, std::chrono::milliseconds timeout) {
+    bool collect(ws_test_client& c, const std::set<std::string>& ids,
+                 std::chrono::milliseconds timeout) {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         for (;;) {
             bool all = true;

@@ -1,15 +1,15 @@
 // disable_nagle_towards: finds this process's sockets to the broker by their
 // peer address, and only those.
 
-#include <gtest/gtest.h>
+#include "mqtt_socket.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include "mqtt_socket.hpp"
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 using namespace switchboard;
 namespace asio = boost::asio;
@@ -38,7 +38,9 @@ TEST(MqttSocket, NagleIsOffOnSocketsToTheBrokerOnly) {
     EXPECT_TRUE(nodelay(to_broker));
     EXPECT_FALSE(nodelay(to_other));
 
-    EXPECT_EQ(disable_nagle_towards("mqtt://localhost:" + std::to_string(broker.local_endpoint().port())), 1);
+    EXPECT_EQ(
+        disable_nagle_towards("mqtt://localhost:" + std::to_string(broker.local_endpoint().port())),
+        1);
     EXPECT_EQ(disable_nagle_towards("not a url"), 0);
     EXPECT_EQ(disable_nagle_towards("tcp://no-such-host.invalid:1883"), 0);
 }

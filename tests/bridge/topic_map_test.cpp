@@ -1,12 +1,13 @@
 // topic_map and reconnect_backoff: pure, no sockets.
 
+#include "topic_map.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "core/id_rules.hpp"
 #include "reconnect_backoff.hpp"
-#include "topic_map.hpp"
 
 using namespace switchboard;
 using match_status = topic_map::match_status;
@@ -91,8 +92,12 @@ TEST(ReconnectBackoff, DoublesWithinUpperHalfUpToTheCapAndResets) {
 // topic with a bad ID level may parse as ours.
 TEST(TopicMap, HundredThousandGeneratedIdsNeverEscapeTheirTopic) {
     topic_map t("sb");
-    const std::string alphabet[] = {"+", "#", "/", std::string(1, '\0'), "$SYS", "$", " ", "\xff", "\xc3\xa9",
-                                    "a", "Z", "7", "-", "_", ".", ":", "@", "\n", "%c", "..", "*"};
+    const std::string alphabet[] = {"+",        "#",  "/",  std::string(1, '\0'),
+                                    "$SYS",     "$",  " ",  "\xff",
+                                    "\xc3\xa9", "a",  "Z",  "7",
+                                    "-",        "_",  ".",  ":",
+                                    "@",        "\n", "%c", "..",
+                                    "*"};
     std::uint64_t state = 0x9e3779b97f4a7c15ULL;
     auto next = [&state] {  // xorshift64: repeatable, no <random> distribution differences
         state ^= state << 13;
@@ -106,7 +111,8 @@ TEST(TopicMap, HundredThousandGeneratedIdsNeverEscapeTheirTopic) {
         std::size_t parts = next() % 12;
         if (i % 1000 == 999) parts = 200;  // well over the length limit
         for (std::size_t p = 0; p < parts; ++p) id += alphabet[next() % std::size(alphabet)];
-        for (auto kind : {topic_kind::in, topic_kind::out, topic_kind::status, topic_kind::events}) {
+        for (auto kind :
+             {topic_kind::in, topic_kind::out, topic_kind::status, topic_kind::events}) {
             std::string topic = "sb/" + id + "/" + std::string(to_string(kind));
             auto m = t.parse(topic);
             if (!is_valid_id(id)) {

@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return o;
     }());
     static const origin_policy same_host({});
-    static const origin_policy listed({.allowed = {"https://ops.example.com"}, .allow_missing = false});
+    static const origin_policy listed(
+        {.allowed = {"https://ops.example.com"}, .allow_missing = false});
 
     std::string text(reinterpret_cast<const char*>(data), size);
     auth.check(text, "pump-1", client_role::device, 1'800'000'000);

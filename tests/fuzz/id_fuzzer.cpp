@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Split at the first NUL: left an ID or pattern, right a text to match.
     std::size_t cut = input.find('\0');
     std::string_view id = input.substr(0, cut);
-    std::string_view other = cut == std::string_view::npos ? std::string_view{} : input.substr(cut + 1);
+    std::string_view other =
+        cut == std::string_view::npos ? std::string_view{} : input.substr(cut + 1);
 
     if (is_valid_id(id)) {
         if (id.empty() || id.size() > max_id_bytes) __builtin_trap();
@@ -25,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         int levels = 1;
         for (char c : topic) {
             if (c == '/') ++levels;
-            if (c == '+' || c == '#' || c == '\0' || c == '$' || static_cast<unsigned char>(c) < 0x20 ||
-                static_cast<unsigned char>(c) >= 0x7f) {
+            if (c == '+' || c == '#' || c == '\0' || c == '$' ||
+                static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
                 __builtin_trap();
             }
         }

@@ -55,7 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(m != nullptr);
         check(m->kind == kind_of(value));
         check(nlohmann::json::parse(m->value) == value);
-        if (m->kind == json_kind::string) check(json_string_value(m->value) == value.get<std::string>());
+        if (m->kind == json_kind::string)
+            check(json_string_value(m->value) == value.get<std::string>());
         if (value.is_number_integer() && value.is_number_unsigned() == false) {
             check(json_integer_value(m->value) == value.get<std::int64_t>());
         }

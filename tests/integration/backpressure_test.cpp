@@ -32,7 +32,10 @@ TEST(Backpressure, SlowReaderIsCutOffAndOthersKeepTheirLatency) {
         if (i % 50 == 49) {
             // Meanwhile a well-behaved pair keeps exchanging commands.
             auto t0 = std::chrono::steady_clock::now();
-            ctl.send({{"type", "command"}, {"to", "pump-1"}, {"id", "c" + std::to_string(i)}, {"name", "x"}});
+            ctl.send({{"type", "command"},
+                      {"to", "pump-1"},
+                      {"id", "c" + std::to_string(i)},
+                      {"name", "x"}});
             auto cmd = dev.receive_type("command");
             ASSERT_TRUE(cmd);
             dev.send({{"type", "response"}, {"to", "dash"}, {"id", (*cmd)["id"]}, {"ok", true}});

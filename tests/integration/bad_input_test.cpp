@@ -46,7 +46,8 @@ TEST(BadInput, EachMalformedFrameGetsAPreciseErrorAndTheConnectionCarriesOn) {
         {R"({"type":"command","to":"pump-1","id":"c"})", "name"},
         {R"({"type":"command","to":5,"id":"c","name":"x"})", "to"},
         {R"({"type":"command","to":"a/b","id":"c","name":"x"})", "to"},
-        {R"({"type":"command","to":"pump-1","id":"c","name":"x","timeout_ms":"soon"})", "timeout_ms"},
+        {R"({"type":"command","to":"pump-1","id":"c","name":"x","timeout_ms":"soon"})",
+         "timeout_ms"},
         {R"({"type":"command","to":"pump-1","id":"c","name":"x","timeout_ms":-1})", "timeout_ms"},
         {R"({"type":"command","to":"pump-1","id":"c","name":"x","ack":"yes"})", "ack"},
         {R"({"type":"command","to":"pump-1","id":"","name":"x"})", "id"},
@@ -70,7 +71,8 @@ TEST(BadInput, EachMalformedFrameGetsAPreciseErrorAndTheConnectionCarriesOn) {
         EXPECT_FALSE((*e)["message"].get<std::string>().empty());
         if (!c.field.empty()) {
             EXPECT_EQ((*e).value("field", ""), c.field) << c.text;
-            EXPECT_NE((*e)["message"].get<std::string>().find(c.field), std::string::npos) << c.text;
+            EXPECT_NE((*e)["message"].get<std::string>().find(c.field), std::string::npos)
+                << c.text;
         }
         if (++n % 9 == 0) expect_still_routes(ctl, dev, "ok-" + std::to_string(n));
     }

@@ -25,14 +25,18 @@ TEST(Crowd, ThousandClientsEveryFrameAccountedFor) {
     std::atomic<int> commands_seen{0}, messages_seen{0}, wrong_frames{0};
     std::vector<std::unique_ptr<ws_test_client>> devs;
     for (int d = 0; d < devices; ++d) {
-        auto c = std::make_unique<ws_test_client>(gw.port(), client_options{}, io[d % io.size()].get());
+        auto c =
+            std::make_unique<ws_test_client>(gw.port(), client_options{}, io[d % io.size()].get());
         ASSERT_TRUE(c->connected()) << c->upgrade_error();
         ASSERT_EQ(c->register_as("dev-" + std::to_string(d), "device")["type"], "registered");
         std::string my_id = "dev-" + std::to_string(d);
         c->set_handler([&, my_id](const json& f, ws_test_client& self) {
             if (f.value("type", "") == "command") {
                 ++commands_seen;
-                self.send({{"type", "response"}, {"to", f["from"]}, {"id", f["id"]}, {"ok", true},
+                self.send({{"type", "response"},
+                           {"to", f["from"]},
+                           {"id", f["id"]},
+                           {"ok", true},
                            {"result", {{"by", my_id}, {"echo", f["args"]}}}});
             } else if (f.value("type", "") == "message") {
                 ++messages_seen;
@@ -44,7 +48,8 @@ TEST(Crowd, ThousandClientsEveryFrameAccountedFor) {
     }
     std::vector<std::unique_ptr<ws_test_client>> ctls;
     for (int k = 0; k < controllers; ++k) {
-        auto c = std::make_unique<ws_test_client>(gw.port(), client_options{}, io[k % io.size()].get());
+        auto c =
+            std::make_unique<ws_test_client>(gw.port(), client_options{}, io[k % io.size()].get());
         ASSERT_EQ(c->register_as("ctl-" + std::to_string(k), "controller")["type"], "registered");
         ctls.push_back(std::move(c));
     }
@@ -52,10 +57,14 @@ TEST(Crowd, ThousandClientsEveryFrameAccountedFor) {
     for (int k = 0; k < controllers; ++k) {
         for (int n = 0; n < commands_each; ++n) {
             int d = (k * 7 + n * 13) % devices;
-            ctls[k]->send({{"type", "command"}, {"to", "dev-" + std::to_string(d)},
-                           {"id", "c-" + std::to_string(n)}, {"name", "echo"}, {"args", {{"k", k}, {"n", n}}}});
+            ctls[k]->send({{"type", "command"},
+                           {"to", "dev-" + std::to_string(d)},
+                           {"id", "c-" + std::to_string(n)},
+                           {"name", "echo"},
+                           {"args", {{"k", k}, {"n", n}}}});
         }
-        ctls[k]->send({{"type", "message"}, {"to", "dev-" + std::to_string(k % devices)}, {"payload", k}});
+        ctls[k]->send(
+            {{"type", "message"}, {"to", "dev-" + std::to_string(k % devices)}, {"payload", k}});
     }
     int responses = 0;
     for (int k = 0; k < controllers; ++k) {
@@ -78,7 +87,8 @@ TEST(Crowd, ThousandClientsEveryFrameAccountedFor) {
     EXPECT_TRUE(eventually([&] { return messages_seen.load() >= controllers; }));
     EXPECT_EQ(messages_seen.load(), controllers);
     EXPECT_EQ(wrong_frames.load(), 0);
-    EXPECT_EQ(gw.stats().commands_answered.load(), static_cast<std::uint64_t>(controllers * commands_each));
+    EXPECT_EQ(gw.stats().commands_answered.load(),
+              static_cast<std::uint64_t>(controllers * commands_each));
     EXPECT_EQ(gw.get().routing().pending().size(), 0u);
     for (auto& c : ctls) EXPECT_TRUE(c->quiet_for(0ms));
 }

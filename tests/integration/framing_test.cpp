@@ -19,7 +19,8 @@ using op = ws_frame::opcode;
 namespace {
 
 std::string register_frame(const std::string& id) {
-    return raw_connection::text(json{{"type", "register"}, {"id", id}, {"role", "controller"}}.dump());
+    return raw_connection::text(
+        json{{"type", "register"}, {"id", id}, {"role", "controller"}}.dump());
 }
 
 // Upgraded and registered as `id`.
@@ -41,7 +42,9 @@ TEST(Framing, UpgradeAnswerCarriesTheAcceptKeyAndOurSubprotocol) {
     request.insert(request.size() - 2, "Sec-WebSocket-Protocol: other, switchboard.v1\r\n");
     c.send(request);
     std::string head = c.read_head();
-    EXPECT_NE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), std::string::npos) << head;
+    EXPECT_NE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"),
+              std::string::npos)
+        << head;
     EXPECT_NE(head.find("Sec-WebSocket-Protocol: switchboard.v1\r\n"), std::string::npos) << head;
 }
 
@@ -71,8 +74,11 @@ TEST(Framing, ManyFramesInOneSegmentAreAllAnsweredInOrder) {
     // came with the upgrade request and every frame of one read are handled.
     std::string burst = websocket_upgrade_request + register_frame("dash-1");
     for (int i = 0; i < 50; ++i) {
-        burst += raw_connection::text(json{{"type", "command"}, {"to", "nobody"}, {"id", "c" + std::to_string(i)},
-                                           {"name", "x"}}.dump());
+        burst += raw_connection::text(json{
+            {"type", "command"},
+            {"to", "nobody"},
+            {"id", "c" + std::to_string(i)},
+            {"name", "x"}}.dump());
     }
     c.send(burst);
     ASSERT_NE(c.read_head().find("101"), std::string::npos);
@@ -129,7 +135,8 @@ struct broken_case {
 TEST(Framing, BrokenFramesFailTheConnectionWithTheRfcCode) {
     running_gateway gw;
     unsigned char header[ws_frame::max_header_bytes];
-    std::string unmasked(reinterpret_cast<char*>(header), ws_frame::write_header(header, op::text, 2));
+    std::string unmasked(reinterpret_cast<char*>(header),
+                         ws_frame::write_header(header, op::text, 2));
     unmasked += "{}";
     std::string reserved = raw_connection::text("{}");
     reserved[0] = static_cast<char>(reserved[0] | 0x20);

@@ -47,17 +47,20 @@ std::pair<std::string, bool> hostile_frame(std::uint64_t n, std::mt19937_64& rng
         case 2:  // deep nesting
             return {std::string(200, '[') + std::string(200, ']'), false};
         case 3:  // wrong types
-            return {R"({"type":"command","to":["a"],"id":{},"name":null,"timeout_ms":1e300})", false};
+            return {R"({"type":"command","to":["a"],"id":{},"name":null,"timeout_ms":1e300})",
+                    false};
         case 4:  // out of order or foreign: valid-looking frames from the wrong party
             return {base, false};
         case 5:  // junk
             return {"}{\"type\"::,,", false};
         case 6:  // huge numbers and odd escapes
-            return {R"({"type":"list","limit":18446744073709551616,"prefix":"\u0000\ud800"})", false};
+            return {R"({"type":"list","limit":18446744073709551616,"prefix":"\u0000\ud800"})",
+                    false};
         case 7:  // empty
             return {"", false};
         case 8:  // duplicate keys
-            return {R"({"type":"list","type":"command","to":"good-dev-1","id":"x","name":"y"})", false};
+            return {R"({"type":"list","type":"command","to":"good-dev-1","id":"x","name":"y"})",
+                    false};
         case 9:  // every 50th of these is oversized, the rest a long string
             if ((n / 11) % 50 == 0) return {std::string(70000, 'x'), true};
             return {"{\"type\":\"event\",\"name\":\"" + std::string(300, 'n') + "\"}", false};
@@ -94,8 +97,11 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
             // Attackers' commands reach it too (controllers may command devices):
             // answer whatever arrives, reading it defensively.
             if (!f.is_object() || f.value("type", "") != "command") return;
-            self.send({{"type", "response"}, {"to", f.value("from", "")}, {"id", f.value("id", "")},
-                       {"ok", true}, {"result", f.value("args", json())}});
+            self.send({{"type", "response"},
+                       {"to", f.value("from", "")},
+                       {"id", f.value("id", "")},
+                       {"ok", true},
+                       {"result", f.value("args", json())}});
             ++good_frames;
         });
     }
@@ -120,7 +126,8 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
                 // Two of three attackers log in (as evil-*), so routing sees them too.
                 if (a != 0) {
                     evil.register_as("evil-" + std::to_string(a), a == 1 ? "controller" : "device",
-                                     {{"token", a == 1 ? "hostile-controller-token" : "hostile-device-token-0001"}});
+                                     {{"token", a == 1 ? "hostile-controller-token"
+                                                       : "hostile-device-token-0001"}});
                 }
                 bool closing = false;
                 for (int i = 0; i < 400 && !evil.closed(); ++i, n += 3) {
@@ -155,7 +162,8 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
     for (int c = 0; c < controllers; ++c) {
         good.emplace_back([&, c] {
             ws_test_client ctl(gw.port(), client_options{}, &good_io);
-            auto r = ctl.register_as("good-ctl-" + std::to_string(c), "controller", {{"token", dash_token}});
+            auto r = ctl.register_as("good-ctl-" + std::to_string(c), "controller",
+                                     {{"token", dash_token}});
             ++good_frames;
             if (r["type"] != "registered") {
                 lost += commands_each;
@@ -168,8 +176,12 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
                 while ((next < commands_each || !attack_done.load()) &&
                        static_cast<int>(sent.size()) < window) {
                     std::string id = "g" + std::to_string(c) + "-" + std::to_string(next);
-                    ctl.send({{"type", "command"}, {"to", "good-dev-" + std::to_string(next % devices)},
-                              {"id", id}, {"name", "set_speed"}, {"args", {{"n", next}}}, {"timeout_ms", 10000}});
+                    ctl.send({{"type", "command"},
+                              {"to", "good-dev-" + std::to_string(next % devices)},
+                              {"id", id},
+                              {"name", "set_speed"},
+                              {"args", {{"n", next}}},
+                              {"timeout_ms", 10000}});
                     sent[id] = std::chrono::steady_clock::now();
                     ++good_frames;
                     ++issued;
@@ -187,8 +199,9 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
                     ++lost;
                     continue;
                 }
-                latencies[c].push_back(
-                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - it->second).count());
+                latencies[c].push_back(std::chrono::duration<double, std::milli>(
+                                           std::chrono::steady_clock::now() - it->second)
+                                           .count());
                 sent.erase(it);
                 ++answered;
             }
@@ -216,5 +229,6 @@ TEST(Hostile, TenThousandBadFramesWhileGoodClientsLoseNothing) {
     EXPECT_GE(gw.stats().unauthorized.load(), 1u);
     // The gateway still serves newcomers normally.
     ws_test_client late(gw.port());
-    EXPECT_EQ(late.register_as("good-dev-9", "device", {{"token", device_token}})["type"], "registered");
+    EXPECT_EQ(late.register_as("good-dev-9", "device", {{"token", device_token}})["type"],
+              "registered");
 }

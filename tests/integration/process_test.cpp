@@ -16,7 +16,8 @@ namespace {
 const std::string binary = SWITCHBOARD_BINARY;
 
 std::string write_config(const std::string& name, const std::string& text) {
-    auto path = std::filesystem::temp_directory_path() / ("sb-test-" + std::to_string(getpid()) + "-" + name);
+    auto path = std::filesystem::temp_directory_path() /
+                ("sb-test-" + std::to_string(getpid()) + "-" + name);
     std::ofstream(path) << text;
     return path.string();
 }
@@ -29,27 +30,31 @@ unsigned short port_from(const std::string& line) {
 TEST(Process, HelpExplainsEveryFlag) {
     auto r = run_program({binary, "--help"});
     EXPECT_EQ(r.status, 0);
-    for (const char* flag : {"--config", "--port", "--address", "--threads", "--log-level", "--node",
-                             "--dashboard-dir", "--duplicate-id-policy", "--auth", "--check-config"}) {
+    for (const char* flag :
+         {"--config", "--port", "--address", "--threads", "--log-level", "--node",
+          "--dashboard-dir", "--duplicate-id-policy", "--auth", "--check-config"}) {
         EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
     }
 }
 
 TEST(Process, ShippedConfigIsValid) {
-    auto r = run_program({binary, "--config", std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.json",
+    auto r = run_program({binary, "--config",
+                          std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.json",
                           "--check-config"});
     EXPECT_EQ(r.status, 0) << r.output;
 }
 
 TEST(Process, HardenedProductionExampleIsValid) {
-    auto r = run_program({binary, "--config",
-                          std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.production.json",
-                          "--check-config"});
+    auto r =
+        run_program({binary, "--config",
+                     std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.production.json",
+                     "--check-config"});
     EXPECT_EQ(r.status, 0) << r.output;
 }
 
 TEST(Process, BenchmarkConfigIsValid) {
-    auto r = run_program({binary, "--config", std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.bench.json",
+    auto r = run_program({binary, "--config",
+                          std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.bench.json",
                           "--check-config"});
     EXPECT_EQ(r.status, 0) << r.output;
 }
@@ -63,7 +68,8 @@ TEST(Process, AuthRequiredWithoutCredentialsStopsStartup) {
 
 TEST(Process, DisabledAuthIsAnnouncedWithAWarning) {
     child_process gw({binary, "--port", "0", "--auth", "disabled"});
-    ASSERT_TRUE(gw.wait_for_line("authentication is DISABLED", std::chrono::seconds(10))) << gw.output();
+    ASSERT_TRUE(gw.wait_for_line("authentication is DISABLED", std::chrono::seconds(10)))
+        << gw.output();
     gw.signal(SIGTERM);
     EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
 }
@@ -96,7 +102,8 @@ TEST(Process, BadFlagValueIsRefused) {
 }
 
 TEST(Process, SigtermClosesConnectionsWith1001AndExitsZero) {
-    child_process gw({binary, "--port", "0", "--threads", "2", "--node", "gw-proc", "--auth", "disabled"});
+    child_process gw(
+        {binary, "--port", "0", "--threads", "2", "--node", "gw-proc", "--auth", "disabled"});
     auto line = gw.wait_for_line("listening on", std::chrono::seconds(10));
     ASSERT_TRUE(line) << gw.output();
     ws_test_client c(port_from(*line));

@@ -35,7 +35,8 @@ TEST(Registration, ClientWithoutSubprotocolIsAccepted) {
 TEST(Registration, InvalidIdIsRefusedAndConnectionStays) {
     running_gateway gw;
     ws_test_client c(gw.port());
-    for (const std::string& bad : std::vector<std::string>{"", "a/b", "sb/+/x", "x#", "with space", std::string(129, 'a')}) {
+    for (const std::string& bad :
+         std::vector<std::string>{"", "a/b", "sb/+/x", "x#", "with space", std::string(129, 'a')}) {
         auto e = c.register_as(bad, "device");
         EXPECT_EQ(e["type"], "error") << bad;
         EXPECT_EQ(e["code"], "bad_request");
@@ -59,7 +60,8 @@ TEST(Registration, FramesBeforeRegisterGetNotRegistered) {
 }
 
 TEST(Registration, NoRegisterInTimeClosesWith4002) {
-    running_gateway gw([](gateway_config& c) { c.session.register_timeout = std::chrono::milliseconds(200); });
+    running_gateway gw(
+        [](gateway_config& c) { c.session.register_timeout = std::chrono::milliseconds(200); });
     ws_test_client c(gw.port());
     ASSERT_TRUE(c.connected());
     EXPECT_EQ(c.wait_closed(3s), 4002);
@@ -67,7 +69,8 @@ TEST(Registration, NoRegisterInTimeClosesWith4002) {
 }
 
 TEST(Registration, RegisteredClientIsNotTimedOut) {
-    running_gateway gw([](gateway_config& c) { c.session.register_timeout = std::chrono::milliseconds(100); });
+    running_gateway gw(
+        [](gateway_config& c) { c.session.register_timeout = std::chrono::milliseconds(100); });
     ws_test_client c(gw.port());
     EXPECT_EQ(c.register_as("d", "device")["type"], "registered");
     EXPECT_FALSE(c.wait_closed(400ms));

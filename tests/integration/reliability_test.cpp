@@ -2,9 +2,9 @@
 // crowd: strangers that never log in, and a stampede on one ID.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
-#include <unistd.h>
 
 #include "eventually.hpp"
 #include "raw_connection.hpp"
@@ -31,7 +31,8 @@ std::size_t resident_bytes() {
 
 // A masked text frame header claiming `length` payload bytes (16-bit length form).
 std::string frame_header(std::uint16_t length) {
-    std::string h = {'\x81', '\xfe', static_cast<char>(length >> 8), static_cast<char>(length & 0xff)};
+    std::string h = {'\x81', '\xfe', static_cast<char>(length >> 8),
+                     static_cast<char>(length & 0xff)};
     return h + std::string("\x01\x02\x03\x04", 4);
 }
 
@@ -75,7 +76,9 @@ TEST(Reliability, ThousandStrangersCostLittleAndAreAllClosedAtTheirTimeouts) {
 TEST(Reliability, RegisterFrameOverTheRegisterCapClosesWith1009ButLaterFramesMayBeLarger) {
     running_gateway gw;
     ws_test_client stranger(gw.port());
-    stranger.send({{"type", "register"}, {"id", "pump-1"}, {"role", "device"},
+    stranger.send({{"type", "register"},
+                   {"id", "pump-1"},
+                   {"role", "device"},
                    {"meta", {{"blob", std::string(9000, 'x')}}}});
     EXPECT_EQ(stranger.wait_closed(), 1009);
 
@@ -97,15 +100,18 @@ TEST(Reliability, ThousandSimultaneousRegistrationsOfOneIdLeaveExactlyOneSession
     for (auto& i : io) i = std::make_unique<client_io>();
     std::vector<std::unique_ptr<ws_test_client>> claimants;
     for (int i = 0; i < 1000; ++i) {
-        claimants.push_back(std::make_unique<ws_test_client>(gw.port(), client_options{}, io[i % 4].get()));
+        claimants.push_back(
+            std::make_unique<ws_test_client>(gw.port(), client_options{}, io[i % 4].get()));
         ASSERT_TRUE(claimants.back()->connected());
     }
     for (auto& c : claimants) c->send({{"type", "register"}, {"id", "pump-1"}, {"role", "device"}});
 
     auto open_count = [&] {
-        return std::count_if(claimants.begin(), claimants.end(), [](const auto& c) { return !c->closed(); });
+        return std::count_if(claimants.begin(), claimants.end(),
+                             [](const auto& c) { return !c->closed(); });
     };
-    ASSERT_TRUE(eventually([&] { return open_count() == 1; }, 30s)) << open_count() << " still open";
+    ASSERT_TRUE(eventually([&] { return open_count() == 1; }, 30s))
+        << open_count() << " still open";
     EXPECT_EQ(gw.get().routing().clients().size(), 1u);
     for (auto& c : claimants) {
         if (c->closed()) {
@@ -116,7 +122,8 @@ TEST(Reliability, ThousandSimultaneousRegistrationsOfOneIdLeaveExactlyOneSession
     ws_test_client ctl(gw.port());
     ctl.register_as("dash-1", "controller");
     ctl.send({{"type", "command"}, {"to", "pump-1"}, {"id", "c-1"}, {"name", "ping"}});
-    auto survivor = std::find_if(claimants.begin(), claimants.end(), [](const auto& c) { return !c->closed(); });
+    auto survivor = std::find_if(claimants.begin(), claimants.end(),
+                                 [](const auto& c) { return !c->closed(); });
     ASSERT_NE(survivor, claimants.end());
     auto cmd = (*survivor)->receive_type("command");
     ASSERT_TRUE(cmd);

@@ -28,8 +28,9 @@ TEST(Routing, CommandRoundTripWithAckAndServerStampedFrom) {
     ctl.register_as("dash-1", "controller");
     other.register_as("dash-2", "controller");
 
-    ctl.send(command("pump-12", "c-17",
-                     {{"args", {{"rpm", 1200}}}, {"ack", true}, {"from", "dash-2"}, {"timeout_ms", 5000}}));
+    ctl.send(command(
+        "pump-12", "c-17",
+        {{"args", {{"rpm", 1200}}}, {"ack", true}, {"from", "dash-2"}, {"timeout_ms", 5000}}));
     auto ack = ctl.receive();
     ASSERT_TRUE(ack);
     EXPECT_EQ((*ack)["type"], "ack");
@@ -43,8 +44,12 @@ TEST(Routing, CommandRoundTripWithAckAndServerStampedFrom) {
     EXPECT_EQ((*cmd)["name"], "set_speed");
     EXPECT_EQ((*cmd)["args"]["rpm"], 1200);
 
-    dev.send({{"type", "response"}, {"to", "dash-1"}, {"id", "c-17"}, {"ok", true},
-              {"result", {{"rpm", 1200}}}, {"from", "pump-99"}});
+    dev.send({{"type", "response"},
+              {"to", "dash-1"},
+              {"id", "c-17"},
+              {"ok", true},
+              {"result", {{"rpm", 1200}}},
+              {"from", "pump-99"}});
     auto res = ctl.receive();
     ASSERT_TRUE(res);
     EXPECT_EQ((*res)["type"], "response");
@@ -90,7 +95,8 @@ TEST(Routing, UnansweredCommandTimesOutOnceAndLateAnswerIsDropped) {
 }
 
 TEST(Routing, TimeoutIsCappedByConfig) {
-    running_gateway gw([](gateway_config& c) { c.routing.command_timeout_max = std::chrono::milliseconds(100); });
+    running_gateway gw(
+        [](gateway_config& c) { c.routing.command_timeout_max = std::chrono::milliseconds(100); });
     ws_test_client dev(gw.port()), ctl(gw.port());
     dev.register_as("pump-1", "device");
     ctl.register_as("dash", "controller");
@@ -176,7 +182,10 @@ TEST(Routing, PrivateMessagesFlowBothWays) {
     a.register_as("userA@example.com", "controller");
     b.register_as("plant-3:pump-12", "device");
     c.register_as("eve", "controller");
-    a.send({{"type", "message"}, {"to", "plant-3:pump-12"}, {"payload", {{"hello", 1}}}, {"id", "m1"},
+    a.send({{"type", "message"},
+            {"to", "plant-3:pump-12"},
+            {"payload", {{"hello", 1}}},
+            {"id", "m1"},
             {"from", "eve"}});
     auto m = b.receive();
     ASSERT_TRUE(m);
@@ -252,7 +261,8 @@ TEST(Routing, ListFiltersByRoleAndPrefixWithMore) {
         devices.push_back(std::make_unique<ws_test_client>(gw.port()));
         devices.back()->register_as("pump-" + std::to_string(i), "device");
     }
-    ctl.send({{"type", "list"}, {"role", "device"}, {"prefix", "pump-"}, {"limit", 3}, {"id", "l1"}});
+    ctl.send(
+        {{"type", "list"}, {"role", "device"}, {"prefix", "pump-"}, {"limit", 3}, {"id", "l1"}});
     auto page = ctl.receive();
     ASSERT_TRUE(page);
     EXPECT_EQ((*page)["type"], "list");

@@ -78,14 +78,18 @@ TEST(Auth, WrongExpiredForgedAndMissingCredentialsCloseWith4001) {
     }
     {
         ws_test_client c(gw.port());
-        std::string forged = make_jwt("some other secret 0123456789abcdef", {{"sub", "pump-1"},
-                                      {"role", "device"}, {"exp", unix_now() + 60}});
+        std::string forged =
+            make_jwt("some other secret 0123456789abcdef",
+                     {{"sub", "pump-1"}, {"role", "device"}, {"exp", unix_now() + 60}});
         expect_unauthorized(c, "pump-1", "device", {{"token", forged}});
     }
     {
         ws_test_client c(gw.port());
-        std::string none = base64url(R"({"alg":"none"})") + "." +
-                           base64url(json{{"sub", "pump-1"}, {"role", "device"}, {"exp", unix_now() + 60}}.dump()) + ".";
+        std::string none =
+            base64url(R"({"alg":"none"})") + "." +
+            base64url(
+                json{{"sub", "pump-1"}, {"role", "device"}, {"exp", unix_now() + 60}}.dump()) +
+            ".";
         expect_unauthorized(c, "pump-1", "device", {{"token", none}});
     }
     {
@@ -104,8 +108,9 @@ TEST(Auth, WrongExpiredForgedAndMissingCredentialsCloseWith4001) {
 TEST(Auth, ImpostorCannotTakeOverARegisteredId) {
     running_gateway gw(with_auth);
     ws_test_client real(gw.port());
-    ASSERT_EQ(real.register_as("pump-12", "device", {{"token", jwt_for("pump-12", "device")}})["type"],
-              "registered");
+    ASSERT_EQ(
+        real.register_as("pump-12", "device", {{"token", jwt_for("pump-12", "device")}})["type"],
+        "registered");
     ws_test_client impostor(gw.port());
     expect_unauthorized(impostor, "pump-12", "device", {{"token", "guess"}});
     EXPECT_FALSE(real.closed());
@@ -163,13 +168,26 @@ TEST(Origin, ForeignOriginsAreRefusedAndTheSameHostIsAccepted) {
     ws_test_client none(gw.port());
     EXPECT_TRUE(none.connected());  // devices send no Origin
     std::vector<std::string> foreign = {
-        "null", "http://evil.example", "http://127.0.0.1", "http://127.0.0.1:1",
-        "https://" + host + ".evil.example", "http://evil.example/" + host,
-        "http://" + host + "/", "http://user@" + host, "ws://" + host, "file://" + host,
-        "http://127.0.0.2:" + std::to_string(gw.port()), "http://localhost:" + std::to_string(gw.port()),
-        "", "http://" + host + ".", "http://" + host + " x", "chrome-extension://abc",
-        "http://127.0.0.1:" + std::to_string(gw.port()) + "0", "http://[::1]:" + std::to_string(gw.port()),
-        "http://" + host + "#", "http://" + host + "?a",
+        "null",
+        "http://evil.example",
+        "http://127.0.0.1",
+        "http://127.0.0.1:1",
+        "https://" + host + ".evil.example",
+        "http://evil.example/" + host,
+        "http://" + host + "/",
+        "http://user@" + host,
+        "ws://" + host,
+        "file://" + host,
+        "http://127.0.0.2:" + std::to_string(gw.port()),
+        "http://localhost:" + std::to_string(gw.port()),
+        "",
+        "http://" + host + ".",
+        "http://" + host + " x",
+        "chrome-extension://abc",
+        "http://127.0.0.1:" + std::to_string(gw.port()) + "0",
+        "http://[::1]:" + std::to_string(gw.port()),
+        "http://" + host + "#",
+        "http://" + host + "?a",
     };
     for (const auto& o : foreign) {
         ws_test_client c(gw.port(), {.headers = {{"Origin", o}}});
@@ -183,8 +201,10 @@ TEST(Origin, AllowListAcceptsOnlyListedOriginsAndCanRefuseMissingOnes) {
         c.origins.allowed = {"https://ops.example.com"};
         c.origins.allow_missing = false;
     });
-    EXPECT_TRUE(ws_test_client(gw.port(), {.headers = {{"Origin", "https://ops.example.com"}}}).connected());
-    EXPECT_TRUE(ws_test_client(gw.port(), {.headers = {{"Origin", "https://OPS.example.com"}}}).connected());
+    EXPECT_TRUE(ws_test_client(gw.port(), {.headers = {{"Origin", "https://ops.example.com"}}})
+                    .connected());
+    EXPECT_TRUE(ws_test_client(gw.port(), {.headers = {{"Origin", "https://OPS.example.com"}}})
+                    .connected());
     EXPECT_FALSE(ws_test_client(gw.port()).connected());
     for (const char* o : {"http://ops.example.com", "https://ops.example.com:444",
                           "https://ops.example.com.evil", "https://evilops.example.com", "null"}) {
@@ -207,7 +227,8 @@ TEST(Limits, ConnectionsPerAddressAreCappedAndFreedOnClose) {
     // The slot is released when the server side of `a` ends, which races
     // with this connect: retry a bounded number of times.
     bool reconnected = false;
-    for (int i = 0; i < 50 && !reconnected; ++i) reconnected = ws_test_client(gw.port()).connected();
+    for (int i = 0; i < 50 && !reconnected; ++i)
+        reconnected = ws_test_client(gw.port()).connected();
     EXPECT_TRUE(reconnected);
     EXPECT_GE(gw.stats().connections_refused.load(), 1u);
 }
@@ -257,14 +278,17 @@ TEST(Limits, RefusedCommandNamesItsIdAndAnswersAreNeverCharged) {
         controllers.push_back(std::make_unique<ws_test_client>(gw.port()));
         controllers.back()->register_as("dash-" + std::to_string(c), "controller");
         for (int i = 0; i < 10; ++i) {
-            controllers.back()->send({{"type", "command"}, {"to", "pump-1"}, {"id", "c" + std::to_string(i)},
+            controllers.back()->send({{"type", "command"},
+                                      {"to", "pump-1"},
+                                      {"id", "c" + std::to_string(i)},
                                       {"name", "echo"}});
         }
     }
     for (int n = 0; n < 100; ++n) {
         auto cmd = dev.receive_type("command");
         ASSERT_TRUE(cmd) << "command " << n;
-        dev.send({{"type", "response"}, {"to", (*cmd)["from"]}, {"id", (*cmd)["id"]}, {"ok", true}});
+        dev.send(
+            {{"type", "response"}, {"to", (*cmd)["from"]}, {"id", (*cmd)["id"]}, {"ok", true}});
     }
     for (auto& c : controllers) {
         for (int i = 0; i < 10; ++i) {
@@ -341,7 +365,10 @@ TEST(Limits, PendingCommandsSubscriptionsAndListPagesAreCapped) {
     dev.register_as("pump-1", "device");
     ctl.register_as("dash-1", "controller");
     for (int i = 0; i < 3; ++i) {
-        ctl.send({{"type", "command"}, {"to", "pump-1"}, {"id", "c" + std::to_string(i)}, {"name", "x"}});
+        ctl.send({{"type", "command"},
+                  {"to", "pump-1"},
+                  {"id", "c" + std::to_string(i)},
+                  {"name", "x"}});
     }
     auto e = ctl.receive_type("error");
     ASSERT_TRUE(e);

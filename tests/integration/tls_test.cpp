@@ -33,8 +33,8 @@ std::string cert_dir() {
     static const std::string dir = [] {
         auto d = std::filesystem::temp_directory_path() /
                  ("switchboard-tls-test-" + std::to_string(::getpid()));
-        auto r = run_program({std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh",
-                              d.string()});
+        auto r = run_program(
+            {std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh", d.string()});
         EXPECT_EQ(r.status, 0) << r.output;
         return d.string();
     }();
@@ -88,15 +88,18 @@ TEST(Tls, WssRoundTripWithTheSelfSignedCertificate) {
         ws.read(b);
         return json::parse(beast::buffers_to_string(b.data()));
     };
-    device.write(asio::buffer(json{{"type", "register"}, {"id", "pump-1"}, {"role", "device"}}.dump()));
+    device.write(
+        asio::buffer(json{{"type", "register"}, {"id", "pump-1"}, {"role", "device"}}.dump()));
     EXPECT_EQ(read(device)["type"], "registered");
-    controller.write(asio::buffer(json{{"type", "register"}, {"id", "dash-1"}, {"role", "controller"}}.dump()));
+    controller.write(
+        asio::buffer(json{{"type", "register"}, {"id", "dash-1"}, {"role", "controller"}}.dump()));
     EXPECT_EQ(read(controller)["type"], "registered");
     controller.write(asio::buffer(
         json{{"type", "command"}, {"to", "pump-1"}, {"id", "c-1"}, {"name", "ping"}}.dump()));
     auto cmd = read(device);
     EXPECT_EQ(cmd["id"], "c-1");
-    device.write(asio::buffer(json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", true}}.dump()));
+    device.write(asio::buffer(
+        json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", true}}.dump()));
     auto res = read(controller);
     EXPECT_EQ(res["type"], "response");
     EXPECT_EQ(res["from"], "pump-1");

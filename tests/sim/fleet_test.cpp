@@ -71,8 +71,10 @@ void check_answer(const std::string& device, int i, const std::string& name, con
 }
 
 // Sends every command of the set to each WebSocket device and checks each answer.
-void exercise_ws(ws_test_client& ctl, const std::string& prefix, int count, const std::string& tag) {
-    std::map<std::string, std::tuple<std::string, int, std::string>> expected;  // command id -> (device, i, name)
+void exercise_ws(ws_test_client& ctl, const std::string& prefix, int count,
+                 const std::string& tag) {
+    std::map<std::string, std::tuple<std::string, int, std::string>>
+        expected;  // command id -> (device, i, name)
     for (int i = 0; i < count; ++i) {
         std::string device = prefix + std::to_string(i);
         int k = 0;
@@ -109,7 +111,8 @@ TEST(Fleet, MixedFleetOf200AnswersEveryCommandKind) {
     fleet_options fo;
     fo.plan.gateway_url = "ws://127.0.0.1:" + std::to_string(gw.port()) + "/ws";
     fo.plan.mqtt_url = broker.uri();
-    fo.plan.groups = {group("ws-dev-", 100, transport_choice::ws), group("mq-dev-", 100, transport_choice::mqtt)};
+    fo.plan.groups = {group("ws-dev-", 100, transport_choice::ws),
+                      group("mq-dev-", 100, transport_choice::mqtt)};
     fo.threads = 2;
     fleet_runner fleet(fo);
 
@@ -145,7 +148,8 @@ TEST(Fleet, MixedFleetOf200AnswersEveryCommandKind) {
     std::set<std::string> answered;
     while (answered.size() < expected.size()) {
         auto m = probe.receive(20s);
-        ASSERT_TRUE(m) << "only " << answered.size() << " of " << expected.size() << " MQTT answers";
+        ASSERT_TRUE(m) << "only " << answered.size() << " of " << expected.size()
+                       << " MQTT answers";
         json frame = json::parse(m->payload, nullptr, false);
         if (m->topic.ends_with("/status")) {
             status[m->topic] = frame;
@@ -177,10 +181,14 @@ TEST(Fleet, MixedFleetOf200AnswersEveryCommandKind) {
 
     // Reboot ten of each: each answers, drops, and registers again.
     for (int i = 0; i < 10; ++i) {
-        ctl.send({{"type", "command"}, {"to", "ws-dev-" + std::to_string(i)}, {"id", "r-" + std::to_string(i)},
+        ctl.send({{"type", "command"},
+                  {"to", "ws-dev-" + std::to_string(i)},
+                  {"id", "r-" + std::to_string(i)},
                   {"name", "reboot"}});
         probe.publish("sb/mq-dev-" + std::to_string(i) + "/in",
-                      json({{"type", "command"}, {"from", "mqtt-ctl"}, {"id", "r-" + std::to_string(i)},
+                      json({{"type", "command"},
+                            {"from", "mqtt-ctl"},
+                            {"id", "r-" + std::to_string(i)},
                             {"name", "reboot"}})
                           .dump());
     }
@@ -189,13 +197,18 @@ TEST(Fleet, MixedFleetOf200AnswersEveryCommandKind) {
         ASSERT_TRUE(r);
         EXPECT_EQ((*r)["result"]["rebooting"], true);
     }
-    ASSERT_TRUE(fleet.wait_until([](const fleet_stats& s) { return s.registrations.load() >= 220 && s.online.load() == 200; },
-                                 20s))
+    ASSERT_TRUE(fleet.wait_until(
+        [](const fleet_stats& s) {
+            return s.registrations.load() >= 220 && s.online.load() == 200;
+        },
+        20s))
         << fleet.progress_line();
     EXPECT_EQ(fleet_stats::get(fleet.stats().reboots), 20u);
     // The rebooted WebSocket devices answer again, and report a second boot.
     for (int i = 0; i < 10; ++i) {
-        ctl.send({{"type", "command"}, {"to", "ws-dev-" + std::to_string(i)}, {"id", "after-" + std::to_string(i)},
+        ctl.send({{"type", "command"},
+                  {"to", "ws-dev-" + std::to_string(i)},
+                  {"id", "after-" + std::to_string(i)},
                   {"name", "get_state"}});
         auto r = ctl.receive_type("response", 10s);
         ASSERT_TRUE(r);
@@ -228,7 +241,8 @@ TEST(Fleet, MqttDeviceStatusGoesOfflineOnReboot) {
     // reboot closes gracefully: the status turns offline (published by the device).
     probe.publish("sb/lw-0/in", R"({"type":"command","from":"t","id":"1","name":"reboot"})");
     std::optional<mqtt_message> offline;
-    while ((offline = probe.receive(5s)) && json::parse(offline->payload, nullptr, false)["online"] != false) {
+    while ((offline = probe.receive(5s)) &&
+           json::parse(offline->payload, nullptr, false)["online"] != false) {
     }
     ASSERT_TRUE(offline);
     EXPECT_EQ(json::parse(offline->payload)["online"], false);
@@ -249,9 +263,13 @@ TEST(Fleet, ChurnAndDuplicateStormsSettleWithEveryDeviceBack) {
     fleet_runner fleet(fo);
     fleet.start();
     ASSERT_TRUE(fleet.wait_all_online(20s));
-    ASSERT_TRUE(fleet.wait_until([](const fleet_stats& s) {
-        return s.churn_leaves.load() >= 20 && s.takeovers.load() >= 4 && s.storm_duplicates.load() >= 4;
-    }, 30s)) << fleet.summary();
+    ASSERT_TRUE(fleet.wait_until(
+        [](const fleet_stats& s) {
+            return s.churn_leaves.load() >= 20 && s.takeovers.load() >= 4 &&
+                   s.storm_duplicates.load() >= 4;
+        },
+        30s))
+        << fleet.summary();
 
     fleet.calm();
     ASSERT_TRUE(fleet.wait_all_online(10s)) << fleet.summary();
@@ -260,13 +278,17 @@ TEST(Fleet, ChurnAndDuplicateStormsSettleWithEveryDeviceBack) {
     ASSERT_EQ(ctl.register_as("ctl-churn", "controller")["type"], "registered");
     int answered = 0;
     for (int i = 0; i < 60; ++i) {
-        ctl.send({{"type", "command"}, {"to", "churn-" + std::to_string(i)}, {"id", std::to_string(i)},
-                  {"name", "echo"}, {"args", {{"i", i}}}});
+        ctl.send({{"type", "command"},
+                  {"to", "churn-" + std::to_string(i)},
+                  {"id", std::to_string(i)},
+                  {"name", "echo"},
+                  {"args", {{"i", i}}}});
     }
     for (int i = 0; i < 60; ++i) {
         auto r = ctl.receive(10s);
         ASSERT_TRUE(r);
-        // A device may still churn out between calm() and the command (its leave was already posted).
+        // A device may still churn out between calm() and the command (its leave was already
+        // posted).
         if ((*r)["type"] == "response" && (*r)["ok"] == true) ++answered;
     }
     EXPECT_GE(answered, 55);

@@ -1,8 +1,8 @@
 // frame_view: the one-level scan of server frames.
 
-#include <gtest/gtest.h>
-
 #include "client/frame_view.hpp"
+
+#include <gtest/gtest.h>
 
 using switchboard::client::frame_view;
 
@@ -29,8 +29,8 @@ TEST(FrameView, UnescapesStringsOnlyWhenAsked) {
 
 TEST(FrameView, RefusesWhatIsNotAnObject) {
     frame_view f;
-    for (const char* bad : {"", "[]", "\"x\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":\"open}",
-                            "{\"a\":{\"b\":1}", "{\"a\":1 \"b\":2}"}) {
+    for (const char* bad : {"", "[]", "\"x\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}",
+                            "{\"a\":\"open}", "{\"a\":{\"b\":1}", "{\"a\":1 \"b\":2}"}) {
         EXPECT_FALSE(f.parse(bad)) << bad;
     }
     EXPECT_TRUE(f.parse("{}"));

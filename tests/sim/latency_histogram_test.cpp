@@ -1,10 +1,10 @@
 // latency_histogram: bucket arithmetic, precision, percentiles, merging.
 
+#include "latency_histogram.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "latency_histogram.hpp"
 
 using switchboard::sim::latency_histogram;
 
@@ -18,7 +18,8 @@ TEST(LatencyHistogram, SmallValuesAreExact) {
 
 TEST(LatencyHistogram, BucketsAreContiguousAndWithinOnePercent) {
     for (std::size_t i = 1; i < latency_histogram::bucket_count(); ++i) {
-        ASSERT_EQ(latency_histogram::bucket_lowest(i), latency_histogram::bucket_highest(i - 1) + 1) << i;
+        ASSERT_EQ(latency_histogram::bucket_lowest(i), latency_histogram::bucket_highest(i - 1) + 1)
+            << i;
         double lo = double(latency_histogram::bucket_lowest(i));
         double hi = double(latency_histogram::bucket_highest(i));
         ASSERT_LE((hi - lo) / lo, 1.0 / 128 + 1e-12) << i;

@@ -54,7 +54,8 @@ struct fleet_fixture {
 
 void expect_accounted(const load_result& r) {
     EXPECT_EQ(r.lost, 0u);
-    EXPECT_EQ(r.sent, r.answered + r.errors_total + r.timeouts + r.cut_off + r.lost) << r.to_table();
+    EXPECT_EQ(r.sent, r.answered + r.errors_total + r.timeouts + r.cut_off + r.lost)
+        << r.to_table();
     EXPECT_EQ(r.answered, r.answered_ok + r.answered_failed);
     EXPECT_EQ(r.stray_frames, 0u);
     std::uint64_t by_code = 0;
@@ -170,16 +171,17 @@ TEST(Load, FixedCountRunSendsExactlyThatMany) {
 TEST(Load, BinaryPrintsJsonWhoseFieldsAreDocumented) {
     fleet_fixture f(20);
     ASSERT_TRUE(f.fleet->wait_all_online(20s));
-    auto run = run_program({SWITCHBOARD_SIM_BINARY, "load", "--url", f.url(), "--devices", "20", "--controllers", "2",
-                            "--inflight", "4", "--duration", "300ms", "--json-only"},
-                           30s);
+    auto run =
+        run_program({SWITCHBOARD_SIM_BINARY, "load", "--url", f.url(), "--devices", "20",
+                     "--controllers", "2", "--inflight", "4", "--duration", "300ms", "--json-only"},
+                    30s);
     ASSERT_EQ(run.status, 0) << run.output;
     auto j = json::parse(run.output, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << run.output;
     EXPECT_EQ(j["lost"], 0);
-    EXPECT_EQ(j["sent"].get<std::uint64_t>(),
-              j["answered"].get<std::uint64_t>() + j["errors_total"].get<std::uint64_t>() +
-                  j["timeouts"].get<std::uint64_t>());
+    EXPECT_EQ(j["sent"].get<std::uint64_t>(), j["answered"].get<std::uint64_t>() +
+                                                  j["errors_total"].get<std::uint64_t>() +
+                                                  j["timeouts"].get<std::uint64_t>());
     for (const char* k : {"p50", "p99", "p999"}) EXPECT_TRUE(j["latency_us"][k].is_number()) << k;
 
     std::ifstream doc(std::string(SWITCHBOARD_SOURCE_DIR) + "/docs/simulator.md");
@@ -193,12 +195,14 @@ TEST(Load, BinaryPrintsJsonWhoseFieldsAreDocumented) {
     std::vector<std::string> paths;
     key_paths(full.to_json(), "", paths);
     for (const auto& p : paths) {
-        EXPECT_NE(text.str().find("`" + p + "`"), std::string::npos) << p << " is not documented in docs/simulator.md";
+        EXPECT_NE(text.str().find("`" + p + "`"), std::string::npos)
+            << p << " is not documented in docs/simulator.md";
     }
 }
 
 TEST(Load, BadScenarioIsRefusedNamingTheKey) {
-    auto path = std::filesystem::temp_directory_path() / ("sb-sim-bad-" + std::to_string(::getpid()) + ".json");
+    auto path = std::filesystem::temp_directory_path() /
+                ("sb-sim-bad-" + std::to_string(::getpid()) + ".json");
     std::ofstream(path) << R"({"groups": [{"count": 3, "events_per_s": "often"}]})";
     auto run = run_program({SWITCHBOARD_SIM_BINARY, "fleet", "--scenario", path.string()}, 10s);
     EXPECT_EQ(run.status, 2);
@@ -209,7 +213,8 @@ TEST(Load, BadScenarioIsRefusedNamingTheKey) {
 TEST(Load, FleetBinaryStopsCleanlyOnSigint) {
     running_gateway gw;
     child_process sim({SWITCHBOARD_SIM_BINARY, "fleet", "--url",
-                       "ws://127.0.0.1:" + std::to_string(gw.port()) + "/ws", "--devices", "30", "--quiet"});
+                       "ws://127.0.0.1:" + std::to_string(gw.port()) + "/ws", "--devices", "30",
+                       "--quiet"});
     ASSERT_TRUE(sim.wait_for_line("fleet ready: 30 devices", 20s)) << sim.output();
     sim.signal(SIGINT);
     EXPECT_EQ(sim.wait_exit(15s), 0) << sim.output();

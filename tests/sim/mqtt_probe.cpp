@@ -5,8 +5,9 @@
 namespace switchboard::test {
 
 mqtt_probe::mqtt_probe(const std::string& uri, const std::string& client_id)
-    : client_(std::make_unique<mqtt::async_client>(uri, client_id, mqtt::create_options(MQTTVERSION_3_1_1, 100000),
-                                                   static_cast<mqtt::iclient_persistence*>(nullptr))) {
+    : client_(std::make_unique<mqtt::async_client>(
+          uri, client_id, mqtt::create_options(MQTTVERSION_3_1_1, 100000),
+          static_cast<mqtt::iclient_persistence*>(nullptr))) {
     client_->start_consuming();
     auto opts = mqtt::connect_options_builder().clean_session(true).finalize();
     client_->connect(opts)->wait_for(std::chrono::seconds(10));

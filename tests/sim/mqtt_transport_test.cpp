@@ -27,8 +27,12 @@ namespace {
 class recorder : public protocol_listener {
 public:
     void on_registered(const frame_view&) override { push("registered"); }
-    void on_frame(const frame_view& f) override { push(std::string(f.type()) + ":" + f.string("id").value_or("")); }
-    void on_disconnected(const close_info& info, bool) override { push("closed:" + std::to_string(info.code)); }
+    void on_frame(const frame_view& f) override {
+        push(std::string(f.type()) + ":" + f.string("id").value_or(""));
+    }
+    void on_disconnected(const close_info& info, bool) override {
+        push("closed:" + std::to_string(info.code));
+    }
 
     std::optional<std::string> next(std::chrono::milliseconds timeout) {
         std::unique_lock lock(mutex_);
@@ -54,7 +58,8 @@ std::optional<json> wait_for(mqtt_probe& probe, const std::string& topic,
                              const std::function<bool(const json&)>& match) {
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (std::chrono::steady_clock::now() < deadline) {
-        auto m = probe.receive(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+        auto m = probe.receive(std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now()));
         if (!m) break;
         auto j = json::parse(m->payload, nullptr, false);
         if (m->topic == topic && !j.is_discarded() && match(j)) return j;
@@ -73,13 +78,16 @@ TEST(MqttTransport, FramesFlowAndCutPublishesTheLastWill) {
     io_threads io(1);
     auto options = std::make_shared<mqtt_options>();
     options->server_uri = broker.uri();
-    auto link = std::make_shared<mqtt_transport>(io.at(0), options, "dev-9", "device", R"({"model":"x"})");
-    auto client = std::make_shared<protocol_client>(link, identity{"dev-9", "device", R"({"model":"x"})", {}});
+    auto link =
+        std::make_shared<mqtt_transport>(io.at(0), options, "dev-9", "device", R"({"model":"x"})");
+    auto client = std::make_shared<protocol_client>(
+        link, identity{"dev-9", "device", R"({"model":"x"})", {}});
     recorder heard;
     boost::asio::post(io.at(0), [&] { client->connect(heard); });
     ASSERT_EQ(heard.next(10s), "registered");
 
-    auto online = wait_for(probe, "sb/dev-9/status", [](const json& j) { return j.value("online", false); });
+    auto online =
+        wait_for(probe, "sb/dev-9/status", [](const json& j) { return j.value("online", false); });
     ASSERT_TRUE(online);
     EXPECT_EQ((*online)["role"], "device");
     EXPECT_EQ((*online)["meta"]["model"], "x");
@@ -88,7 +96,8 @@ TEST(MqttTransport, FramesFlowAndCutPublishesTheLastWill) {
     probe.publish("sb/dev-9/in", R"({"type":"command","from":"c","id":"k1","name":"echo"})");
     ASSERT_EQ(heard.next(10s), "command:k1");
     boost::asio::post(io.at(0), [&] { client->respond_ok("c", "k1", R"({"fine":true})"); });
-    auto answer = wait_for(probe, "sb/dev-9/out", [](const json& j) { return j.value("type", "") == "response"; });
+    auto answer = wait_for(probe, "sb/dev-9/out",
+                           [](const json& j) { return j.value("type", "") == "response"; });
     ASSERT_TRUE(answer);
     EXPECT_EQ((*answer)["to"], "c");
     EXPECT_EQ((*answer)["result"]["fine"], true);
@@ -96,13 +105,16 @@ TEST(MqttTransport, FramesFlowAndCutPublishesTheLastWill) {
     // A cut: the device publishes nothing; the broker's Will says offline.
     boost::asio::post(io.at(0), [&] { client->cut(); });
     ASSERT_EQ(heard.next(10s), "closed:1006");
-    auto will = wait_for(probe, "sb/dev-9/status", [](const json& j) { return j.contains("online") && !j["online"].get<bool>(); });
+    auto will = wait_for(probe, "sb/dev-9/status", [](const json& j) {
+        return j.contains("online") && !j["online"].get<bool>();
+    });
     ASSERT_TRUE(will) << broker.log();
 
     // The same client connects again and is online again.
     boost::asio::post(io.at(0), [&] { client->connect(heard); });
     ASSERT_EQ(heard.next(10s), "registered");
-    EXPECT_TRUE(wait_for(probe, "sb/dev-9/status", [](const json& j) { return j.value("online", false); }));
+    EXPECT_TRUE(
+        wait_for(probe, "sb/dev-9/status", [](const json& j) { return j.value("online", false); }));
     boost::asio::post(io.at(0), [&] { client->close(); });
     ASSERT_EQ(heard.next(10s), "closed:1000");
     io.stop();  // the client goes after its thread, so no handler races its destructor

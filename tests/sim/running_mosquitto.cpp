@@ -1,12 +1,13 @@
 #include "running_mosquitto.hpp"
 
 #include <arpa/inet.h>
-#include <poll.h>
-#include <filesystem>
-#include <fstream>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace switchboard::test {
 
@@ -39,7 +40,8 @@ bool wait_for_port(unsigned short port, std::chrono::milliseconds timeout) {
         bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
         ::close(fd);
         if (ok) return true;
-        // Not yet listening: look again shortly (the start-up of a process has no event to wait on).
+        // Not yet listening: look again shortly (the start-up of a process has no event to wait
+        // on).
         pollfd none{};
         ::poll(&none, 0, 10);
     }
@@ -53,7 +55,8 @@ running_mosquitto::running_mosquitto() {
     for (int attempt = 0; attempt < 3 && !ready_; ++attempt) {
         port_ = free_port();
         config_path_ = (std::filesystem::temp_directory_path() /
-                        ("sb-sim-mosquitto-" + std::to_string(::getpid()) + "-" + std::to_string(port_) + ".conf"))
+                        ("sb-sim-mosquitto-" + std::to_string(::getpid()) + "-" +
+                         std::to_string(port_) + ".conf"))
                            .string();
         std::ofstream(config_path_) << "listener " << port_ << " 127.0.0.1\n"
                                     << "allow_anonymous true\n"
@@ -63,7 +66,8 @@ running_mosquitto::running_mosquitto() {
                                     << "max_queued_messages 100000\n";
         std::filesystem::permissions(config_path_, std::filesystem::perms::others_read,
                                      std::filesystem::perm_options::add);
-        process_ = std::make_unique<child_process>(std::vector<std::string>{binary, "-c", config_path_});
+        process_ =
+            std::make_unique<child_process>(std::vector<std::string>{binary, "-c", config_path_});
         if (wait_for_port(port_, std::chrono::seconds(10))) {
             ready_ = true;
         } else {

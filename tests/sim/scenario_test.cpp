@@ -1,10 +1,10 @@
 // Scenario files: the shipped ones load; mistakes are refused with the key named.
 
+#include "scenario.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
-
-#include "scenario.hpp"
 
 using namespace switchboard::sim;
 
@@ -21,8 +21,8 @@ std::string error_of(const std::string& text) {
 
 TEST(Scenario, ShippedScenariosLoad) {
     int seen = 0;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(std::string(SWITCHBOARD_SOURCE_DIR) + "/config/scenarios")) {
+    for (const auto& entry : std::filesystem::directory_iterator(
+             std::string(SWITCHBOARD_SOURCE_DIR) + "/config/scenarios")) {
         if (entry.path().extension() != ".json") continue;
         ++seen;
         EXPECT_NO_THROW(load_scenario(entry.path())) << entry.path();
@@ -61,14 +61,17 @@ TEST(Scenario, ReadsEveryField) {
 TEST(Scenario, MistakesNameTheKey) {
     EXPECT_NE(error_of("{").find("not valid JSON"), std::string::npos);
     EXPECT_NE(error_of("{}").find("'groups' is required"), std::string::npos);
-    EXPECT_NE(error_of(R"({"groups": [{"count": 1}], "duratoin_s": 1})").find("'duratoin_s' is not a known setting"),
+    EXPECT_NE(error_of(R"({"groups": [{"count": 1}], "duratoin_s": 1})")
+                  .find("'duratoin_s' is not a known setting"),
               std::string::npos);
-    EXPECT_NE(error_of(R"({"groups": [{"count": "many"}]})").find("'groups[0].count' must be an integer"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(R"({"groups": [{"count": "many"}]})").find("'groups[0].count' must be an integer"),
+        std::string::npos);
     EXPECT_NE(error_of(R"({"groups": [{"count": 1}, {"count": 1, "transport": "tcp"}]})")
                   .find("'groups[1].transport'"),
               std::string::npos);
-    EXPECT_NE(error_of(R"({"groups": [{"count": 1, "failure_rate": 2}]})").find("'groups[0].failure_rate' must be between 0 and 1"),
+    EXPECT_NE(error_of(R"({"groups": [{"count": 1, "failure_rate": 2}]})")
+                  .find("'groups[0].failure_rate' must be between 0 and 1"),
               std::string::npos);
     EXPECT_NE(error_of(R"({"groups": [{"count": 1, "answer_delay_ms": {"uniform": [5, 1]}}]})")
                   .find("'groups[0].answer_delay_ms.uniform'"),
@@ -79,17 +82,19 @@ TEST(Scenario, MistakesNameTheKey) {
     EXPECT_NE(error_of(R"({"groups": [{"count": 1, "churn": {"per_min": 1, "offline": 5}}]})")
                   .find("'groups[0].churn.offline' is not a known setting"),
               std::string::npos);
-    EXPECT_NE(error_of(R"({"groups": [{"count": 1, "id_prefix": "a/b"}]})").find("'groups[0].id_prefix'"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(R"({"groups": [{"count": 1, "id_prefix": "a/b"}]})").find("'groups[0].id_prefix'"),
+        std::string::npos);
     EXPECT_NE(error_of(R"({"groups": [{"count": 5}, {"count": 5, "first_index": 3}]})")
                   .find("'groups[1].id_prefix' overlaps"),
               std::string::npos);
     EXPECT_NE(error_of(R"({"groups": [{"count": 1}], "duplicate_storm": {"every_ms": 5}})")
                   .find("'duplicate_storm.every_ms'"),
               std::string::npos);
-    EXPECT_NE(error_of(R"({"groups": [{"count": 1}], "reconnect": {"initial_ms": 50, "max_ms": 10}})")
-                  .find("'reconnect.max_ms'"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(R"({"groups": [{"count": 1}], "reconnect": {"initial_ms": 50, "max_ms": 10}})")
+            .find("'reconnect.max_ms'"),
+        std::string::npos);
 }
 
 TEST(Scenario, FileErrorsNameTheFile) {

@@ -1,9 +1,9 @@
 // ws_frame_codec: RFC 6455 client framing, checked by decoding what it
 // encodes and by hand-made server frames.
 
-#include <gtest/gtest.h>
-
 #include "client/ws_frame_codec.hpp"
+
+#include <gtest/gtest.h>
 
 using switchboard::client::ws_frame_codec;
 namespace ws_frame = switchboard::ws_frame;
@@ -22,7 +22,8 @@ std::string server_frame(op code, const std::string& payload, bool fin = true) {
         f.push_back(static_cast<char>(payload.size() & 0xFF));
     } else {
         f.push_back(127);
-        for (int s = 56; s >= 0; s -= 8) f.push_back(static_cast<char>((payload.size() >> s) & 0xFF));
+        for (int s = 56; s >= 0; s -= 8)
+            f.push_back(static_cast<char>((payload.size() >> s) & 0xFF));
     }
     return f + payload;
 }
@@ -96,6 +97,8 @@ TEST(WsFrameCodec, CloseCarriesCodeAndReason) {
     ASSERT_EQ(d.state, status::complete);
     EXPECT_EQ(d.op, op::close);
     ASSERT_EQ(d.payload.size(), 10u);
-    EXPECT_EQ((static_cast<unsigned char>(d.payload[0]) << 8) | static_cast<unsigned char>(d.payload[1]), 4003);
+    EXPECT_EQ(
+        (static_cast<unsigned char>(d.payload[0]) << 8) | static_cast<unsigned char>(d.payload[1]),
+        4003);
     EXPECT_EQ(d.payload.substr(2), "replaced");
 }

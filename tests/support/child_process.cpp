@@ -1,11 +1,12 @@
 #include "child_process.hpp"
 
-#include <csignal>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <stdexcept>
 
 namespace switchboard::test {
 

@@ -2,9 +2,10 @@
 // Builds HS256 JWTs for tests (valid, expired, forged, other algorithms), so
 // the verifier is checked against tokens made here rather than captured ones.
 
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -16,7 +17,8 @@ inline std::string base64url(std::string_view in) {
     std::string out;
     std::size_t i = 0;
     for (; i + 3 <= in.size(); i += 3) {
-        unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+        unsigned v =
+            (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
         for (int s = 18; s >= 0; s -= 6) out.push_back(alphabet[(v >> s) & 63]);
     }
     if (in.size() - i == 1) {

@@ -1,14 +1,15 @@
 #include "mosquitto_broker.hpp"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
-#include <netinet/in.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace switchboard::test {
 namespace {
@@ -30,8 +31,8 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 // Started as root, mosquitto drops to the user `mosquitto`, who must read these.
 void make_readable(const std::filesystem::path& path) {
     using std::filesystem::perms;
-    std::filesystem::permissions(path, perms::owner_read | perms::owner_write | perms::group_read |
-                                           perms::others_read);
+    std::filesystem::permissions(
+        path, perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
 }
 
 }  // namespace
@@ -43,7 +44,8 @@ std::string mosquitto_program(const std::string& name) {
     while (start <= dirs.size()) {
         std::size_t end = dirs.find(':', start);
         if (end == std::string::npos) end = dirs.size();
-        std::filesystem::path candidate = std::filesystem::path(dirs.substr(start, end - start)) / name;
+        std::filesystem::path candidate =
+            std::filesystem::path(dirs.substr(start, end - start)) / name;
         if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
         start = end + 1;
     }
@@ -82,23 +84,26 @@ mosquitto_broker::mosquitto_broker() {
 }
 
 void mosquitto_broker::prepare() {
-    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all |
-                                           std::filesystem::perms::group_read |
-                                           std::filesystem::perms::group_exec |
-                                           std::filesystem::perms::others_read |
-                                           std::filesystem::perms::others_exec);
-    const std::filesystem::path config_dir = std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "config";
+    std::filesystem::permissions(
+        dir_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                  std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                  std::filesystem::perms::others_exec);
+    const std::filesystem::path config_dir =
+        std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "config";
     write_file(dir_ / "mosquitto.acl", read_file(config_dir / "mosquitto.acl"));
     write_file(dir_ / "passwords", "");
-    auto passwd = run_program({mosquitto_program("mosquitto_passwd"), "-b", (dir_ / "passwords").string(),
-                               gateway_user, gateway_password});
-    if (passwd.status != 0) throw std::runtime_error("mosquitto_passwd failed (status " + std::to_string(passwd.status) + "): " + passwd.output);
+    auto passwd = run_program({mosquitto_program("mosquitto_passwd"), "-b",
+                               (dir_ / "passwords").string(), gateway_user, gateway_password});
+    if (passwd.status != 0)
+        throw std::runtime_error("mosquitto_passwd failed (status " +
+                                 std::to_string(passwd.status) + "): " + passwd.output);
     port_ = free_loopback_port();
-    write_file(dir_ / "mosquitto.conf",
-               read_file(config_dir / "mosquitto.conf") + "\nlistener " + std::to_string(port_) +
-                   " 127.0.0.1\npassword_file " + (dir_ / "passwords").string() + "\nacl_file " +
-                   (dir_ / "mosquitto.acl").string() + "\n");
-    for (const char* name : {"mosquitto.acl", "passwords", "mosquitto.conf"}) make_readable(dir_ / name);
+    write_file(dir_ / "mosquitto.conf", read_file(config_dir / "mosquitto.conf") + "\nlistener " +
+                                            std::to_string(port_) + " 127.0.0.1\npassword_file " +
+                                            (dir_ / "passwords").string() + "\nacl_file " +
+                                            (dir_ / "mosquitto.acl").string() + "\n");
+    for (const char* name : {"mosquitto.acl", "passwords", "mosquitto.conf"})
+        make_readable(dir_ / name);
 }
 
 mosquitto_broker::~mosquitto_broker() {
@@ -115,8 +120,8 @@ void mosquitto_broker::launch() {
     // A restart may find the port still held for a moment by the kernel;
     // mosquitto then exits at once and is tried again, a bounded number of times.
     for (int attempt = 0; attempt < 20; ++attempt) {
-        process_ = std::make_unique<child_process>(
-            std::vector<std::string>{mosquitto_program("mosquitto"), "-c", (dir_ / "mosquitto.conf").string()});
+        process_ = std::make_unique<child_process>(std::vector<std::string>{
+            mosquitto_program("mosquitto"), "-c", (dir_ / "mosquitto.conf").string()});
         if (process_->wait_for_line(" running", std::chrono::seconds(10))) return;
         earlier_log_ += process_->output();
         process_->signal(SIGKILL);

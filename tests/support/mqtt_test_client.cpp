@@ -12,13 +12,12 @@ mqtt_test_client::mqtt_test_client(const std::string& url, mqtt_client_options o
     : options_(std::move(options)) {
     // Paho's default queue (100 publishes) refuses an answering device's
     // burst once the broker's receive maximum (MQTT 5) holds the rest back.
-    client_ = std::make_unique<mqtt::async_client>(url, options_.client_id,
-                                                   mqtt::create_options(options_.version, 100000), nullptr);
+    client_ = std::make_unique<mqtt::async_client>(
+        url, options_.client_id, mqtt::create_options(options_.version, 100000), nullptr);
     // Paho's thread: record and publish without waiting on any token.
     client_->set_connected_handler([this](const std::string&) { on_connected(); });
-    client_->set_message_callback([this](mqtt::const_message_ptr m) {
-        on_message(m->get_topic(), m->get_payload_str());
-    });
+    client_->set_message_callback(
+        [this](mqtt::const_message_ptr m) { on_message(m->get_topic(), m->get_payload_str()); });
 }
 
 mqtt_test_client::~mqtt_test_client() {
@@ -43,13 +42,13 @@ void mqtt_test_client::on_connected() {
     // The first connection is set up by connect(), which waits for the
     // SUBACKs; reconnections are set up here, without waiting (Paho's thread).
     if (setup_done_.load()) try {
-        for (const auto& t : options_.subscriptions) client_->subscribe(t, 1);
-        if (!options_.status_topic.empty()) {
-            client_->publish(options_.status_topic, options_.status_payload.data(),
-                             options_.status_payload.size(), 1, true);
+            for (const auto& t : options_.subscriptions) client_->subscribe(t, 1);
+            if (!options_.status_topic.empty()) {
+                client_->publish(options_.status_topic, options_.status_payload.data(),
+                                 options_.status_payload.size(), 1, true);
+            }
+        } catch (const mqtt::exception&) {
         }
-    } catch (const mqtt::exception&) {
-    }
     std::lock_guard lock(mutex_);
     ++connections_;
     changed_.notify_all();
@@ -82,7 +81,9 @@ void mqtt_test_client::on_message(const std::string& topic, const std::string& p
 
 bool mqtt_test_client::connect(std::chrono::milliseconds timeout) {
     mqtt::connect_options_builder b;
-    b.mqtt_version(options_.version).connect_timeout(timeout).keep_alive_interval(std::chrono::seconds(5));
+    b.mqtt_version(options_.version)
+        .connect_timeout(timeout)
+        .keep_alive_interval(std::chrono::seconds(5));
     if (options_.version == 5) {
         b.clean_start(true);
     } else {
@@ -128,7 +129,8 @@ bool mqtt_test_client::publish(const std::string& topic, const std::string& payl
     }
 }
 
-std::optional<mqtt_test_client::message> mqtt_test_client::receive(std::chrono::milliseconds timeout) {
+std::optional<mqtt_test_client::message> mqtt_test_client::receive(
+    std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     if (!changed_.wait_for(lock, timeout, [&] { return !inbox_.empty(); })) return std::nullopt;
     message m = std::move(inbox_.front());

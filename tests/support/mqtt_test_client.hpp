@@ -64,15 +64,16 @@ public:
     // false if the broker refused it (MQTT 5 reason code >= 0x80) or at the
     // deadline.
     bool publish(const std::string& topic, const std::string& payload, int qos = 1,
-                 bool retained = false, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                 bool retained = false,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
     bool publish(const std::string& topic, const nlohmann::json& frame) {
         return publish(topic, frame.dump());
     }
 
     // The next message, or the next whose JSON payload has this `type`.
     std::optional<message> receive(std::chrono::milliseconds timeout = std::chrono::seconds(5));
-    std::optional<nlohmann::json> receive_type(const std::string& type,
-                                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    std::optional<nlohmann::json> receive_type(
+        const std::string& type, std::chrono::milliseconds timeout = std::chrono::seconds(5));
     bool quiet_for(std::chrono::milliseconds window);
 
     // Waits until the client has connected `n` times in all.

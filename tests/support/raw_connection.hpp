@@ -2,13 +2,14 @@
 // A bare TCP connection to the gateway for tests that must misbehave below
 // the WebSocket layer: half-sent handshakes, half-sent frames, junk.
 
+#include <sys/socket.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
-#include <sys/socket.h>
 
 #include "core/ws_frame.hpp"
 
@@ -21,7 +22,8 @@ inline const std::string websocket_upgrade_request =
 
 class raw_connection {
 public:
-    explicit raw_connection(unsigned short port, std::chrono::seconds read_timeout = std::chrono::seconds(10))
+    explicit raw_connection(unsigned short port,
+                            std::chrono::seconds read_timeout = std::chrono::seconds(10))
         : socket_(io_) {
         socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
         timeval tv{static_cast<time_t>(read_timeout.count()), 0};
@@ -36,7 +38,9 @@ public:
         if (!fin) out[0] = static_cast<char>(out[0] & 0x7F);
         return out;
     }
-    static std::string text(std::string_view payload) { return frame(ws_frame::opcode::text, payload); }
+    static std::string text(std::string_view payload) {
+        return frame(ws_frame::opcode::text, payload);
+    }
 
     // The server's HTTP response head, up to the blank line; empty at EOF or timeout.
     std::string read_head() {
@@ -56,7 +60,8 @@ public:
         // For a close frame: its code, or 1005 when it carries none.
         unsigned code() const {
             if (payload.size() < 2) return 1005;
-            return (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]);
+            return (static_cast<unsigned char>(payload[0]) << 8) |
+                   static_cast<unsigned char>(payload[1]);
         }
     };
     // The next frame from the server; nothing at EOF, timeout or a broken frame.
@@ -85,7 +90,8 @@ public:
         for (;;) {
             in_.clear();  // what comes now is read and dropped
             auto ec = read_more();
-            if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) return true;
+            if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset)
+                return true;
             if (ec) return false;
         }
     }

@@ -2,9 +2,10 @@
 // A gateway started in this process on a free loopback port, stopped when
 // the object goes. Tests tune its config through the callback.
 
+#include <spdlog/spdlog.h>
+
 #include <functional>
 #include <memory>
-#include <spdlog/spdlog.h>
 
 #include "core/gateway_config.hpp"
 #include "gateway.hpp"

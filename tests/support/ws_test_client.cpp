@@ -65,8 +65,8 @@ struct ws_test_client::impl : std::enable_shared_from_this<impl> {
             reading = false;
             if (ec) {
                 is_closed = true;
-                close_code = ws.reason().code != 0 ? static_cast<unsigned short>(ws.reason().code)
-                                                   : 1006;
+                close_code =
+                    ws.reason().code != 0 ? static_cast<unsigned short>(ws.reason().code) : 1006;
                 changed.notify_all();
                 return;
             }
@@ -94,14 +94,14 @@ struct ws_test_client::impl : std::enable_shared_from_this<impl> {
         ws.binary(!outbox.front().second);
         ws.async_write(asio::buffer(outbox.front().first),
                        [this, self = shared_from_this()](beast::error_code ec, std::size_t) {
-            writing = false;
-            outbox.pop_front();
-            if (ec) {
-                outbox.clear();
-                return;
-            }
-            write_next();
-        });
+                           writing = false;
+                           outbox.pop_front();
+                           if (ec) {
+                               outbox.clear();
+                               return;
+                           }
+                           write_next();
+                       });
     }
 };
 
@@ -117,14 +117,16 @@ ws_test_client::ws_test_client(unsigned short port, client_options options, clie
         lowest.expires_after(5s);
         lowest.connect(tcp::endpoint(asio::ip::make_address(options.host), port));
         if (options.receive_buffer_bytes > 0) {
-            lowest.socket().set_option(asio::socket_base::receive_buffer_size(options.receive_buffer_bytes));
+            lowest.socket().set_option(
+                asio::socket_base::receive_buffer_size(options.receive_buffer_bytes));
         }
-        impl_->ws.set_option(websocket::stream_base::decorator([options](websocket::request_type& req) {
-            for (const auto& [name, value] : options.headers) req.set(name, value);
-            if (!options.subprotocol.empty()) {
-                req.set(beast::http::field::sec_websocket_protocol, options.subprotocol);
-            }
-        }));
+        impl_->ws.set_option(
+            websocket::stream_base::decorator([options](websocket::request_type& req) {
+                for (const auto& [name, value] : options.headers) req.set(name, value);
+                if (!options.subprotocol.empty()) {
+                    req.set(beast::http::field::sec_websocket_protocol, options.subprotocol);
+                }
+            }));
         impl_->ws.read_message_max(64 << 20);
         if (options.deflate) {
             websocket::permessage_deflate deflate;
@@ -172,7 +174,8 @@ void ws_test_client::send_binary(std::string bytes) {
 
 std::optional<json> ws_test_client::receive(std::chrono::milliseconds timeout) {
     std::unique_lock lock(impl_->mutex);
-    if (!impl_->changed.wait_for(lock, timeout, [&] { return !impl_->inbox.empty() || impl_->is_closed; })) {
+    if (!impl_->changed.wait_for(lock, timeout,
+                                 [&] { return !impl_->inbox.empty() || impl_->is_closed; })) {
         return std::nullopt;
     }
     if (impl_->inbox.empty()) return std::nullopt;
@@ -204,7 +207,8 @@ bool ws_test_client::quiet_for(std::chrono::milliseconds window) {
 
 std::optional<unsigned short> ws_test_client::wait_closed(std::chrono::milliseconds timeout) {
     std::unique_lock lock(impl_->mutex);
-    if (!impl_->changed.wait_for(lock, timeout, [&] { return impl_->is_closed; })) return std::nullopt;
+    if (!impl_->changed.wait_for(lock, timeout, [&] { return impl_->is_closed; }))
+        return std::nullopt;
     return impl_->close_code;
 }
 

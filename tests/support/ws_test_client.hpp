@@ -32,9 +32,9 @@ struct client_options {
     std::string host = "127.0.0.1";
     std::string target = "/ws";
     std::vector<std::pair<std::string, std::string>> headers;  // extra upgrade headers
-    std::string subprotocol;                                    // offered when not empty
-    int receive_buffer_bytes = 0;                               // SO_RCVBUF when > 0
-    bool deflate = false;  // offer permessage-deflate
+    std::string subprotocol;                                   // offered when not empty
+    int receive_buffer_bytes = 0;                              // SO_RCVBUF when > 0
+    bool deflate = false;                                      // offer permessage-deflate
 };
 
 // One I/O thread shared by many clients (a crowd of a thousand needs no

@@ -16,7 +16,7 @@
 namespace switchboard::testing {
 
 class fake_endpoint : public endpoint {
-  public:
+public:
     struct close_call {
         unsigned short code;
         std::string reason;
@@ -70,7 +70,7 @@ class fake_endpoint : public endpoint {
 
     void clear() { frames_.clear(); }
 
-  private:
+private:
     std::vector<std::string> frames_;
     std::vector<close_call> closes_;
     std::size_t refused_ = 0;

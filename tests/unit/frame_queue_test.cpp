@@ -71,7 +71,8 @@ TEST(FrameQueue, ADrainedQueueLetsALargeBufferGo) {
 
     q.push_back(frame(1));
     q.pop_front();
-    EXPECT_LE(q.capacity(), frame_queue::kept_capacity) << "a small buffer is kept for the next frame";
+    EXPECT_LE(q.capacity(), frame_queue::kept_capacity)
+        << "a small buffer is kept for the next frame";
 }
 
 TEST(FrameQueue, ClearEmptiesIt) {

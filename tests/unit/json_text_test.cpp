@@ -19,20 +19,91 @@ bool nlohmann_accepts(std::string_view text) { return nlohmann::json::accept(tex
 TEST(JsonText, AcceptsWhatNlohmannAcceptsAndRefusesWhatItRefuses) {
     const std::vector<std::string> texts = {
         // valid
-        "{}", "[]", "0", "-0", "1.5e+3", "-12.25E-2", "true", "false", "null", R"("")",
-        R"({"a":1,"b":[true,false,null],"c":{"d":"e"}})", " \t\r\n{ \"a\" : [ 1 , 2 ] } \n",
-        R"("\"\\\/\b\f\n\r\t")", R"("\u00e9\u20AC")", R"("\ud83d\ude00")", R"("\u0000")",
-        "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", "\"\x7f\"", "\xef\xbb\xbf{}",
-        R"({"a":1,"a":2})", "[[[[[]]]]]", "1e-400", "1.7e308", std::string(300, '9'),
+        "{}",
+        "[]",
+        "0",
+        "-0",
+        "1.5e+3",
+        "-12.25E-2",
+        "true",
+        "false",
+        "null",
+        R"("")",
+        R"({"a":1,"b":[true,false,null],"c":{"d":"e"}})",
+        " \t\r\n{ \"a\" : [ 1 , 2 ] } \n",
+        R"("\"\\\/\b\f\n\r\t")",
+        R"("\u00e9\u20AC")",
+        R"("\ud83d\ude00")",
+        R"("\u0000")",
+        "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+        "\"\x7f\"",
+        "\xef\xbb\xbf{}",
+        R"({"a":1,"a":2})",
+        "[[[[[]]]]]",
+        "1e-400",
+        "1.7e308",
+        std::string(300, '9'),
         // invalid
-        "", " ", "{", "}", "[", "[1,]", "{\"a\":1,}", "{,}", "{\"a\"}", "{\"a\":}", "{a:1}",
-        "{'a':1}", "01", "1.", ".5", "1e", "1e+", "-", "+1", "--1", "0x10", "NaN", "Infinity",
-        "tru", "truex", "nul", "[1 2]", "{\"a\":1 \"b\":2}", "{} {}", "{}x", "\"abc",
-        "\"\\x\"", "\"\\u12\"", "\"\\u12G4\"", R"("\ud83d")", R"("\ude00")", R"("\ud83d\u0041")",
-        R"("\ud83dx")", "\"a\nb\"", "\"a\tb\"", "\"\x01\"", "\"\xc3\"", "\"\xc0\xaf\"",
-        "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xff\"", "\xef\xbb{}", "\xef\xbb\xbf",
-        "{\"a\":1}\xef\xbb\xbf", "[1]]", "{\"a\":[}", "/* c */ {}", "{} // c",
-        "\f{}", "\v{}", "\xc2\xa0{}", "1E400", "-1e309", "[1.8e308]", std::string(400, '9'),
+        "",
+        " ",
+        "{",
+        "}",
+        "[",
+        "[1,]",
+        "{\"a\":1,}",
+        "{,}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{a:1}",
+        "{'a':1}",
+        "01",
+        "1.",
+        ".5",
+        "1e",
+        "1e+",
+        "-",
+        "+1",
+        "--1",
+        "0x10",
+        "NaN",
+        "Infinity",
+        "tru",
+        "truex",
+        "nul",
+        "[1 2]",
+        "{\"a\":1 \"b\":2}",
+        "{} {}",
+        "{}x",
+        "\"abc",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"\\u12G4\"",
+        R"("\ud83d")",
+        R"("\ude00")",
+        R"("\ud83d\u0041")",
+        R"("\ud83dx")",
+        "\"a\nb\"",
+        "\"a\tb\"",
+        "\"\x01\"",
+        "\"\xc3\"",
+        "\"\xc0\xaf\"",
+        "\"\xed\xa0\x80\"",
+        "\"\xf4\x90\x80\x80\"",
+        "\"\xff\"",
+        "\xef\xbb{}",
+        "\xef\xbb\xbf",
+        "{\"a\":1}\xef\xbb\xbf",
+        "[1]]",
+        "{\"a\":[}",
+        "/* c */ {}",
+        "{} // c",
+        "\f{}",
+        "\v{}",
+        "\xc2\xa0{}",
+        "1E400",
+        "-1e309",
+        "[1.8e308]",
+        std::string(400, '9'),
     };
     for (const auto& text : texts) {
         EXPECT_EQ(is_valid_json(text), nlohmann_accepts(text)) << "text: " << text;
@@ -41,7 +112,8 @@ TEST(JsonText, AcceptsWhatNlohmannAcceptsAndRefusesWhatItRefuses) {
 
 TEST(JsonText, ObjectMembersKeepTheirValuesAsText) {
     json_object_text object;
-    const std::string text = R"( {"type" : "command", "args": {"speed": [1, 2.50]}, "n":-3, "ok":true, "x":null} )";
+    const std::string text =
+        R"( {"type" : "command", "args": {"speed": [1, 2.50]}, "n":-3, "ok":true, "x":null} )";
     ASSERT_EQ(object.parse(text), json_object_text::status::ok);
     EXPECT_EQ(object.size(), 5u);
     ASSERT_NE(object.find("args"), nullptr);
@@ -87,7 +159,8 @@ TEST(JsonText, KeysAndStringsWithEscapesAreDecodedLikeNlohmann) {
 
 TEST(JsonText, MoreThanSixteenMembersAreAllKept) {
     std::string text = "{";
-    for (int i = 0; i < 40; ++i) text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+    for (int i = 0; i < 40; ++i)
+        text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
     text += "}";
     json_object_text object;
     ASSERT_EQ(object.parse(text), json_object_text::status::ok);
@@ -121,7 +194,8 @@ TEST(JsonText, ArrayStringsAreDecodedAndAnythingElseRefused) {
 }
 
 TEST(JsonText, DepthIsBoundedSoScanningNeverRecursesFar) {
-    const std::string ok = std::string(max_json_text_depth, '[') + std::string(max_json_text_depth, ']');
+    const std::string ok =
+        std::string(max_json_text_depth, '[') + std::string(max_json_text_depth, ']');
     const std::string deep = "[" + ok + "]";
     EXPECT_TRUE(is_valid_json(ok));
     EXPECT_FALSE(is_valid_json(deep));

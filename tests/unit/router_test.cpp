@@ -29,7 +29,7 @@ struct peer {
 
 // A router with a fake clock; every client it holds is a fake endpoint.
 class harness {
-  public:
+public:
     explicit harness(router_options options = test_options())
         : router_(std::move(options), stats_) {}
 
@@ -100,7 +100,7 @@ class harness {
     counters& stats() { return stats_; }
     steady_time now() const { return now_; }
 
-  private:
+private:
     counters stats_;
     router router_;
     steady_time now_{};
@@ -819,7 +819,7 @@ TEST(Router, ListLimitSetsMoreAndIsCappedAtTheMax) {
 // --- observer ---
 
 class recording_observer : public router_observer {
-  public:
+public:
     void on_presence(const client_record& client, bool online) override {
         presence.push_back(client.id + (online ? ":on" : ":off"));
     }

@@ -85,15 +85,19 @@ TEST(Jwt, ForgedTokensAreRefused) {
     jwt_verifier v(secret, 5s);
     std::string why;
     // Signed with another secret.
-    EXPECT_FALSE(v.verify(make_jwt("another secret entirely, 32 bytes+", claims("a", "device")), now, why));
+    EXPECT_FALSE(
+        v.verify(make_jwt("another secret entirely, 32 bytes+", claims("a", "device")), now, why));
     EXPECT_EQ(why, "token signature does not verify");
     // Claims changed after signing.
     std::string good = make_jwt(secret, claims("a", "device"));
     std::string evil = make_jwt(secret, claims("b", "controller"));
-    std::string spliced = good.substr(0, good.find('.')) + evil.substr(evil.find('.'), evil.rfind('.') - evil.find('.')) + good.substr(good.rfind('.'));
+    std::string spliced = good.substr(0, good.find('.')) +
+                          evil.substr(evil.find('.'), evil.rfind('.') - evil.find('.')) +
+                          good.substr(good.rfind('.'));
     EXPECT_FALSE(v.verify(spliced, now, why));
     // alg none, with and without a signature; other algorithms; no alg.
-    std::string none = base64url(R"({"alg":"none"})") + "." + base64url(claims("a", "device").dump());
+    std::string none =
+        base64url(R"({"alg":"none"})") + "." + base64url(claims("a", "device").dump());
     EXPECT_FALSE(v.verify(none + ".", now, why));
     EXPECT_EQ(why, "token algorithm must be HS256");
     EXPECT_FALSE(v.verify(none, now, why));
@@ -116,7 +120,8 @@ TEST(Jwt, MissingOrBadClaimsAreRefused) {
     EXPECT_EQ(why, "token lacks exp");
     EXPECT_FALSE(v.verify(make_jwt(secret, {{"role", "device"}, {"exp", now + 9}}), now, why));
     EXPECT_FALSE(v.verify(make_jwt(secret, claims("a", "admin")), now, why));
-    EXPECT_FALSE(v.verify(make_jwt(secret, {{"sub", 5}, {"role", "device"}, {"exp", now + 9}}), now, why));
+    EXPECT_FALSE(
+        v.verify(make_jwt(secret, {{"sub", 5}, {"role", "device"}, {"exp", now + 9}}), now, why));
     EXPECT_FALSE(v.verify(make_jwt(secret, json::array()), now, why));
 }
 
@@ -156,8 +161,9 @@ TEST(Authenticator, StaticTokensBindAnIdGlobAndARole) {
     EXPECT_FALSE(a.check("dash-token-0123456789a", "dash-1", client_role::controller, now).ok);
     EXPECT_FALSE(a.check("dash-token-0123456789abc", "dash-1", client_role::controller, now).ok);
     // A JWT is no use when no secret is configured.
-    EXPECT_FALSE(a.check(make_jwt(secret, claims("pump-7", "device")), "pump-7",
-                         client_role::device, now).ok);
+    EXPECT_FALSE(
+        a.check(make_jwt(secret, claims("pump-7", "device")), "pump-7", client_role::device, now)
+            .ok);
 }
 
 TEST(Authenticator, DisabledLetsAnyoneIn) {
@@ -186,19 +192,31 @@ TEST(AccessRules, FirstMatchingRuleDecidesPerIdRoleAndCommandName) {
     access_options o;
     o.builtin_defaults = false;
     o.rules = {
-        {.allow = false, .action = access_action::command, .from = "*", .to = "*", .names = {"reboot"}},
-        {.allow = true, .action = access_action::command, .from = "ops-*",
-         .from_role = client_role::controller, .to = "plant-1:*", .to_role = client_role::device},
+        {.allow = false,
+         .action = access_action::command,
+         .from = "*",
+         .to = "*",
+         .names = {"reboot"}},
+        {.allow = true,
+         .action = access_action::command,
+         .from = "ops-*",
+         .from_role = client_role::controller,
+         .to = "plant-1:*",
+         .to_role = client_role::device},
         {.allow = true, .action = access_action::message, .from = "*", .to = "ops-*"},
     };
     access_rules acl(o);
     client_record ops{.id = "ops-anna", .role = client_role::controller};
     client_record guest{.id = "guest", .role = client_role::controller};
     client_record pump{.id = "plant-1:pump", .role = client_role::device};
-    EXPECT_TRUE(acl.allows(access_action::command, ops, "plant-1:pump", client_role::device, "set"));
-    EXPECT_FALSE(acl.allows(access_action::command, ops, "plant-1:pump", client_role::device, "reboot"));
-    EXPECT_FALSE(acl.allows(access_action::command, ops, "plant-2:pump", client_role::device, "set"));
-    EXPECT_FALSE(acl.allows(access_action::command, guest, "plant-1:pump", client_role::device, "set"));
+    EXPECT_TRUE(
+        acl.allows(access_action::command, ops, "plant-1:pump", client_role::device, "set"));
+    EXPECT_FALSE(
+        acl.allows(access_action::command, ops, "plant-1:pump", client_role::device, "reboot"));
+    EXPECT_FALSE(
+        acl.allows(access_action::command, ops, "plant-2:pump", client_role::device, "set"));
+    EXPECT_FALSE(
+        acl.allows(access_action::command, guest, "plant-1:pump", client_role::device, "set"));
     EXPECT_TRUE(acl.allows(access_action::message, pump, "ops-anna", client_role::controller, {}));
     EXPECT_FALSE(acl.allows(access_action::message, pump, "guest", client_role::controller, {}));
 }
@@ -210,11 +228,11 @@ TEST(OriginPolicy, EmptyListMeansSameHostOnly) {
     EXPECT_TRUE(p.allows(nullptr, "gw.example.com:8080"));
     std::string upper = "HTTP://GW.example.com:8080";
     EXPECT_TRUE(p.allows(&upper, "gw.example.com:8080"));
-    for (std::string o : {"http://gw.example.com:8081", "http://gw.example.com",
-                          "http://gw.example.com.evil.io:8080", "http://evil.gw.example.com:8080",
-                          "null", "", "file://gw.example.com:8080", "ws://gw.example.com:8080",
-                          "http://gw.example.com:8080/", "http://user@gw.example.com:8080",
-                          "http://gw.example.com:8080.evil.io"}) {
+    for (std::string o :
+         {"http://gw.example.com:8081", "http://gw.example.com",
+          "http://gw.example.com.evil.io:8080", "http://evil.gw.example.com:8080", "null", "",
+          "file://gw.example.com:8080", "ws://gw.example.com:8080", "http://gw.example.com:8080/",
+          "http://user@gw.example.com:8080", "http://gw.example.com:8080.evil.io"}) {
         EXPECT_FALSE(p.allows(&o, "gw.example.com:8080")) << o;
     }
 }

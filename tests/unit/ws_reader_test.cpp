@@ -1,6 +1,8 @@
 // The gateway's own WebSocket reading (ws_reader) and the pieces under it:
 // frame layout, UTF-8, the handshake's accept key. RFC 6455 section numbers
 // name the rule each test holds the code to.
+#include "core/ws_reader.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,7 +11,6 @@
 #include "core/utf8.hpp"
 #include "core/ws_frame.hpp"
 #include "core/ws_handshake.hpp"
-#include "core/ws_reader.hpp"
 
 namespace switchboard {
 namespace {
@@ -60,9 +61,10 @@ std::vector<seen> read_all(ws_reader& reader, const std::string& wire, std::size
 
 TEST(WsReader, EveryFrameInOneReadComesOutInOrderWhateverTheChunking) {
     const std::string big(70000, 'x');  // a 64-bit length
-    const std::string wire = masked(opcode::text, R"({"type":"list"})") + masked(opcode::ping, "p1") +
-                             masked(opcode::text, std::string(300, 'a')) + masked(opcode::binary, "\x01\x02") +
-                             masked(opcode::text, big) + masked(opcode::pong, "");
+    const std::string wire =
+        masked(opcode::text, R"({"type":"list"})") + masked(opcode::ping, "p1") +
+        masked(opcode::text, std::string(300, 'a')) + masked(opcode::binary, "\x01\x02") +
+        masked(opcode::text, big) + masked(opcode::pong, "");
     for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{512}, wire.size()}) {
         ws_reader reader(1 << 20);
         auto events = read_all(reader, wire, chunk);
@@ -80,9 +82,9 @@ TEST(WsReader, EveryFrameInOneReadComesOutInOrderWhateverTheChunking) {
 
 TEST(WsReader, FragmentsAreAssembledWithControlFramesBetweenThem) {
     // §5.4: control frames may be injected in the middle of a fragmented message.
-    const std::string wire = masked(opcode::text, R"({"type":)", false) + masked(opcode::ping, "mid") +
-                             masked(opcode::continuation, R"("li)", false) +
-                             masked(opcode::continuation, R"(st"})");
+    const std::string wire =
+        masked(opcode::text, R"({"type":)", false) + masked(opcode::ping, "mid") +
+        masked(opcode::continuation, R"("li)", false) + masked(opcode::continuation, R"(st"})");
     ws_reader reader(1024);
     auto events = read_all(reader, wire, 3);
     ASSERT_EQ(events.size(), 2u);
@@ -127,12 +129,16 @@ TEST(WsReader, EachBrokenFrameFailsWithTheRightCode) {
          masked(opcode::text, "a", false) + masked(opcode::text, "b"), 1002},
         {"invalid UTF-8 text (8.1)", masked(opcode::text, "\xC0\xAF"), 1007},
         {"close with a one-byte payload (5.5.1)", masked(opcode::close, "\x03"), 1002},
-        {"close with code 1005, never sent (7.4.1)", masked(opcode::close, ws_frame::close_payload(1005, "")), 1002},
-        {"close with code 999 (7.4.2)", masked(opcode::close, ws_frame::close_payload(999, "")), 1002},
-        {"close reason not UTF-8 (5.5.1)", masked(opcode::close, ws_frame::close_payload(1000, "\xFF")), 1007},
+        {"close with code 1005, never sent (7.4.1)",
+         masked(opcode::close, ws_frame::close_payload(1005, "")), 1002},
+        {"close with code 999 (7.4.2)", masked(opcode::close, ws_frame::close_payload(999, "")),
+         1002},
+        {"close reason not UTF-8 (5.5.1)",
+         masked(opcode::close, ws_frame::close_payload(1000, "\xFF")), 1007},
         {"message over the limit (10.4)", masked(opcode::text, std::string(101, 'x')), 1009},
         {"fragments adding up past the limit (10.4)",
-         masked(opcode::text, std::string(60, 'x'), false) + masked(opcode::continuation, std::string(60, 'x')),
+         masked(opcode::text, std::string(60, 'x'), false) +
+             masked(opcode::continuation, std::string(60, 'x')),
          1009},
     };
     for (const auto& c : cases) {
@@ -179,8 +185,8 @@ TEST(WsReader, LimitRaisedAfterRegisterLetsLargerMessagesIn) {
 
 TEST(WsReader, ClientSideReaderTakesUnmaskedServerFramesWithTheSameRules) {
     // The simulator's ws_transport reads the gateway's frames with masks_required = false.
-    const std::string wire = unmasked(opcode::text, R"({"type":"registered"})") + unmasked(opcode::ping, "k") +
-                             unmasked(opcode::text, "\xC0\xAF");
+    const std::string wire = unmasked(opcode::text, R"({"type":"registered"})") +
+                             unmasked(opcode::ping, "k") + unmasked(opcode::text, "\xC0\xAF");
     ws_reader client_side(1024, false);
     auto events = read_all(client_side, wire, 5);
     ASSERT_EQ(events.size(), 3u);
@@ -212,16 +218,16 @@ TEST(Utf8, AcceptsWhatRfc3629AllowsAndNothingElse) {
     EXPECT_TRUE(is_valid_utf8("plain ascii, long enough for the eight-byte path"));
     EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xA1 \xF4\x8F\xBF\xBF"));
     EXPECT_TRUE(is_valid_utf8("\xED\x9F\xBF"));   // U+D7FF, just below the surrogates
-    EXPECT_FALSE(is_valid_utf8("\xC0\x80"));       // overlong NUL
-    EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));   // overlong '/'
+    EXPECT_FALSE(is_valid_utf8("\xC0\x80"));      // overlong NUL
+    EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));  // overlong '/'
     EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));
-    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));   // U+D800, a surrogate
+    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // U+D800, a surrogate
     EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
     EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
-    EXPECT_FALSE(is_valid_utf8("\x80"));            // a lone continuation byte
-    EXPECT_FALSE(is_valid_utf8("abc\xE2\x82"));     // cut short
-    EXPECT_FALSE(is_valid_utf8("\xE2\x28\xA1"));    // bad continuation
-    EXPECT_FALSE(is_valid_utf8("12345678\xFF"));    // after an ASCII run
+    EXPECT_FALSE(is_valid_utf8("\x80"));          // a lone continuation byte
+    EXPECT_FALSE(is_valid_utf8("abc\xE2\x82"));   // cut short
+    EXPECT_FALSE(is_valid_utf8("\xE2\x28\xA1"));  // bad continuation
+    EXPECT_FALSE(is_valid_utf8("12345678\xFF"));  // after an ASCII run
 }
 
 TEST(WsHandshake, AcceptKeyIsTheRfcExample) {
@@ -229,9 +235,10 @@ TEST(WsHandshake, AcceptKeyIsTheRfcExample) {
     EXPECT_EQ(websocket_accept("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     EXPECT_TRUE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ=="));
     EXPECT_FALSE(is_valid_websocket_key(""));
-    EXPECT_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ="));    // 15 bytes
+    EXPECT_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ="));  // 15 bytes
     EXPECT_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ!="));
-    EXPECT_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZR=="));   // stray bits in the last character
+    EXPECT_FALSE(
+        is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZR=="));  // stray bits in the last character
 }
 
 }  // namespace
