@@ -7,13 +7,15 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libpaho-mqttpp-dev libpaho-mqtt-dev nlohmann-json3-dev libssl-dev
   libspdlog-dev libcli11-dev libgtest-dev
-  mosquitto mosquitto-clients
+  mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
+  prometheus-cpp-dev libsystemd-dev
   curl procps
 )
 # Test-only extras are added with --test.
 # (scripts/test-browser.sh adds chromium, nodejs and npm itself.)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang-14 libclang-rt-14-dev)   # libFuzzer + ASan/UBSan runtimes (scripts/fuzz.sh)
+  packages+=(clang-format-14)                # the formatting check (scripts/check-format.sh)
 fi
 
 missing=()

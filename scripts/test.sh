@@ -3,12 +3,14 @@
 # AddressSanitizer+UBSan, ThreadSanitizer and plain debug, runs the C++ tests
 # (every test in each), then the dashboard's JavaScript and browser tests against the
 # first build's gateway, then each libFuzzer target for $FUZZ_SECONDS
-# (default 60) under ASan+UBSan. Exits non-zero on any failure.
+# (default 60) under ASan+UBSan. It starts by checking that every C++ file is
+# clang-formatted (scripts/check-format.sh). Exits non-zero on any failure.
 #   scripts/test.sh            # asan, tsan, debug
 #   scripts/test.sh asan       # one preset only, every test (asan, tsan, debug or release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
+scripts/check-format.sh
 
 presets=("$@")
 ((${#presets[@]})) || presets=(asan tsan debug)
