@@ -1,10 +1,10 @@
 #include "http_routes.hpp"
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "core/outbound_frame.hpp"
+#include "core/static_path.hpp"
 
 namespace switchboard {
 namespace {
@@ -38,22 +38,6 @@ std::string healthz(session_context& context) {
            "\n";
 }
 
-// Maps a URL path onto a file under `root`, refusing anything that could
-// leave it. Empty when there is no such file.
-std::filesystem::path resolve_static(const std::filesystem::path& root, std::string_view path) {
-    if (path.empty() || path.front() != '/') return {};
-    if (path.find("..") != std::string_view::npos || path.find('\\') != std::string_view::npos ||
-        path.find('\0') != std::string_view::npos) {
-        return {};
-    }
-    std::string relative(path.substr(1));
-    if (relative.empty() || relative.back() == '/') relative += "index.html";
-    std::error_code ec;
-    auto file = root / relative;
-    if (!std::filesystem::is_regular_file(file, ec)) return {};
-    return file;
-}
-
 }  // namespace
 
 std::string_view content_type_for(std::string_view path) {
@@ -79,15 +63,14 @@ http_answer answer_http(std::string_view target, session_context& context) {
         return {426, "text/plain; charset=utf-8", "no-store", "/ws takes a WebSocket upgrade\n"};
     }
     if (!context.config.dashboard_dir.empty()) {
-        auto file = resolve_static(context.config.dashboard_dir, path);
-        if (!file.empty()) {
-            std::ifstream in(file, std::ios::binary);
+        if (auto file = resolve_static_file(context.config.dashboard_dir, path)) {
+            std::ifstream in(*file, std::ios::binary);
             std::ostringstream body;
             body << in.rdbuf();
             // index.html is small and names the modules: always revalidate it.
             std::string cache =
-                file.filename() == "index.html" ? "no-cache" : "public, max-age=300";
-            return {200, std::string(content_type_for(file.string())), cache, body.str()};
+                file->filename() == "index.html" ? "no-cache" : "public, max-age=300";
+            return {200, std::string(content_type_for(file->string())), cache, body.str()};
         }
     }
     return {404, "text/plain; charset=utf-8", "no-store", "not found\n"};

@@ -75,6 +75,17 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
             ec != boost::asio::error::operation_aborted) {
             spdlog::debug("http: read: {}", ec.message());
         }
+        // A request the parser refused (a NUL or a space in the target, a
+        // header past the limit) gets a plain 400 rather than a silent close.
+        if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+            ec != http::error::end_of_stream && ec != http::error::partial_message) {
+            response res{http::status::bad_request, 11};
+            res.set(http::field::content_type, "text/plain; charset=utf-8");
+            res.body() = "bad request\n";
+            res.keep_alive(false);
+            res.prepare_payload();
+            return send(std::move(res));
+        }
         return shut();
     }
     auto& req = parser_->get();

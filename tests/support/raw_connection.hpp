@@ -10,6 +10,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/ws_frame.hpp"
 
@@ -84,6 +85,12 @@ public:
             if (f->op == ws_frame::opcode::close) return std::nullopt;
         }
         return std::nullopt;
+    }
+    // Everything the server sends until it closes (or the read times out).
+    std::string read_to_end() {
+        while (fill()) {
+        }
+        return std::exchange(in_, {});
     }
     // Reads until the server closes; false if the read timed out instead.
     bool closed_by_server() {
