@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "core/log_text.hpp"
 #include "core/outbound_frame.hpp"
 #include "mqtt_endpoint.hpp"
 #include "mqtt_socket.hpp"
@@ -307,7 +308,8 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
     auto match = topics_.parse(topic);
     if (match.status == topic_map::match_status::bad_id) {
         refused_topics_.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("mqtt: refused a frame on '{}': the ID level breaks the ID rules", topic);
+        spdlog::warn("mqtt: refused a frame on '{}': the ID level breaks the ID rules",
+                     log_safe(topic));
         return;
     }
     if (match.status != topic_map::match_status::ok) return;
@@ -347,7 +349,7 @@ void mqtt_bridge::on_status(std::string_view id_view, const std::string& payload
         }
         if (!valid) {
             spdlog::warn("mqtt: {} published an invalid status, counted as offline: {}", id,
-                         payload.substr(0, 200));
+                         log_safe(payload, 200));
         }
     }
 

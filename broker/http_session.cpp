@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "core/log_text.hpp"
 #include "core/origin_policy.hpp"
 #include "http_routes.hpp"
 #include "websocket_session.hpp"
@@ -109,7 +110,11 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
             origin = std::string(it->value());
         if (!context_.origins.allows(origin ? &*origin : nullptr, req[http::field::host])) {
             counters::add(context_.stats.origins_refused);
-            spdlog::info("http: upgrade from origin '{}' refused", origin.value_or("(none)"));
+            if (std::uint64_t dropped = 0; context_.logs.admit("origin refused", dropped)) {
+                spdlog::info("http: upgrade from origin '{}' for host '{}' refused{}",
+                             log_safe(origin.value_or("(none)")),
+                             log_safe(req[http::field::host]), suppressed_note(dropped));
+            }
             return refuse(http::status::forbidden, "origin not allowed\n");
         }
         beast::get_lowest_layer(stream_).expires_never();

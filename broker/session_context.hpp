@@ -17,6 +17,7 @@
 #include "core/counters.hpp"
 #include "core/endpoint.hpp"
 #include "core/gateway_config.hpp"
+#include "core/log_text.hpp"
 #include "core/origin_policy.hpp"
 #include "core/router.hpp"
 
@@ -60,6 +61,9 @@ struct session_context {
 
     std::uint64_t session_salt = 0;
     std::atomic<std::uint64_t> session_seq{0};
+
+    // Lines a client can cause (refusals, protocol errors) pass here first.
+    log_limiter logs{};
 };
 
 }  // namespace switchboard

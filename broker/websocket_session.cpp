@@ -7,6 +7,7 @@
 #include "beast_wire.ipp"
 #include "core/authenticator.hpp"
 #include "core/inbound_frame.hpp"
+#include "core/log_text.hpp"
 #include "core/outbound_frame.hpp"
 #include "core/upgrade_credentials.hpp"
 
@@ -80,13 +81,17 @@ void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail)
     switch (why) {
         case wire_end::oversized:
             counters::add(context_.stats.oversized_frames);
-            spdlog::info("session {}: frame over {} bytes, closed with 1009", session_id_,
-                         context_.config.session.max_message_bytes);
+            if (std::uint64_t dropped = 0; context_.logs.admit("oversized", dropped)) {
+                spdlog::info("session {}: frame over {} bytes, closed with 1009{}", session_id_,
+                             context_.config.session.max_message_bytes, suppressed_note(dropped));
+            }
             break;
         case wire_end::protocol_error:
             counters::add(context_.stats.bad_frames);
-            spdlog::info("session {}: WebSocket protocol error, connection failed: {}", session_id_,
-                         detail);
+            if (std::uint64_t dropped = 0; context_.logs.admit("protocol error", dropped)) {
+                spdlog::info("session {}: WebSocket protocol error, connection failed: {}{}",
+                             session_id_, log_safe(detail), suppressed_note(dropped));
+            }
             break;
         case wire_end::failed:
             spdlog::debug("session {}: read: {}", session_id_, detail);
@@ -173,8 +178,10 @@ void websocket_session<Wire>::on_register(const register_request& request) {
     if (!verdict.ok) {
         // The reason names no credential, so it is safe for the log and the client.
         counters::add(context_.stats.unauthorized);
-        spdlog::info("session {}: register as {} refused: {}", session_id_, request.id,
-                     verdict.reason);
+        if (std::uint64_t dropped = 0; context_.logs.admit("register refused", dropped)) {
+            spdlog::info("session {}: register as {} refused: {}{}", session_id_,
+                         log_safe(request.id), verdict.reason, suppressed_note(dropped));
+        }
         deliver(make_error(error_code::unauthorized, verdict.reason, {}, "register"));
         close(close_code::unauthorized, "unauthorized");
         return;
