@@ -108,12 +108,16 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
         std::optional<std::string> origin;
         if (auto it = req.find(http::field::origin); it != req.end())
             origin = std::string(it->value());
-        if (!context_.origins.allows(origin ? &*origin : nullptr, req[http::field::host])) {
+        beast::error_code local_ec;
+        auto local = beast::get_lowest_layer(stream_).socket().local_endpoint(local_ec);
+        std::string local_address = local_ec ? std::string() : local.address().to_string();
+        if (!context_.origins.allows(origin ? &*origin : nullptr, req[http::field::host],
+                                     local_address)) {
             counters::add(context_.stats.origins_refused);
             if (std::uint64_t dropped = 0; context_.logs.admit("origin refused", dropped)) {
                 spdlog::info("http: upgrade from origin '{}' for host '{}' refused{}",
-                             log_safe(origin.value_or("(none)")),
-                             log_safe(req[http::field::host]), suppressed_note(dropped));
+                             log_safe(origin.value_or("(none)")), log_safe(req[http::field::host]),
+                             suppressed_note(dropped));
             }
             return refuse(http::status::forbidden, "origin not allowed\n");
         }

@@ -161,6 +161,15 @@ void read_origins(section_reader origins, origin_options& out) {
     origins.reject_unknown();
 }
 
+void read_server_names(section_reader& root, origin_options& out) {
+    root.read_strings("server_names", out.server_names);
+    for (const auto& n : out.server_names) {
+        if (!origin_policy::is_valid_server_name(n)) {
+            root.fail("server_names", "holds '" + n + "', not a host name or IP address");
+        }
+    }
+}
+
 }  // namespace
 
 bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept {
@@ -201,6 +210,7 @@ void gateway_config::finalize() {
     routing.node = node;
     routing.duplicates = duplicates;
     routing.max_message_bytes = session.max_message_bytes;
+    origins.listen_address = listen_address;
 }
 
 void check_security(const gateway_config& c) {
@@ -243,6 +253,7 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
     listen.read("address", c.listen_address);
     listen.read_integer("port", c.listen_port, 0, 65535);
     listen.reject_unknown();
+    read_server_names(root, c.origins);
 
     section_reader limits = root.object("limits");
     limits.read_integer("max_message_bytes", c.session.max_message_bytes, 256, 16 << 20);

@@ -196,6 +196,26 @@ TEST(Origin, ForeignOriginsAreRefusedAndTheSameHostIsAccepted) {
     EXPECT_EQ(gw.stats().origins_refused.load(), foreign.size());
 }
 
+TEST(Origin, DnsRebindingWithAMatchingOriginIsRefusedWith403) {
+    running_gateway gw([](gateway_config& c) { c.origins.server_names = {"gw.example.com"}; });
+    std::string port = std::to_string(gw.port());
+    auto upgrade = [&](const std::string& host) {
+        raw_connection c(gw.port());
+        c.send("GET /ws HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" + host +
+               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        std::string head = c.read_head();
+        return head.substr(0, head.find("\r\n"));
+    };
+    EXPECT_EQ(upgrade("rebind.attacker.example:" + port), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(upgrade("rebind.attacker.example"), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(upgrade("127.0.0.1.nip.io:" + port), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(upgrade("localhost:" + port), "HTTP/1.1 101 Switching Protocols");
+    EXPECT_EQ(upgrade("127.0.0.1:" + port), "HTTP/1.1 101 Switching Protocols");
+    EXPECT_EQ(upgrade("gw.example.com:" + port), "HTTP/1.1 101 Switching Protocols");
+    EXPECT_EQ(gw.stats().origins_refused.load(), 3u);
+}
+
 TEST(Origin, AllowListAcceptsOnlyListedOriginsAndCanRefuseMissingOnes) {
     running_gateway gw([](gateway_config& c) {
         c.origins.allowed = {"https://ops.example.com"};

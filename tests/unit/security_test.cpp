@@ -222,7 +222,7 @@ TEST(AccessRules, FirstMatchingRuleDecidesPerIdRoleAndCommandName) {
 }
 
 TEST(OriginPolicy, EmptyListMeansSameHostOnly) {
-    origin_policy p({});
+    origin_policy p({.server_names = {"gw.example.com"}});
     std::string same = "http://gw.example.com:8080";
     EXPECT_TRUE(p.allows(&same, "gw.example.com:8080"));
     EXPECT_TRUE(p.allows(nullptr, "gw.example.com:8080"));
@@ -245,6 +245,56 @@ TEST(OriginPolicy, ListedOriginsOnlyAndMissingCanBeRefused) {
     EXPECT_TRUE(p.allows(&ok, "gw:1"));
     EXPECT_FALSE(p.allows(nullptr, "gw:1"));
     for (auto* o : {&port, &http, &suffix, &prefix}) EXPECT_FALSE(p.allows(o, "gw:1")) << *o;
+}
+
+TEST(OriginPolicy, SameHostMustAlsoBeANameTheGatewayAnswersTo) {
+    origin_policy p({.server_names = {"gw.example.com", "10.1.2.3", "fd00::5"},
+                     .listen_address = "192.168.7.7"});
+    auto same_host = [&](const std::string& host, std::string_view local = {}) {
+        std::string origin = "http://" + host;
+        return p.allows(&origin, host, local);
+    };
+    for (std::string host : {"localhost", "localhost:8080", "LOCALHOST.:8080", "127.0.0.1:8080",
+                             "127.9.9.9", "[::1]:8080", "[::1]", "[0:0:0:0:0:0:0:1]:80",
+                             "[::ffff:127.0.0.1]:80", "gw.example.com:8080", "GW.example.com",
+                             "10.1.2.3:1", "[fd00::5]:443", "192.168.7.7:8080"}) {
+        EXPECT_TRUE(same_host(host)) << host;
+    }
+    // DNS rebinding: the attacker's name resolves to us, Origin matches Host.
+    for (std::string host :
+         {"rebind.attacker.example", "rebind.attacker.example:8080", "gw.example.com.evil",
+          "evil.gw.example.com", "10.1.2.4", "[::2]:80", "[fd00::5", "[fd00::5]x", "[gw]:80",
+          "127.0.0.1.nip.io:8080", "0.0.0.0:8080"}) {
+        EXPECT_FALSE(same_host(host)) << host;
+    }
+    // The address the connection arrived on is one the gateway answers to.
+    EXPECT_TRUE(same_host("172.16.0.9:8080", "172.16.0.9"));
+    EXPECT_FALSE(same_host("rebind.attacker.example:8080", "172.16.0.9"));
+    // Devices send no Origin: Host is not theirs to get right.
+    EXPECT_TRUE(p.allows(nullptr, "rebind.attacker.example"));
+}
+
+TEST(OriginPolicy, HostNamesLoseTheirPortBracketsAndCase) {
+    EXPECT_EQ(origin_policy::host_name("Example.COM:80"), "example.com");
+    EXPECT_EQ(origin_policy::host_name("example.com."), "example.com");
+    EXPECT_EQ(origin_policy::host_name("[::1]:8080"), "::1");
+    EXPECT_EQ(origin_policy::host_name("[::1]"), "::1");
+    EXPECT_EQ(origin_policy::host_name("::1"), "::1");
+    EXPECT_EQ(origin_policy::host_name(""), "");
+    EXPECT_EQ(origin_policy::host_name("[::1"), "");
+    EXPECT_EQ(origin_policy::host_name("a b"), "");
+    EXPECT_EQ(origin_policy::host_name("[x]"), "");
+    EXPECT_TRUE(origin_policy::is_loopback("127.0.0.1"));
+    EXPECT_TRUE(origin_policy::is_loopback("::1"));
+    EXPECT_TRUE(origin_policy::is_loopback("localhost"));
+    EXPECT_FALSE(origin_policy::is_loopback("128.0.0.1"));
+    EXPECT_FALSE(origin_policy::is_loopback("::2"));
+    EXPECT_FALSE(origin_policy::is_loopback("localhost.evil.example"));
+    EXPECT_TRUE(origin_policy::is_valid_server_name("gw.example.com"));
+    EXPECT_TRUE(origin_policy::is_valid_server_name("::1"));
+    EXPECT_FALSE(origin_policy::is_valid_server_name("gw.example.com:8080"));
+    EXPECT_FALSE(origin_policy::is_valid_server_name(""));
+    EXPECT_FALSE(origin_policy::is_valid_server_name("*.example.com"));
 }
 
 TEST(RateLimiter, BurstThenRateThenCloseWhenItPersists) {
