@@ -25,6 +25,11 @@ gateway_config finalized(gateway_config c) {
     return c;
 }
 
+constexpr const char* tls12_cipher_list =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 // TLS 1.2 and newer only, with the certificate chain and key from the config.
 std::unique_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& tls) {
     namespace ssl = boost::asio::ssl;
@@ -34,6 +39,12 @@ std::unique_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& t
                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
     SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+    // TLS 1.2: forward secrecy (ECDHE) and AEAD only, no CBC, no RSA key
+    // exchange. TLS 1.3 suites all qualify and keep OpenSSL's defaults.
+    if (SSL_CTX_set_cipher_list(context->native_handle(), tls12_cipher_list) != 1) {
+        throw config_error("tls: OpenSSL accepts none of the TLS 1.2 cipher suites");
+    }
+    SSL_CTX_set_options(context->native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
     boost::system::error_code ec;
     context->use_certificate_chain_file(tls.cert_file, ec);
     if (ec) throw config_error("tls.cert_file: " + tls.cert_file + ": " + ec.message());

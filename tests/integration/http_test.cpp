@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "raw_connection.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 
@@ -82,5 +83,41 @@ TEST(Http, DashboardFilesAreServedWithTypesAndNothingOutsideTheirFolder) {
 
     EXPECT_EQ(get(gw.port(), "/../../etc/passwd").result_int(), 404);
     EXPECT_EQ(get(gw.port(), "/js/..%2f..%2fetc/passwd").result_int(), 404);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Http, EveryAnswerCarriesTheSecurityHeaders) {
+    auto dir = std::filesystem::temp_directory_path() / ("sb-headers-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "index.html") << "<!doctype html><title>x</title>";
+    running_gateway gw([&](gateway_config& c) { c.dashboard_dir = dir.string(); });
+    auto head_of = [&](const std::string& request) {
+        raw_connection c(gw.port());
+        c.send(request);
+        return c.read_head();
+    };
+    const std::string upgrade_from_elsewhere =
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    for (const std::string& request :
+         {std::string("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+          std::string("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+          std::string("GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+          std::string("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+          std::string("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"),
+          std::string("GET /a b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), upgrade_from_elsewhere}) {
+        std::string head = head_of(request);
+        SCOPED_TRACE(request.substr(0, request.find('\r')) + " -> " +
+                     head.substr(0, head.find('\r')));
+        ASSERT_FALSE(head.empty());
+        EXPECT_NE(head.find("Content-Security-Policy: "), std::string::npos);
+        EXPECT_NE(head.find("frame-ancestors 'none'"), std::string::npos);
+        EXPECT_NE(head.find("default-src 'self'"), std::string::npos);
+        EXPECT_NE(head.find("connect-src 'self' ws: wss:"), std::string::npos);
+        EXPECT_NE(head.find("X-Content-Type-Options: nosniff"), std::string::npos);
+        EXPECT_NE(head.find("Referrer-Policy: no-referrer"), std::string::npos);
+        EXPECT_NE(head.find("X-Frame-Options: DENY"), std::string::npos);
+    }
     std::filesystem::remove_all(dir);
 }

@@ -139,6 +139,34 @@ TEST(Tls, PlainCanBeRefusedAndOldTlsVersionsAreRefused) {
     EXPECT_THROW(connect_tls(s, gw.port()), boost::system::system_error);
 }
 
+TEST(Tls, Tls12AcceptsOnlyEcdheWithAead) {
+    running_gateway gw(with_tls);
+    auto handshake_with = [&](const char* ciphers) {
+        asio::io_context io;
+        ssl::context ctx = client_context(TLS1_2_VERSION);
+        SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+        EXPECT_EQ(SSL_CTX_set_cipher_list(ctx.native_handle(), ciphers), 1) << ciphers;
+        beast::ssl_stream<beast::tcp_stream> s(io, ctx);
+        try {
+            connect_tls(s, gw.port());
+            return std::string(SSL_get_cipher_name(s.native_handle()));
+        } catch (const boost::system::system_error&) {
+            return std::string("refused");
+        }
+    };
+    // No forward secrecy (RSA key exchange), CBC with and without ECDHE.
+    for (const char* weak : {"AES128-GCM-SHA256:AES256-GCM-SHA384", "AES128-SHA:AES256-SHA256",
+                             "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA384:"
+                             "ECDHE-ECDSA-AES256-SHA384",
+                             "DHE-RSA-AES128-GCM-SHA256"}) {
+        EXPECT_EQ(handshake_with(weak), "refused") << weak;
+    }
+    std::string good = handshake_with(
+        "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305");
+    EXPECT_NE(good, "refused");
+    EXPECT_NE(good.find("ECDHE"), std::string::npos) << good;
+}
+
 TEST(Tls, MissingCertificateStopsStartup) {
     gateway_config c = test_config();
     c.tls.enabled = true;
