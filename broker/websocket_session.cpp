@@ -193,8 +193,26 @@ void websocket_session<Wire>::on_register(const register_request& request) {
         registered_ = true;
         wire_.set_read_limit(context_.config.session.max_message_bytes);
         register_timer_.cancel();
+        if (verdict.expires_at != 0) close_at_expiry(verdict.expires_at);
         spdlog::debug("session {}: registered {} as {}", session_id_, me->id, to_string(me->role));
     }
+}
+
+// The register timer, idle once registered, now waits for the token's
+// expiry (wall clock: `exp` is a unix time; the token holds through that
+// whole second, hence the extra one); do_close, abort and finish cancel it
+// like before.
+template <class Wire>
+void websocket_session<Wire>::close_at_expiry(std::int64_t unix_seconds) {
+    auto left =
+        std::chrono::seconds(unix_seconds) - std::chrono::system_clock::now().time_since_epoch();
+    register_timer_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left) +
+                                  std::chrono::seconds(1));
+    register_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        self->deliver(make_error(error_code::unauthorized, "token expired", {}, {}));
+        self->close(close_code::unauthorized, "token expired");
+    });
 }
 
 template <class Wire>

@@ -69,6 +69,7 @@ private:
     bool state_snapshot_open();
     void handle_text(std::string_view text);
     void on_register(const register_request& request);
+    void close_at_expiry(std::int64_t unix_seconds);
     void do_write();
     void do_close();
     void abort();

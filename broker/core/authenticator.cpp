@@ -7,9 +7,13 @@
 
 namespace switchboard {
 
-authenticator::authenticator(const auth_options& options) : required_(options.required) {
+authenticator::authenticator(const auth_options& options)
+    : required_(options.required), close_on_expiry_(options.close_on_expiry) {
     for (const auto& t : options.tokens) tokens_.push_back({hash(t.token), t.id, t.role});
-    if (!options.jwt_secret.empty()) jwt_.emplace(options.jwt_secret, options.jwt_leeway);
+    if (!options.jwt_secret.empty()) {
+        jwt_.emplace(options.jwt_secret, options.jwt_leeway, options.jwt_audience,
+                     options.jwt_issuer);
+    }
 }
 
 authenticator::digest authenticator::hash(std::string_view text) {
@@ -47,7 +51,7 @@ authenticator::result authenticator::check(const std::optional<std::string>& cre
     if (!claims) return {false, why};
     if (claims->role != role) return {false, "token is not valid for this role"};
     if (claims->subject != id) return {false, "token is not valid for this ID"};
-    return {true, {}};
+    return {true, {}, close_on_expiry_ ? claims->expires + jwt_->leeway_seconds() : 0};
 }
 
 }  // namespace switchboard

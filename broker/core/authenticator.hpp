@@ -30,6 +30,11 @@ struct auth_options {
     std::vector<static_token> tokens;
     std::string jwt_secret;  // empty: JWTs not accepted
     std::chrono::seconds jwt_leeway{30};
+    std::string jwt_audience;  // non-empty: a JWT's `aud` must name it
+    std::string jwt_issuer;    // non-empty: a JWT's `iss` must equal it
+    // A session registered with a JWT is closed (4001, "token expired") when
+    // the token's `exp` plus the leeway passes.
+    bool close_on_expiry = true;
 };
 
 class authenticator {
@@ -39,6 +44,9 @@ public:
     struct result {
         bool ok = false;
         std::string reason;  // for the client and the log; never holds the credential
+        // Unix seconds after which the credential no longer holds (a JWT's
+        // `exp` plus the leeway) when close_on_expiry is set; 0: never.
+        std::int64_t expires_at = 0;
     };
 
     // Whether `credential` lets a client register as `id` with `role` at
@@ -59,6 +67,7 @@ private:
     static digest hash(std::string_view text);
 
     bool required_;
+    bool close_on_expiry_;
     std::vector<entry> tokens_;
     std::optional<jwt_verifier> jwt_;
 };

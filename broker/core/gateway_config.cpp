@@ -122,6 +122,9 @@ void read_auth(section_reader auth, auth_options& out) {
     std::int64_t leeway = out.jwt_leeway.count();
     jwt.read_integer("leeway_s", leeway, 0, 600);
     out.jwt_leeway = std::chrono::seconds(leeway);
+    jwt.read("audience", out.jwt_audience);
+    jwt.read("issuer", out.jwt_issuer);
+    jwt.read("close_on_expiry", out.close_on_expiry);
     jwt.reject_unknown();
     auth.reject_unknown();
 }

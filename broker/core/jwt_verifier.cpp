@@ -32,10 +32,24 @@ std::optional<std::int64_t> numeric_date(const json& claims, const char* name) {
     return std::nullopt;
 }
 
+// Whether `aud` (a string or an array of strings, RFC 7519 §4.1.3) names `audience`.
+bool names_audience(const json& aud, const std::string& audience) {
+    if (aud.is_string()) return aud.get_ref<const std::string&>() == audience;
+    if (!aud.is_array()) return false;
+    for (const auto& a : aud) {
+        if (a.is_string() && a.get_ref<const std::string&>() == audience) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
-jwt_verifier::jwt_verifier(std::string secret, std::chrono::seconds leeway)
-    : secret_(std::move(secret)), leeway_(leeway.count()) {}
+jwt_verifier::jwt_verifier(std::string secret, std::chrono::seconds leeway, std::string audience,
+                           std::string issuer)
+    : secret_(std::move(secret)),
+      leeway_(leeway.count()),
+      audience_(std::move(audience)),
+      issuer_(std::move(issuer)) {}
 
 std::optional<std::string> jwt_verifier::base64url_decode(std::string_view in) {
     if (in.size() % 4 == 1) return std::nullopt;
@@ -122,6 +136,21 @@ std::optional<jwt_claims> jwt_verifier::verify(std::string_view token, std::int6
         auto nbf = numeric_date(claims, "nbf");
         if (!nbf || now + leeway_ < *nbf) {
             why = "token not yet valid";
+            return std::nullopt;
+        }
+    }
+    if (!audience_.empty()) {
+        auto aud = claims.find("aud");
+        if (aud == claims.end() || !names_audience(*aud, audience_)) {
+            why = "token is not for this audience";
+            return std::nullopt;
+        }
+    }
+    if (!issuer_.empty()) {
+        auto iss = claims.find("iss");
+        if (iss == claims.end() || !iss->is_string() ||
+            iss->get_ref<const std::string&>() != issuer_) {
+            why = "token is not from the expected issuer";
             return std::nullopt;
         }
     }

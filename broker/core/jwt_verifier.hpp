@@ -2,7 +2,8 @@
 // Verifies HS256 JSON Web Tokens (RFC 7519) signed with one shared secret.
 // Only HS256 is accepted: the header's `alg` must be exactly "HS256", so
 // `none` and algorithm-confusion tokens fail. Claims used: `sub` (the ID),
-// `role`, `exp` (required), `nbf` (optional), both checked with a leeway.
+// `role`, `exp` (required), `nbf` (optional), both checked with a leeway;
+// `aud` and `iss` when an audience or issuer is configured.
 // Immutable after construction; shared read-only by all threads.
 
 #include <chrono>
@@ -26,7 +27,12 @@ public:
     // Longer tokens are refused before any decoding.
     static constexpr std::size_t max_token_bytes = 4096;
 
-    jwt_verifier(std::string secret, std::chrono::seconds leeway);
+    // A non-empty `audience` must be the token's `aud` (or one of them); a
+    // non-empty `issuer` must be its `iss`. Empty: the claim is not checked.
+    jwt_verifier(std::string secret, std::chrono::seconds leeway, std::string audience = {},
+                 std::string issuer = {});
+
+    std::int64_t leeway_seconds() const noexcept { return leeway_; }
 
     // The claims of a valid token at `now` (unix seconds), or nullopt with
     // `why` set to a reason fit for the client and the log (never the token).
@@ -40,6 +46,8 @@ public:
 private:
     std::string secret_;
     std::int64_t leeway_;
+    std::string audience_;
+    std::string issuer_;
 };
 
 }  // namespace switchboard

@@ -105,6 +105,26 @@ TEST(Auth, WrongExpiredForgedAndMissingCredentialsCloseWith4001) {
     EXPECT_EQ(gw.stats().sessions_registered.load(), 0u);
 }
 
+TEST(Auth, SessionIsClosedWhenItsJwtExpires) {
+    running_gateway gw([](gateway_config& c) {
+        with_auth(c);
+        c.auth.jwt_leeway = std::chrono::seconds(0);
+    });
+    ws_test_client c(gw.port());
+    ASSERT_EQ(
+        c.register_as("pump-7", "device", {{"token", jwt_for("pump-7", "device", 1)}})["type"],
+        "registered");
+    // A static token does not lapse.
+    ws_test_client lasting(gw.port());
+    ASSERT_EQ(lasting.register_as("pump-8", "device", {{"token", device_token}})["type"],
+              "registered");
+    auto answer = c.receive_type("error", 5s);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ((*answer)["message"], "token expired") << *answer;
+    EXPECT_EQ(c.wait_closed(), 4001);
+    EXPECT_FALSE(lasting.closed());
+}
+
 TEST(Auth, ImpostorCannotTakeOverARegisteredId) {
     running_gateway gw(with_auth);
     ws_test_client real(gw.port());

@@ -189,6 +189,26 @@ TEST(GatewayConfig, BadEnumsAndIdsAreNamed) {
     expect_refused(R"({"node":"gw a"})", "node");
 }
 
+TEST(GatewayConfig, JwtClaimsAndServerNamesAreRead) {
+    gateway_config c = parse_config(R"({
+        "server_names": ["gw.example.com", "10.0.0.5"],
+        "auth": {"jwt": {"audience": "switchboard", "issuer": "https://idp.example.com",
+                         "close_on_expiry": false}}
+    })",
+                                    "test.json");
+    EXPECT_EQ(c.origins.server_names, (std::vector<std::string>{"gw.example.com", "10.0.0.5"}));
+    EXPECT_EQ(c.auth.jwt_audience, "switchboard");
+    EXPECT_EQ(c.auth.jwt_issuer, "https://idp.example.com");
+    EXPECT_FALSE(c.auth.close_on_expiry);
+    EXPECT_TRUE(parse_config("{}", "test.json").auth.close_on_expiry);
+    EXPECT_TRUE(parse_config("{}", "test.json").origins.server_names.empty());
+    expect_refused(R"({"server_names": ["gw.example.com:443"]})", "server_names");
+    expect_refused(R"({"server_names": ["*.example.com"]})", "server_names");
+    c.listen_address = "10.9.9.9";
+    c.finalize();
+    EXPECT_EQ(c.origins.listen_address, "10.9.9.9");
+}
+
 TEST(GatewayConfig, NotJsonOrNotAnObjectNamesTheFile) {
     for (const char* text : {"", "{", "{\"node\":}", "[]", "42", "\"x\""}) {
         SCOPED_TRACE(text);

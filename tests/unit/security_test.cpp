@@ -60,6 +60,57 @@ TEST(Jwt, ValidTokenGivesItsClaims) {
     EXPECT_EQ(c->role, client_role::device);
 }
 
+TEST(Jwt, AudienceAndIssuerAreCheckedWhenConfigured) {
+    jwt_verifier v(secret, 5s, "switchboard", "https://idp.example.com");
+    auto with = [](json extra) {
+        json c = claims("pump-12", "device");
+        c.update(extra);
+        return make_jwt(secret, c);
+    };
+    std::string why;
+    EXPECT_TRUE(
+        v.verify(with({{"aud", "switchboard"}, {"iss", "https://idp.example.com"}}), now, why))
+        << why;
+    EXPECT_TRUE(v.verify(
+        with({{"aud", {"other", "switchboard"}}, {"iss", "https://idp.example.com"}}), now, why))
+        << why;
+    EXPECT_FALSE(v.verify(with({{"iss", "https://idp.example.com"}}), now, why));
+    EXPECT_EQ(why, "token is not for this audience");
+    EXPECT_FALSE(v.verify(with({{"aud", "other"}, {"iss", "https://idp.example.com"}}), now, why));
+    EXPECT_FALSE(
+        v.verify(with({{"aud", {"other"}}, {"iss", "https://idp.example.com"}}), now, why));
+    EXPECT_FALSE(v.verify(with({{"aud", 7}, {"iss", "https://idp.example.com"}}), now, why));
+    EXPECT_FALSE(v.verify(with({{"aud", "switchboard"}}), now, why));
+    EXPECT_EQ(why, "token is not from the expected issuer");
+    EXPECT_FALSE(
+        v.verify(with({{"aud", "switchboard"}, {"iss", "https://evil.example.com"}}), now, why));
+    EXPECT_FALSE(v.verify(with({{"aud", "switchboard"}, {"iss", 1}}), now, why));
+    // Not configured: not checked.
+    jwt_verifier plain(secret, 5s);
+    EXPECT_TRUE(plain.verify(with({{"aud", "anything"}, {"iss", "anyone"}}), now, why)) << why;
+}
+
+TEST(Authenticator, AJwtSessionLapsesAtExpPlusLeewayUnlessConfiguredOtherwise) {
+    auth_options o;
+    o.jwt_secret = secret;
+    o.jwt_leeway = 5s;
+    o.tokens = {{"static-token-0123456789", "pump-*", client_role::device}};
+    authenticator a(o);
+    auto r = a.check(make_jwt(secret, claims("pump-1", "device", now + 60)), "pump-1",
+                     client_role::device, now);
+    ASSERT_TRUE(r.ok) << r.reason;
+    EXPECT_EQ(r.expires_at, now + 65);
+    // Static tokens do not expire.
+    EXPECT_EQ(a.check("static-token-0123456789", "pump-1", client_role::device, now).expires_at, 0);
+    o.close_on_expiry = false;
+    authenticator lasting(o);
+    EXPECT_EQ(lasting
+                  .check(make_jwt(secret, claims("pump-1", "device", now + 60)), "pump-1",
+                         client_role::device, now)
+                  .expires_at,
+              0);
+}
+
 TEST(Jwt, ExpiredTokenIsRefusedButLeewayIsHonoured) {
     jwt_verifier v(secret, 5s);
     std::string why;
