@@ -1,5 +1,10 @@
 #include "connection_limiter.hpp"
 
+#include <arpa/inet.h>
+
+#include <array>
+#include <cstring>
+
 namespace switchboard {
 
 connection_limiter::slot& connection_limiter::slot::operator=(slot&& other) noexcept {
@@ -27,7 +32,23 @@ void connection_limiter::slot::release() noexcept {
 connection_limiter::connection_limiter(std::size_t max_total, std::size_t max_per_address)
     : max_total_(max_total), max_per_address_(max_per_address), state_(std::make_shared<state>()) {}
 
-connection_limiter::refusal connection_limiter::try_acquire(const std::string& address, slot& out) {
+std::string connection_limiter::address_key(const std::string& address) {
+    std::array<unsigned char, 16> bytes{};
+    if (inet_pton(AF_INET6, address.c_str(), bytes.data()) != 1) return address;
+    static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+    char text[INET6_ADDRSTRLEN] = {};
+    if (std::memcmp(bytes.data(), mapped, sizeof mapped) == 0) {
+        inet_ntop(AF_INET, bytes.data() + 12, text, sizeof text);
+        return text;
+    }
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    inet_ntop(AF_INET6, bytes.data(), text, sizeof text);
+    return std::string(text) + "/64";
+}
+
+connection_limiter::refusal connection_limiter::try_acquire(const std::string& raw_address,
+                                                            slot& out) {
+    std::string address = address_key(raw_address);
     {
         std::lock_guard lock(state_->mutex);
         if (max_total_ != 0 && state_->total >= max_total_) return refusal::total;

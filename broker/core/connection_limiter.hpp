@@ -45,7 +45,14 @@ public:
     connection_limiter(std::size_t max_total, std::size_t max_per_address);
 
     // A slot for a connection from `address`, or why there is none.
+    // Addresses are counted by address_key: one IPv6 /64 is one address.
     refusal try_acquire(const std::string& address, slot& out);
+
+    // What the per-address cap counts `address` as: an IPv4 address as it
+    // is (also when mapped into IPv6), an IPv6 address by its /64 prefix
+    // ("2001:db8:0:1::/64"): one host usually holds a whole /64 and may pick
+    // any address in it. Anything else as it is.
+    static std::string address_key(const std::string& address);
 
     std::size_t open() const;
 

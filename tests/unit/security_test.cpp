@@ -376,6 +376,25 @@ TEST(RateLimiter, ZeroRateIsUnlimited) {
     for (int i = 0; i < 10000; ++i) ASSERT_EQ(r.on_frame(t), rate_limiter::verdict::pass);
 }
 
+TEST(ConnectionLimiter, AnIpv6Slash64CountsAsOneAddress) {
+    EXPECT_EQ(connection_limiter::address_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+    EXPECT_EQ(connection_limiter::address_key("2001:DB8:1:2:ffff:ffff:ffff:ffff"),
+              "2001:db8:1:2::/64");
+    EXPECT_EQ(connection_limiter::address_key("::ffff:10.0.0.1"), "10.0.0.1");
+    EXPECT_EQ(connection_limiter::address_key("10.0.0.1"), "10.0.0.1");
+    EXPECT_EQ(connection_limiter::address_key("::1"), "::/64");
+
+    connection_limiter l(0, 2);
+    connection_limiter::slot a, b, c, d, e;
+    EXPECT_EQ(l.try_acquire("2001:db8:1:2::1", a), connection_limiter::refusal::none);
+    EXPECT_EQ(l.try_acquire("2001:db8:1:2:dead:beef:0:7", b), connection_limiter::refusal::none);
+    // A third address of the same /64 is the same host.
+    EXPECT_EQ(l.try_acquire("2001:db8:1:2:ffff::9", c), connection_limiter::refusal::per_address);
+    EXPECT_EQ(l.try_acquire("2001:db8:1:3::1", d), connection_limiter::refusal::none);
+    a = connection_limiter::slot{};
+    EXPECT_EQ(l.try_acquire("2001:db8:1:2:ffff::9", e), connection_limiter::refusal::none);
+}
+
 TEST(ConnectionLimiter, CapsTotalAndPerAddressAndReleasesOnDestruction) {
     connection_limiter l(3, 2);
     connection_limiter::slot a1, a2, a3, b1, c1;
