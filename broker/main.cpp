@@ -6,10 +6,13 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "core/gateway_config.hpp"
 #include "core/id_rules.hpp"
+#include "core/secret_rules.hpp"
 #include "gateway.hpp"
 #if SWITCHBOARD_WITH_MQTT
 #include "bridge_options.hpp"
@@ -54,10 +57,25 @@ int main(int argc, char** argv) {
                    "required or disabled (overrides auth.mode); disabled lets anyone claim any ID");
     app.add_flag("--check-config", check_only, "validate the config and flags, then exit");
     CLI11_PARSE(app, argc, argv);
+    for (int i = 1; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--mqtt-password", 15) == 0) {
+            std::cerr << "switchboard: warning: --mqtt-password on the command line is visible "
+                         "to every user in `ps`; set SWITCHBOARD_MQTT_PASSWORD or mqtt.password "
+                         "in a config file readable by this user only\n";
+            break;
+        }
+    }
 
     gateway_config config;
     try {
         if (!config_path.empty()) config = load_config(config_path);
+        // The JWT secret from the environment keeps it out of the config file.
+        if (const char* secret = std::getenv("SWITCHBOARD_JWT_SECRET"); secret && *secret) {
+            if (auto weakness = secret_weakness(secret, min_jwt_secret_bytes)) {
+                throw config_error("SWITCHBOARD_JWT_SECRET " + *weakness);
+            }
+            config.auth.jwt_secret = secret;
+        }
         if (address) config.listen_address = *address;
         if (port) config.listen_port = *port;
         if (threads) config.threads = *threads;
@@ -85,7 +103,11 @@ int main(int argc, char** argv) {
             config.mqtt.client_id = *mqtt_client_id;
         }
         if (mqtt_username) config.mqtt.username = *mqtt_username;
-        if (mqtt_password) config.mqtt.password = *mqtt_password;
+        if (mqtt_password) {
+            if (auto weakness = secret_weakness(*mqtt_password, 0))
+                throw config_error("--mqtt-password " + *weakness);
+            config.mqtt.password = *mqtt_password;
+        }
         if (mqtt_version_text && !parse_mqtt_version(*mqtt_version_text, config.mqtt.version)) {
             throw config_error("--mqtt-version: must be 3, 3.1.1 or 5");
         }
@@ -108,6 +130,7 @@ int main(int argc, char** argv) {
             config.auth.required = *auth_mode == "required";
         }
         check_security(config);
+        check_files(config);
     } catch (const config_error& e) {
         std::cerr << "switchboard: config error: " << e.what() << "\n";
         return 2;

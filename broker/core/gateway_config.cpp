@@ -10,6 +10,8 @@
 
 #include "id_rules.hpp"
 #include "json_object_reader.hpp"
+#include "secret_rules.hpp"
+#include "tls_key_pair.hpp"
 
 namespace switchboard {
 namespace {
@@ -19,6 +21,22 @@ using json = nlohmann::json;
 using section_reader = json_object_reader;
 
 constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
+
+// The whole content of a file a config key names; config_error naming the
+// key when it cannot be read.
+std::string read_file_of(section_reader& r, const std::string& key, const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) r.fail(key, "names " + file + ", which cannot be read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Refuses a placeholder, short or monotonous secret, naming its key.
+void check_secret(section_reader& r, const std::string& key, std::string_view secret,
+                  std::size_t min_bytes) {
+    if (auto weakness = secret_weakness(secret, min_bytes)) r.fail(key, *weakness);
+}
 
 void read_mqtt(section_reader mqtt, mqtt_config& m) {
     mqtt.read("enabled", m.enabled);
@@ -32,6 +50,7 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
     }
     mqtt.read("username", m.username);
     mqtt.read("password", m.password);
+    check_secret(mqtt, "password", m.password, 0);
     mqtt.read("topic_prefix", m.topic_prefix);
     if (!is_valid_topic_prefix(m.topic_prefix)) {
         mqtt.fail(
@@ -68,6 +87,7 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
     tls.read("cert_file", m.tls.cert_file);
     tls.read("key_file", m.tls.key_file);
     tls.read("key_password", m.tls.key_password);
+    check_secret(tls, "key_password", m.tls.key_password, 0);
     tls.read("verify", m.tls.verify);
     tls.reject_unknown();
     mqtt.reject_unknown();
@@ -81,9 +101,18 @@ void read_role(section_reader& r, const std::string& key, std::optional<client_r
     }
 }
 
-// Static tokens and JWT secrets shorter than this are guessable.
-constexpr std::size_t min_secret_bytes = 16;
-constexpr std::size_t min_jwt_secret_bytes = 32;
+void read_token(section_reader& t, auth_options& out) {
+    static_token token;
+    t.read("token", token.token);
+    check_secret(t, "token", token.token, min_token_bytes);
+    t.read("id", token.id);
+    if (token.id.empty() || token.id.size() > 256) t.fail("id", "must be an ID glob");
+    std::optional<client_role> role;
+    read_role(t, "role", role);
+    if (!role) t.fail("role", "is required");
+    token.role = *role;
+    out.tokens.push_back(std::move(token));
+}
 
 void read_tls(section_reader tls, tls_options& out) {
     tls.read("enabled", out.enabled);
@@ -100,24 +129,31 @@ void read_auth(section_reader auth, auth_options& out) {
         auth.fail("mode", "must be \"required\" or \"disabled\"");
     }
     out.required = mode == "required";
-    auth.for_each_object("tokens", [&](section_reader& t) {
-        static_token token;
-        t.read("token", token.token);
-        if (token.token.size() < min_secret_bytes) {
-            t.fail("token", "must be at least " + std::to_string(min_secret_bytes) + " bytes");
+    auth.for_each_object("tokens", [&](section_reader& t) { read_token(t, out); });
+    // The same list in a file of its own, so the config holds no secret.
+    std::string tokens_file;
+    auth.read("tokens_file", tokens_file);
+    if (!tokens_file.empty()) {
+        json tokens = json::parse(read_file_of(auth, "tokens_file", tokens_file), nullptr, false,
+                                  /*ignore_comments=*/true);
+        if (!tokens.is_array()) {
+            auth.fail("tokens_file",
+                      "names " + tokens_file + ", which must hold a JSON array of tokens");
         }
-        t.read("id", token.id);
-        if (token.id.empty() || token.id.size() > 256) t.fail("id", "must be an ID glob");
-        std::optional<client_role> role;
-        read_role(t, "role", role);
-        if (!role) t.fail("role", "is required");
-        token.role = *role;
-        out.tokens.push_back(std::move(token));
-    });
+        json wrapper = {{"tokens", std::move(tokens)}};
+        section_reader file(wrapper, "", tokens_file);
+        file.for_each_object("tokens", [&](section_reader& t) { read_token(t, out); });
+    }
     section_reader jwt = auth.object("jwt");
     jwt.read("secret", out.jwt_secret);
-    if (!out.jwt_secret.empty() && out.jwt_secret.size() < min_jwt_secret_bytes) {
-        jwt.fail("secret", "must be at least " + std::to_string(min_jwt_secret_bytes) + " bytes");
+    check_secret(jwt, "secret", out.jwt_secret, out.jwt_secret.empty() ? 0 : min_jwt_secret_bytes);
+    std::string secret_file;
+    jwt.read("secret_file", secret_file);
+    if (!secret_file.empty()) {
+        if (!out.jwt_secret.empty())
+            jwt.fail("secret_file", "and auth.jwt.secret exclude each other");
+        out.jwt_secret = trim_secret(read_file_of(jwt, "secret_file", secret_file));
+        check_secret(jwt, "secret_file", out.jwt_secret, min_jwt_secret_bytes);
     }
     std::int64_t leeway = out.jwt_leeway.count();
     jwt.read_integer("leeway_s", leeway, 0, 600);
@@ -228,6 +264,18 @@ void check_security(const gateway_config& c) {
     if (!c.tls.enabled && !c.tls.allow_plain) {
         throw config_error(
             "'tls.allow_plain' is false but TLS is not enabled: nothing could connect");
+    }
+}
+
+void check_files(const gateway_config& c) {
+    if (c.tls.enabled) {
+        check_tls_key_pair(c.tls.cert_file, c.tls.key_file, "tls.cert_file", "tls.key_file");
+    }
+    if (!c.dashboard_dir.empty()) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(c.dashboard_dir, ec)) {
+            throw config_error("'dashboard_dir': " + c.dashboard_dir + " is not a folder");
+        }
     }
 }
 

@@ -100,6 +100,11 @@ struct gateway_config {
 // config_error naming the key. Called once the file and flags are applied.
 void check_security(const gateway_config& config);
 
+// The files the config names are usable: the TLS certificate and key load
+// (OpenSSL) and match, dashboard_dir is a folder. Throws config_error naming
+// the key and the file. Called by --check-config and at start-up.
+void check_files(const gateway_config& config);
+
 // Reads `path`; throws config_error naming the file and the key at fault.
 gateway_config load_config(const std::filesystem::path& path);
 

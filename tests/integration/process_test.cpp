@@ -38,18 +38,98 @@ TEST(Process, HelpExplainsEveryFlag) {
 }
 
 TEST(Process, ShippedConfigIsValid) {
-    auto r = run_program({binary, "--config",
-                          std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.json",
-                          "--check-config"});
+    // Its dashboard_dir is relative to the working directory: run from the
+    // repository root, as scripts/run.sh does.
+    auto r = run_program({"/bin/sh", "-c",
+                          "cd '" + std::string(SWITCHBOARD_SOURCE_DIR) + "' && exec '" + binary +
+                              "' --config config/switchboard.json --check-config"});
     EXPECT_EQ(r.status, 0) << r.output;
+    // From elsewhere the folder is not there, and --check-config says so.
+    r = run_program({"/bin/sh", "-c",
+                     "cd / && exec '" + binary + "' --config '" +
+                         std::string(SWITCHBOARD_SOURCE_DIR) +
+                         "/config/switchboard.json' --check-config"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("'dashboard_dir'"), std::string::npos) << r.output;
 }
 
-TEST(Process, HardenedProductionExampleIsValid) {
+TEST(Process, HardenedProductionExampleIsRefusedUntilItsSecretFilesExist) {
     auto r =
         run_program({binary, "--config",
                      std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.production.json",
                      "--check-config"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("'auth.tokens_file'"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("config ok"), std::string::npos) << r.output;
+}
+
+TEST(Process, HardenedProductionExampleIsValidWithRealSecretsAndCertificate) {
+    auto dir = std::filesystem::temp_directory_path() / ("sb-prod-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    auto cert = run_program({std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh",
+                             (dir / "tls").string()});
+    ASSERT_EQ(cert.status, 0) << cert.output;
+    std::ofstream(dir / "tokens.json")
+        << R"([{"token": "u7Jk2pQ9xV4mN8bR1tY6wE3s", "id": "ops-console-*", "role": "controller"}])";
+    std::ofstream(dir / "jwt.secret") << "Zq8vN3rT6yW1pL4kH9mB2xC7dF5gJ0sAe2\n";
+    std::ifstream in(std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.production.json");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto replace = [&](const std::string& from, const std::string& to) {
+        auto at = text.find(from);
+        ASSERT_NE(at, std::string::npos) << from;
+        text.replace(at, from.size(), to);
+    };
+    replace("/etc/switchboard/tokens.json", (dir / "tokens.json").string());
+    replace("/etc/switchboard/jwt.secret", (dir / "jwt.secret").string());
+    replace("/etc/switchboard/tls/fullchain.pem", (dir / "tls" / "cert.pem").string());
+    replace("/etc/switchboard/tls/privkey.pem", (dir / "tls" / "key.pem").string());
+    replace("\"dashboard_dir\": \"dashboard\"",
+            "\"dashboard_dir\": \"" + std::string(SWITCHBOARD_SOURCE_DIR) + "/dashboard\"");
+    std::string config = (dir / "production.json").string();
+    std::ofstream(config) << text;
+    auto r = run_program({binary, "--config", config, "--check-config"});
     EXPECT_EQ(r.status, 0) << r.output;
+    // The same with a key that is not the certificate's.
+    auto other = run_program({std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh",
+                              (dir / "other").string()});
+    ASSERT_EQ(other.status, 0) << other.output;
+    replace((dir / "tls" / "key.pem").string(), (dir / "other" / "key.pem").string());
+    std::ofstream(config) << text;
+    r = run_program({binary, "--config", config, "--check-config"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("'tls.key_file'"), std::string::npos) << r.output;
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Process, PlaceholderSecretsAreRefusedNamingTheKey) {
+    auto config = write_config(
+        "placeholder.json",
+        R"({"auth": {"jwt": {"secret": "REPLACE-with-at-least-32-random-bytes-of-secret"}}})");
+    auto r = run_program({binary, "--config", config, "--check-config"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("'auth.jwt.secret'"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("placeholder"), std::string::npos) << r.output;
+
+    r = run_program({"/usr/bin/env", "SWITCHBOARD_JWT_SECRET=REPLACE-me-with-32-random-bytes-xyz",
+                     binary, "--check-config"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("SWITCHBOARD_JWT_SECRET"), std::string::npos) << r.output;
+
+    r = run_program({"/usr/bin/env", "SWITCHBOARD_JWT_SECRET=wqd2J7mK9VbX1pL0nT4sR8yC6fH3gZ5a",
+                     binary, "--check-config"});
+    EXPECT_EQ(r.status, 0) << r.output;  // the secret from the environment satisfies auth.mode
+}
+
+TEST(Process, MqttPasswordOnTheCommandLineIsWarnedAbout) {
+    auto r = run_program(
+        {binary, "--auth", "disabled", "--mqtt-password", "broker-pass-123", "--check-config"});
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("visible"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("SWITCHBOARD_MQTT_PASSWORD"), std::string::npos) << r.output;
+    r = run_program({"/usr/bin/env", "SWITCHBOARD_MQTT_PASSWORD=broker-pass-123", binary, "--auth",
+                     "disabled", "--check-config"});
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(r.output.find("visible"), std::string::npos) << r.output;
 }
 
 TEST(Process, BenchmarkConfigIsValid) {

@@ -167,6 +167,40 @@ TEST(Tls, Tls12AcceptsOnlyEcdheWithAead) {
     EXPECT_NE(good.find("ECDHE"), std::string::npos) << good;
 }
 
+TEST(Tls, CheckFilesLoadsThePairAndNamesTheKeyAtFault) {
+    gateway_config c = test_config();
+    with_tls(c);
+    EXPECT_NO_THROW(check_files(c));
+    auto message_of = [](const gateway_config& bad) {
+        try {
+            check_files(bad);
+        } catch (const config_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    gateway_config missing = c;
+    missing.tls.key_file = "/nonexistent/key.pem";
+    EXPECT_NE(message_of(missing).find("'tls.key_file': /nonexistent/key.pem"), std::string::npos)
+        << message_of(missing);
+    gateway_config swapped = c;
+    swapped.tls.cert_file = c.tls.key_file;
+    EXPECT_NE(message_of(swapped).find("'tls.cert_file'"), std::string::npos)
+        << message_of(swapped);
+    // A key of another pair does not match the certificate.
+    auto other = std::filesystem::path(cert_dir()) / "other";
+    auto r = run_program(
+        {std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh", other.string()});
+    ASSERT_EQ(r.status, 0) << r.output;
+    gateway_config mismatched = c;
+    mismatched.tls.key_file = (other / "key.pem").string();
+    EXPECT_NE(message_of(mismatched).find("does not match"), std::string::npos)
+        << message_of(mismatched);
+    gateway_config no_dashboard = c;
+    no_dashboard.dashboard_dir = "/nonexistent/dashboard";
+    EXPECT_NE(message_of(no_dashboard).find("'dashboard_dir'"), std::string::npos);
+}
+
 TEST(Tls, MissingCertificateStopsStartup) {
     gateway_config c = test_config();
     c.tls.enabled = true;

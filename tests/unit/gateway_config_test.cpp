@@ -1,7 +1,10 @@
 #include "core/gateway_config.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace switchboard {
@@ -187,6 +190,61 @@ TEST(GatewayConfig, BadEnumsAndIdsAreNamed) {
     expect_refused(R"({"duplicate_id_policy":"kick"})", "duplicate_id_policy");
     expect_refused(R"({"node":"gw/a"})", "node");
     expect_refused(R"({"node":"gw a"})", "node");
+}
+
+TEST(GatewayConfig, PlaceholderShortAndMonotonousSecretsAreNamed) {
+    expect_refused(R"({"auth":{"tokens":[{"token":"REPLACE-with-32-random-bytes-base64",
+                     "id":"ops-*","role":"controller"}]}})",
+                   "auth.tokens[0].token");
+    expect_refused(
+        R"({"auth":{"jwt":{"secret":"REPLACE-with-at-least-32-random-bytes-of-secret"}}})",
+        "auth.jwt.secret");
+    expect_refused(R"({"auth":{"jwt":{"secret":"short"}}})", "auth.jwt.secret");
+    expect_refused(R"({"auth":{"jwt":{"secret":"abababababababababababababababababab"}}})",
+                   "auth.jwt.secret");
+    expect_refused(
+        R"({"auth":{"tokens":[{"token":"aaaaaaaaaaaaaaaaaaaa","id":"x","role":"device"}]}})",
+        "auth.tokens[0].token");
+    expect_refused(R"({"mqtt":{"password":"please-replace-me"}})", "mqtt.password");
+    expect_refused(R"({"mqtt":{"tls":{"key_password":"REPLACE"}}})", "mqtt.tls.key_password");
+    std::string what =
+        config_error_of(R"({"auth":{"jwt":{"secret":"REPLACE-me-0123456789abcdefghijklmnop"}}})");
+    EXPECT_NE(what.find("placeholder"), std::string::npos) << what;
+}
+
+TEST(GatewayConfig, SecretsComeFromTheirOwnFiles) {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("sb-secret-files-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::string secret_file = (dir / "jwt.secret").string();
+    std::string tokens_file = (dir / "tokens.json").string();
+    std::ofstream(secret_file) << "Zq8vN3rT6yW1pL4kH9mB2xC7dF5gJ0sA\n";
+    std::ofstream(tokens_file)
+        << R"([{"token": "tok-9f8e7d6c5b4a3210", "id": "ops-*", "role": "controller"}])";
+    gateway_config c = parse_config(R"({"auth": {"tokens_file": ")" + tokens_file +
+                                        R"(", "jwt": {"secret_file": ")" + secret_file + R"("}}})",
+                                    "test.json");
+    EXPECT_EQ(c.auth.jwt_secret, "Zq8vN3rT6yW1pL4kH9mB2xC7dF5gJ0sA");
+    ASSERT_EQ(c.auth.tokens.size(), 1u);
+    EXPECT_EQ(c.auth.tokens[0].token, "tok-9f8e7d6c5b4a3210");
+    EXPECT_EQ(c.auth.tokens[0].id, "ops-*");
+
+    expect_refused(R"({"auth": {"tokens_file": "/nonexistent/tokens.json"}})", "auth.tokens_file");
+    expect_refused(R"({"auth": {"jwt": {"secret_file": "/nonexistent/jwt.secret"}}})",
+                   "auth.jwt.secret_file");
+    expect_refused(R"({"auth": {"jwt": {"secret": "Zq8vN3rT6yW1pL4kH9mB2xC7dF5gJ0sA",
+                   "secret_file": ")" +
+                       secret_file + R"("}}})",
+                   "auth.jwt.secret_file");
+    std::ofstream(secret_file) << "REPLACE-with-at-least-32-random-bytes-of-secret\n";
+    expect_refused(R"({"auth": {"jwt": {"secret_file": ")" + secret_file + R"("}}})",
+                   "auth.jwt.secret_file");
+    std::ofstream(tokens_file) << R"([{"token": "short", "id": "ops-*", "role": "controller"}])";
+    std::string what = config_error_of(R"({"auth": {"tokens_file": ")" + tokens_file + R"("}})");
+    EXPECT_NE(what.find(tokens_file + ": 'tokens[0].token'"), std::string::npos) << what;
+    std::ofstream(tokens_file) << R"({"token": "x"})";
+    expect_refused(R"({"auth": {"tokens_file": ")" + tokens_file + R"("}})", "auth.tokens_file");
+    std::filesystem::remove_all(dir);
 }
 
 TEST(GatewayConfig, JwtClaimsAndServerNamesAreRead) {
