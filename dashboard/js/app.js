@@ -9,6 +9,7 @@ import { CommandPanel } from './command-panel.js';
 import { EventStream } from './event-stream.js';
 import { MessagesPanel } from './messages-panel.js';
 import { ID_PATTERN } from './format.js';
+import { isOwnGateway, isWebSocketUrl } from './gateway-url.js';
 
 const $ = (id) => document.getElementById(id);
 const SETTINGS_KEY = 'switchboard.dashboard';
@@ -106,6 +107,18 @@ async function signIn() {
         return;
     }
     $('signin-id').removeAttribute('aria-invalid');
+    if (!isWebSocketUrl(url)) {
+        error.textContent = 'The gateway address must be a ws:// or wss:// URL';
+        return;
+    }
+    // Another host would get this operator's token and commands: a link
+    // with ?url= must not send them there without the operator agreeing.
+    if (!isOwnGateway(url, location) &&
+        !confirm(`Connect to ${new URL(url).host}? It is not the gateway that served this page: ` +
+                 'your token and commands will go there. Only continue if you trust it.')) {
+        error.textContent = `Not connected: ${new URL(url).host} is not this page's gateway`;
+        return;
+    }
     error.textContent = '';
     try {
         localStorage.setItem(SETTINGS_KEY, JSON.stringify({ id, url }));

@@ -217,6 +217,39 @@ test('a session taking over the ID stops the page from reconnecting', async () =
     assert.equal(twin.state, 'online', 'the page did not take the ID back');
 });
 
+test('a link pointing the page at another gateway asks before connecting', async () => {
+    const other = await browser.context.newPage();
+    try {
+        const elsewhere = `ws://localhost:${gateway.port}/ws`;
+        await other.goto(`${gateway.httpUrl}?url=${encodeURIComponent(elsewhere)}&id=dash-lured`);
+        let asked = '';
+        other.once('dialog', async (dialog) => {
+            asked = `${dialog.type()}: ${dialog.message()}`;
+            await dialog.dismiss();
+        });
+        await other.click('#signin-submit');
+        await waitForText(other, '#signin-error', 'is not this page\'s gateway');
+        assert.match(asked, /^confirm: Connect to localhost:\d+\?/);
+        assert.equal(await other.getAttribute('#conn', 'data-state'), 'idle');
+        assert.equal(await other.isHidden('#app-view'), true);
+    } finally {
+        await other.close();
+    }
+});
+
+test('every answer carries the security headers and the page works under its CSP', async () => {
+    for (const path of ['', 'js/app.js', 'healthz', 'no-such-file']) {
+        const res = await fetch(`${gateway.httpUrl}${path}`);
+        const csp = res.headers.get('content-security-policy') || '';
+        assert.match(csp, /frame-ancestors 'none'/, path);
+        assert.match(csp, /default-src 'self'/, path);
+        assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+        assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
+    }
+    // The page above signed in and ran every panel with the policy in force;
+    // a violation would be a console error, which the next test refuses.
+});
+
 test('the page logged no errors', () => {
     // 'offline' and similar protocol errors are expected; script errors are not.
     const unexpected = browser.problems.filter((p) => !/WebSocket connection to .* failed/.test(p));
