@@ -2,7 +2,9 @@
 // N I/O threads, each running its own io_context: a connection lives on one
 // thread for its whole life, so its handlers need no strand and no lock.
 // Work for a connection on another thread is posted to that connection's
-// executor. Thread-safe: next() may be called from any thread.
+// executor. The gateway's threads and the simulator's (many thousands of
+// client connections) alike. Owned by whoever runs the connections; must
+// outlive them. Thread-safe: next() and at() may be called from any thread.
 
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
@@ -22,11 +24,12 @@ public:
     io_pool& operator=(const io_pool&) = delete;
 
     void start();
-    void stop();  // ends every thread's run(); joins them
-    void join();
+    void stop();  // ends every thread's run() now
+    void join();  // waits for the threads to end
 
     boost::asio::io_context& next();   // round robin, for a new connection
     boost::asio::io_context& first();  // for the listener and timers
+    boost::asio::io_context& at(std::size_t i) { return *contexts_[i % contexts_.size()]; }
     std::size_t size() const noexcept { return contexts_.size(); }
 
 private:

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "client/jwt_signer.hpp"
 #include "client/ws_transport.hpp"
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
 #include "client/mqtt_transport.hpp"
@@ -32,7 +33,8 @@ std::string with_commas(std::uint64_t n) {
 }  // namespace
 
 fleet_runner::fleet_runner(fleet_options options)
-    : options_(std::move(options)), io_(options_.threads) {
+    : options_(std::move(options)), io_(std::max(1u, options_.threads)) {
+    io_.start();
     env_.stats = &stats_;
     env_.reconnect_initial = options_.plan.reconnect_initial;
     env_.reconnect_max = options_.plan.reconnect_max;
@@ -52,7 +54,7 @@ void fleet_runner::start() {
         any_mqtt |= g.transport != transport_choice::ws && g.count > 0;
     }
     if (any_ws) {
-        client::ws_options base = client::parse_ws_url(plan.gateway_url);
+        client::ws_options base = client::parse_ws_url(plan.gateway_url, options_.tls);
         if (options_.source_addresses.empty()) {
             ws_options_.push_back(std::make_shared<client::ws_options>(base));
         }
@@ -64,6 +66,7 @@ void fleet_runner::start() {
     }
     if (any_mqtt) {
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
+        client::parse_mqtt_url(plan.mqtt_url);  // a bad URL stops here, not on an I/O thread
         auto o = std::make_shared<client::mqtt_options>();
         o->server_uri = plan.mqtt_url;
         o->prefix = plan.mqtt_prefix;
@@ -72,14 +75,37 @@ void fleet_runner::start() {
         throw std::invalid_argument("this build has no MQTT transport (SWITCHBOARD_WITH_MQTT=OFF)");
 #endif
     }
-    env_.make_transport = [this](asio::io_context& io, const std::string& id,
-                                 client::transport_kind kind,
-                                 const std::string& meta) -> std::shared_ptr<client::transport> {
+    const fleet_credentials& creds = options_.credentials;
+    std::shared_ptr<const client::jwt_signer> signer;
+    if (!creds.jwt_secret.empty()) {
+        signer = std::make_shared<client::jwt_signer>(creds.jwt_secret, creds.jwt_lifetime);
+    }
+    if (signer) {
+        env_.token_for = [signer](const std::string& id) { return signer->mint(id, "device"); };
+    } else if (!creds.token.empty()) {
+        env_.token_for = [token = creds.token](const std::string&) { return token; };
+    }
+    if (creds.mqtt == fleet_credentials::mqtt_login::jwt && !signer) {
+        throw std::invalid_argument("--mqtt-credentials jwt needs --jwt-secret");
+    }
+    if (creds.mqtt == fleet_credentials::mqtt_login::token && creds.token.empty()) {
+        throw std::invalid_argument("--mqtt-credentials token needs --token");
+    }
+    env_.make_transport =
+        [this, signer](asio::io_context& io, const std::string& id, client::transport_kind kind,
+                       const std::string& meta) -> std::shared_ptr<client::transport> {
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
         if (kind == client::transport_kind::mqtt) {
-            return std::make_shared<client::mqtt_transport>(io, mqtt_options_, id, "device", meta);
+            const fleet_credentials& c = options_.credentials;
+            client::mqtt_credentials login{c.mqtt_username, c.mqtt_password};
+            if (c.mqtt == fleet_credentials::mqtt_login::token) login = {id, c.token};
+            if (c.mqtt == fleet_credentials::mqtt_login::jwt)
+                login = {id, signer->mint(id, "device")};
+            return std::make_shared<client::mqtt_transport>(io, mqtt_options_, id, "device", meta,
+                                                            std::move(login));
         }
 #else
+        (void)signer;
         (void)id;
         (void)kind;
         (void)meta;
@@ -97,6 +123,7 @@ void fleet_runner::start() {
                         : g.transport == transport_choice::ws ? client::transport_kind::ws
                         : (index % 2 == 0)                    ? client::transport_kind::ws
                                                               : client::transport_kind::mqtt;
+            if (kind == client::transport_kind::mqtt) ++mqtt_devices_;
             devices_.push_back(std::make_unique<simulated_device>(
                 io_.at(devices_.size()), env_, g, g.id_prefix + std::to_string(index), kind,
                 seed++));
@@ -262,6 +289,7 @@ void fleet_runner::stop(std::chrono::milliseconds grace) {
         changed_.wait_for(lock, grace, [&] { return remaining->load() == 0; });
     }
     io_.stop();
+    io_.join();
 }
 
 int fleet_runner::run() {
@@ -287,6 +315,31 @@ int fleet_runner::run() {
         *options_.report << "stopping: closing " << devices_.size() << " devices" << std::endl;
     stop();
     if (options_.report) *options_.report << summary() << std::flush;
+    std::string why;
+    int status = exit_status(why);
+    if (status != 0 && options_.report) *options_.report << "switchboard-sim: " << why << std::endl;
+    return status;
+}
+
+int fleet_runner::exit_status(std::string& why) const {
+    // Only a verdict once an attempt has ended: a fleet stopped before its
+    // first connection finished has failed at nothing.
+    const auto& s = stats_;
+    auto most_common = [&] {
+        auto kinds = s.endings.by_count();
+        if (kinds.empty()) return std::string("no reason given");
+        return kinds.front().first + " (" + std::to_string(kinds.front().second) + "x)";
+    };
+    if (fleet_stats::get(s.registrations) == 0 && fleet_stats::get(s.connect_failures) > 0) {
+        why = "no device ever came online; most common failure: " + most_common();
+        return exit_never_online;
+    }
+    if (mqtt_devices_ > 0 && fleet_stats::get(s.mqtt_registrations) == 0 &&
+        fleet_stats::get(s.connect_failures) > 0) {
+        why = "no MQTT device ever reached the broker " + options_.plan.mqtt_url +
+              "; most common failure: " + most_common();
+        return exit_broker_unreached;
+    }
     return 0;
 }
 
@@ -316,6 +369,15 @@ std::string fleet_runner::progress_line() const {
         << fleet_stats::get(s.errors_received) + fleet_stats::get(s.send_failures)
         << "  reconnects " << fleet_stats::get(s.reconnects);
     if (auto t = fleet_stats::get(s.takeovers)) out << "  takeovers " << t;
+    auto kinds = s.endings.by_count();
+    if (!kinds.empty()) {
+        // The two most frequent kinds by name; the summary lists all.
+        out << "  ended " << s.endings.total() << " (";
+        for (std::size_t i = 0; i < kinds.size() && i < 2; ++i) {
+            out << (i ? ", " : "") << kinds[i].first << " " << kinds[i].second;
+        }
+        out << (kinds.size() > 2 ? ", ...)" : ")");
+    }
     return out.str();
 }
 
@@ -346,6 +408,10 @@ std::string fleet_runner::summary() const {
     row("refused registrations", fleet_stats::get(s.refused));
     row("gateway errors", fleet_stats::get(s.errors_received));
     row("send failures", fleet_stats::get(s.send_failures));
+    row("ended by peer", s.endings.total());
+    for (const auto& [kind, count] : s.endings.by_count()) {
+        out << "    " << std::left << std::setw(20) << with_commas(count) << " " << kind << "\n";
+    }
     return out.str();
 }
 

@@ -20,20 +20,34 @@
 #include <string>
 #include <vector>
 
-#include "client/io_threads.hpp"
+#include "client/ws_transport.hpp"
 #include "fleet_stats.hpp"
+#include "io_pool.hpp"
 #include "scenario.hpp"
 #include "simulated_device.hpp"
 
 namespace switchboard::client {
-struct ws_options;
 struct mqtt_options;
 }  // namespace switchboard::client
 
 namespace switchboard::sim {
 
+// How the fleet's devices prove who they are (docs/simulator.md, "Credentials").
+struct fleet_credentials {
+    std::string token;       // WebSocket devices send it in `register` (--token)
+    std::string jwt_secret;  // or a JWT per device ID minted with it (--jwt-secret)
+    std::chrono::seconds jwt_lifetime{30 * 24 * 3600};
+    // MQTT: one login for every device (--mqtt-username/--mqtt-password), or
+    // per device: username = its ID, password = the token or its JWT.
+    enum class mqtt_login { shared, token, jwt };
+    mqtt_login mqtt = mqtt_login::shared;
+    std::string mqtt_username, mqtt_password;
+};
+
 struct fleet_options {
     scenario plan;
+    fleet_credentials credentials;
+    client::tls_trust tls;  // wss:// only
     unsigned threads = 1;
     std::vector<boost::asio::ip::address>
         source_addresses;        // WebSocket connections rotate over these
@@ -67,7 +81,12 @@ public:
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
 
     // start(), progress until the scenario's duration or request_stop(), stop(), summary.
+    // Returns the exit status (0, or one of the statuses below, explained on `report`).
     int run();
+    static constexpr int exit_never_online = 4;      // no device ever came online
+    static constexpr int exit_broker_unreached = 5;  // devices came online, no MQTT one did
+    // The exit status the run has earned so far, and why when it is not 0.
+    int exit_status(std::string& why) const;
     void request_stop();
 
     const fleet_stats& stats() const noexcept { return stats_; }
@@ -90,8 +109,9 @@ private:
     device_environment env_;
     std::vector<std::shared_ptr<const client::ws_options>> ws_options_;
     std::shared_ptr<const client::mqtt_options> mqtt_options_;
+    std::size_t mqtt_devices_ = 0;
     std::atomic<std::size_t> next_ws_{0};
-    client::io_threads io_;
+    io_pool io_;
     std::unique_ptr<boost::asio::steady_timer> ramp_timer_, control_timer_;  // on thread 0
     std::vector<std::unique_ptr<simulated_device>> devices_;
     std::vector<const device_group*> group_of_;

@@ -5,12 +5,15 @@
 #include <atomic>
 #include <cstdint>
 
+#include "ending_tally.hpp"
+
 namespace switchboard::sim {
 
 struct fleet_stats {
     using counter = std::atomic<std::uint64_t>;
     std::atomic<std::int64_t> online{0};  // registered right now
     counter registrations{0};             // every successful registration, first or again
+    counter mqtt_registrations{0};        // of which MQTT devices (the broker was reached)
     counter commands{0};                  // commands received
     counter answered_ok{0};
     counter answered_failed{0};   // ok:false on purpose (fail, failure_rate, bad args)
@@ -26,6 +29,7 @@ struct fleet_stats {
     counter storm_duplicates{0};
     counter errors_received{0};  // `error` frames from the gateway
     counter send_failures{0};    // a frame could not be queued
+    ending_tally endings;        // connections the other side refused or ended, by kind
 
     static void add(counter& c, std::uint64_t n = 1) noexcept {
         c.fetch_add(n, std::memory_order_relaxed);

@@ -9,13 +9,16 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
-#include "client/io_threads.hpp"
+#include "client/jwt_signer.hpp"
 #include "client/protocol_client.hpp"
 #include "client/ws_transport.hpp"
+#include "ending_tally.hpp"
+#include "io_pool.hpp"
 #include "simulated_device.hpp"
 
 namespace switchboard::sim {
@@ -34,18 +37,15 @@ namespace {
 
 enum class phase { idle, warmup, measure, drain };
 
-// Progress shared between the controllers' threads and run(): a count of
-// controllers registered and of commands still pending.
+// Registration progress shared between the controllers' threads and run():
+// how many controllers registered, how many failed, and the first failure.
+// (Commands in flight are counted by each controller, read through on_each.)
 struct coordination {
     std::mutex mutex;
     std::condition_variable changed;
     unsigned registered = 0;
     unsigned failed = 0;
     std::string failure;
-    void notify() {
-        std::lock_guard lock(mutex);
-        changed.notify_all();
-    }
 };
 
 // One controller connection and its commands in flight. Lives on one I/O
@@ -54,11 +54,11 @@ class load_controller final : private client::protocol_listener {
 public:
     load_controller(asio::io_context& io, std::shared_ptr<const client::ws_options> ws,
                     const load_options& options, std::string id, std::uint64_t seed,
-                    coordination& coord, std::string args)
+                    coordination& coord, std::string args, std::string token)
         : io_(io),
           options_(options),
           client_(std::make_shared<client::ws_transport>(io, std::move(ws)),
-                  client::identity{std::move(id), "controller", "{}", {}}),
+                  client::identity{std::move(id), "controller", "{}", std::move(token)}),
           coord_(coord),
           rng_{seed},
           args_(std::move(args)) {
@@ -143,7 +143,7 @@ private:
         std::lock_guard lock(coord_.mutex);
         if (!was_registered) {
             ++coord_.failed;
-            if (coord_.failure.empty()) coord_.failure = info.reason;
+            if (coord_.failure.empty()) coord_.failure = ending_kind(info);
         }
         disconnected_ = true;
         coord_.changed.notify_all();
@@ -284,9 +284,22 @@ load_runner::load_runner(load_options options) : options_(std::move(options)) {
         throw std::invalid_argument("--inflight must be at least 1");
 }
 
-load_result load_runner::run() {
-    const load_options& o = options_;
-    auto base = client::parse_ws_url(o.gateway_url);
+namespace {
+
+using controller_list = std::vector<std::unique_ptr<load_controller>>;
+
+// The CPU clocks read at both ends of the measured window.
+struct window_marks {
+    clock_type::time_point start, end;
+    cpu_sample own_before, own_after;
+    std::optional<cpu_sample> gateway_before, gateway_after, fleet_before, fleet_after;
+    std::optional<std::uint64_t> gateway_rss, fleet_rss;
+};
+
+// One controller per connection, spread over the threads and source
+// addresses, each with its credentials and, with --count, its quota.
+controller_list make_controllers(const load_options& o, io_pool& io, coordination& coord) {
+    auto base = client::parse_ws_url(o.gateway_url, o.tls);
     std::vector<std::shared_ptr<const client::ws_options>> ws;
     if (o.source_addresses.empty()) ws.push_back(std::make_shared<client::ws_options>(base));
     for (const auto& a : o.source_addresses) {
@@ -294,15 +307,16 @@ load_result load_runner::run() {
         w->source = a;
         ws.push_back(w);
     }
-    client::io_threads io(std::max(1u, std::min(o.threads, o.controllers)));
-    coordination coord;
     std::string args = make_load_args(o.args_bytes);
-    std::vector<std::unique_ptr<load_controller>> controllers;
+    std::optional<client::jwt_signer> signer;
+    if (!o.jwt_secret.empty()) signer.emplace(o.jwt_secret, std::chrono::hours(24));
+    controller_list controllers;
     for (unsigned i = 0; i < o.controllers; ++i) {
-        controllers.push_back(std::make_unique<load_controller>(
-            io.at(i), ws[i % ws.size()], o,
-            o.controller_prefix + std::to_string(i) + "-" + std::to_string(::getpid()),
-            0x1234567ULL * (i + 1), coord, args));
+        std::string id = o.controller_prefix + std::to_string(i) + "-" + std::to_string(::getpid());
+        std::string token = signer ? signer->mint(id, "controller") : o.token;
+        controllers.push_back(std::make_unique<load_controller>(io.at(i), ws[i % ws.size()], o, id,
+                                                                0x1234567ULL * (i + 1), coord, args,
+                                                                std::move(token)));
     }
     if (o.count > 0) {
         for (unsigned i = 0; i < o.controllers; ++i) {
@@ -310,52 +324,62 @@ load_result load_runner::run() {
                                       (i < o.count % o.controllers ? 1 : 0));
         }
     }
-    for (auto& c : controllers) asio::post(c->io(), [raw = c.get()] { raw->connect(); });
-    {
-        std::unique_lock lock(coord.mutex);
-        bool ok = coord.changed.wait_for(lock, o.connect_timeout, [&] {
-            return coord.registered + coord.failed >= o.controllers;
-        });
-        if (!ok || coord.failed > 0) {
-            lock.unlock();
-            io.stop();
-            throw std::runtime_error(
-                "controllers could not register: " +
-                (coord.failure.empty() ? std::string("timed out") : coord.failure));
-        }
-    }
+    return controllers;
+}
 
-    std::vector<std::unique_ptr<pacer>> pacers;
-    if (o.rate > 0) {
-        for (std::size_t t = 0; t < io.size(); ++t) {
-            std::vector<load_controller*> mine;
-            for (std::size_t i = t; i < controllers.size(); i += io.size())
-                mine.push_back(controllers[i].get());
-            pacers.push_back(std::make_unique<pacer>(io.at(t), mine, o.rate / double(io.size())));
-        }
+// Until every controller has registered; throws naming the first failure.
+void register_all(const load_options& o, controller_list& controllers, coordination& coord) {
+    for (auto& c : controllers) asio::post(c->io(), [raw = c.get()] { raw->connect(); });
+    std::unique_lock lock(coord.mutex);
+    bool ok = coord.changed.wait_for(
+        lock, o.connect_timeout, [&] { return coord.registered + coord.failed >= o.controllers; });
+    if (!ok || coord.failed > 0) {
+        throw std::runtime_error(
+            "controllers could not register: " +
+            (coord.failure.empty() ? std::string("timed out") : coord.failure));
     }
+}
+
+// Open loop: one pacer per I/O thread for that thread's controllers.
+std::vector<std::unique_ptr<pacer>> make_pacers(const load_options& o, io_pool& io,
+                                                controller_list& controllers) {
+    std::vector<std::unique_ptr<pacer>> pacers;
+    if (o.rate <= 0) return pacers;
+    for (std::size_t t = 0; t < io.size(); ++t) {
+        std::vector<load_controller*> mine;
+        for (std::size_t i = t; i < controllers.size(); i += io.size())
+            mine.push_back(controllers[i].get());
+        pacers.push_back(std::make_unique<pacer>(io.at(t), mine, o.rate / double(io.size())));
+    }
+    return pacers;
+}
+
+// Warm-up, then the measured window (by duration, or until --count is
+// answered), the CPU of each watched process read at both ends.
+window_marks send_and_measure(const load_options& o, io_pool& io, controller_list& controllers,
+                              std::vector<std::unique_ptr<pacer>>& pacers) {
     auto start_pacers = [&] {
         auto at = clock_type::now();
         for (std::size_t t = 0; t < pacers.size(); ++t) {
             asio::post(io.at(t), [p = pacers[t].get(), at] { p->start(at); });
         }
     };
-
     if (o.warmup.count() > 0) {
         on_each(controllers, [](load_controller& c) { c.begin(phase::warmup); });
         start_pacers();
         std::this_thread::sleep_for(o.warmup);
     }
-    auto gateway_before = o.gateway_pid > 0 ? process_cpu(o.gateway_pid) : std::nullopt;
-    auto fleet_before = o.fleet_pid > 0 ? process_cpu(o.fleet_pid) : std::nullopt;
-    auto own_before = own_cpu();
-    auto window_start = clock_type::now();
+    window_marks w;
+    w.gateway_before = o.gateway_pid > 0 ? process_cpu(o.gateway_pid) : std::nullopt;
+    w.fleet_before = o.fleet_pid > 0 ? process_cpu(o.fleet_pid) : std::nullopt;
+    w.own_before = own_cpu();
+    w.start = clock_type::now();
     on_each(controllers, [](load_controller& c) { c.begin(phase::measure); });
     if (o.warmup.count() == 0) start_pacers();
 
     if (o.count > 0) {
         // Until every quota is sent and answered, bounded by the duration as a deadline.
-        auto deadline = window_start + std::max<std::chrono::milliseconds>(o.duration, 60s);
+        auto deadline = w.start + std::max<std::chrono::milliseconds>(o.duration, 60s);
         for (;;) {
             std::atomic<std::size_t> outstanding{0};
             std::atomic<std::uint64_t> sent{0};
@@ -367,33 +391,39 @@ load_result load_runner::run() {
             std::this_thread::sleep_for(5ms);
         }
     } else {
-        std::this_thread::sleep_until(window_start + o.duration);
+        std::this_thread::sleep_until(w.start + o.duration);
     }
-    auto window_end = clock_type::now();
-    auto own_after = own_cpu();
-    auto gateway_after = o.gateway_pid > 0 ? process_cpu(o.gateway_pid) : std::nullopt;
-    auto fleet_after = o.fleet_pid > 0 ? process_cpu(o.fleet_pid) : std::nullopt;
-    auto gateway_rss = o.gateway_pid > 0 ? process_rss_kib(o.gateway_pid) : std::nullopt;
-    auto fleet_rss = o.fleet_pid > 0 ? process_rss_kib(o.fleet_pid) : std::nullopt;
+    w.end = clock_type::now();
+    w.own_after = own_cpu();
+    w.gateway_after = o.gateway_pid > 0 ? process_cpu(o.gateway_pid) : std::nullopt;
+    w.fleet_after = o.fleet_pid > 0 ? process_cpu(o.fleet_pid) : std::nullopt;
+    w.gateway_rss = o.gateway_pid > 0 ? process_rss_kib(o.gateway_pid) : std::nullopt;
+    w.fleet_rss = o.fleet_pid > 0 ? process_rss_kib(o.fleet_pid) : std::nullopt;
     for (std::size_t t = 0; t < pacers.size(); ++t) {
         asio::post(io.at(t), [p = pacers[t].get()] { p->stop(); });
     }
-    on_each(controllers, [](load_controller& c) { c.begin(phase::drain); });
+    return w;
+}
 
-    // Drain: every command still out gets its answer, error or gateway
-    // timeout; what is still out after timeout + grace is lost.
-    auto drain_deadline =
-        clock_type::now() + std::chrono::milliseconds(o.timeout_ms) + o.drain_grace;
+// Every command still out gets its answer, error or gateway timeout; what
+// is still out after timeout + grace is lost. Returns the lost count.
+std::size_t drain(const load_options& o, controller_list& controllers) {
+    on_each(controllers, [](load_controller& c) { c.begin(phase::drain); });
+    auto deadline = clock_type::now() + std::chrono::milliseconds(o.timeout_ms) + o.drain_grace;
     for (;;) {
         std::atomic<std::size_t> outstanding{0};
         on_each(controllers, [&](load_controller& c) { outstanding += c.outstanding_measured(); });
-        if (outstanding == 0 || clock_type::now() >= drain_deadline) break;
+        if (outstanding == 0 || clock_type::now() >= deadline) break;
         std::this_thread::sleep_for(5ms);
     }
     std::atomic<std::size_t> lost{0};
     on_each(controllers, [&](load_controller& c) { lost += c.outstanding_measured(); });
-    io.stop();
+    return lost;
+}
 
+// The report, from the controllers' tallies (read after their threads stopped).
+load_result report(const load_options& o, const controller_list& controllers, const window_marks& w,
+                   std::size_t lost, std::size_t threads) {
     load_result r;
     r.mode = o.rate > 0 ? "open" : "closed";
     r.controllers = o.controllers;
@@ -403,9 +433,9 @@ load_result load_runner::run() {
     r.devices = o.devices;
     r.command = o.command;
     r.args_bytes = o.args_bytes;
-    r.threads = static_cast<unsigned>(io.size());
+    r.threads = static_cast<unsigned>(threads);
     r.latency_from_intended = o.rate > 0;
-    for (auto& c : controllers) {
+    for (const auto& c : controllers) {
         const auto& cr = c->result_;
         r.sent += cr.sent;
         r.answered += cr.answered;
@@ -424,21 +454,44 @@ load_result load_runner::run() {
         r.latency.merge(c->histogram_);
     }
     r.lost = lost;
-    r.window_s = std::chrono::duration<double>(window_end - window_start).count();
+    r.window_s = std::chrono::duration<double>(w.end - w.start).count();
     r.round_trips_per_s = r.window_s > 0 ? double(r.window_completed) / r.window_s : 0;
-    r.generator = difference(::getpid(), own_before, own_after);
-    if (gateway_before && gateway_after) {
-        r.gateway = difference(o.gateway_pid, *gateway_before, *gateway_after);
-        r.gateway->rss_kib = gateway_rss;
+    r.generator = difference(::getpid(), w.own_before, w.own_after);
+    if (w.gateway_before && w.gateway_after) {
+        r.gateway = difference(o.gateway_pid, *w.gateway_before, *w.gateway_after);
+        r.gateway->rss_kib = w.gateway_rss;
         if (r.window_completed > 0) {
             r.gateway_cpu_us_per_round_trip = r.gateway->cpu_s * 1e6 / double(r.window_completed);
         }
     }
-    if (fleet_before && fleet_after) {
-        r.fleet = difference(o.fleet_pid, *fleet_before, *fleet_after);
-        r.fleet->rss_kib = fleet_rss;
+    if (w.fleet_before && w.fleet_after) {
+        r.fleet = difference(o.fleet_pid, *w.fleet_before, *w.fleet_after);
+        r.fleet->rss_kib = w.fleet_rss;
     }
     return r;
+}
+
+}  // namespace
+
+load_result load_runner::run() {
+    const load_options& o = options_;
+    io_pool io(std::max(1u, std::min(o.threads, o.controllers)));
+    io.start();
+    coordination coord;
+    controller_list controllers = make_controllers(o, io, coord);
+    try {
+        register_all(o, controllers, coord);
+    } catch (...) {
+        io.stop();
+        io.join();  // before the controllers go
+        throw;
+    }
+    auto pacers = make_pacers(o, io, controllers);
+    window_marks window = send_and_measure(o, io, controllers, pacers);
+    std::size_t lost = drain(o, controllers);
+    io.stop();
+    io.join();
+    return report(o, controllers, window, lost, io.size());
 }
 
 }  // namespace switchboard::sim

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "client/ws_transport.hpp"
 #include "load_report.hpp"
 
 namespace switchboard::sim {
@@ -40,6 +41,9 @@ struct load_options {
     int gateway_pid = 0;  // > 0: its CPU and RSS over the window are reported
     int fleet_pid = 0;
     std::chrono::milliseconds connect_timeout{10000};
+    std::string token;       // controllers register with it
+    std::string jwt_secret;  // or with a JWT (role controller) minted per controller ID
+    client::tls_trust tls;   // wss:// only
 };
 
 class load_runner {

@@ -74,7 +74,7 @@ struct duplicate_storm {
 struct scenario {
     std::string name = "cli";
     std::string gateway_url = "ws://127.0.0.1:8080/ws";
-    std::string mqtt_url = "tcp://127.0.0.1:1883";
+    std::string mqtt_url = "tcp://127.0.0.1:18830";  // the broker scripts/run.sh starts
     std::string mqtt_prefix = "sb";
     std::chrono::milliseconds duration{0};  // 0: until stopped
     std::chrono::milliseconds reconnect_initial{100};

@@ -37,7 +37,8 @@ simulated_device::~simulated_device() = default;
 
 void simulated_device::start() {
     booted_at_ = std::chrono::steady_clock::now();
-    client::identity who{id_, "device", group_.meta_json, {}};
+    client::identity who{id_, "device", group_.meta_json,
+                         env_.token_for ? env_.token_for(id_) : std::string()};
     client_ = std::make_unique<client::protocol_client>(
         env_.make_transport(io_, id_, transport_, group_.meta_json), who);
     if (group_.events_per_s > 0) telemetry_ = std::make_unique<asio::steady_timer>(io_);
@@ -64,6 +65,8 @@ void simulated_device::on_registered(const frame_view&) {
     ever_registered_ = true;
     env_.stats->online.fetch_add(1, std::memory_order_relaxed);
     fleet_stats::add(env_.stats->registrations);
+    if (transport_ == client::transport_kind::mqtt)
+        fleet_stats::add(env_.stats->mqtt_registrations);
     if (env_.on_change) env_.on_change();
     if (role_ == kind::duplicate) {
         // A storm's second connection holds the ID for a while, then goes.
@@ -76,8 +79,10 @@ void simulated_device::on_registered(const frame_view&) {
     schedule_telemetry();
 }
 
-void simulated_device::on_refused(std::string_view, std::string_view) {
+void simulated_device::on_refused(std::string_view code, std::string_view) {
     fleet_stats::add(env_.stats->refused);
+    // Counted when the connection ends, whichever side closes it first.
+    refusal_ = "register refused: " + std::string(code);
 }
 
 void simulated_device::on_disconnected(const close_info& info, bool was_registered) {
@@ -89,6 +94,8 @@ void simulated_device::on_disconnected(const close_info& info, bool was_register
     }
     if (telemetry_) telemetry_->cancel();
     if (info.code == 4003) fleet_stats::add(env_.stats->takeovers);
+    env_.stats->endings.add(refusal_.empty() ? ending_kind(info) : refusal_);
+    refusal_.clear();
     if (env_.on_change) env_.on_change();
 
     if (phase_ == phase::stopping || phase_ == phase::stopped || role_ == kind::duplicate) {

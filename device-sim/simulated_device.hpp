@@ -50,6 +50,8 @@ struct device_environment {
         boost::asio::io_context& io, const std::string& id, client::transport_kind kind,
         const std::string& meta)>
         make_transport;
+    // The token a WebSocket device registers with (`register.token`); may be empty.
+    std::function<std::string(const std::string& id)> token_for;
     // Told after every registration and disconnection (on the device's thread); may be empty.
     std::function<void()> on_change;
 };
@@ -118,6 +120,7 @@ private:
     unsigned attempts_ = 0;  // failed attempts since the last registration
     bool ever_registered_ = false;
     std::chrono::milliseconds away_for_{0};  // set by reboot or churn before closing
+    std::string refusal_;  // the gateway's answer to a refused `register`, until the close
     std::function<void()> on_stopped_;
 
     // The device's own state: what `set` stored, what `get_state` shows.

@@ -1,20 +1,22 @@
 #pragma once
-// A read-only view of one JSON object frame's top-level fields, found by a
-// single scan without building a document: the simulator reads `type`, `id`,
-// `from`, `name` of every frame and passes `args`/`result` on as raw JSON, so
-// a full parse per frame would be wasted work on the load generator's path.
-// Nested values are skipped (brackets counted outside strings), not checked.
+// A read-only view of one JSON object frame's top-level fields, read by
+// core's json_object_text (the gateway's own scanner) without building a
+// document: the simulator reads `type`, `id`, `from`, `name` of every frame
+// and passes `args`/`result` on as raw JSON, so a full parse per frame would
+// be wasted work on the load generator's path.
 // Plain value type; the viewed text must outlive it.
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/json_text.hpp"
+
 namespace switchboard::client {
 
 class frame_view {
 public:
-    // False when `text` is not one JSON object with well-formed top-level syntax.
+    // False when `text` is not one well-formed JSON object.
     bool parse(std::string_view text);
 
     // The raw JSON text of the value of `key`, or empty when absent.
@@ -27,13 +29,7 @@ public:
     std::string_view type() const noexcept { return type_; }
 
 private:
-    struct member {
-        std::string_view key;  // raw, without quotes
-        std::string_view value;
-    };
-    static constexpr int max_members = 24;
-    member members_[max_members];
-    int count_ = 0;
+    json_object_text object_;
     std::string_view type_;
 };
 

@@ -1,229 +1,346 @@
 #include "mqtt_transport.hpp"
 
-#include <mqtt/async_client.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
 
 #include <boost/asio/post.hpp>
-#include <functional>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
 
 #include "core/outbound_frame.hpp"
-#include "mqtt_socket.hpp"
-
-// Paho C++ 1.2 builds disconnect options with C struct_version 0, and Paho C
-// only reads the MQTT v5 reason code from version 1, so a disconnect "with
-// Will message" (reason code 4) goes out as a plain DISCONNECT and the broker
-// drops the Will. disconnect_options names this class a friend (for Paho's
-// own unit tests), which is the one way to set the version from outside.
-namespace mqtt {
-class disconnect_options_test {
-public:
-    static void use_v5_fields(disconnect_options& options) { options.opts_.struct_version = 1; }
-};
-}  // namespace mqtt
 
 namespace switchboard::client {
 
 namespace asio = boost::asio;
 
 namespace {
-// Paho queues publishes it has not sent yet up to this bound (its default,
-// 100, refuses a burst of answers from one busy device).
-constexpr int max_queued_publishes = 10000;
+
+constexpr std::string_view offline_status = R"({"online":false})";
+// Reads handled in one go before yielding the thread to other connections.
+constexpr int reads_per_turn = 64;
+
+void init_library() {
+    static std::once_flag once;
+    std::call_once(once, [] { mosquitto_lib_init(); });
+}
+
+// Why a loop call failed, in words: errno for system errors.
+std::string describe(int rc) {
+    if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
+    return mosquitto_strerror(rc);
+}
+
 }  // namespace
 
-// An action listener forwarding to std::functions; Paho calls it on its thread.
-struct mqtt_transport::action : mqtt::iaction_listener {
-    std::function<void()> success;
-    std::function<void(std::string)> failure;
-    void on_success(const mqtt::token&) override { success(); }
-    void on_failure(const mqtt::token& tok) override {
-        failure("MQTT return code " + std::to_string(tok.get_return_code()));
+mqtt_address parse_mqtt_url(const std::string& url) {
+    std::string rest;
+    for (std::string_view scheme : {"tcp://", "mqtt://"}) {
+        if (url.starts_with(scheme)) rest = url.substr(scheme.size());
     }
-};
+    if (rest.empty()) {
+        throw std::invalid_argument("'" + url +
+                                    "': the simulator's MQTT devices take tcp://HOST:PORT or "
+                                    "mqtt://HOST:PORT");
+    }
+    if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
+    mqtt_address a;
+    auto colon = rest.rfind(':');
+    a.host = rest.substr(0, colon);
+    if (colon != std::string::npos) {
+        try {
+            std::size_t used = 0;
+            a.port = std::stoi(rest.substr(colon + 1), &used);
+            if (used != rest.size() - colon - 1) throw std::invalid_argument("trailing text");
+        } catch (const std::exception&) {
+            throw std::invalid_argument("'" + url + "': the port is not a number");
+        }
+    }
+    if (a.host.empty()) throw std::invalid_argument("'" + url + "': no host");
+    if (a.port <= 0 || a.port > 65535)
+        throw std::invalid_argument("'" + url + "': port out of range");
+    return a;
+}
 
 mqtt_transport::mqtt_transport(asio::io_context& io, std::shared_ptr<const mqtt_options> options,
-                               std::string id, std::string role, std::string meta_json)
+                               std::string id, std::string role, std::string meta_json,
+                               mqtt_credentials credentials)
     : io_(io),
       options_(std::move(options)),
+      address_(parse_mqtt_url(options_->server_uri)),
       id_(std::move(id)),
       role_(std::move(role)),
-      meta_json_(std::move(meta_json)) {
+      meta_json_(std::move(meta_json)),
+      credentials_(std::move(credentials)),
+      socket_(io),
+      timer_(io) {
     in_topic_ = options_->prefix + "/" + id_ + "/in";
     out_topic_ = options_->prefix + "/" + id_ + "/out";
     status_topic_ = options_->prefix + "/" + id_ + "/status";
 }
 
 mqtt_transport::~mqtt_transport() {
-    if (!client_) return;
-    client_->disable_callbacks();
-    try {
-        if (client_->is_connected())
-            client_->disconnect(std::chrono::milliseconds(0))->wait_for(std::chrono::seconds(1));
-    } catch (const std::exception&) {
-        // Going away regardless.
+    listener_ = nullptr;
+    destroy_client();
+}
+
+void mqtt_transport::destroy_client() {
+    release_socket();
+    if (client_ != nullptr) {
+        mosquitto_destroy(client_);  // closes the socket; the broker publishes the Will
+        client_ = nullptr;
     }
 }
 
-template <class Fn>
-void mqtt_transport::post_self(Fn fn) {
-    asio::post(io_, [weak = weak_from_this(), fn = std::move(fn)]() mutable {
-        if (auto self = weak.lock()) fn(*self);
-    });
+void mqtt_transport::release_socket() {
+    // libmosquitto owns the descriptor: Asio only lets go of it (and aborts its waits).
+    if (socket_.is_open()) socket_.release();
+    read_armed_ = write_armed_ = false;
 }
 
 void mqtt_transport::open(transport_listener& listener) {
     listener_ = &listener;
+    ++generation_;
     state_ = state::connecting;
     cutting_ = false;
-    try {
-        if (!client_) {
-            client_ = std::make_unique<mqtt::async_client>(
-                options_->server_uri, id_,
-                mqtt::create_options(MQTTVERSION_5, max_queued_publishes),
-                static_cast<mqtt::iclient_persistence*>(nullptr));
-            // Paho's threads: copy what arrived and hand it to ours at once.
-            client_->set_message_callback(
-                [this, weak = weak_from_this()](mqtt::const_message_ptr msg) {
-                    auto self = weak.lock();
-                    if (!self) return;
-                    post_self([payload = msg->get_payload_str()](mqtt_transport& t) {
-                        if (t.state_ == state::open && t.listener_ != nullptr)
-                            t.listener_->on_text(payload);
-                    });
-                });
-            client_->set_connection_lost_handler(
-                [this, weak = weak_from_this()](const std::string& cause) {
-                    auto self = weak.lock();
-                    if (!self) return;
-                    post_self([cause](mqtt_transport& t) { t.on_lost(cause); });
-                });
-            connect_action_ = std::make_unique<action>();
-            subscribe_action_ = std::make_unique<action>();
-            disconnect_action_ = std::make_unique<action>();
-            connect_action_->success = [this] {
-                post_self([](mqtt_transport& t) { t.on_connected(); });
-            };
-            connect_action_->failure = [this](std::string why) {
-                post_self([why](mqtt_transport& t) { t.on_failed("connect: " + why); });
-            };
-            subscribe_action_->success = [this] {
-                post_self([](mqtt_transport& t) { t.on_subscribed(); });
-            };
-            subscribe_action_->failure = [this](std::string why) {
-                post_self([why](mqtt_transport& t) { t.on_failed("subscribe: " + why); });
-            };
-            disconnect_action_->success = [this] {
-                post_self([](mqtt_transport& t) { t.on_disconnect_done(t.cutting_); });
-            };
-            disconnect_action_->failure = [this](std::string) {
-                post_self([](mqtt_transport& t) { t.on_disconnect_done(t.cutting_); });
-            };
-        }
-        std::string offline = R"({"online":false})";
-        auto will = mqtt::message(status_topic_, offline, options_->qos, true);
-        auto opts = mqtt::connect_options_builder()
-                        .mqtt_version(MQTTVERSION_5)
-                        .clean_start(true)
-                        .keep_alive_interval(options_->keep_alive)
-                        .connect_timeout(options_->connect_timeout)
-                        .will(std::move(will))
-                        .finalize();
-        client_->connect(opts, nullptr, *connect_action_);
-    } catch (const std::exception& e) {
-        std::string why = e.what();
-        post_self([why](mqtt_transport& t) { t.on_failed("connect: " + why); });
+    refused_reason_ = 0;
+    destroy_client();  // a fresh client per connection: nothing of the last one lingers
+    init_library();
+    client_ = mosquitto_new(id_.c_str(), true, this);
+    auto fail = [&](std::string why) {
+        destroy_client();
+        state_ = state::closing;
+        ended({1006, "connect: " + why, false});
+    };
+    if (client_ == nullptr) return fail("cannot create a client (out of memory?)");
+    mosquitto_int_option(client_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+    // Else each PUBLISH that follows a PUBACK waits for the broker's delayed ACK.
+    mosquitto_int_option(client_, MOSQ_OPT_TCP_NODELAY, 1);
+    mosquitto_connect_v5_callback_set(client_, &mqtt_transport::on_connect);
+    mosquitto_subscribe_v5_callback_set(client_, &mqtt_transport::on_subscribe);
+    mosquitto_message_v5_callback_set(client_, &mqtt_transport::on_message);
+    mosquitto_disconnect_v5_callback_set(client_, &mqtt_transport::on_disconnect);
+    mosquitto_will_set_v5(client_, status_topic_.c_str(), static_cast<int>(offline_status.size()),
+                          offline_status.data(), options_->qos, true, nullptr);
+    if (!credentials_.username.empty()) {
+        mosquitto_username_pw_set(
+            client_, credentials_.username.c_str(),
+            credentials_.password.empty() ? nullptr : credentials_.password.c_str());
+    }
+    int rc = mosquitto_connect_bind_async(client_, address_.host.c_str(), address_.port,
+                                          static_cast<int>(options_->keep_alive.count()), nullptr);
+    if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) return fail(describe(rc));
+    socket_.assign(mosquitto_socket(client_));
+    unsigned gen = generation_;
+    timer_.expires_after(options_->connect_timeout);
+    timer_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
+        self->on_timer(ec, gen);
+    });
+    watch();
+}
+
+void mqtt_transport::watch() {
+    if (!socket_.is_open() || client_ == nullptr) return;
+    unsigned gen = generation_;
+    if (!read_armed_) {
+        read_armed_ = true;
+        socket_.async_wait(asio::posix::stream_descriptor::wait_read,
+                           [self = shared_from_this(), gen](boost::system::error_code ec) {
+                               self->on_ready(ec, false, gen);
+                           });
+    }
+    if (!write_armed_ && mosquitto_want_write(client_)) {
+        write_armed_ = true;
+        socket_.async_wait(asio::posix::stream_descriptor::wait_write,
+                           [self = shared_from_this(), gen](boost::system::error_code ec) {
+                               self->on_ready(ec, true, gen);
+                           });
     }
 }
 
-void mqtt_transport::on_connected() {
-    if (state_ != state::connecting) return;
-    disable_nagle_towards(options_->server_uri);  // else a 40 ms stall per answer
-    try {
-        std::string status = "{\"online\":true,\"role\":";
-        append_json_string(status, role_);
-        status += ",\"meta\":";
-        status += meta_json_.empty() ? "{}" : meta_json_;
-        status += '}';
-        client_->publish(status_topic_, status.data(), status.size(), options_->qos, true);
-        client_->subscribe(in_topic_, options_->qos, nullptr, *subscribe_action_);
-    } catch (const std::exception& e) {
-        on_failed(std::string("after connect: ") + e.what());
+void mqtt_transport::on_ready(boost::system::error_code ec, bool writable, unsigned gen) {
+    if (gen != generation_) return;
+    (writable ? write_armed_ : read_armed_) = false;
+    if (ec || client_ == nullptr) return;
+    if (writable) {
+        flush();
+    } else {
+        read_all(gen);
     }
+    if (gen == generation_) watch();
 }
 
-void mqtt_transport::on_subscribed() {
-    if (state_ != state::connecting) return;
-    state_ = state::open;
-    if (listener_ != nullptr) listener_->on_open();
+void mqtt_transport::read_all(unsigned gen) {
+    for (int i = 0; i < reads_per_turn; ++i) {
+        errno = 0;
+        int rc = mosquitto_loop_read(client_, 1);
+        if (gen != generation_ || client_ == nullptr) return;
+        if (rc != MOSQ_ERR_SUCCESS) return;  // on_disconnect has run
+        bool drained = errno == EAGAIN || errno == EWOULDBLOCK;
+        // What the callbacks queued (PUBACKs, answers) goes out now, not after another wait.
+        if (mosquitto_want_write(client_)) flush();
+        if (gen != generation_ || client_ == nullptr || drained) return;
+    }
+    // More to read: let other connections of this thread run first, then continue.
+    asio::post(io_, [self = shared_from_this(), gen] {
+        if (gen != self->generation_ || self->client_ == nullptr) return;
+        self->read_all(gen);
+        if (gen == self->generation_) self->watch();
+    });
 }
 
-void mqtt_transport::on_failed(std::string why) {
-    if (state_ != state::connecting) return;
-    finish({1006, std::move(why), false});
+void mqtt_transport::flush() {
+    mosquitto_loop_write(client_, 1);  // a failure reaches on_disconnect
 }
 
-void mqtt_transport::on_lost(std::string cause) {
-    if (state_ == state::closed || state_ == state::idle) return;
-    finish({1006, cause.empty() ? std::string("connection lost") : "connection lost: " + cause,
-            false});
+void mqtt_transport::on_connect(struct mosquitto*, void* self, int rc, int,
+                                const mqtt5__property*) {
+    auto& t = *static_cast<mqtt_transport*>(self);
+    if (t.state_ != state::connecting) return;
+    if (rc != 0) {
+        // Refused by the broker; on_disconnect follows with the loop's error.
+        t.refused_reason_ = rc;
+        return;
+    }
+    std::string status = "{\"online\":true,\"role\":";
+    append_json_string(status, t.role_);
+    status += ",\"meta\":";
+    status += t.meta_json_.empty() ? "{}" : t.meta_json_;
+    status += '}';
+    mosquitto_publish_v5(t.client_, nullptr, t.status_topic_.c_str(),
+                         static_cast<int>(status.size()), status.data(), t.options_->qos, true,
+                         nullptr);
+    mosquitto_subscribe_v5(t.client_, nullptr, t.in_topic_.c_str(), t.options_->qos, 0, nullptr);
 }
 
-void mqtt_transport::on_disconnect_done(bool with_will) {
-    if (state_ != state::closing) return;
-    finish({static_cast<std::uint16_t>(with_will ? 1006 : 1000), with_will ? "cut" : "", true});
+void mqtt_transport::on_subscribe(struct mosquitto*, void* self, int, int count, const int* granted,
+                                  const mqtt5__property*) {
+    auto& t = *static_cast<mqtt_transport*>(self);
+    if (t.state_ != state::connecting) return;
+    if (count < 1 || granted[0] > 2) {
+        // The broker refused the inbox (its ACL): the device could never hear a command.
+        close_info info;
+        info.refusal = "MQTT SUBACK " + std::to_string(count < 1 ? 128 : granted[0]) + " " +
+                       mosquitto_reason_string(count < 1 ? 128 : granted[0]);
+        info.reason = "broker refused the inbox subscription: " + info.refusal;
+        t.state_ = state::closing;
+        t.ended(std::move(info));
+        return;
+    }
+    t.state_ = state::open;
+    t.schedule_keepalive();
+    if (t.listener_ != nullptr) t.listener_->on_open();
+}
+
+void mqtt_transport::on_message(struct mosquitto*, void* self, const mosquitto_message* message,
+                                const mqtt5__property*) {
+    auto& t = *static_cast<mqtt_transport*>(self);
+    if (t.state_ != state::open || t.listener_ == nullptr || message->payloadlen <= 0) return;
+    t.listener_->on_text(std::string_view(static_cast<const char*>(message->payload),
+                                          static_cast<std::size_t>(message->payloadlen)));
+}
+
+void mqtt_transport::on_disconnect(struct mosquitto*, void* self, int rc, const mqtt5__property*) {
+    auto& t = *static_cast<mqtt_transport*>(self);
+    t.release_socket();
+    if (t.state_ == state::closed || t.state_ == state::idle) return;
+    bool ours = t.state_ == state::closing;
+    close_info info;
+    info.local = ours;
+    if (ours) {
+        info.code = t.cutting_ ? 1006 : 1000;
+        info.reason = t.cutting_ ? "cut" : "";
+    } else if (t.refused_reason_ != 0) {
+        info.refusal = "MQTT CONNACK " + std::to_string(t.refused_reason_) + " " +
+                       mosquitto_reason_string(t.refused_reason_);
+        info.reason = "broker refused the connection: " + info.refusal;
+    } else if (t.state_ == state::connecting) {
+        info.reason = "connect: " + describe(rc);
+    } else {
+        info.reason = "connection lost: " + describe(rc);
+    }
+    t.state_ = state::closing;
+    t.ended(std::move(info));
 }
 
 bool mqtt_transport::send(std::string_view text) {
-    if (state_ != state::open) return false;
-    try {
-        client_->publish(out_topic_, text.data(), text.size(), options_->qos, false);
-        return true;
-    } catch (const std::exception&) {
-        return false;
-    }
+    if (state_ != state::open || client_ == nullptr) return false;
+    int rc =
+        mosquitto_publish_v5(client_, nullptr, out_topic_.c_str(), static_cast<int>(text.size()),
+                             text.data(), options_->qos, false, nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) return false;
+    watch();  // what could not be written at once waits for the socket
+    return true;
 }
 
 void mqtt_transport::close() {
-    if (state_ == state::connecting) return finish({1006, "closed before it opened", true});
+    if (state_ == state::connecting) {
+        destroy_client();
+        state_ = state::closing;
+        return ended({1006, "closed before it opened", true});
+    }
     if (state_ != state::open) return;
     state_ = state::closing;
-    try {
-        // A graceful leave: the retained status says offline, and DISCONNECT drops the Will.
-        std::string offline = R"({"online":false})";
-        client_->publish(status_topic_, offline.data(), offline.size(), options_->qos, true);
-        watch_disconnect(client_->disconnect(mqtt::disconnect_options()));
-    } catch (const std::exception& e) {
-        finish({1006, std::string("disconnect: ") + e.what(), true});
-    }
+    // A graceful leave: the retained status says offline, and DISCONNECT drops the Will.
+    mosquitto_publish_v5(client_, nullptr, status_topic_.c_str(),
+                         static_cast<int>(offline_status.size()), offline_status.data(),
+                         options_->qos, true, nullptr);
+    mosquitto_disconnect_v5(client_, MQTT_RC_NORMAL_DISCONNECTION, nullptr);
+    watch();  // the DISCONNECT, if it could not go out at once
 }
 
 void mqtt_transport::cut() {
-    if (state_ == state::connecting) return finish({1006, "cut before it opened", true});
+    if (state_ == state::connecting) {
+        destroy_client();
+        state_ = state::closing;
+        return ended({1006, "cut before it opened", true});
+    }
     if (state_ != state::open) return;
     state_ = state::closing;
     cutting_ = true;
-    try {
-        // Reason code 4: the broker publishes the Will, as for a dropped device.
-        auto opts = mqtt::disconnect_options_builder()
-                        .reason_code(mqtt::ReasonCode::DISCONNECT_WITH_WILL_MESSAGE)
-                        .finalize();
-        mqtt::disconnect_options_test::use_v5_fields(opts);
-        watch_disconnect(client_->disconnect(opts));
-    } catch (const std::exception& e) {
-        finish({1006, std::string("cut: ") + e.what(), true});
+    // Reason code 4: the broker publishes the Will, as for a dropped device.
+    mosquitto_disconnect_v5(client_, MQTT_RC_DISCONNECT_WITH_WILL_MSG, nullptr);
+    watch();
+}
+
+void mqtt_transport::schedule_keepalive() {
+    // libmosquitto sends PINGREQ, and notices a silent broker, only when asked.
+    auto period = std::max<std::chrono::milliseconds>(
+        std::chrono::milliseconds(500), std::chrono::milliseconds(options_->keep_alive) / 4);
+    timer_.expires_after(period);
+    unsigned gen = generation_;
+    timer_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
+        self->on_timer(ec, gen);
+    });
+}
+
+void mqtt_transport::on_timer(boost::system::error_code ec, unsigned gen) {
+    if (ec || gen != generation_ || client_ == nullptr) return;
+    if (state_ == state::connecting) {
+        destroy_client();
+        state_ = state::closing;
+        return ended({1006, "connect timed out", false});
+    }
+    if (state_ != state::open && state_ != state::closing) return;
+    if (mosquitto_loop_misc(client_) == MOSQ_ERR_SUCCESS && gen == generation_) {
+        watch();
+        schedule_keepalive();
     }
 }
 
-void mqtt_transport::watch_disconnect(const mqtt::token_ptr& token) {
-    // This overload takes no listener, and one set afterwards misses a
-    // completion that came first: check both ways (on_disconnect_done runs once).
-    token->set_action_callback(*disconnect_action_);
-    if (token->is_complete()) disconnect_action_->success();
-}
-
-void mqtt_transport::finish(close_info info) {
-    if (state_ == state::closed || state_ == state::idle) return;
-    state_ = state::closed;
-    if (listener_ != nullptr) listener_->on_closed(info);
+void mqtt_transport::ended(close_info info) {
+    // Every later handler of this connection stops; the listener hears it from
+    // a handler of its own, outside libmosquitto's call stack, so it may open
+    // again at once.
+    unsigned gen = ++generation_;
+    timer_.cancel();
+    asio::post(io_, [self = shared_from_this(), gen, info = std::move(info)] {
+        if (gen != self->generation_ || self->state_ != state::closing) return;
+        self->state_ = state::closed;
+        self->destroy_client();  // already closed, unless it ended on our side mid-handshake
+        if (self->listener_ != nullptr) self->listener_->on_closed(info);
+    });
 }
 
 }  // namespace switchboard::client

@@ -1,40 +1,64 @@
 #pragma once
-// A client connection over MQTT (PROTOCOL.md §5) through a broker, with Paho
-// C++: connecting with a retained `sb/{id}/status` and a Last Will saying
-// offline is registering; frames go out on `sb/{id}/out` and arrive on
-// `sb/{id}/in`, QoS 1. MQTT v5, so that cut() can end the session with the
-// Will published (reason code 4), the closest thing to a dropped device.
+// A client connection over MQTT through a broker (docs/mqtt.md), on
+// libmosquitto, mosquitto's own C client: connecting with a retained
+// `sb/{id}/status` and a Last Will saying offline is registering; frames go
+// out on `sb/{id}/out` and arrive on `sb/{id}/in`, QoS 1. MQTT v5, so that
+// cut() can end the session with the Will published (reason code 4), the
+// closest thing to a dropped device.
 //
-// Owned through shared_ptr by its protocol_client. Runs on one io_context
-// thread; Paho's callbacks run on Paho's threads and only post to it.
+// Why not Paho: its client runs threads of its own per connection and cost
+// about 300 µs of CPU per round trip across a fleet. libmosquitto gives up
+// its socket (mosquitto_socket) and lets the caller run the loop
+// (mosquitto_loop_read/write/misc), so thousands of devices share the
+// io_context threads of the fleet with no thread or wake-up of their own.
+//
+// Owned through shared_ptr by its protocol_client and by its own pending
+// waits. Runs on one io_context thread: call it only from there; every
+// libmosquitto callback runs inside a loop call made on that thread.
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 
 #include "transport.hpp"
 
-namespace mqtt {
-class async_client;
-class token;
-}  // namespace mqtt
+struct mosquitto;
+struct mosquitto_message;
+struct mqtt5__property;
 
 namespace switchboard::client {
 
 struct mqtt_options {
-    std::string server_uri = "tcp://127.0.0.1:1883";
+    std::string server_uri = "tcp://127.0.0.1:18830";  // what scripts/run.sh starts
     std::string prefix = "sb";
     int qos = 1;
     std::chrono::seconds keep_alive{30};
-    std::chrono::seconds connect_timeout{10};
+    std::chrono::milliseconds connect_timeout{10000};  // TCP connect until SUBACK
 };
+
+// Sent in CONNECT; an empty username sends none.
+struct mqtt_credentials {
+    std::string username;
+    std::string password;
+};
+
+// "tcp://HOST:PORT" or "mqtt://HOST:PORT" (port default 1883). Throws
+// std::invalid_argument naming what is wrong.
+struct mqtt_address {
+    std::string host;
+    int port = 1883;
+};
+mqtt_address parse_mqtt_url(const std::string& url);
 
 class mqtt_transport : public transport, public std::enable_shared_from_this<mqtt_transport> {
 public:
     // `role` and `meta_json` go into the retained status message.
     mqtt_transport(boost::asio::io_context& io, std::shared_ptr<const mqtt_options> options,
-                   std::string id, std::string role, std::string meta_json);
+                   std::string id, std::string role, std::string meta_json,
+                   mqtt_credentials credentials = {});
     ~mqtt_transport() override;
 
     transport_kind kind() const noexcept override { return transport_kind::mqtt; }
@@ -44,34 +68,48 @@ public:
     void cut() override;
     void detach() override { listener_ = nullptr; }
 
-    const std::string& inbox_topic() const noexcept { return in_topic_; }
-    const std::string& outbox_topic() const noexcept { return out_topic_; }
     const std::string& status_topic() const noexcept { return status_topic_; }
 
 private:
     enum class state { idle, connecting, open, closing, closed };
-    struct action;
 
-    void on_connected();
-    void on_subscribed();
-    void on_failed(std::string why);
-    void on_lost(std::string cause);
-    void on_disconnect_done(bool with_will);
-    void watch_disconnect(const std::shared_ptr<mqtt::token>& token);
-    void finish(close_info info);
-    // Runs `fn` on our thread if we still exist; callable from any thread.
-    template <class Fn>
-    void post_self(Fn fn);
+    static void on_connect(struct mosquitto*, void* self, int rc, int flags,
+                           const mqtt5__property*);
+    static void on_subscribe(struct mosquitto*, void* self, int mid, int count, const int* granted,
+                             const mqtt5__property*);
+    static void on_message(struct mosquitto*, void* self, const mosquitto_message* message,
+                           const mqtt5__property*);
+    static void on_disconnect(struct mosquitto*, void* self, int rc, const mqtt5__property*);
+
+    // Arms the waits the connection needs: read always, write while libmosquitto has output.
+    void watch();
+    void on_ready(boost::system::error_code ec, bool writable, unsigned generation);
+    // Reads until the socket is drained (the reactor reports edges, not levels).
+    void read_all(unsigned generation);
+    void flush();
+    void schedule_keepalive();
+    void on_timer(boost::system::error_code ec, unsigned generation);
+    // Lets go of the socket before libmosquitto closes it (it owns the descriptor).
+    void release_socket();
+    // The connection ended: no more loop calls; listener told from a fresh handler.
+    void ended(close_info info);
+    void destroy_client();
 
     boost::asio::io_context& io_;
     std::shared_ptr<const mqtt_options> options_;
+    mqtt_address address_;
     std::string id_, role_, meta_json_;
+    mqtt_credentials credentials_;
     std::string in_topic_, out_topic_, status_topic_;
-    std::unique_ptr<mqtt::async_client> client_;
-    std::unique_ptr<action> connect_action_, subscribe_action_, disconnect_action_;
+    struct mosquitto* client_ = nullptr;
+    boost::asio::posix::stream_descriptor socket_;
+    boost::asio::steady_timer timer_;  // connect timeout, then keepalive
     transport_listener* listener_ = nullptr;
     state state_ = state::idle;
+    unsigned generation_ = 0;  // handlers of an older connection see a newer number and stop
+    bool read_armed_ = false, write_armed_ = false;
     bool cutting_ = false;
+    int refused_reason_ = 0;  // CONNACK reason code of a refused connect
 };
 
 }  // namespace switchboard::client

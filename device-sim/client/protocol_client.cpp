@@ -5,50 +5,12 @@
 namespace switchboard::client {
 
 namespace {
-
-// Builds one frame into `out` (reused across frames to avoid allocations).
-class frame_builder {
-public:
-    explicit frame_builder(std::string& out) : out_(out) {
-        out_.clear();
-        out_.push_back('{');
-    }
-    frame_builder& string(std::string_view key, std::string_view value) {
-        this->key(key);
-        append_json_string(out_, value);
-        return *this;
-    }
-    frame_builder& raw(std::string_view key, std::string_view json) {
-        if (json.empty()) return *this;
-        this->key(key);
-        out_ += json;
-        return *this;
-    }
-    frame_builder& integer(std::string_view key, std::int64_t value) {
-        this->key(key);
-        out_ += std::to_string(value);
-        return *this;
-    }
-    std::string_view finish() {
-        out_.push_back('}');
-        return out_;
-    }
-
-private:
-    void key(std::string_view k) {
-        if (out_.size() > 1) out_.push_back(',');
-        append_json_string(out_, k);
-        out_.push_back(':');
-    }
-    std::string& out_;
-};
-
+// Room for a typical frame, so building one allocates once.
+constexpr std::size_t frame_reserve = 256;
 }  // namespace
 
 protocol_client::protocol_client(std::shared_ptr<transport> link, identity who)
-    : link_(std::move(link)), who_(std::move(who)) {
-    scratch_.reserve(256);
-}
+    : link_(std::move(link)), who_(std::move(who)) {}
 
 protocol_client::~protocol_client() {
     link_->detach();
@@ -67,11 +29,11 @@ void protocol_client::on_open() {
         if (listener_ != nullptr) listener_->on_registered(frame_view{});
         return;
     }
-    frame_builder b(scratch_);
-    b.string("type", "register").string("id", who_.id).string("role", who_.role);
-    if (!who_.token.empty()) b.string("token", who_.token);
-    b.raw("meta", who_.meta_json);
-    link_->send(b.finish());
+    json_object_writer w(frame_reserve);
+    w.string("type", "register").string("id", who_.id).string("role", who_.role);
+    if (!who_.token.empty()) w.string("token", who_.token);
+    w.raw("meta", who_.meta_json);
+    link_->send(w.finish());
 }
 
 void protocol_client::on_text(std::string_view text) {
@@ -102,40 +64,35 @@ void protocol_client::on_closed(const close_info& info) {
 
 bool protocol_client::command(std::string_view to, std::string_view id, std::string_view name,
                               std::string_view args_json, std::int64_t timeout_ms) {
-    frame_builder b(scratch_);
-    b.string("type", "command").string("to", to).string("id", id).string("name", name);
-    b.raw("args", args_json);
-    if (timeout_ms > 0) b.integer("timeout_ms", timeout_ms);
-    return link_->send(b.finish());
+    json_object_writer w(frame_reserve + args_json.size());
+    w.string("type", "command").string("to", to).string("id", id).string("name", name);
+    w.raw("args", args_json);
+    if (timeout_ms > 0) w.integer("timeout_ms", timeout_ms);
+    return link_->send(w.finish());
 }
 
 bool protocol_client::respond_ok(std::string_view to, std::string_view id,
                                  std::string_view result_json) {
-    frame_builder b(scratch_);
-    b.string("type", "response").string("to", to).string("id", id).raw("ok", "true");
-    b.raw("result", result_json.empty() ? std::string_view("{}") : result_json);
-    return link_->send(b.finish());
+    json_object_writer w(frame_reserve + result_json.size());
+    w.string("type", "response").string("to", to).string("id", id).boolean("ok", true);
+    w.raw("result", result_json.empty() ? std::string_view("{}") : result_json);
+    return link_->send(w.finish());
 }
 
 bool protocol_client::respond_error(std::string_view to, std::string_view id, std::string_view code,
                                     std::string_view message) {
-    std::string error;
-    error.reserve(32 + code.size() + message.size());
-    error += "{\"code\":";
-    append_json_string(error, code);
-    error += ",\"message\":";
-    append_json_string(error, message);
-    error += '}';
-    frame_builder b(scratch_);
-    b.string("type", "response").string("to", to).string("id", id).raw("ok", "false");
-    b.raw("error", error);
-    return link_->send(b.finish());
+    json_object_writer error(32 + code.size() + message.size());
+    error.string("code", code).string("message", message);
+    json_object_writer w(frame_reserve + message.size());
+    w.string("type", "response").string("to", to).string("id", id).boolean("ok", false);
+    w.raw("error", error.finish());
+    return link_->send(w.finish());
 }
 
 bool protocol_client::event(std::string_view name, std::string_view data_json) {
-    frame_builder b(scratch_);
-    b.string("type", "event").string("name", name).raw("data", data_json);
-    return link_->send(b.finish());
+    json_object_writer w(frame_reserve + data_json.size());
+    w.string("type", "event").string("name", name).raw("data", data_json);
+    return link_->send(w.finish());
 }
 
 bool protocol_client::subscribe(const std::vector<std::string>& patterns) {
@@ -145,9 +102,9 @@ bool protocol_client::subscribe(const std::vector<std::string>& patterns) {
         append_json_string(ids, p);
     }
     ids.push_back(']');
-    frame_builder b(scratch_);
-    b.string("type", "subscribe").raw("ids", ids);
-    return link_->send(b.finish());
+    json_object_writer w(frame_reserve + ids.size());
+    w.string("type", "subscribe").raw("ids", ids);
+    return link_->send(w.finish());
 }
 
 bool protocol_client::send_raw(std::string_view text) { return link_->send(text); }

@@ -1,5 +1,5 @@
 #pragma once
-// One party of the Switchboard protocol (PROTOCOL.md §3) on any transport:
+// One party of the Switchboard protocol (docs/protocol.md) on any transport:
 // registers (WebSocket: the `register` frame; MQTT: connecting is
 // registering), then sends commands, responses, events and subscriptions as
 // frames and hands every frame it receives to its protocol_listener.
@@ -75,7 +75,6 @@ private:
     identity who_;
     protocol_listener* listener_ = nullptr;
     bool registered_ = false;
-    std::string scratch_;  // frames are built here, reused
 };
 
 }  // namespace switchboard::client

@@ -2,7 +2,7 @@
 // The transport-neutral face of one client connection: open it, send JSON
 // text frames, close it, and hear what happens through a transport_listener.
 // Implemented by ws_transport (WebSocket) and mqtt_transport (MQTT through a
-// broker, PROTOCOL.md §5), so simulated devices and tests run on either.
+// broker, docs/mqtt.md), so simulated devices and tests run on either.
 //
 // Threading: every call is made on, and every listener callback arrives on,
 // the executor the transport was created with. A transport may be opened
@@ -23,6 +23,10 @@ struct close_info {
     std::uint16_t code = 1006;  // WebSocket close code; 1006 when cut without one
     std::string reason;         // the peer's close reason or the local error
     bool local = false;         // we closed it (close() or cut())
+    // When the server refused the connection before it opened: what refused
+    // it, counted by this text ("HTTP 403 Forbidden", "MQTT CONNACK 135 Not
+    // authorized"); empty otherwise.
+    std::string refusal;
 };
 
 class transport_listener {

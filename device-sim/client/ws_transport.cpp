@@ -1,9 +1,11 @@
 #include "ws_transport.hpp"
 
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
 #include <stdexcept>
@@ -58,14 +60,19 @@ std::string_view header_value(std::string_view head, std::string_view name) {
 
 }  // namespace
 
-ws_options parse_ws_url(const std::string& url) {
+ws_options parse_ws_url(const std::string& url, const tls_trust& trust) {
     constexpr std::string_view ws_scheme = "ws://";
+    constexpr std::string_view wss_scheme = "wss://";
     constexpr std::string_view socketio_scheme = "socketio://";
     bool socketio = url.rfind(socketio_scheme, 0) == 0;
-    if (!socketio && url.rfind(ws_scheme, 0) != 0) {
-        throw std::invalid_argument("'" + url + "': only ws:// and socketio:// URLs are supported");
+    bool secure = url.rfind(wss_scheme, 0) == 0;
+    if (!socketio && !secure && url.rfind(ws_scheme, 0) != 0) {
+        throw std::invalid_argument("'" + url +
+                                    "': only ws://, wss:// and socketio:// URLs are supported");
     }
-    std::string rest = url.substr(socketio ? socketio_scheme.size() : ws_scheme.size());
+    std::string rest = url.substr(socketio ? socketio_scheme.size()
+                                  : secure ? wss_scheme.size()
+                                           : ws_scheme.size());
     std::string target = socketio ? "/socket.io/" : "/ws";
     if (auto slash = rest.find('/'); slash != std::string::npos) {
         target = rest.substr(slash);
@@ -90,6 +97,31 @@ ws_options parse_ws_url(const std::string& url) {
         options.framing = ws_framing::socketio;
     }
     options.host_header = rest;
+    if (secure) {
+        auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+        context->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                             asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+        boost::system::error_code tls_ec;
+        if (trust.insecure) {
+            context->set_verify_mode(asio::ssl::verify_none);
+        } else {
+            context->set_verify_mode(asio::ssl::verify_peer);
+            if (trust.ca_file.empty()) {
+                context->set_default_verify_paths(tls_ec);
+            } else {
+                context->load_verify_file(trust.ca_file, tls_ec);
+            }
+            if (tls_ec) {
+                throw std::invalid_argument(
+                    "'" + (trust.ca_file.empty() ? std::string("system CA paths") : trust.ca_file) +
+                    "': cannot load trusted certificates: " + tls_ec.message());
+            }
+        }
+        // Idle connections keep no read and write buffers (OpenSSL frees them between records).
+        SSL_CTX_set_mode(context->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+        options.tls = std::move(context);
+        options.tls_host = host;
+    }
     boost::system::error_code ec;
     auto address = asio::ip::make_address(host, ec);
     if (ec) {
@@ -122,6 +154,7 @@ void ws_transport::open(transport_listener& listener) {
     listener_ = &listener;
     ++generation_;
     boost::system::error_code ignored;
+    tls_.reset();
     socket_.close(ignored);
     socket_ = tcp::socket(io_);
     state_ = state::connecting;
@@ -165,6 +198,41 @@ void ws_transport::on_connect(boost::system::error_code ec, unsigned gen) {
     if (gen != generation_ || state_ != state::connecting) return;
     if (ec) return finish({1006, "connect: " + ec.message(), false});
     socket_.set_option(tcp::no_delay(true), ec);
+    if (!options_->tls) return send_upgrade(gen);
+    tls_ = std::make_shared<asio::ssl::stream<tcp::socket>>(std::move(socket_), *options_->tls);
+    boost::system::error_code not_an_address;
+    asio::ip::make_address(options_->tls_host, not_an_address);
+    // SNI carries names only; an address is checked against the certificate's IP entries.
+    if (not_an_address) SSL_set_tlsext_host_name(tls_->native_handle(), options_->tls_host.c_str());
+    tls_->set_verify_callback(asio::ssl::host_name_verification(options_->tls_host));
+    tls_->async_handshake(asio::ssl::stream_base::client,
+                          [self = shared_from_this(), tls = tls_,
+                           gen](boost::system::error_code ec) { self->on_tls_handshake(ec, gen); });
+}
+
+void ws_transport::on_tls_handshake(boost::system::error_code ec, unsigned gen) {
+    if (gen != generation_ || state_ != state::connecting) return;
+    if (ec) {
+        close_info info{1006, "tls handshake: " + ec.message(), false};
+        info.refusal = "TLS " + ec.message();
+        return finish(std::move(info));
+    }
+    send_upgrade(gen);
+}
+
+template <class Handler>
+void ws_transport::write_out(Handler handler) {
+    if (tls_) {
+        asio::async_write(
+            *tls_, asio::buffer(writing_),
+            [tls = tls_, handler = std::move(handler)](boost::system::error_code ec,
+                                                       std::size_t n) mutable { handler(ec, n); });
+    } else {
+        asio::async_write(socket_, asio::buffer(writing_), std::move(handler));
+    }
+}
+
+void ws_transport::send_upgrade(unsigned gen) {
     unsigned char nonce[16];
     for (int i = 0; i < 16; i += 4) {
         std::uint32_t r = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(this)) ^
@@ -181,10 +249,9 @@ void ws_transport::on_connect(boost::system::error_code ec, unsigned gen) {
     writing_ += "\r\n";
     state_ = state::upgrading;
     write_in_flight_ = true;
-    asio::async_write(socket_, asio::buffer(writing_),
-                      [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t) {
-                          self->on_upgrade_written(ec, gen);
-                      });
+    write_out([self = shared_from_this(), gen](boost::system::error_code ec, std::size_t) {
+        self->on_upgrade_written(ec, gen);
+    });
     do_read();
 }
 
@@ -200,11 +267,17 @@ void ws_transport::do_read() {
         in_.resize(std::max(in_.size() * 2, std::size_t(4096)));
     }
     unsigned gen = generation_;
-    socket_.async_read_some(
-        asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
-        [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t n) {
-            self->on_read(ec, n, gen);
-        });
+    auto buffer = asio::buffer(in_.data() + in_used_, in_.size() - in_used_);
+    auto handler = [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t n) {
+        self->on_read(ec, n, gen);
+    };
+    if (tls_) {
+        tls_->async_read_some(
+            buffer, [tls = tls_, handler = std::move(handler)](
+                        boost::system::error_code ec, std::size_t n) mutable { handler(ec, n); });
+    } else {
+        socket_.async_read_some(buffer, std::move(handler));
+    }
 }
 
 void ws_transport::on_read(boost::system::error_code ec, std::size_t bytes, unsigned gen) {
@@ -239,8 +312,14 @@ bool ws_transport::handle_upgrade_response() {
     std::string_view head = data.substr(0, end + 2);
     std::size_t head_bytes = end + 4;
     if (head.substr(0, 12) != "HTTP/1.1 101") {
-        std::string status(head.substr(0, head.find("\r\n")));
-        finish({1006, "upgrade refused: " + status, false});
+        // "HTTP/1.1 403 Forbidden" is counted as "HTTP 403 Forbidden".
+        std::string_view status = head.substr(0, head.find("\r\n"));
+        close_info info{1006, "upgrade refused: " + std::string(status), false};
+        auto space = status.find(' ');
+        info.refusal =
+            "HTTP " +
+            std::string(space == std::string_view::npos ? status : status.substr(space + 1));
+        finish(std::move(info));
         return false;
     }
     if (header_value(head, "Sec-WebSocket-Accept") != websocket_accept(key_)) {
@@ -397,10 +476,9 @@ void ws_transport::flush() {
     out_.clear();
     write_in_flight_ = true;
     unsigned gen = generation_;
-    asio::async_write(socket_, asio::buffer(writing_),
-                      [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t) {
-                          self->on_write(ec, gen);
-                      });
+    write_out([self = shared_from_this(), gen](boost::system::error_code ec, std::size_t) {
+        self->on_write(ec, gen);
+    });
 }
 
 void ws_transport::on_write(boost::system::error_code ec, unsigned gen) {
@@ -443,6 +521,7 @@ void ws_transport::finish(close_info info) {
     boost::system::error_code ignored;
     timer_.cancel();
     socket_.close(ignored);
+    if (tls_) tls_->next_layer().close(ignored);  // no close_notify: the WebSocket close said it
     // The buffers of a write or read that close() just aborted are left alone:
     // open() resets them.
     out_.clear();

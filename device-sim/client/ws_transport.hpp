@@ -11,6 +11,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
@@ -30,6 +32,12 @@ enum class ws_framing {
     socketio,  // Engine.IO 4 / Socket.IO 5 packets, 42["message",{...}]: a benchmark peer
 };
 
+// How a wss:// client trusts the gateway's certificate.
+struct tls_trust {
+    std::string ca_file;    // PEM file of trusted certificates; empty: the system's
+    bool insecure = false;  // no verification at all (a development certificate)
+};
+
 // Where and how to connect; one is shared by many clients.
 struct ws_options {
     boost::asio::ip::tcp::endpoint server;
@@ -38,16 +46,22 @@ struct ws_options {
     std::string subprotocol = "switchboard.v1";  // offered when not empty
     ws_framing framing = ws_framing::plain;
     std::optional<boost::asio::ip::address> source;  // bind to this local address first
+    // wss://: the TLS context shared by every client of these options (null for ws://),
+    // and the name the certificate must carry (the URL's host).
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    std::string tls_host;
     std::size_t max_frame_bytes = 16 << 20;
     std::size_t max_outbound_bytes = 4 << 20;          // send() refuses past this backlog
     std::chrono::milliseconds connect_timeout{10000};  // TCP connect plus upgrade
     std::chrono::milliseconds close_timeout{2000};     // wait for the server's close reply
 };
 
-// Parses "ws://host:port/path" (host an IP address or a name resolved here,
-// blocking, once), or "socketio://host:port[/path]" for a Socket.IO server
-// (path default /socket.io/). Throws std::invalid_argument naming what is wrong.
-ws_options parse_ws_url(const std::string& url);
+// Parses "ws://host:port/path" or "wss://host:port/path" (host an IP address
+// or a name resolved here, blocking, once), or "socketio://host:port[/path]"
+// for a Socket.IO server (path default /socket.io/). A wss:// URL gets a TLS
+// context trusting as `trust` says. Throws std::invalid_argument naming what
+// is wrong (an unreadable CA file included).
+ws_options parse_ws_url(const std::string& url, const tls_trust& trust = {});
 
 class ws_transport : public transport, public std::enable_shared_from_this<ws_transport> {
 public:
@@ -65,6 +79,10 @@ private:
     enum class state { idle, connecting, upgrading, open, closing, closed };
 
     void on_connect(boost::system::error_code ec, unsigned generation);
+    void on_tls_handshake(boost::system::error_code ec, unsigned generation);
+    void send_upgrade(unsigned generation);
+    template <class Handler>
+    void write_out(Handler handler);  // writes writing_ whole, over TLS when there is TLS
     void on_upgrade_written(boost::system::error_code ec, unsigned generation);
     void do_read();
     void on_read(boost::system::error_code ec, std::size_t bytes, unsigned generation);
@@ -82,6 +100,10 @@ private:
     boost::asio::io_context& io_;
     std::shared_ptr<const ws_options> options_;  // shared by a whole fleet
     boost::asio::ip::tcp::socket socket_;
+    // wss://: the connection's TCP socket moves in here once connected. Its
+    // pending operations hold it too, so a reconnect can start a new one
+    // while the old one's aborted handlers are still queued.
+    std::shared_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_;
     boost::asio::steady_timer timer_;
     transport_listener* listener_ = nullptr;
     state state_ = state::idle;

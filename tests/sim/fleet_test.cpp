@@ -11,8 +11,7 @@
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
-#include "mqtt_probe.hpp"
-#include "running_mosquitto.hpp"
+#include "gateway_side.hpp"
 #endif
 
 using namespace switchboard;
@@ -103,25 +102,21 @@ void exercise_ws(ws_test_client& ctl, const std::string& prefix, int count,
 
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
 TEST(Fleet, MixedFleetOf200AnswersEveryCommandKind) {
-    ASSERT_TRUE(running_mosquitto::available());
     running_gateway gw;
-    running_mosquitto broker;
-    ASSERT_TRUE(broker.ready()) << broker.failure();
+    mosquitto_broker broker;
 
     fleet_options fo;
     fo.plan.gateway_url = "ws://127.0.0.1:" + std::to_string(gw.port()) + "/ws";
-    fo.plan.mqtt_url = broker.uri();
+    fo.plan.mqtt_url = broker.url();
     fo.plan.groups = {group("ws-dev-", 100, transport_choice::ws),
                       group("mq-dev-", 100, transport_choice::mqtt)};
     fo.threads = 2;
     fleet_runner fleet(fo);
 
-    // The MQTT side: until the bridge is in the tree, the test plays the
-    // gateway toward MQTT devices (same frames, on sb/{id}/in and /out).
-    mqtt_probe probe(broker.uri(), "test-bridge");
-    ASSERT_TRUE(probe.connected());
-    probe.subscribe("sb/+/out");
-    probe.subscribe("sb/+/status");
+    // The MQTT side: no bridge here (the in-process gateway has none); the
+    // test plays the gateway toward MQTT devices (same frames, on sb/{id}/in and /out).
+    mqtt_test_client probe(broker.url(), gateway_side("test-bridge", {"sb/+/out", "sb/+/status"}));
+    ASSERT_TRUE(probe.connect()) << broker.log();
 
     fleet.start();
     ASSERT_TRUE(fleet.wait_all_online(30s)) << fleet.progress_line();
@@ -220,13 +215,12 @@ TEST(Fleet, MixedFleetOf200AnswersEveryCommandKind) {
 }
 
 TEST(Fleet, MqttDeviceStatusGoesOfflineOnReboot) {
-    running_mosquitto broker;
-    ASSERT_TRUE(broker.ready()) << broker.failure();
-    mqtt_probe probe(broker.uri(), "watcher");
-    probe.subscribe("sb/lw-0/status");
+    mosquitto_broker broker;
+    mqtt_test_client probe(broker.url(), gateway_side("watcher", {"sb/lw-0/status"}));
+    ASSERT_TRUE(probe.connect()) << broker.log();
 
     fleet_options fo;
-    fo.plan.mqtt_url = broker.uri();
+    fo.plan.mqtt_url = broker.url();
     auto g = group("lw-", 1, transport_choice::mqtt);
     g.events_per_s = 0;
     g.reboot = 30s;  // stays away for the rest of the test
@@ -239,8 +233,9 @@ TEST(Fleet, MqttDeviceStatusGoesOfflineOnReboot) {
     EXPECT_EQ(json::parse(online->payload)["online"], true);
 
     // reboot closes gracefully: the status turns offline (published by the device).
-    probe.publish("sb/lw-0/in", R"({"type":"command","from":"t","id":"1","name":"reboot"})");
-    std::optional<mqtt_message> offline;
+    probe.publish("sb/lw-0/in",
+                  std::string(R"({"type":"command","from":"t","id":"1","name":"reboot"})"));
+    std::optional<mqtt_test_client::message> offline;
     while ((offline = probe.receive(5s)) &&
            json::parse(offline->payload, nullptr, false)["online"] != false) {
     }

@@ -1,5 +1,6 @@
-// mqtt_transport against a real mosquitto: topics, retained status, the
-// Last Will on a cut, and reconnecting on the same client.
+// mqtt_transport (libmosquitto) against a real mosquitto started from the
+// shipped config: topics, retained status, the Last Will on a cut,
+// reconnecting on the same client, and a broker's refusal named.
 
 #include <gtest/gtest.h>
 
@@ -10,12 +11,12 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "client/io_threads.hpp"
 #include "client/mqtt_transport.hpp"
 #include "client/protocol_client.hpp"
-#include "mqtt_probe.hpp"
-#include "running_mosquitto.hpp"
+#include "gateway_side.hpp"
+#include "io_pool.hpp"
 
+using namespace switchboard;
 using namespace switchboard::client;
 using namespace switchboard::test;
 using json = nlohmann::json;
@@ -31,7 +32,8 @@ public:
         push(std::string(f.type()) + ":" + f.string("id").value_or(""));
     }
     void on_disconnected(const close_info& info, bool) override {
-        push("closed:" + std::to_string(info.code));
+        push("closed:" + std::to_string(info.code) +
+             (info.refusal.empty() ? "" : " " + info.refusal));
     }
 
     std::optional<std::string> next(std::chrono::milliseconds timeout) {
@@ -54,7 +56,7 @@ private:
 };
 
 // Waits for a message on `topic` whose JSON payload satisfies `match`.
-std::optional<json> wait_for(mqtt_probe& probe, const std::string& topic,
+std::optional<json> wait_for(mqtt_test_client& probe, const std::string& topic,
                              const std::function<bool(const json&)>& match) {
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -70,14 +72,14 @@ std::optional<json> wait_for(mqtt_probe& probe, const std::string& topic,
 }  // namespace
 
 TEST(MqttTransport, FramesFlowAndCutPublishesTheLastWill) {
-    running_mosquitto broker;
-    ASSERT_TRUE(broker.ready()) << broker.failure();
-    mqtt_probe probe(broker.uri(), "probe");
-    probe.subscribe("sb/dev-9/#");
+    mosquitto_broker broker;
+    mqtt_test_client probe(broker.url(), gateway_side("probe", {"sb/dev-9/#"}));
+    ASSERT_TRUE(probe.connect()) << broker.log();
 
-    io_threads io(1);
+    io_pool io(1);
+    io.start();
     auto options = std::make_shared<mqtt_options>();
-    options->server_uri = broker.uri();
+    options->server_uri = broker.url();
     auto link =
         std::make_shared<mqtt_transport>(io.at(0), options, "dev-9", "device", R"({"model":"x"})");
     auto client = std::make_shared<protocol_client>(
@@ -93,7 +95,8 @@ TEST(MqttTransport, FramesFlowAndCutPublishesTheLastWill) {
     EXPECT_EQ((*online)["meta"]["model"], "x");
 
     // In on sb/dev-9/in, out on sb/dev-9/out.
-    probe.publish("sb/dev-9/in", R"({"type":"command","from":"c","id":"k1","name":"echo"})");
+    probe.publish("sb/dev-9/in",
+                  std::string(R"({"type":"command","from":"c","id":"k1","name":"echo"})"));
     ASSERT_EQ(heard.next(10s), "command:k1");
     boost::asio::post(io.at(0), [&] { client->respond_ok("c", "k1", R"({"fine":true})"); });
     auto answer = wait_for(probe, "sb/dev-9/out",
@@ -117,11 +120,13 @@ TEST(MqttTransport, FramesFlowAndCutPublishesTheLastWill) {
         wait_for(probe, "sb/dev-9/status", [](const json& j) { return j.value("online", false); }));
     boost::asio::post(io.at(0), [&] { client->close(); });
     ASSERT_EQ(heard.next(10s), "closed:1000");
-    io.stop();  // the client goes after its thread, so no handler races its destructor
+    io.stop();
+    io.join();  // the client goes after its thread, so no handler races its destructor
 }
 
 TEST(MqttTransport, UnreachableBrokerReportsClosed) {
-    io_threads io(1);
+    io_pool io(1);
+    io.start();
     auto options = std::make_shared<mqtt_options>();
     options->server_uri = "tcp://127.0.0.1:1";  // nothing listens on port 1
     options->connect_timeout = std::chrono::seconds(2);
@@ -133,5 +138,26 @@ TEST(MqttTransport, UnreachableBrokerReportsClosed) {
     ASSERT_TRUE(e);
     EXPECT_EQ(e->rfind("closed:", 0), 0u) << *e;
     io.stop();
+    io.join();
+}
+
+TEST(MqttTransport, RefusedLoginIsNamedByItsReasonCode) {
+    mosquitto_broker broker;
+    io_pool io(1);
+    io.start();
+    auto options = std::make_shared<mqtt_options>();
+    options->server_uri = broker.url();
+    auto link = std::make_shared<mqtt_transport>(
+        io.at(0), options, "dev-r", "device", "{}",
+        mqtt_credentials{mosquitto_broker::gateway_user, "not-the-password"});
+    auto client = std::make_shared<protocol_client>(link, identity{"dev-r", "device", "{}", {}});
+    recorder heard;
+    boost::asio::post(io.at(0), [&] { client->connect(heard); });
+    auto e = heard.next(15s);
+    ASSERT_TRUE(e);
+    // MQTT 5 reason code 135: mosquitto refuses a wrong password as "not authorized".
+    EXPECT_EQ(*e, "closed:1006 MQTT CONNACK 135 Not authorized") << broker.log();
+    io.stop();
+    io.join();
 }
 #endif

@@ -29,7 +29,24 @@ TEST(WsUrl, SocketIoUrlsGoStraightToTheWebSocketTransport) {
 
 TEST(WsUrl, BadUrlsAreRefusedSayingWhy) {
     for (const char* url : {"http://127.0.0.1:80/ws", "ws://127.0.0.1", "ws://127.0.0.1:0/ws",
-                            "ws://127.0.0.1:70000/ws", "wss://127.0.0.1:443/ws"}) {
+                            "ws://127.0.0.1:70000/ws", "wss://127.0.0.1/ws"}) {
         EXPECT_THROW(parse_ws_url(url), std::invalid_argument) << url;
+    }
+}
+
+TEST(WsUrl, WssUrlsGetATlsContextCheckingTheHost) {
+    auto plain = parse_ws_url("ws://127.0.0.1:8080/ws");
+    EXPECT_EQ(plain.tls, nullptr);
+    auto secure = parse_ws_url("wss://127.0.0.1:8443/ws", tls_trust{{}, true});
+    ASSERT_NE(secure.tls, nullptr);
+    EXPECT_EQ(secure.tls_host, "127.0.0.1");
+    EXPECT_EQ(secure.target, "/ws");
+    EXPECT_EQ(secure.server.port(), 8443);
+    // A CA file that cannot be read is refused at once, naming it.
+    try {
+        parse_ws_url("wss://127.0.0.1:8443/ws", tls_trust{"/nonexistent/ca.pem", false});
+        FAIL() << "no error";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/ca.pem"), std::string::npos) << e.what();
     }
 }
