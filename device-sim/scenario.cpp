@@ -6,15 +6,15 @@
 #include <set>
 #include <sstream>
 
+#include "core/config_reader.hpp"
 #include "core/id_rules.hpp"
-#include "core/json_object_reader.hpp"
 
 namespace switchboard::sim {
 namespace {
 
 using json = nlohmann::json;
 
-using object_reader = json_object_reader;
+using object_reader = config_reader;
 
 constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/json_object_reader.hpp"
+#include "core/config_reader.hpp"
 
 namespace switchboard::sim {
 

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <vector>
 
+#include "config_reader.hpp"
 #include "id_rules.hpp"
-#include "json_object_reader.hpp"
 #include "secret_rules.hpp"
 #include "tls_key_pair.hpp"
 
@@ -18,7 +18,7 @@ namespace {
 
 using json = nlohmann::json;
 
-using section_reader = json_object_reader;
+using section_reader = config_reader;
 
 constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
 

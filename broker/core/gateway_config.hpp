@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "authenticator.hpp"
-#include "json_object_reader.hpp"  // config_error
+#include "config_reader.hpp"  // config_error
 #include "origin_policy.hpp"
 #include "rate_limiter.hpp"
 #include "registry.hpp"

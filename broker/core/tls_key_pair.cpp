@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "json_object_reader.hpp"  // config_error
+#include "config_reader.hpp"  // config_error
 
 namespace switchboard {
 namespace {

@@ -21,12 +21,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-class json_object_reader {
+class config_reader {
 public:
     using json = nlohmann::json;
 
     // `object` and `source` (the file's name, for messages) must outlive the reader.
-    json_object_reader(const json& object, std::string path, const std::string& source);
+    config_reader(const json& object, std::string path, const std::string& source);
 
     [[noreturn]] void fail(const std::string& key, const std::string& what) const;
 
@@ -56,15 +56,15 @@ public:
         for (std::size_t i = 0; i < v->size(); ++i) {
             std::string name = key + "[" + std::to_string(i) + "]";
             if (!(*v)[i].is_object()) fail(name, "must be an object");
-            json_object_reader element((*v)[i], qualified(name), source_);
+            config_reader element((*v)[i], qualified(name), source_);
             fn(element);
             element.reject_unknown();
         }
     }
 
     // A nested object; an absent one reads as empty. `present` tells which.
-    json_object_reader object(const std::string& key);
-    json_object_reader object(const std::string& key, bool& present);
+    config_reader object(const std::string& key);
+    config_reader object(const std::string& key, bool& present);
 
     void reject_unknown() const;
 

@@ -1,4 +1,4 @@
-#include "json_object_reader.hpp"
+#include "config_reader.hpp"
 
 #include <sstream>
 
@@ -18,35 +18,34 @@ std::string format(double d) {
 
 }  // namespace
 
-json_object_reader::json_object_reader(const json& object, std::string path,
-                                       const std::string& source)
+config_reader::config_reader(const json& object, std::string path, const std::string& source)
     : object_(object), path_(std::move(path)), source_(source) {}
 
-void json_object_reader::fail(const std::string& key, const std::string& what) const {
+void config_reader::fail(const std::string& key, const std::string& what) const {
     throw config_error(source_ + ": '" + qualified(key) + "' " + what);
 }
 
-const nlohmann::json* json_object_reader::take(const std::string& key) {
+const nlohmann::json* config_reader::take(const std::string& key) {
     known_.insert(key);
     auto it = object_.find(key);
     return it == object_.end() ? nullptr : &*it;
 }
 
-void json_object_reader::read(const std::string& key, std::string& out) {
+void config_reader::read(const std::string& key, std::string& out) {
     if (const json* v = take(key)) {
         if (!v->is_string()) fail(key, "must be a string");
         out = v->get<std::string>();
     }
 }
 
-void json_object_reader::read(const std::string& key, bool& out) {
+void config_reader::read(const std::string& key, bool& out) {
     if (const json* v = take(key)) {
         if (!v->is_boolean()) fail(key, "must be true or false");
         out = v->get<bool>();
     }
 }
 
-void json_object_reader::read_number(const std::string& key, double& out, double min, double max) {
+void config_reader::read_number(const std::string& key, double& out, double min, double max) {
     if (const json* v = take(key)) {
         if (!v->is_number()) fail(key, "must be a number");
         double d = v->get<double>();
@@ -57,8 +56,8 @@ void json_object_reader::read_number(const std::string& key, double& out, double
     }
 }
 
-bool json_object_reader::read_int64(const std::string& key, std::int64_t& out, std::int64_t min,
-                                    std::int64_t max) {
+bool config_reader::read_int64(const std::string& key, std::int64_t& out, std::int64_t min,
+                               std::int64_t max) {
     const json* v = take(key);
     if (v == nullptr) return false;
     if (!v->is_number_integer()) fail(key, "must be an integer");
@@ -74,14 +73,14 @@ bool json_object_reader::read_int64(const std::string& key, std::int64_t& out, s
     return true;
 }
 
-void json_object_reader::read_ms(const std::string& key, std::chrono::milliseconds& out,
-                                 std::int64_t min, std::int64_t max) {
+void config_reader::read_ms(const std::string& key, std::chrono::milliseconds& out,
+                            std::int64_t min, std::int64_t max) {
     std::int64_t ms = out.count();
     read_integer(key, ms, min, max);
     out = std::chrono::milliseconds(ms);
 }
 
-void json_object_reader::read_strings(const std::string& key, std::vector<std::string>& out) {
+void config_reader::read_strings(const std::string& key, std::vector<std::string>& out) {
     if (const json* v = take(key)) {
         if (!v->is_array()) fail(key, "must be an array of strings");
         out.clear();
@@ -92,26 +91,26 @@ void json_object_reader::read_strings(const std::string& key, std::vector<std::s
     }
 }
 
-json_object_reader json_object_reader::object(const std::string& key) {
+config_reader config_reader::object(const std::string& key) {
     bool present = false;
     return object(key, present);
 }
 
-json_object_reader json_object_reader::object(const std::string& key, bool& present) {
+config_reader config_reader::object(const std::string& key, bool& present) {
     const json* v = take(key);
     present = v != nullptr;
-    if (v == nullptr) return json_object_reader(empty_object(), qualified(key), source_);
+    if (v == nullptr) return config_reader(empty_object(), qualified(key), source_);
     if (!v->is_object()) fail(key, "must be an object");
-    return json_object_reader(*v, qualified(key), source_);
+    return config_reader(*v, qualified(key), source_);
 }
 
-void json_object_reader::reject_unknown() const {
+void config_reader::reject_unknown() const {
     for (const auto& [key, value] : object_.items()) {
         if (!known_.contains(key)) fail(key, "is not a known setting");
     }
 }
 
-std::string json_object_reader::qualified(const std::string& key) const {
+std::string config_reader::qualified(const std::string& key) const {
     if (path_.empty()) return key;
     return key.empty() || key.front() == '[' ? path_ + key : path_ + "." + key;
 }
