@@ -540,7 +540,7 @@ void mqtt_bridge::on_event(const client_record& from, const event_request& event
     // MQTT devices' events are on their own `out` topic already.
     if (from.via != transport::ws || from.role != client_role::device) return;
     if (state_.load(std::memory_order_acquire) != bridge_state::connected) return;
-    std::string payload = json_object_writer{32 + event.name.size() + event.data_json.size()}
+    std::string payload = json_writer{32 + event.name.size() + event.data_json.size()}
                               .string("name", event.name)
                               .raw("data", event.data_json)
                               .finish();
@@ -566,7 +566,7 @@ std::string mqtt_bridge::health_json() const {
         std::lock_guard lock(error_mutex_);
         error = last_error_;
     }
-    json_object_writer w;
+    json_writer w;
     w.string("state", to_string(state()))
         .string("url", options_.mqtt.url)
         .string("client_id", options_.client_id)

@@ -14,7 +14,7 @@ std::string healthz(session_context& context) {
     auto n = [](const counters::counter& v) {
         return static_cast<std::int64_t>(v.load(std::memory_order_relaxed));
     };
-    return json_object_writer{}
+    return json_writer{}
                .string("status", "ok")
                .string("node", context.config.node)
                .integer("sessions", static_cast<std::int64_t>(context.sessions.size()))

@@ -4,88 +4,8 @@
 
 namespace switchboard {
 
-void append_json_string(std::string& out, std::string_view value) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out.push_back('"');
-    // Whole runs that need no escape are appended at once.
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        const auto c = static_cast<unsigned char>(value[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(value.data() + run, i - run);
-        run = i + 1;
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                out += "\\u00";
-                out.push_back(hex[c >> 4]);
-                out.push_back(hex[c & 0xf]);
-        }
-    }
-    out.append(value.data() + run, value.size() - run);
-    out.push_back('"');
-}
-
-json_object_writer::json_object_writer(std::size_t reserve) {
-    out_.reserve(reserve);
-    out_.push_back('{');
-}
-
-void json_object_writer::key(std::string_view k) {
-    if (out_.size() > 1) out_.push_back(',');
-    out_.push_back('"');
-    out_ += k;
-    out_ += "\":";
-}
-
-json_object_writer& json_object_writer::string(std::string_view k, std::string_view value) {
-    key(k);
-    append_json_string(out_, value);
-    return *this;
-}
-
-json_object_writer& json_object_writer::integer(std::string_view k, std::int64_t value) {
-    key(k);
-    out_ += std::to_string(value);
-    return *this;
-}
-
-json_object_writer& json_object_writer::boolean(std::string_view k, bool value) {
-    key(k);
-    out_ += value ? "true" : "false";
-    return *this;
-}
-
-json_object_writer& json_object_writer::raw(std::string_view k, std::string_view json) {
-    if (json.empty()) return *this;
-    key(k);
-    out_ += json;
-    return *this;
-}
-
-std::string json_object_writer::finish() {
-    out_.push_back('}');
-    return std::move(out_);
-}
-
-frame_ptr json_object_writer::share() { return std::make_shared<const std::string>(finish()); }
-
 frame_ptr make_error(const frame_error& error) {
-    json_object_writer w;
+    json_writer w;
     w.string("type", "error")
         .string("code", to_string(error.code))
         .string("message", error.message);
@@ -97,7 +17,7 @@ frame_ptr make_error(const frame_error& error) {
 
 frame_ptr make_error(error_code code, std::string_view message, std::string_view request_id,
                      std::string_view request_type) {
-    json_object_writer w;
+    json_writer w;
     w.string("type", "error").string("code", to_string(code)).string("message", message);
     if (!request_id.empty()) w.string("id", request_id);
     if (!request_type.empty()) w.string("request_type", request_type);
@@ -106,7 +26,7 @@ frame_ptr make_error(error_code code, std::string_view message, std::string_view
 
 frame_ptr make_registered(const client_record& client, std::string_view node,
                           std::string_view limits_json) {
-    return json_object_writer{}
+    return json_writer{}
         .string("type", "registered")
         .string("id", client.id)
         .string("role", to_string(client.role))
@@ -117,7 +37,7 @@ frame_ptr make_registered(const client_record& client, std::string_view node,
 }
 
 frame_ptr make_command(std::string_view from, const command_request& command) {
-    return json_object_writer{96 + command.args_json.size()}
+    return json_writer{96 + command.args_json.size()}
         .string("type", "command")
         .string("from", from)
         .string("id", command.id)
@@ -127,7 +47,7 @@ frame_ptr make_command(std::string_view from, const command_request& command) {
 }
 
 frame_ptr make_response(std::string_view from, const response_request& response) {
-    return json_object_writer{96 + response.result_json.size() + response.error_json.size()}
+    return json_writer{96 + response.result_json.size() + response.error_json.size()}
         .string("type", "response")
         .string("from", from)
         .string("id", response.id)
@@ -140,8 +60,8 @@ frame_ptr make_response(std::string_view from, const response_request& response)
 frame_ptr make_failed_response(std::string_view from, std::string_view id, error_code code,
                                std::string_view message) {
     std::string error =
-        json_object_writer{}.string("code", to_string(code)).string("message", message).finish();
-    return json_object_writer{}
+        json_writer{}.string("code", to_string(code)).string("message", message).finish();
+    return json_writer{}
         .string("type", "response")
         .string("from", from)
         .string("id", id)
@@ -151,7 +71,7 @@ frame_ptr make_failed_response(std::string_view from, std::string_view id, error
 }
 
 frame_ptr make_message(std::string_view from, const message_request& message) {
-    json_object_writer w{64 + message.payload_json.size()};
+    json_writer w{64 + message.payload_json.size()};
     w.string("type", "message").string("from", from);
     if (message.id) w.string("id", *message.id);
     w.raw("payload", message.payload_json);
@@ -159,7 +79,7 @@ frame_ptr make_message(std::string_view from, const message_request& message) {
 }
 
 frame_ptr make_event(std::string_view from, const event_request& event) {
-    return json_object_writer{64 + event.data_json.size()}
+    return json_writer{64 + event.data_json.size()}
         .string("type", "event")
         .string("from", from)
         .string("name", event.name)
@@ -174,7 +94,7 @@ std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 frame_ptr make_presence(const client_record& client, bool online) {
-    json_object_writer w;
+    json_writer w;
     w.string("type", "presence")
         .string("id", client.id)
         .string("role", to_string(client.role))
@@ -185,11 +105,7 @@ frame_ptr make_presence(const client_record& client, bool online) {
 }
 
 frame_ptr make_ack(std::string_view id, std::string_view status) {
-    return json_object_writer{}
-        .string("type", "ack")
-        .string("id", id)
-        .string("status", status)
-        .share();
+    return json_writer{}.string("type", "ack").string("id", id).string("status", status).share();
 }
 
 frame_ptr make_subscribed(const subscribe_request& request) {
@@ -199,7 +115,7 @@ frame_ptr make_subscribed(const subscribe_request& request) {
         append_json_string(ids, p);
     }
     ids.push_back(']');
-    json_object_writer w;
+    json_writer w;
     w.string("type", request.subscribe ? "subscribed" : "unsubscribed");
     if (request.id) w.string("id", *request.id);
     w.raw("ids", ids);
@@ -212,7 +128,7 @@ frame_ptr make_list(const std::vector<client_ptr>& items, bool more,
     array.reserve(64 + items.size() * 96);
     for (const auto& c : items) {
         if (array.size() > 1) array.push_back(',');
-        array += json_object_writer{}
+        array += json_writer{}
                      .string("id", c->id)
                      .string("role", to_string(c->role))
                      .string("via", to_string(c->via))
@@ -221,7 +137,7 @@ frame_ptr make_list(const std::vector<client_ptr>& items, bool more,
                      .finish();
     }
     array.push_back(']');
-    json_object_writer w{array.size() + 64};
+    json_writer w{array.size() + 64};
     w.string("type", "list");
     if (request_id) w.string("id", *request_id);
     w.raw("items", array).boolean("more", more);

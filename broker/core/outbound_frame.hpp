@@ -12,31 +12,9 @@
 #include "endpoint.hpp"
 #include "error_code.hpp"
 #include "inbound_frame.hpp"
+#include "json_writer.hpp"
 
 namespace switchboard {
-
-// Appends one JSON object field by field, in the order written. Keys are the
-// protocol's own field names and are written as they are, unescaped.
-class json_object_writer {
-public:
-    explicit json_object_writer(std::size_t reserve = 128);
-
-    json_object_writer& string(std::string_view key, std::string_view value);
-    json_object_writer& integer(std::string_view key, std::int64_t value);
-    json_object_writer& boolean(std::string_view key, bool value);
-    // `json` is already-serialized JSON; skipped when empty.
-    json_object_writer& raw(std::string_view key, std::string_view json);
-
-    std::string finish();  // moves the text out: call once, last
-    frame_ptr share();     // likewise
-
-private:
-    void key(std::string_view k);
-    std::string out_;
-};
-
-// Appends `value` as a JSON string literal, escaping what JSON requires.
-void append_json_string(std::string& out, std::string_view value);
 
 frame_ptr make_error(const frame_error& error);
 frame_ptr make_error(error_code code, std::string_view message, std::string_view request_id = {},

@@ -10,7 +10,7 @@ namespace switchboard {
 router::router(router_options options, counters& stats)
     : options_(std::move(options)), access_(options_.access), stats_(stats) {
     limits_json_ =
-        json_object_writer{}
+        json_writer{}
             .integer("max_message_bytes", static_cast<std::int64_t>(options_.max_message_bytes))
             .integer("max_pending_commands",
                      static_cast<std::int64_t>(options_.max_pending_per_controller))

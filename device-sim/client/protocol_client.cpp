@@ -29,7 +29,7 @@ void protocol_client::on_open() {
         if (listener_ != nullptr) listener_->on_registered(frame_view{});
         return;
     }
-    json_object_writer w(frame_reserve);
+    json_writer w(frame_reserve);
     w.string("type", "register").string("id", who_.id).string("role", who_.role);
     if (!who_.token.empty()) w.string("token", who_.token);
     w.raw("meta", who_.meta_json);
@@ -64,7 +64,7 @@ void protocol_client::on_closed(const close_info& info) {
 
 bool protocol_client::command(std::string_view to, std::string_view id, std::string_view name,
                               std::string_view args_json, std::int64_t timeout_ms) {
-    json_object_writer w(frame_reserve + args_json.size());
+    json_writer w(frame_reserve + args_json.size());
     w.string("type", "command").string("to", to).string("id", id).string("name", name);
     w.raw("args", args_json);
     if (timeout_ms > 0) w.integer("timeout_ms", timeout_ms);
@@ -73,7 +73,7 @@ bool protocol_client::command(std::string_view to, std::string_view id, std::str
 
 bool protocol_client::respond_ok(std::string_view to, std::string_view id,
                                  std::string_view result_json) {
-    json_object_writer w(frame_reserve + result_json.size());
+    json_writer w(frame_reserve + result_json.size());
     w.string("type", "response").string("to", to).string("id", id).boolean("ok", true);
     w.raw("result", result_json.empty() ? std::string_view("{}") : result_json);
     return link_->send(w.finish());
@@ -81,16 +81,16 @@ bool protocol_client::respond_ok(std::string_view to, std::string_view id,
 
 bool protocol_client::respond_error(std::string_view to, std::string_view id, std::string_view code,
                                     std::string_view message) {
-    json_object_writer error(32 + code.size() + message.size());
+    json_writer error(32 + code.size() + message.size());
     error.string("code", code).string("message", message);
-    json_object_writer w(frame_reserve + message.size());
+    json_writer w(frame_reserve + message.size());
     w.string("type", "response").string("to", to).string("id", id).boolean("ok", false);
     w.raw("error", error.finish());
     return link_->send(w.finish());
 }
 
 bool protocol_client::event(std::string_view name, std::string_view data_json) {
-    json_object_writer w(frame_reserve + data_json.size());
+    json_writer w(frame_reserve + data_json.size());
     w.string("type", "event").string("name", name).raw("data", data_json);
     return link_->send(w.finish());
 }
@@ -102,7 +102,7 @@ bool protocol_client::subscribe(const std::vector<std::string>& patterns) {
         append_json_string(ids, p);
     }
     ids.push_back(']');
-    json_object_writer w(frame_reserve + ids.size());
+    json_writer w(frame_reserve + ids.size());
     w.string("type", "subscribe").raw("ids", ids);
     return link_->send(w.finish());
 }
