@@ -10,7 +10,7 @@
     }
     else if (l ~ /malloc|free|unlink_chunk|_int_|operator new|operator delete/) c = "malloc/free"
     else if (l ~ /nlohmann/) c = "JSON parsing (nlohmann)"
-    else if (l ~ /json_text|scanner::|json_object_text|json_string|json_writer|append_json_string/) c = "JSON frames read and written (json_text, outbound_frame)"
+    else if (l ~ /json_text|scanner::|json_object_view|json_string|json_writer|append_json_string/) c = "JSON frames read and written (json_text, outbound_frame)"
     else if (l ~ /switchboard::/) c = "switchboard code (router, registry, pending commands, frames)"
     else if (l ~ /beast/) c = "Beast WebSocket framing and write ops"
     else if (l ~ /asio/) c = "Asio scheduler and reactor"

@@ -11,7 +11,7 @@ namespace {
 // Reads fields of one frame object, remembering the first problem it meets.
 class field_reader {
 public:
-    field_reader(const json_object_text& object, std::string type)
+    field_reader(const json_object_view& object, std::string type)
         : object_(object), type_(std::move(type)) {}
 
     bool failed() const noexcept { return failed_; }
@@ -111,7 +111,7 @@ public:
     }
 
 private:
-    const json_object_text& object_;
+    const json_object_view& object_;
     std::string type_;
     bool failed_ = false;
     frame_error error_;
@@ -249,15 +249,15 @@ frame_error bad_request(std::string message, std::string field = {}) {
 }  // namespace
 
 parse_result parse_frame(std::string_view text) {
-    json_object_text doc;
+    json_object_view doc;
     switch (doc.parse(text, max_json_depth)) {
-        case json_object_text::status::ok:
+        case json_object_view::status::ok:
             break;
-        case json_object_text::status::not_json:
+        case json_object_view::status::not_json:
             return bad_request("frame is not valid JSON");
-        case json_object_text::status::not_object:
+        case json_object_view::status::not_object:
             return bad_request("frame must be a JSON object");
-        case json_object_text::status::too_deep:
+        case json_object_view::status::too_deep:
             return bad_request("frame is nested deeper than " + std::to_string(max_json_depth) +
                                " levels");
     }

@@ -367,7 +367,7 @@ std::string decode_string_body(std::string_view body) {
 
 }  // namespace
 
-json_object_text::status json_object_text::parse(std::string_view text, int max_depth) {
+json_object_view::status json_object_view::parse(std::string_view text, int max_depth) {
     count_ = 0;
     more_.clear();
     scanner s(text, max_depth);
@@ -393,7 +393,7 @@ json_object_text::status json_object_text::parse(std::string_view text, int max_
     return is_object ? status::ok : status::not_object;
 }
 
-void json_object_text::add(const json_member& member) {
+void json_object_view::add(const json_member& member) {
     if (count_ < inline_.size()) {
         inline_[count_] = member;
     } else {
@@ -402,7 +402,7 @@ void json_object_text::add(const json_member& member) {
     ++count_;
 }
 
-const json_member* json_object_text::find(std::string_view key) const {
+const json_member* json_object_view::find(std::string_view key) const {
     for (std::size_t i = count_; i-- > 0;) {
         const json_member& m = at(i);
         if (m.key_escaped ? json_key_value(m) == key : m.key == key) return &m;
@@ -411,9 +411,9 @@ const json_member* json_object_text::find(std::string_view key) const {
 }
 
 bool is_valid_json(std::string_view text) {
-    json_object_text object;
+    json_object_view object;
     const auto status = object.parse(text);
-    return status == json_object_text::status::ok || status == json_object_text::status::not_object;
+    return status == json_object_view::status::ok || status == json_object_view::status::not_object;
 }
 
 bool json_array_strings(std::string_view array_text, std::vector<std::string>& out) {

@@ -32,7 +32,7 @@ inline constexpr int max_json_text_depth = 64;
 
 // The top-level members of a JSON object. Views into the text it read, which
 // must outlive it. Up to 16 members are held without allocating.
-class json_object_text {
+class json_object_view {
 public:
     enum class status { ok, not_json, not_object, too_deep };
 
@@ -64,7 +64,7 @@ bool is_valid_json(std::string_view text);
 bool json_array_strings(std::string_view array_text, std::vector<std::string>& out);
 
 // The decoded value of a string member's text (quotes included), which
-// json_object_text::parse has validated.
+// json_object_view::parse has validated.
 std::string json_string_value(std::string_view quoted);
 // A key as parsed: decoded when it held escapes.
 std::string json_key_value(const json_member& member);

@@ -4,7 +4,7 @@ namespace switchboard::client {
 
 bool frame_view::parse(std::string_view text) {
     type_ = {};
-    if (object_.parse(text) != json_object_text::status::ok) return false;
+    if (object_.parse(text) != json_object_view::status::ok) return false;
     type_ = plain_string("type").value_or(std::string_view{});
     return true;
 }

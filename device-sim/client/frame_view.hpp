@@ -1,6 +1,6 @@
 #pragma once
 // A read-only view of one JSON object frame's top-level fields, read by
-// core's json_object_text (the gateway's own scanner) without building a
+// core's json_object_view (the gateway's own scanner) without building a
 // document: the simulator reads `type`, `id`, `from`, `name` of every frame
 // and passes `args`/`result` on as raw JSON, so a full parse per frame would
 // be wasted work on the load generator's path.
@@ -29,7 +29,7 @@ public:
     std::string_view type() const noexcept { return type_; }
 
 private:
-    json_object_text object_;
+    json_object_view object_;
     std::string_view type_;
 };
 

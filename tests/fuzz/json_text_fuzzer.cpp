@@ -43,11 +43,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     nlohmann::json reference = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     check(valid == !reference.is_discarded());
 
-    json_object_text object;
+    json_object_view object;
     const auto status = object.parse(text);
-    check((status == json_object_text::status::ok) == (valid && reference.is_object()));
-    check((status == json_object_text::status::not_object) == (valid && !reference.is_object()));
-    if (status != json_object_text::status::ok) return 0;
+    check((status == json_object_view::status::ok) == (valid && reference.is_object()));
+    check((status == json_object_view::status::not_object) == (valid && !reference.is_object()));
+    if (status != json_object_view::status::ok) return 0;
 
     check(object.size() >= reference.size());
     for (const auto& [key, value] : reference.items()) {

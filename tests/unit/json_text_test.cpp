@@ -111,10 +111,10 @@ TEST(JsonText, AcceptsWhatNlohmannAcceptsAndRefusesWhatItRefuses) {
 }
 
 TEST(JsonText, ObjectMembersKeepTheirValuesAsText) {
-    json_object_text object;
+    json_object_view object;
     const std::string text =
         R"( {"type" : "command", "args": {"speed": [1, 2.50]}, "n":-3, "ok":true, "x":null} )";
-    ASSERT_EQ(object.parse(text), json_object_text::status::ok);
+    ASSERT_EQ(object.parse(text), json_object_view::status::ok);
     EXPECT_EQ(object.size(), 5u);
     ASSERT_NE(object.find("args"), nullptr);
     EXPECT_EQ(object.find("args")->kind, json_kind::object);
@@ -131,25 +131,25 @@ TEST(JsonText, ObjectMembersKeepTheirValuesAsText) {
 }
 
 TEST(JsonText, TellsAnObjectFromOtherJsonAndFromNonJson) {
-    json_object_text object;
-    EXPECT_EQ(object.parse("[1,2]"), json_object_text::status::not_object);
-    EXPECT_EQ(object.parse("\"text\""), json_object_text::status::not_object);
-    EXPECT_EQ(object.parse("{\"a\":1"), json_object_text::status::not_json);
+    json_object_view object;
+    EXPECT_EQ(object.parse("[1,2]"), json_object_view::status::not_object);
+    EXPECT_EQ(object.parse("\"text\""), json_object_view::status::not_object);
+    EXPECT_EQ(object.parse("{\"a\":1"), json_object_view::status::not_json);
     EXPECT_EQ(object.size(), 0u) << "a failed parse leaves no members behind";
-    EXPECT_EQ(object.parse("[1,"), json_object_text::status::not_json);
+    EXPECT_EQ(object.parse("[1,"), json_object_view::status::not_json);
 }
 
 TEST(JsonText, ARepeatedKeyCountsOnceWithItsLastValueAsInNlohmann) {
-    json_object_text object;
-    ASSERT_EQ(object.parse(R"({"to":"a","to":"b"})"), json_object_text::status::ok);
+    json_object_view object;
+    ASSERT_EQ(object.parse(R"({"to":"a","to":"b"})"), json_object_view::status::ok);
     EXPECT_EQ(json_string_value(object.find("to")->value), "b");
     EXPECT_EQ(nlohmann::json::parse(R"({"to":"a","to":"b"})")["to"], "b");
 }
 
 TEST(JsonText, KeysAndStringsWithEscapesAreDecodedLikeNlohmann) {
-    json_object_text object;
+    json_object_view object;
     const std::string text = R"({"t\u0079pe":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00\u0000z"})";
-    ASSERT_EQ(object.parse(text), json_object_text::status::ok);
+    ASSERT_EQ(object.parse(text), json_object_view::status::ok);
     const json_member* m = object.find("type");
     ASSERT_NE(m, nullptr);
     EXPECT_TRUE(m->key_escaped);
@@ -162,13 +162,13 @@ TEST(JsonText, MoreThanSixteenMembersAreAllKept) {
     for (int i = 0; i < 40; ++i)
         text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
     text += "}";
-    json_object_text object;
-    ASSERT_EQ(object.parse(text), json_object_text::status::ok);
+    json_object_view object;
+    ASSERT_EQ(object.parse(text), json_object_view::status::ok);
     EXPECT_EQ(object.size(), 40u);
     EXPECT_EQ(json_integer_value(object.find("k0")->value), 0);
     EXPECT_EQ(json_integer_value(object.find("k39")->value), 39);
     // Parsing again reuses the object without keeping the old members.
-    ASSERT_EQ(object.parse(R"({"only":1})"), json_object_text::status::ok);
+    ASSERT_EQ(object.parse(R"({"only":1})"), json_object_view::status::ok);
     EXPECT_EQ(object.size(), 1u);
     EXPECT_EQ(object.find("k39"), nullptr);
 }
@@ -202,12 +202,12 @@ TEST(JsonText, DepthIsBoundedSoScanningNeverRecursesFar) {
     // A depth no stack could take is refused without a crash.
     EXPECT_FALSE(is_valid_json(std::string(1'000'000, '[')));
 
-    json_object_text object;
-    EXPECT_EQ(object.parse(R"({"a":[[1]]})", 3), json_object_text::status::ok);
-    EXPECT_EQ(object.parse(R"({"a":[[[1]]]})", 3), json_object_text::status::too_deep);
+    json_object_view object;
+    EXPECT_EQ(object.parse(R"({"a":[[1]]})", 3), json_object_view::status::ok);
+    EXPECT_EQ(object.parse(R"({"a":[[[1]]]})", 3), json_object_view::status::too_deep);
     EXPECT_EQ(object.size(), 0u);
     // Bad text before the depth is reached is simply not JSON.
-    EXPECT_EQ(object.parse(R"({"a":[x[[[1]]]})", 3), json_object_text::status::not_json);
+    EXPECT_EQ(object.parse(R"({"a":[x[[[1]]]})", 3), json_object_view::status::not_json);
 }
 
 }  // namespace
