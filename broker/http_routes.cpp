@@ -9,7 +9,7 @@
 namespace switchboard {
 namespace {
 
-std::string healthz(session_context& context) {
+std::string healthz_body(session_context& context) {
     const counters& c = context.stats;
     auto n = [](const counters::counter& v) {
         return static_cast<std::int64_t>(v.load(std::memory_order_relaxed));
@@ -38,6 +38,19 @@ std::string healthz(session_context& context) {
            "\n";
 }
 
+http_answer healthz(session_context& context) {
+    return {200, "application/json", "no-store", healthz_body(context)};
+}
+
+http_answer ws_without_upgrade(session_context&) {
+    return {426, "text/plain; charset=utf-8", "no-store", "/ws takes a WebSocket upgrade\n"};
+}
+
+constexpr http_route routes[] = {
+    {"/healthz", healthz},
+    {"/ws", ws_without_upgrade},
+};
+
 }  // namespace
 
 std::string_view content_type_for(std::string_view path) {
@@ -54,13 +67,12 @@ std::string_view content_type_for(std::string_view path) {
     return "application/octet-stream";
 }
 
+std::span<const http_route> http_routes() { return routes; }
+
 http_answer answer_http(std::string_view target, session_context& context) {
     std::string_view path = target.substr(0, target.find('?'));
-    if (path == "/healthz") {
-        return {200, "application/json", "no-store", healthz(context)};
-    }
-    if (path == "/ws") {
-        return {426, "text/plain; charset=utf-8", "no-store", "/ws takes a WebSocket upgrade\n"};
+    for (const http_route& route : routes) {
+        if (path == route.path) return route.answer(context);
     }
     if (!context.config.dashboard_dir.empty()) {
         if (auto file = resolve_static_file(context.config.dashboard_dir, path)) {

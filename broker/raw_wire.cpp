@@ -7,6 +7,7 @@
 #include <span>
 #include <utility>
 
+#include "core/error_code.hpp"
 #include "core/ws_handshake.hpp"
 #include "streams.hpp"
 
@@ -243,9 +244,10 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
                                     "closed by the peer");
                 return pos;
             case ws_reader::event::kind::fail:
-                stop_reading_frames(e.code, e.error,
-                                    e.code == 1009 ? wire_end::oversized : wire_end::protocol_error,
-                                    e.error);
+                stop_reading_frames(
+                    e.code, e.error,
+                    e.code == close_code::too_big ? wire_end::oversized : wire_end::protocol_error,
+                    e.error);
                 return pos;
         }
     }

@@ -1,5 +1,6 @@
 #include "config_reader.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace switchboard {
@@ -16,37 +17,61 @@ std::string format(double d) {
     return s.str();
 }
 
+// "auth.tokens[0].id" -> "auth.tokens[].id": one entry for every element.
+std::string without_indexes(const std::string& path) {
+    std::string out;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        out.push_back(path[i]);
+        if (path[i] == '[') {
+            while (i + 1 < path.size() && path[i + 1] != ']') ++i;
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
-config_reader::config_reader(const json& object, std::string path, const std::string& source)
-    : object_(object), path_(std::move(path)), source_(source) {}
+config_reader::config_reader(const json& object, std::string path, const std::string& source,
+                             std::vector<config_key>* keys)
+    : object_(object), path_(std::move(path)), source_(source), keys_(keys) {}
 
 void config_reader::fail(const std::string& key, const std::string& what) const {
     throw config_error(source_ + ": '" + qualified(key) + "' " + what);
 }
 
-const nlohmann::json* config_reader::take(const std::string& key) {
+const nlohmann::json* config_reader::find(const std::string& key) {
     known_.insert(key);
     auto it = object_.find(key);
     return it == object_.end() ? nullptr : &*it;
 }
 
+const nlohmann::json* config_reader::take(const std::string& key, std::string default_json) {
+    if (keys_ != nullptr) {
+        std::string path = without_indexes(qualified(key));
+        auto same = [&](const config_key& k) { return k.path == path; };
+        if (std::none_of(keys_->begin(), keys_->end(), same)) {
+            keys_->push_back({std::move(path), std::move(default_json)});
+        }
+    }
+    return find(key);
+}
+
 void config_reader::read(const std::string& key, std::string& out) {
-    if (const json* v = take(key)) {
+    if (const json* v = take(key, json(out).dump())) {
         if (!v->is_string()) fail(key, "must be a string");
         out = v->get<std::string>();
     }
 }
 
 void config_reader::read(const std::string& key, bool& out) {
-    if (const json* v = take(key)) {
+    if (const json* v = take(key, out ? "true" : "false")) {
         if (!v->is_boolean()) fail(key, "must be true or false");
         out = v->get<bool>();
     }
 }
 
 void config_reader::read_number(const std::string& key, double& out, double min, double max) {
-    if (const json* v = take(key)) {
+    if (const json* v = take(key, format(out))) {
         if (!v->is_number()) fail(key, "must be a number");
         double d = v->get<double>();
         if (!(d >= min && d <= max)) {
@@ -58,7 +83,7 @@ void config_reader::read_number(const std::string& key, double& out, double min,
 
 bool config_reader::read_int64(const std::string& key, std::int64_t& out, std::int64_t min,
                                std::int64_t max) {
-    const json* v = take(key);
+    const json* v = take(key, std::to_string(out));
     if (v == nullptr) return false;
     if (!v->is_number_integer()) fail(key, "must be an integer");
     // An unsigned value past int64 would wrap: treat it as out of range.
@@ -81,7 +106,7 @@ void config_reader::read_ms(const std::string& key, std::chrono::milliseconds& o
 }
 
 void config_reader::read_strings(const std::string& key, std::vector<std::string>& out) {
-    if (const json* v = take(key)) {
+    if (const json* v = take(key, json(out).dump())) {
         if (!v->is_array()) fail(key, "must be an array of strings");
         out.clear();
         for (const auto& item : *v) {
@@ -97,11 +122,11 @@ config_reader config_reader::object(const std::string& key) {
 }
 
 config_reader config_reader::object(const std::string& key, bool& present) {
-    const json* v = take(key);
+    const json* v = find(key);  // a section, not a key of its own
     present = v != nullptr;
-    if (v == nullptr) return config_reader(empty_object(), qualified(key), source_);
+    if (v == nullptr) return config_reader(empty_object(), qualified(key), source_, keys_);
     if (!v->is_object()) fail(key, "must be an object");
-    return config_reader(*v, qualified(key), source_);
+    return config_reader(*v, qualified(key), source_, keys_);
 }
 
 void config_reader::reject_unknown() const {

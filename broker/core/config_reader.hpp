@@ -21,17 +21,29 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// One key a reader was asked for, with the value the caller keeps when the
+// key is absent: the file's key table, derived from the reading code itself
+// (tests check docs/configuration.md against it).
+struct config_key {
+    std::string path;  // "limits.max_message_bytes"; an array's elements: "auth.tokens[].id"
+    std::string default_json;  // "65536", "\"sb\"", "[]"; "null" when there is none
+};
+
 class config_reader {
 public:
     using json = nlohmann::json;
 
-    // `object` and `source` (the file's name, for messages) must outlive the reader.
-    config_reader(const json& object, std::string path, const std::string& source);
+    // `object` and `source` (the file's name, for messages) must outlive the
+    // reader. With `keys`, every key asked for is appended to it, nested
+    // objects' and array elements' keys included.
+    config_reader(const json& object, std::string path, const std::string& source,
+                  std::vector<config_key>* keys = nullptr);
 
     [[noreturn]] void fail(const std::string& key, const std::string& what) const;
 
     // The value of `key`, or null when absent; either way `key` is now known.
-    const json* take(const std::string& key);
+    // `default_json` is what the caller keeps when it is absent (for the key table).
+    const json* take(const std::string& key, std::string default_json = "null");
 
     // Each leaves `out` as it was when the key is absent.
     void read(const std::string& key, std::string& out);
@@ -50,13 +62,13 @@ public:
     // objects; unknown keys in an element are refused after fn returns.
     template <class Fn>
     void for_each_object(const std::string& key, Fn&& fn) {
-        const json* v = take(key);
+        const json* v = take(key, "[]");
         if (v == nullptr) return;
         if (!v->is_array()) fail(key, "must be an array of objects");
         for (std::size_t i = 0; i < v->size(); ++i) {
             std::string name = key + "[" + std::to_string(i) + "]";
             if (!(*v)[i].is_object()) fail(name, "must be an object");
-            config_reader element((*v)[i], qualified(name), source_);
+            config_reader element((*v)[i], qualified(name), source_, keys_);
             fn(element);
             element.reject_unknown();
         }
@@ -73,11 +85,13 @@ public:
 
 private:
     bool read_int64(const std::string& key, std::int64_t& out, std::int64_t min, std::int64_t max);
+    const json* find(const std::string& key);
 
     const json& object_;
     std::string path_;
     const std::string& source_;
     std::set<std::string> known_;
+    std::vector<config_key>* keys_ = nullptr;
 };
 
 }  // namespace switchboard

@@ -31,7 +31,7 @@ std::string_view to_string(error_code code) noexcept {
         case error_code::internal:
             return "internal";
     }
-    return "internal";
+    return {};
 }
 
 }  // namespace switchboard

@@ -57,7 +57,7 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
             "topic_prefix",
             "must be topic levels without + # $ or empty levels, like \"sb\" or \"plant-3/sb\"");
     }
-    if (const json* v = mqtt.take("version")) {
+    if (const json* v = mqtt.take("version", m.version == mqtt_version::v5 ? "5" : "\"3.1.1\"")) {
         std::string text;
         if (v->is_number_integer()) {
             text = std::to_string(v->get<std::int64_t>());
@@ -279,13 +279,12 @@ void check_files(const gateway_config& c) {
     }
 }
 
-gateway_config parse_config(std::string_view text, const std::string& source) {
-    json doc = json::parse(text, nullptr, false, /*ignore_comments=*/true);
-    if (doc.is_discarded()) throw config_error(source + ": not valid JSON");
-    if (!doc.is_object()) throw config_error(source + ": must hold a JSON object");
+namespace {
 
+gateway_config read_config(const json& doc, const std::string& source,
+                           std::vector<config_key>* keys) {
     gateway_config c;
-    section_reader root(doc, "", source);
+    section_reader root(doc, "", source, keys);
     root.read("node", c.node);
     if (!c.node.empty() && !is_valid_id(c.node)) root.fail("node", "must be a valid ID");
     root.read_integer("threads", c.threads, 0, 256);
@@ -346,6 +345,26 @@ gateway_config parse_config(std::string_view text, const std::string& source) {
 
     root.reject_unknown();
     return c;
+}
+
+}  // namespace
+
+gateway_config parse_config(std::string_view text, const std::string& source) {
+    json doc = json::parse(text, nullptr, false, /*ignore_comments=*/true);
+    if (doc.is_discarded()) throw config_error(source + ": not valid JSON");
+    if (!doc.is_object()) throw config_error(source + ": must hold a JSON object");
+    return read_config(doc, source, nullptr);
+}
+
+std::vector<config_key> config_keys() {
+    // One element in each array of objects, so that its elements' keys are read too.
+    static const json sample = json::parse(R"({
+        "auth": {"tokens": [{"token": "0123456789abcdef", "id": "any", "role": "device"}]},
+        "acl": {"rules": [{"effect": "allow"}]}
+    })");
+    std::vector<config_key> keys;
+    read_config(sample, "(key table)", &keys);
+    return keys;
 }
 
 gateway_config load_config(const std::filesystem::path& path) {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "authenticator.hpp"
 #include "config_reader.hpp"  // config_error
@@ -77,7 +78,7 @@ struct mqtt_config {
 };
 
 struct gateway_config {
-    std::string node;  // defaults to the host name
+    std::string node = "switchboard";  // sent in `registered`; names the bridge's client ID
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
     unsigned threads = 0;  // 0: one per core
@@ -110,6 +111,10 @@ gateway_config load_config(const std::filesystem::path& path);
 
 // Parses the JSON text of a config file over the defaults.
 gateway_config parse_config(std::string_view text, const std::string& source);
+
+// Every key parse_config knows, with its default, in the order it reads
+// them (docs/configuration.md is checked against this).
+std::vector<config_key> config_keys();
 
 bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept;
 bool is_valid_log_level(std::string_view level) noexcept;

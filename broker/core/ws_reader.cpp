@@ -1,5 +1,6 @@
 #include "ws_reader.hpp"
 
+#include "core/error_code.hpp"
 #include "core/utf8.hpp"
 
 namespace switchboard {
@@ -50,15 +51,16 @@ ws_reader::event ws_reader::next(char* data, std::size_t size) {
         ws_frame::decoded d = ws_frame::decode(data + pos, size - pos, room);
         if (d.state == ws_frame::decoded::status::invalid) {
             if (d.too_big && !ws_frame::is_control(d.op))
-                return fail(1009, "message larger than the limit", pos);
-            return fail(1002, d.error, pos);
+                return fail(close_code::too_big, "message larger than the limit", pos);
+            return fail(close_code::protocol_error, d.error, pos);
         }
         if (d.state == ws_frame::decoded::status::incomplete) {
             event e;
             e.consumed = pos;
             return e;
         }
-        if (masks_required_ && !d.masked) return fail(1002, "client frames must be masked", pos);
+        if (masks_required_ && !d.masked)
+            return fail(close_code::protocol_error, "client frames must be masked", pos);
         pos += d.frame_bytes;
         event e;
         e.consumed = pos;
@@ -66,7 +68,8 @@ ws_reader::event ws_reader::next(char* data, std::size_t size) {
             case opcode::text:
             case opcode::binary:
                 if (in_message_)
-                    return fail(1002, "a new message began before the last one ended", pos);
+                    return fail(close_code::protocol_error,
+                                "a new message began before the last one ended", pos);
                 if (!d.fin) {
                     in_message_ = true;
                     message_op_ = d.op;
@@ -74,19 +77,21 @@ ws_reader::event ws_reader::next(char* data, std::size_t size) {
                     continue;
                 }
                 if (d.op == opcode::text && !is_valid_utf8(d.payload)) {
-                    return fail(1007, "text message is not valid UTF-8", pos);
+                    return fail(close_code::invalid_data, "text message is not valid UTF-8", pos);
                 }
                 e.what = d.op == opcode::text ? event::kind::text : event::kind::binary;
                 e.payload = d.payload;
                 return e;
             case opcode::continuation:
-                if (!in_message_) return fail(1002, "continuation frame outside a message", pos);
+                if (!in_message_)
+                    return fail(close_code::protocol_error, "continuation frame outside a message",
+                                pos);
                 fragments_.append(d.payload);
                 if (!d.fin) continue;
                 in_message_ = false;
                 clear_fragments_ = true;
                 if (message_op_ == opcode::text && !is_valid_utf8(fragments_)) {
-                    return fail(1007, "text message is not valid UTF-8", pos);
+                    return fail(close_code::invalid_data, "text message is not valid UTF-8", pos);
                 }
                 e.what = message_op_ == opcode::text ? event::kind::text : event::kind::binary;
                 e.payload = fragments_;
@@ -101,22 +106,25 @@ ws_reader::event ws_reader::next(char* data, std::size_t size) {
                 return e;
             case opcode::close: {
                 if (d.payload.size() == 1)
-                    return fail(1002, "close frame with a one-byte payload", pos);
+                    return fail(close_code::protocol_error, "close frame with a one-byte payload",
+                                pos);
                 e.what = event::kind::close;
                 e.code = 1005;
                 if (d.payload.size() >= 2) {
                     const auto* p = reinterpret_cast<const unsigned char*>(d.payload.data());
                     e.code = static_cast<std::uint16_t>((p[0] << 8) | p[1]);
                     if (!is_valid_close_code(e.code))
-                        return fail(1002, "close frame with an invalid code", pos);
+                        return fail(close_code::protocol_error, "close frame with an invalid code",
+                                    pos);
                     e.payload = d.payload.substr(2);
                     if (!is_valid_utf8(e.payload))
-                        return fail(1007, "close reason is not valid UTF-8", pos);
+                        return fail(close_code::invalid_data, "close reason is not valid UTF-8",
+                                    pos);
                 }
                 return e;
             }
         }
-        return fail(1002, "unknown opcode", pos);
+        return fail(close_code::protocol_error, "unknown opcode", pos);
     }
 }
 
