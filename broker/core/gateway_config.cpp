@@ -274,7 +274,10 @@ void check_files(const gateway_config& c) {
     if (!c.dashboard_dir.empty()) {
         std::error_code ec;
         if (!std::filesystem::is_directory(c.dashboard_dir, ec)) {
-            throw config_error("'dashboard_dir': " + c.dashboard_dir + " is not a folder");
+            // Named as resolved: a relative path is taken from the working directory.
+            throw config_error("'dashboard_dir': " + c.dashboard_dir + " (" +
+                               std::filesystem::absolute(c.dashboard_dir, ec).string() +
+                               ") is not a folder");
         }
     }
 }

@@ -200,3 +200,12 @@ TEST(Process, SigintAlsoStopsCleanly) {
     gw.signal(SIGINT);
     EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
 }
+
+TEST(Process, MissingDashboardDirIsNamedAsResolved) {
+    // Relative, as in the shipped config: resolved from the working directory.
+    const std::string dir = "sb-no-such-dashboard-" + std::to_string(getpid());
+    auto r = run_program({binary, "--port", "0", "--auth", "disabled", "--dashboard-dir", dir});
+    EXPECT_EQ(r.status, 2) << r.output;
+    const auto resolved = (std::filesystem::current_path() / dir).string();
+    EXPECT_NE(r.output.find("(" + resolved + ") is not a folder"), std::string::npos) << r.output;
+}
