@@ -98,8 +98,9 @@ private:
     std::array<char, 512> small_;  // what an async read fills
     std::string partial_;          // the start of a frame not yet complete
     std::string control_;          // encoded control frames for the next write
-    std::vector<frame_ptr>
-        deferred_;  // a batch that came while a control write was out (never empty otherwise)
+    // A batch of frames that came while a control write was out, written
+    // when that write completes; empty at any other time.
+    std::vector<frame_ptr> deferred_;
     std::size_t drained_ = 0;
     reading reading_ = reading::frames;
     bool open_ = false;  // the upgrade is answered

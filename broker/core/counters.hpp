@@ -1,5 +1,6 @@
 #pragma once
-// Process-wide event counts, read by /healthz and /metrics. Relaxed atomics:
+// Process-wide event counts, reported by the gateway's HTTP routes
+// (docs/protocol.md §2: /healthz shows a selection). Relaxed atomics:
 // each is an independent tally, never used to order other memory.
 // Thread-safe.
 

@@ -86,7 +86,7 @@ TEST(ReconnectBackoff, DoublesWithinUpperHalfUpToTheCapAndResets) {
     EXPECT_LE(d, 100);
 }
 
-// RELIABILITY.md "ID injection" (CVE-2017-7650): 100,000 generated IDs drawn
+// ID injection (CVE-2017-7650; docs/mqtt.md, "Identity"): 100,000 generated IDs drawn
 // from the characters that break topics, plus over-long and non-ASCII ones.
 // No ID the rules accept may yield a topic outside `sb/<id>/<kind>`, and no
 // topic with a bad ID level may parse as ours.

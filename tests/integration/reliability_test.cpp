@@ -1,5 +1,5 @@
-// Rows of the reliability table (../shared/design/RELIABILITY.md) that need a
-// crowd: strangers that never log in, and a stampede on one ID.
+// Reliability checks that need a crowd: strangers that never log in (what
+// they may make the gateway hold, docs/security.md), and a stampede on one ID.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
