@@ -89,9 +89,6 @@ public:
     std::uint64_t reconnects() const noexcept {
         return reconnects_.load(std::memory_order_relaxed);
     }
-    std::size_t client_count() const noexcept {
-        return client_count_.load(std::memory_order_relaxed);
-    }
     const topic_map& topics() const noexcept { return topics_; }
 
 private:

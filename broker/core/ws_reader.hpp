@@ -47,9 +47,6 @@ public:
     // fragments copied aside). After fail or close, stop calling.
     event next(char* data, std::size_t size);
 
-    // Memory held for a message arriving in fragments.
-    std::size_t buffered_bytes() const { return fragments_.capacity(); }
-
 private:
     event fail(std::uint16_t code, const char* why, std::size_t consumed) const;
 
