@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "broker_socket_nodelay.hpp"
 #include "core/log_text.hpp"
 #include "core/outbound_frame.hpp"
 #include "mqtt_endpoint.hpp"
-#include "mqtt_socket.hpp"
 
 namespace switchboard {
 namespace {
@@ -249,7 +249,7 @@ void mqtt_bridge::on_connected(const std::string&) {
         spdlog::info("mqtt: connected to {}", options_.mqtt.url);
     }
     ever_connected_ = true;
-    disable_nagle_towards(options_.mqtt.url);
+    set_broker_socket_nodelay(options_.mqtt.url);
     state_.store(bridge_state::connected, std::memory_order_release);
     subscribe_all();
     resend_unacked();

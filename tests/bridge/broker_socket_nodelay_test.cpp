@@ -1,7 +1,7 @@
-// disable_nagle_towards: finds this process's sockets to the broker by their
+// set_broker_socket_nodelay: finds this process's sockets to the broker by their
 // peer address, and only those.
 
-#include "mqtt_socket.hpp"
+#include "broker_socket_nodelay.hpp"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -34,13 +34,13 @@ TEST(MqttSocket, NagleIsOffOnSocketsToTheBrokerOnly) {
     ASSERT_FALSE(nodelay(to_broker));
 
     std::string url = "tcp://127.0.0.1:" + std::to_string(broker.local_endpoint().port());
-    EXPECT_EQ(disable_nagle_towards(url), 1);
+    EXPECT_EQ(set_broker_socket_nodelay(url), 1);
     EXPECT_TRUE(nodelay(to_broker));
     EXPECT_FALSE(nodelay(to_other));
 
-    EXPECT_EQ(
-        disable_nagle_towards("mqtt://localhost:" + std::to_string(broker.local_endpoint().port())),
-        1);
-    EXPECT_EQ(disable_nagle_towards("not a url"), 0);
-    EXPECT_EQ(disable_nagle_towards("tcp://no-such-host.invalid:1883"), 0);
+    EXPECT_EQ(set_broker_socket_nodelay("mqtt://localhost:" +
+                                        std::to_string(broker.local_endpoint().port())),
+              1);
+    EXPECT_EQ(set_broker_socket_nodelay("not a url"), 0);
+    EXPECT_EQ(set_broker_socket_nodelay("tcp://no-such-host.invalid:1883"), 0);
 }

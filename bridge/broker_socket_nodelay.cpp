@@ -1,4 +1,4 @@
-#include "mqtt_socket.hpp"
+#include "broker_socket_nodelay.hpp"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -56,7 +56,7 @@ std::vector<sockaddr_storage> broker_addresses(const std::string& url) {
 
 }  // namespace
 
-int disable_nagle_towards(const std::string& url) noexcept {
+int set_broker_socket_nodelay(const std::string& url) noexcept {
     try {
         auto brokers = broker_addresses(url);
         if (brokers.empty()) return 0;
