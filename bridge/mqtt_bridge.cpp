@@ -373,8 +373,10 @@ void mqtt_bridge::on_status(std::string_view id_view, const std::string& payload
     auto link = std::make_shared<mqtt_endpoint>(weak_from_this(), id, session);
     client_ptr previous = known != clients_.end() ? known->second : nullptr;
     // No `registered` reply: the client asked nothing, it published a status.
-    client_ptr record = router_.register_client(request, transport::mqtt, link, std::move(session),
-                                                registered_reply::skip);
+    client_ptr record = router_.register_client(
+        request, transport::mqtt, link, std::move(session), registered_reply::skip,
+        options_.mqtt.broker_authenticates ? client_trust::authenticated
+                                           : client_trust::unauthenticated);
     if (previous) {
         // Our own earlier record of this client (its role or meta changed):
         // the takeover closed its link; drop its follows and commands too.

@@ -186,8 +186,12 @@ void websocket_session<Wire>::on_register(const register_request& request) {
         close(close_code::unauthorized, "unauthorized");
         return;
     }
-    client_ptr me = context_.routing.register_client(request, transport::ws,
-                                                     this->shared_from_this(), session_id_);
+    // With auth off the claim was taken on trust: a later claim may take it over.
+    client_trust trust =
+        context_.auth.required() ? client_trust::authenticated : client_trust::unauthenticated;
+    client_ptr me =
+        context_.routing.register_client(request, transport::ws, this->shared_from_this(),
+                                         session_id_, registered_reply::send, trust);
     if (me) {
         self_ = me;
         registered_ = true;

@@ -25,6 +25,10 @@ authenticator::digest authenticator::hash(std::string_view text) {
     return out;
 }
 
+bool authenticator::same_digest(const digest& a, const digest& b) noexcept {
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 authenticator::result authenticator::check(const std::optional<std::string>& credential,
                                            std::string_view id, client_role role,
                                            std::int64_t now) const {
@@ -37,7 +41,7 @@ authenticator::result authenticator::check(const std::optional<std::string>& cre
     digest presented = hash(*credential);
     const entry* match = nullptr;
     for (const auto& e : tokens_) {
-        bool same = CRYPTO_memcmp(e.hash.data(), presented.data(), presented.size()) == 0;
+        bool same = same_digest(e.hash, presented);
         if (same && match == nullptr) match = &e;
     }
     if (match != nullptr) {

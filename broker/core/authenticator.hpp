@@ -56,15 +56,18 @@ public:
 
     bool required() const noexcept { return required_; }
 
-private:
+    // Secrets are compared as SHA-256 digests with CRYPTO_memcmp, so the
+    // time taken says nothing of their length or content.
     using digest = std::array<unsigned char, 32>;
+    static digest hash(std::string_view text);
+    static bool same_digest(const digest& a, const digest& b) noexcept;
+
+private:
     struct entry {
         digest hash;
         std::string id;
         client_role role;
     };
-
-    static digest hash(std::string_view text);
 
     bool required_;
     bool close_on_expiry_;

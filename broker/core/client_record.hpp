@@ -16,6 +16,13 @@ class endpoint;
 enum class client_role { device, controller };
 enum class transport { ws, mqtt };
 
+// How far the gateway can vouch for a record's claim to its ID: checked
+// against a credential (a WebSocket `register` with auth required, or an MQTT
+// status through a broker that authenticates its clients, see
+// mqtt.broker_authenticates), or taken on trust. A takeover never goes from
+// authenticated to unauthenticated (docs/security.md).
+enum class client_trust { unauthenticated, authenticated };
+
 std::string_view to_string(client_role role) noexcept;
 std::string_view to_string(transport via) noexcept;
 std::optional<client_role> parse_role(std::string_view text) noexcept;
@@ -24,6 +31,7 @@ struct client_record {
     std::string id;
     client_role role = client_role::device;
     transport via = transport::ws;
+    client_trust trust = client_trust::unauthenticated;
     std::string session;    // unique per connection; tells two sessions of one ID apart
     std::string meta_json;  // serialized object, "{}" when none was given
     std::chrono::system_clock::time_point since;

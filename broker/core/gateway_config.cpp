@@ -81,6 +81,7 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
     }
     mqtt.read_ms("resend_window_ms", m.resend_window, 1000, one_day_ms);
     mqtt.read_integer("max_unacked", m.max_unacked, 1, 1 << 24);
+    mqtt.read("broker_authenticates", m.broker_authenticates);
 
     section_reader tls = mqtt.object("tls");
     tls.read("ca_file", m.tls.ca_file);

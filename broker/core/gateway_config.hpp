@@ -74,6 +74,11 @@ struct mqtt_config {
     // expires on the broker after it.
     std::chrono::milliseconds resend_window{30000};
     std::size_t max_unacked = 10000;  // frames awaiting PUBACK; past it deliveries are refused
+    // The broker lets a client publish a status only with a credential for
+    // its ID (the switchboard_mosquitto_auth plugin, or an equivalent): MQTT
+    // records are then as trusted as authenticated WebSocket sessions and
+    // may take their IDs over (docs/security.md).
+    bool broker_authenticates = false;
     mqtt_tls_config tls;
 };
 

@@ -14,6 +14,7 @@ registry::insert_result registry::insert(client_ptr client, duplicate_policy pol
     auto [it, inserted] = s.clients.try_emplace(client->id, client);
     if (inserted) return {true, nullptr};
     if (policy == duplicate_policy::reject) return {false, nullptr};
+    if (it->second->trust > client->trust) return {false, nullptr, true};
     client_ptr replaced = std::move(it->second);
     it->second = std::move(client);
     return {true, std::move(replaced)};

@@ -31,9 +31,12 @@ class registry {
 public:
     struct insert_result {
         bool accepted = false;
-        client_ptr replaced;  // the record a takeover displaced, if any
+        client_ptr replaced;     // the record a takeover displaced, if any
+        bool outranked = false;  // refused: the holder is trusted more than the claim
     };
 
+    // With `takeover`, a claim replaces the holder of its ID unless the
+    // holder was authenticated and the claim was not.
     insert_result insert(client_ptr client, duplicate_policy policy);
 
     // Erases `id` only while it still belongs to `session`: a newer session

@@ -25,11 +25,12 @@ void router::reply(const client_ptr& to, frame_ptr frame) { to->link->deliver(st
 
 client_ptr router::register_client(const register_request& request, transport via,
                                    std::shared_ptr<endpoint> link, std::string session,
-                                   registered_reply answer) {
+                                   registered_reply answer, client_trust trust) {
     auto record = std::make_shared<client_record>();
     record->id = request.id;
     record->role = request.role;
     record->via = via;
+    record->trust = trust;
     record->session = std::move(session);
     record->meta_json = request.meta_json;
     record->since = std::chrono::system_clock::now();
@@ -39,8 +40,11 @@ client_ptr router::register_client(const register_request& request, transport vi
     auto result = registry_.insert(client, options_.duplicates);
     if (!result.accepted) {
         counters::add(stats_.registrations_rejected);
-        client->link->deliver(make_error(error_code::id_taken,
-                                         request.id + " is already registered", {}, "register"));
+        client->link->deliver(
+            make_error(error_code::id_taken,
+                       request.id + (result.outranked ? " is held by an authenticated connection"
+                                                      : " is already registered"),
+                       {}, "register"));
         return nullptr;
     }
     counters::add(stats_.sessions_registered);

@@ -57,10 +57,12 @@ public:
     router(router_options options, counters& stats);
 
     // Registers a client and answers it (`registered` or an error) through
-    // `link`. Returns its record, or nullptr when refused.
+    // `link`. Returns its record, or nullptr when refused. `trust` says
+    // whether the claim was checked against a credential (registry::insert).
     client_ptr register_client(const register_request& request, transport via,
                                std::shared_ptr<endpoint> link, std::string session,
-                               registered_reply reply = registered_reply::send);
+                               registered_reply reply = registered_reply::send,
+                               client_trust trust = client_trust::unauthenticated);
 
     // The client's connection is gone: forget its commands and follows, and
     // tell followers it left unless a newer session took its ID over.

@@ -7,13 +7,18 @@
 namespace switchboard {
 namespace {
 
-client_ptr make_client(std::string id, std::string session,
-                       client_role role = client_role::device) {
+client_ptr make_client(std::string id, std::string session, client_role role = client_role::device,
+                       client_trust trust = client_trust::unauthenticated) {
     auto c = std::make_shared<client_record>();
     c->id = std::move(id);
     c->session = std::move(session);
     c->role = role;
+    c->trust = trust;
     return c;
+}
+
+client_ptr make_trusted(std::string id, std::string session, client_trust trust) {
+    return make_client(std::move(id), std::move(session), client_role::device, trust);
 }
 
 // "d00".."d99": IDs whose text order is their numeric order.
@@ -46,6 +51,34 @@ TEST(Registry, DuplicateIdTakesOver) {
     EXPECT_EQ(result.replaced, old_one);
     EXPECT_EQ(r.find("pump-1"), new_one);
     EXPECT_EQ(r.size(), 1u);
+}
+
+TEST(Registry, UnauthenticatedClaimCannotTakeOverAnAuthenticatedHolder) {
+    registry r;
+    auto holder = make_trusted("pump-12", "ws-1", client_trust::authenticated);
+    r.insert(holder, duplicate_policy::takeover);
+    auto result = r.insert(make_trusted("pump-12", "mqtt-1", client_trust::unauthenticated),
+                           duplicate_policy::takeover);
+    EXPECT_FALSE(result.accepted);
+    EXPECT_TRUE(result.outranked);
+    EXPECT_EQ(result.replaced, nullptr);
+    EXPECT_EQ(r.find("pump-12"), holder);
+}
+
+TEST(Registry, TakeoverWithinOrUpATrustLevel) {
+    registry r;
+    auto anonymous = make_trusted("pump-12", "mqtt-1", client_trust::unauthenticated);
+    r.insert(anonymous, duplicate_policy::takeover);
+    auto authenticated = make_trusted("pump-12", "ws-1", client_trust::authenticated);
+    auto up = r.insert(authenticated, duplicate_policy::takeover);
+    EXPECT_TRUE(up.accepted);
+    EXPECT_EQ(up.replaced, anonymous);
+    auto again = make_trusted("pump-12", "mqtt-2", client_trust::authenticated);
+    auto same = r.insert(again, duplicate_policy::takeover);
+    EXPECT_TRUE(same.accepted);
+    EXPECT_FALSE(same.outranked);
+    EXPECT_EQ(same.replaced, authenticated);
+    EXPECT_EQ(r.find("pump-12"), again);
 }
 
 TEST(Registry, DuplicateIdRejectedUnderRejectPolicy) {

@@ -177,6 +177,36 @@ TEST(Router, DuplicateIdUnderRejectPolicyGetsIdTaken) {
     EXPECT_EQ(load(h.stats().registrations_rejected), 1u);
 }
 
+TEST(Router, UnauthenticatedClaimDoesNotPushAnAuthenticatedOwnerOff) {
+    harness h;
+    auto owner_link = std::make_shared<fake_endpoint>();
+    register_request req;
+    req.id = "pump-12";
+    client_ptr owner = h.r().register_client(req, transport::ws, owner_link, "ws-1",
+                                             registered_reply::send, client_trust::authenticated);
+    ASSERT_NE(owner, nullptr);
+    EXPECT_EQ(owner->trust, client_trust::authenticated);
+    // An MQTT status through a broker that does not authenticate.
+    auto claim_link = std::make_shared<fake_endpoint>();
+    EXPECT_EQ(h.r().register_client(req, transport::mqtt, claim_link, "mqtt-1",
+                                    registered_reply::skip, client_trust::unauthenticated),
+              nullptr);
+    EXPECT_TRUE(owner_link->closes().empty());
+    EXPECT_EQ(h.r().clients().find("pump-12"), owner);
+    ASSERT_EQ(claim_link->frame_count(), 1u);
+    EXPECT_EQ(claim_link->last()["code"], "id_taken");
+    EXPECT_EQ(claim_link->last()["message"], "pump-12 is held by an authenticated connection");
+    EXPECT_EQ(load(h.stats().takeovers), 0u);
+    EXPECT_EQ(load(h.stats().registrations_rejected), 1u);
+    // Through an authenticating broker the claim is as good as the owner's.
+    auto trusted_link = std::make_shared<fake_endpoint>();
+    EXPECT_NE(h.r().register_client(req, transport::mqtt, trusted_link, "mqtt-2",
+                                    registered_reply::skip, client_trust::authenticated),
+              nullptr);
+    ASSERT_EQ(owner_link->closes().size(), 1u);
+    EXPECT_EQ(owner_link->closes()[0].code, close_code::replaced);
+}
+
 TEST(Router, SecondRegisterOnOneSessionIsBadRequest) {
     harness h;
     auto dash = h.controller("dash");
