@@ -22,7 +22,7 @@ scripts/install-deps.sh
 # Only what runs here: the test suites are scripts/test.sh's business.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake --preset release >/dev/null
-cmake --build --preset release --target switchboard switchboard-sim
+cmake --build --preset release --target switchboard switchboard-sim switchboard_mosquitto_auth
 
 pids=()
 cleanup() {
@@ -37,7 +37,12 @@ trap cleanup INT TERM EXIT
 # both read it from here.
 export SWITCHBOARD_MQTT_PASSWORD="${SWITCHBOARD_MQTT_PASSWORD:-switchboard-local}"
 mkdir -p build
-scripts/start-mosquitto.sh "$mqtt_port" > build/mosquitto.log 2>&1 &
+# The broker's plugin reads the gateway's config: one file decides who may
+# be which ID on both transports (auth is disabled in this development
+# config, so the simulated devices need no credentials; docs/mqtt.md).
+export SWITCHBOARD_MOSQUITTO_PLUGIN="$PWD/build/release/bridge/mosquitto_auth/switchboard_mosquitto_auth.so"
+SWITCHBOARD_CONFIG=config/switchboard.json SWITCHBOARD_MQTT_PASSWORD="$SWITCHBOARD_MQTT_PASSWORD" \
+  scripts/start-mosquitto.sh "$mqtt_port" > build/mosquitto.log 2>&1 &
 pids+=($!)
 
 # The bridge would connect whenever the broker is up; waiting (bounded) for

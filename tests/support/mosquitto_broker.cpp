@@ -69,7 +69,13 @@ unsigned short free_loopback_port() {
     return ntohs(addr.sin_port);
 }
 
-mosquitto_broker::mosquitto_broker() {
+mosquitto_broker::mosquitto_broker() { start(); }
+
+mosquitto_broker::mosquitto_broker(auth_plugin_setup plugin) : plugin_(std::move(plugin)) {
+    start();
+}
+
+void mosquitto_broker::start() {
     char pattern[] = "/tmp/switchboard-test-mosquitto.XXXXXX";
     if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
@@ -90,6 +96,21 @@ void mosquitto_broker::prepare() {
                   std::filesystem::perms::others_exec);
     const std::filesystem::path config_dir =
         std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "config";
+    port_ = free_loopback_port();
+    std::string config = read_file(config_dir / "mosquitto.conf") + "\nlistener " +
+                         std::to_string(port_) + " 127.0.0.1\n";
+    if (plugin_) {
+        write_file(dir_ / "switchboard.json", plugin_->gateway_config_json);
+        write_file(dir_ / "gateway-password", std::string(gateway_password) + "\n");
+        write_file(dir_ / "mosquitto.conf",
+                   config + "plugin " + SWITCHBOARD_MOSQUITTO_PLUGIN + "\nplugin_opt_config " +
+                       (dir_ / "switchboard.json").string() + "\nplugin_opt_gateway_username " +
+                       gateway_user + "\nplugin_opt_gateway_password_file " +
+                       (dir_ / "gateway-password").string() + "\n");
+        for (const char* name : {"switchboard.json", "gateway-password", "mosquitto.conf"})
+            make_readable(dir_ / name);
+        return;
+    }
     write_file(dir_ / "mosquitto.acl", read_file(config_dir / "mosquitto.acl"));
     write_file(dir_ / "passwords", "");
     auto passwd = run_program({mosquitto_program("mosquitto_passwd"), "-b",
@@ -97,11 +118,9 @@ void mosquitto_broker::prepare() {
     if (passwd.status != 0)
         throw std::runtime_error("mosquitto_passwd failed (status " +
                                  std::to_string(passwd.status) + "): " + passwd.output);
-    port_ = free_loopback_port();
-    write_file(dir_ / "mosquitto.conf", read_file(config_dir / "mosquitto.conf") + "\nlistener " +
-                                            std::to_string(port_) + " 127.0.0.1\npassword_file " +
-                                            (dir_ / "passwords").string() + "\nacl_file " +
-                                            (dir_ / "mosquitto.acl").string() + "\n");
+    write_file(dir_ / "mosquitto.conf", config + "password_file " + (dir_ / "passwords").string() +
+                                            "\nacl_file " + (dir_ / "mosquitto.acl").string() +
+                                            "\n");
     for (const char* name : {"mosquitto.acl", "passwords", "mosquitto.conf"})
         make_readable(dir_ / name);
 }

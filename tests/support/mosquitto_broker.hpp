@@ -1,19 +1,26 @@
 #pragma once
 // A private mosquitto for a test: started on a free loopback port with the
 // shipped config/mosquitto.conf and config/mosquitto.acl (plus a password
-// file for the gateway's user) in a temporary folder, and stopped when the
-// object goes. It can be killed with SIGKILL and restarted on the same port.
-// Waits on mosquitto's own "running" line, never on a clock.
-// Used from the test's thread only.
+// file for the gateway's user) in a temporary folder, or, given a gateway
+// config, with the switchboard_mosquitto_auth plugin reading that config
+// instead of the password and ACL files; stopped when the object goes. It can be killed with
+// SIGKILL and restarted on the same port. Waits on mosquitto's own "running" line, never on a
+// clock. Used from the test's thread only.
 
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "child_process.hpp"
 
 namespace switchboard::test {
+
+// The gateway config the plugin loads (as a file in the broker's folder).
+struct auth_plugin_setup {
+    std::string gateway_config_json;
+};
 
 class mosquitto_broker {
 public:
@@ -22,6 +29,9 @@ public:
 
     // Throws std::runtime_error when mosquitto does not come up.
     mosquitto_broker();
+    // With the plugin; its gateway user is gateway_user / gateway_password
+    // (plugin_opt_gateway_username and plugin_opt_gateway_password_file).
+    explicit mosquitto_broker(auth_plugin_setup plugin);
     ~mosquitto_broker();
 
     mosquitto_broker(const mosquitto_broker&) = delete;
@@ -39,9 +49,11 @@ public:
     std::string log();
 
 private:
+    void start();
     void prepare();
     void launch();
 
+    std::optional<auth_plugin_setup> plugin_;
     std::filesystem::path dir_;
     unsigned short port_ = 0;
     std::unique_ptr<child_process> process_;

@@ -129,6 +129,16 @@ bool mqtt_test_client::publish(const std::string& topic, const std::string& payl
     }
 }
 
+bool mqtt_test_client::subscribe(const std::string& filter, std::chrono::milliseconds timeout) {
+    // Paho fails the token on a refusing SUBACK (0x80 and up); its reason
+    // codes are not read here: Paho 1.2 may fill them after wait_for returns.
+    try {
+        return client_->subscribe(filter, 1)->wait_for(timeout);
+    } catch (const mqtt::exception&) {
+        return false;
+    }
+}
+
 std::optional<mqtt_test_client::message> mqtt_test_client::receive(
     std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);

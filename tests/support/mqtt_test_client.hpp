@@ -70,6 +70,11 @@ public:
         return publish(topic, frame.dump());
     }
 
+    // Subscribes (QoS 1) and waits for the SUBACK: true only if the broker
+    // granted it.
+    bool subscribe(const std::string& filter,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
     // The next message, or the next whose JSON payload has this `type`.
     std::optional<message> receive(std::chrono::milliseconds timeout = std::chrono::seconds(5));
     std::optional<nlohmann::json> receive_type(
