@@ -54,7 +54,7 @@ wait_for_line() {
 
 log "building release in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_BUILD_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j2 --target switchboard switchboard-sim >/dev/null
+cmake --build "$BUILD" -j2 --target switchboard switchboard-sim switchboard_mosquitto_auth >/dev/null
 GW_BIN=$BUILD/broker/switchboard
 SIM=$BUILD/device-sim/switchboard-sim
 
@@ -216,6 +216,8 @@ if [ "$ONLY_PEERS" != 1 ]; then
         log "W1-mqtt: 1,000 MQTT devices through mosquitto, 10 WebSocket controllers x 32"
         MQTT_PORT=$(free_port)
         export SWITCHBOARD_MQTT_PASSWORD=bench-local
+        # The broker checks logins and topics with the plugin, as shipped.
+        export SWITCHBOARD_MOSQUITTO_PLUGIN="$BUILD/bridge/mosquitto_auth/switchboard_mosquitto_auth.so"
         "$ROOT/scripts/start-mosquitto.sh" "$MQTT_PORT" "$WORK/mosquitto" >"$WORK/mosquitto.out" 2>&1 &
         PIDS+=($!)
         wait_port "$MQTT_PORT"
