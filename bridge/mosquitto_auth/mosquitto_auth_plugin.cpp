@@ -213,11 +213,10 @@ SWITCHBOARD_PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t* id, v
                                              state.get());
         }
         if (rc != MOSQ_ERR_SUCCESS) throw std::runtime_error("cannot register its callbacks");
-        mosquitto_log_printf(MOSQ_LOG_INFO,
-                             "switchboard: clients authenticated by %s (auth %s, gateway user %s)",
-                             config_path.c_str(),
-                             state->access->auth_required() ? "required" : "disabled",
-                             username.c_str());
+        mosquitto_log_printf(
+            MOSQ_LOG_INFO, "switchboard: clients authenticated by %s (auth %s, gateway user %s)",
+            config_path.c_str(), state->access->auth_required() ? "required" : "disabled",
+            username.c_str());
         *userdata = state.release();
         return MOSQ_ERR_SUCCESS;
     } catch (const std::exception& e) {

@@ -18,13 +18,13 @@ mqtt_access::mqtt_access(const gateway_config& config, std::string gateway_usern
       max_status_bytes_(config.session.register_message_bytes) {}
 
 mqtt_login mqtt_access::login(std::optional<std::string_view> username,
-                              std::optional<std::string_view> password,
-                              std::string_view client_id, std::int64_t now) const {
+                              std::optional<std::string_view> password, std::string_view client_id,
+                              std::int64_t now) const {
     if (username && !gateway_username_.empty() && *username == gateway_username_) {
         // The gateway's name never falls through to the device credentials.
-        bool ok = gateway_password_set_ && password &&
-                  authenticator::same_digest(authenticator::hash(*password),
-                                             gateway_password_hash_);
+        bool ok =
+            gateway_password_set_ && password &&
+            authenticator::same_digest(authenticator::hash(*password), gateway_password_hash_);
         if (!ok) return {std::nullopt, "wrong password for the gateway's user"};
         return {mqtt_identity{mqtt_identity::kind::gateway, {}, std::nullopt}, {}};
     }

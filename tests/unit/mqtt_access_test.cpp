@@ -65,7 +65,8 @@ TEST(MqttAccess, CredentialForAnotherIdOrExpiredIsRefused) {
     auto access = access_of(required_config());
     EXPECT_FALSE(access.login("pump-12", jwt("pump-7", "device"), "pump-12", now).identity);
     EXPECT_FALSE(access.login("valve-1", pump_token, "valve-1", now).identity);  // token: pump-*
-    EXPECT_FALSE(access.login("pump-7", jwt("pump-7", "device", now - 600), "pump-7", now).identity);
+    EXPECT_FALSE(
+        access.login("pump-7", jwt("pump-7", "device", now - 600), "pump-7", now).identity);
     EXPECT_FALSE(access.login("pump-7", "wrong", "pump-7", now).identity);
 }
 
@@ -87,8 +88,8 @@ TEST(MqttAccess, GatewayUserNeedsItsOwnPassword) {
     EXPECT_FALSE(access.login("switchboard-gateway", "gateway-secre", "x", now).identity);
     EXPECT_FALSE(access.login("switchboard-gateway", std::nullopt, "x", now).identity);
     // A device credential does not open the gateway's name either.
-    EXPECT_FALSE(access.login("switchboard-gateway", pump_token, "switchboard-gateway", now)
-                     .identity);
+    EXPECT_FALSE(
+        access.login("switchboard-gateway", pump_token, "switchboard-gateway", now).identity);
     // No password configured: nobody logs in as the gateway.
     mqtt_access no_password(required_config(), "switchboard-gateway", "");
     EXPECT_FALSE(no_password.login("switchboard-gateway", "", "gw", now).identity);
@@ -112,9 +113,9 @@ TEST(MqttAccess, ClientReadsOnlyItsInboxAndWritesOnlyItsOwnTopics) {
     auto pump7 = client("pump-7", client_role::device);
     EXPECT_TRUE(access.may_subscribe(pump7, "plant/sb/pump-7/in"));
     EXPECT_TRUE(access.may_read(pump7, "plant/sb/pump-7/in"));
-    for (const char* filter : {"plant/sb/pump-12/in", "plant/sb/+/in", "plant/sb/#", "#",
-                               "plant/sb/pump-7/#", "plant/sb/pump-7/out", "sb/pump-7/in",
-                               "$share/g/plant/sb/+/out", "$SYS/#"}) {
+    for (const char* filter :
+         {"plant/sb/pump-12/in", "plant/sb/+/in", "plant/sb/#", "#", "plant/sb/pump-7/#",
+          "plant/sb/pump-7/out", "sb/pump-7/in", "$share/g/plant/sb/+/out", "$SYS/#"}) {
         EXPECT_FALSE(access.may_subscribe(pump7, filter)) << filter;
     }
     EXPECT_FALSE(access.may_read(pump7, "plant/sb/pump-12/in"));
@@ -123,9 +124,9 @@ TEST(MqttAccess, ClientReadsOnlyItsInboxAndWritesOnlyItsOwnTopics) {
     EXPECT_TRUE(access.may_write(pump7, "plant/sb/pump-7/out", "{}"));
     EXPECT_TRUE(access.may_write(pump7, "plant/sb/pump-7/events", "{}"));
     EXPECT_TRUE(access.may_write(pump7, "plant/sb/pump-7/status", R"({"online":true})"));
-    for (const char* topic : {"plant/sb/pump-12/status", "plant/sb/pump-12/out",
-                              "plant/sb/pump-7/in", "plant/sb/pump-12/in", "plant/other",
-                              "sb/pump-7/out"}) {
+    for (const char* topic :
+         {"plant/sb/pump-12/status", "plant/sb/pump-12/out", "plant/sb/pump-7/in",
+          "plant/sb/pump-12/in", "plant/other", "sb/pump-7/out"}) {
         EXPECT_FALSE(access.may_write(pump7, topic, R"({"online":false})")) << topic;
     }
 }
@@ -152,7 +153,8 @@ TEST(MqttAccess, StatusRoleMustBeTheCredentialsRole) {
     EXPECT_TRUE(access.may_write(pump7, status, ""));
 
     auto ops = client("ops-1", client_role::controller);
-    EXPECT_TRUE(access.may_write(ops, "plant/sb/ops-1/status", R"({"online":true,"role":"controller"})"));
+    EXPECT_TRUE(
+        access.may_write(ops, "plant/sb/ops-1/status", R"({"online":true,"role":"controller"})"));
     EXPECT_FALSE(access.may_write(ops, "plant/sb/ops-1/status", R"({"online":true})"));
 
     // Auth off: any role may be claimed, as on WebSocket.
@@ -168,7 +170,8 @@ TEST(MqttAccess, MalformedOrOversizedStatusIsRefused) {
           R"({"online":true,"role":"admin"})", R"({"online":true)"}) {
         EXPECT_FALSE(access.status_allowed(client_role::device, payload)) << payload;
     }
-    std::string nested = R"({"online":true,"meta":)" + std::string(40, '[') + std::string(40, ']') + "}";
+    std::string nested =
+        R"({"online":true,"meta":)" + std::string(40, '[') + std::string(40, ']') + "}";
     EXPECT_FALSE(access.status_allowed(client_role::device, nested));
     std::string big = R"({"online":true,"meta":{"pad":")" + std::string(300, 'x') + "\"}}";
     EXPECT_FALSE(access.status_allowed(client_role::device, big));
