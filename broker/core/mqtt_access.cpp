@@ -83,8 +83,8 @@ bool mqtt_access::may_write(const mqtt_identity& who, std::string_view topic,
 bool mqtt_access::status_allowed(std::optional<client_role> role, std::string_view payload) const {
     if (payload.empty()) return true;  // clears the retained status: an offline
     if (payload.size() > max_status_bytes_) return false;
-    json_object_text status;
-    if (status.parse(payload, max_json_depth) != json_object_text::status::ok) return false;
+    json_object_view status;
+    if (status.parse(payload, max_json_depth) != json_object_view::status::ok) return false;
     const json_member* online = status.find("online");
     if (online == nullptr || online->kind != json_kind::boolean) return false;
     if (online->value == "false") return true;
