@@ -13,10 +13,11 @@ namespace switchboard {
 
 struct bridge_options {
     mqtt_config mqtt;
-    std::string server_uri;  // mqtt.url with mqtt:// and mqtts:// spelled tcp:// and ssl://
-    std::string client_id;   // mqtt.client_id, or "switchboard-" + node
-    bool tls = false;        // ssl:// or wss://
-    std::size_t max_message_bytes = 65536;
+    std::string server_uri;   // mqtt.url with mqtt:// and mqtts:// spelled tcp:// and ssl://
+    std::string client_id;    // mqtt.client_id, or "switchboard-" + node
+    bool tls = false;         // ssl:// or wss://
+    intake_limits limits;     // frame and meta size caps, shared with the WebSocket side
+    rate_limit_options rate;  // each MQTT ID's token bucket, as a WebSocket connection's
 
     // `config` has been finalized (its node is set).
     static bridge_options from_config(const gateway_config& config);

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "broker_socket_nodelay.hpp"
@@ -91,6 +90,7 @@ std::shared_ptr<mqtt_bridge> mqtt_bridge::create(router& routing, executor ex,
 mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
     : router_(routing),
       options_(std::move(options)),
+      intake_(routing, options_.limits),
       topics_(options_.mqtt.topic_prefix),
       strand_(boost::asio::make_strand(ex)),
       retry_timer_(strand_),
@@ -98,7 +98,10 @@ mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
       connect_listener_(strand_, &mqtt_bridge::on_connect_done),
       subscribe_listener_(strand_, &mqtt_bridge::on_subscribed),
       publish_listener_(strand_, &mqtt_bridge::on_published),
-      backoff_(options_.mqtt.reconnect_min, options_.mqtt.reconnect_max) {
+      backoff_(options_.mqtt.reconnect_min, options_.mqtt.reconnect_max),
+      clients_(routing, intake_, options_.rate, *this,
+               options_.mqtt.broker_authenticates ? client_trust::authenticated
+                                                  : client_trust::unauthenticated) {
     try {
         // Paho C refuses a publish once this many commands wait in its own
         // queue, connected or not (default 100: a burst of 320 commands lost
@@ -296,10 +299,17 @@ void mqtt_bridge::on_connection_lost(const std::string& cause) {
 }
 
 void mqtt_bridge::forget_all_clients() {
-    auto clients = std::move(clients_);
-    clients_.clear();
-    client_count_.store(0, std::memory_order_relaxed);
-    for (auto& [id, record] : clients) router_.unregister_client(record);
+    clients_.forget_all();
+    publish_table_counts();
+}
+
+void mqtt_bridge::publish_table_counts() {
+    const auto& counts = clients_.counts();
+    client_count_.store(clients_.size(), std::memory_order_relaxed);
+    frames_in_.store(counts.frames_in, std::memory_order_relaxed);
+    unregistered_frames_.store(counts.unregistered_frames, std::memory_order_relaxed);
+    statuses_refused_.store(counts.statuses_refused, std::memory_order_relaxed);
+    flood_refused_.store(counts.flood_refused, std::memory_order_relaxed);
 }
 
 void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
@@ -313,119 +323,50 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
         return;
     }
     if (match.status != topic_map::match_status::ok) return;
+    // Payloads are read where Paho keeps them: bounded (size, then
+    // nesting) by the client table before anything parses them.
+    const mqtt::binary& payload = message->get_payload();
+    std::string id(match.id);
     if (match.kind == topic_kind::status) {
-        on_status(match.id, message->get_payload_str());
+        on_status(id, payload);
     } else if (match.kind == topic_kind::out) {
-        on_out(match.id, message->get_payload_str());
+        clients_.on_out(id, payload, std::chrono::steady_clock::now());
+        publish_table_counts();
     }
 }
 
-void mqtt_bridge::on_status(std::string_view id_view, const std::string& payload) {
-    std::string id(id_view);
-    bool online = false;
-    register_request request;
-    request.id = id;
-    if (!payload.empty()) {
-        auto doc = nlohmann::json::parse(payload, nullptr, false);
-        bool valid = doc.is_object() && doc.contains("online") && doc["online"].is_boolean();
-        if (valid && doc["online"].get<bool>()) {
-            if (auto role = doc.find("role"); role != doc.end()) {
-                auto parsed =
-                    role->is_string() ? parse_role(role->get<std::string>()) : std::nullopt;
-                if (parsed) {
-                    request.role = *parsed;
-                } else {
-                    valid = false;
-                }
+void mqtt_bridge::on_status(const std::string& id, std::string_view payload) {
+    auto outcome = clients_.on_status(id, payload, std::chrono::steady_clock::now());
+    publish_table_counts();
+    switch (outcome.what) {
+        case status_payload::kind::invalid:
+            spdlog::warn("mqtt: {} published an invalid status ({}), counted as offline", id,
+                         outcome.why);
+            break;
+        case status_payload::kind::offline:
+            spdlog::debug("mqtt: {} offline", id);
+            break;
+        case status_payload::kind::online:
+            if (outcome.refused) {
+                spdlog::info("mqtt: {} refused: the ID is held by another connection", id);
+            } else {
+                spdlog::debug("mqtt: {} online", id);
             }
-            if (auto meta = doc.find("meta"); valid && meta != doc.end()) {
-                if (meta->is_object()) {
-                    request.meta_json = meta->dump();
-                } else {
-                    valid = false;
-                }
-            }
-            online = valid;
-        }
-        if (!valid) {
-            spdlog::warn("mqtt: {} published an invalid status, counted as offline: {}", id,
-                         log_safe(payload, 200));
-        }
+            break;
     }
-
-    auto known = clients_.find(id);
-    if (!online) {
-        if (known != clients_.end()) {
-            client_ptr record = known->second;
-            clients_.erase(known);
-            client_count_.store(clients_.size(), std::memory_order_relaxed);
-            spdlog::debug("mqtt: {} went offline", id);
-            router_.unregister_client(record);
-        }
-        return;
-    }
-    if (known != clients_.end() && known->second->role == request.role &&
-        known->second->meta_json == request.meta_json) {
-        return;  // the same status again (a retained replay after resubscribing)
-    }
-
-    std::string session = "mqtt-" + std::to_string(++next_session_);
-    auto link = std::make_shared<mqtt_endpoint>(weak_from_this(), id, session);
-    client_ptr previous = known != clients_.end() ? known->second : nullptr;
-    // No `registered` reply: the client asked nothing, it published a status.
-    client_ptr record = router_.register_client(
-        request, transport::mqtt, link, std::move(session), registered_reply::skip,
-        options_.mqtt.broker_authenticates ? client_trust::authenticated
-                                           : client_trust::unauthenticated);
-    if (previous) {
-        // Our own earlier record of this client (its role or meta changed):
-        // the takeover closed its link; drop its follows and commands too.
-        clients_.erase(id);
-        router_.unregister_client(previous);
-    }
-    if (record) {
-        clients_[id] = record;
-        spdlog::debug("mqtt: {} online as {}", id, to_string(record->role));
-    } else {
-        spdlog::info("mqtt: {} refused: the ID is held by another connection", id);
-    }
-    client_count_.store(clients_.size(), std::memory_order_relaxed);
 }
 
-void mqtt_bridge::on_out(std::string_view id_view, const std::string& payload) {
-    std::string id(id_view);
-    frames_in_.fetch_add(1, std::memory_order_relaxed);
-    counters& stats = router_.stats();
-    counters::add(stats.frames_received);
-    auto known = clients_.find(id);
-    if (known == clients_.end()) {
-        refused_topics_.fetch_add(1, std::memory_order_relaxed);
-        counters::add(stats.bad_frames);
-        spdlog::debug("mqtt: frame from {} who has no online status", id);
-        publish_inbox(
-            id, make_error(error_code::not_registered,
-                           "publish a retained status {\"online\":true,\"role\":...} to " +
-                               topics_.topic(id, topic_kind::status) + " before sending frames"));
-        return;
-    }
-    const client_ptr& sender = known->second;
-    if (payload.size() > options_.max_message_bytes) {
-        counters::add(stats.oversized_frames);
-        sender->link->deliver(
-            make_error(error_code::too_large, "frame of " + std::to_string(payload.size()) +
-                                                  " bytes is over the limit of " +
-                                                  std::to_string(options_.max_message_bytes)));
-        return;
-    }
-    parse_result parsed = parse_frame(payload);
-    if (auto* error = std::get_if<frame_error>(&parsed)) {
-        counters::add(stats.bad_frames);
-        sender->link->deliver(make_error(*error));
-        return;
-    }
-    // The sender is the topic's ID: the router stamps `from` from the record,
-    // never from the payload.
-    router_.route(sender, std::get<inbound_frame>(parsed), std::chrono::steady_clock::now());
+std::shared_ptr<endpoint> mqtt_bridge::make_link(const std::string& id,
+                                                 const std::string& session) {
+    return std::make_shared<mqtt_endpoint>(weak_from_this(), id, session);
+}
+
+void mqtt_bridge::send_to_inbox(const std::string& id, frame_ptr frame) {
+    publish_inbox(id, std::move(frame));
+}
+
+std::string mqtt_bridge::status_topic(const std::string& id) const {
+    return topics_.topic(id, topic_kind::status);
 }
 
 bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame) {
@@ -522,15 +463,8 @@ void mqtt_bridge::on_link_closed(const std::string& id, const std::string& sessi
 }
 
 void mqtt_bridge::forget_client(const std::string& id, const std::string& session) {
-    auto it = clients_.find(id);
-    if (it == clients_.end() || it->second->session != session) return;
-    // Another connection took this ID over; the registry entry is already
-    // theirs, so unregistering only drops this record's follows and commands.
-    client_ptr record = it->second;
-    clients_.erase(it);
-    client_count_.store(clients_.size(), std::memory_order_relaxed);
-    spdlog::info("mqtt: {} was taken over by another connection", id);
-    router_.unregister_client(record);
+    clients_.forget(id, session);
+    publish_table_counts();
 }
 
 void mqtt_bridge::on_presence(const client_record&, bool) {
@@ -542,10 +476,7 @@ void mqtt_bridge::on_event(const client_record& from, const event_request& event
     // MQTT devices' events are on their own `out` topic already.
     if (from.via != transport::ws || from.role != client_role::device) return;
     if (state_.load(std::memory_order_acquire) != bridge_state::connected) return;
-    std::string payload = json_writer{32 + event.name.size() + event.data_json.size()}
-                              .string("name", event.name)
-                              .raw("data", event.data_json)
-                              .finish();
+    std::string payload = event_payload(event);
     post_to_strand([topic = topics_.topic(from.id, topic_kind::events),
                     payload = std::move(payload)](mqtt_bridge& self) {
         if (self.state_.load() != bridge_state::connected) return;
@@ -582,7 +513,9 @@ std::string mqtt_bridge::health_json() const {
         .integer("expired", n(expired_))
         .integer("refused", n(refused_))
         .integer("frames_in", n(frames_in_))
-        .integer("refused_topics", n(refused_topics_))
+        .integer("refused_topics", n(refused_topics_) + n(unregistered_frames_))
+        .integer("statuses_refused", n(statuses_refused_))
+        .integer("flood_refused", n(flood_refused_))
         .integer("events_published", n(events_published_));
     if (!error.empty()) w.string("last_error", error);
     return w.finish();

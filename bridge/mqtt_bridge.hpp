@@ -36,9 +36,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "bridge_options.hpp"
+#include "core/frame_intake.hpp"
+#include "core/mqtt_client_table.hpp"
 #include "core/router.hpp"
 #include "reconnect_backoff.hpp"
 #include "topic_map.hpp"
@@ -49,7 +50,9 @@ enum class bridge_state { idle, connecting, connected, reconnecting, stopped };
 
 std::string_view to_string(bridge_state state) noexcept;
 
-class mqtt_bridge final : public std::enable_shared_from_this<mqtt_bridge>, public router_observer {
+class mqtt_bridge final : public std::enable_shared_from_this<mqtt_bridge>,
+                          public router_observer,
+                          private mqtt_client_links {
 public:
     using executor = boost::asio::any_io_executor;
 
@@ -139,18 +142,23 @@ private:
     void subscribe_all();
     void on_subscribed(const token_outcome& outcome);
     void on_message(const mqtt::const_message_ptr& message);
-    void on_status(std::string_view id, const std::string& payload);
-    void on_out(std::string_view id, const std::string& payload);
+    void on_status(const std::string& id, std::string_view payload);
+    // mqtt_client_links, for the client table.
+    std::shared_ptr<endpoint> make_link(const std::string& id, const std::string& session) override;
+    void send_to_inbox(const std::string& id, frame_ptr frame) override;
+    std::string status_topic(const std::string& id) const override;
     void enqueue(std::string topic, frame_ptr frame);
     void publish_unacked(std::uint64_t seq, const unacked_frame& entry);
     void on_published(const token_outcome& outcome);
     void resend_unacked();
     void forget_all_clients();
     void forget_client(const std::string& id, const std::string& session);
+    void publish_table_counts();
     void note_error(std::string what);
 
     router& router_;
     bridge_options options_;
+    frame_intake intake_;
     topic_map topics_;
     strand_type strand_;
     boost::asio::steady_timer retry_timer_;
@@ -163,10 +171,9 @@ private:
     // Strand only.
     reconnect_backoff backoff_;
     bool ever_connected_ = false;
-    std::unordered_map<std::string, client_ptr> clients_;  // MQTT clients registered by us
-    std::map<std::uint64_t, unacked_frame> unacked_;       // by publish order
+    mqtt_client_table clients_;  // MQTT clients registered by us: records, rate buckets
+    std::map<std::uint64_t, unacked_frame> unacked_;  // by publish order
     std::uint64_t next_seq_ = 0;
-    std::uint64_t next_session_ = 0;
 
     // Any thread.
     std::atomic<bridge_state> state_{bridge_state::idle};
@@ -181,7 +188,10 @@ private:
     std::atomic<std::uint64_t> expired_{0};  // unacked past the resend window, dropped
     std::atomic<std::uint64_t> events_published_{0};
     std::atomic<std::uint64_t> frames_in_{0};
-    std::atomic<std::uint64_t> refused_topics_{0};  // bad IDs, unregistered senders
+    std::atomic<std::uint64_t> refused_topics_{0};       // topics whose ID breaks the rules
+    std::atomic<std::uint64_t> unregistered_frames_{0};  // `out` from IDs with no online status
+    std::atomic<std::uint64_t> statuses_refused_{0};     // invalid statuses, counted as offline
+    std::atomic<std::uint64_t> flood_refused_{0};        // frames of IDs flooding past their rate
     mutable std::mutex error_mutex_;
     std::string last_error_;
 };

@@ -29,6 +29,13 @@ void beast_wire<Stream>::accept(const request& upgrade, const char* subprotocol,
         deflate.server_enable = true;
         ws_.set_option(deflate);
     }
+    // Beast answers pings itself, one pong at a time (it stops reading
+    // while a pong cannot be written); each ping and pong is still charged
+    // to the connection's rate, so a control-frame flood ends in 4008.
+    ws_.control_callback([this](websocket::frame_type kind, boost::beast::string_view) {
+        if (kind == websocket::frame_type::close) return;
+        if (auto self = owner_.lock()) self->on_wire_control();
+    });
     ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
         res.set(boost::beast::http::field::server, "switchboard");
         if (subprotocol != nullptr)

@@ -57,11 +57,13 @@ std::unique_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& t
 gateway::gateway(gateway_config config)
     : config_(finalized(std::move(config))),
       router_(config_.routing, stats_),
+      intake_(router_, intake_limits_of(config_)),
       auth_(config_.auth),
       origins_(config_.origins),
       connections_(config_.session.max_connections, config_.session.max_connections_per_address),
       tls_(make_tls_context(config_.tls)),
-      context_{router_, config_, stats_, sessions_, auth_, origins_, connections_, tls_.get()},
+      context_{router_,  config_,      stats_,  sessions_, auth_,
+               origins_, connections_, intake_, tls_.get()},
       pool_(config_.threads),
       tick_(pool_.first()) {
     std::random_device entropy;

@@ -12,6 +12,7 @@
 #include "core/authenticator.hpp"
 #include "core/connection_limiter.hpp"
 #include "core/counters.hpp"
+#include "core/frame_intake.hpp"
 #include "core/gateway_config.hpp"
 #include "core/origin_policy.hpp"
 #include "core/router.hpp"
@@ -59,6 +60,7 @@ private:
     gateway_config config_;
     counters stats_;
     router router_;
+    frame_intake intake_;
     session_list sessions_;
     authenticator auth_;
     origin_policy origins_;

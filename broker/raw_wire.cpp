@@ -169,7 +169,6 @@ void raw_wire::on_read(sys_error ec, std::size_t bytes) {
         end_reading(end_for(ec), ec.message());
         return abort();
     }
-    heard_ = true;
     char* data = small_.data();
     std::size_t size = bytes;
     sys_error last;  // what the reads past the small buffer ended with
@@ -229,14 +228,30 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
                 return pos;
             case ws_reader::event::kind::text:
             case ws_reader::event::kind::binary:
+                // Only data is activity for the idle timer: pings a peer sends
+                // on its own would keep a dead client's connection forever.
+                heard_ = true;
                 // After our close, the peer's data is read and dropped (RFC 6455 §5.5.1).
                 if (!close_queued_)
                     events.on_wire_message(e.payload, e.what == ws_reader::event::kind::text);
                 break;
             case ws_reader::event::kind::ping:
-                if (!close_queued_) queue_control(ws_frame::opcode::pong, e.payload);
+                // Charged to the rate like a message; answered with one pong
+                // at most, for the latest ping (RFC 6455 §5.5.3 allows it).
+                if (!close_queued_ && events.on_wire_control()) {
+                    pong_.assign(e.payload);
+                    pong_pending_ = true;
+                    if (!writing_) start_write({}, false);
+                }
                 break;
             case ws_reader::event::kind::pong:
+                // The answer to our keep-alive ping shows the peer is there;
+                // an unsolicited pong is charged and shows nothing.
+                if (pinged_) {
+                    heard_ = true;
+                } else if (!close_queued_) {
+                    events.on_wire_control();
+                }
                 break;
             case ws_reader::event::kind::close:
                 // Echo the peer's code; its reason is its own.
@@ -298,6 +313,13 @@ void raw_wire::write(std::span<frame_ptr> frames) {
 void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
     batch_ptr batch = take_batch();
     batch->control.swap(control_);
+    if (pong_pending_ && !close_queued_) {
+        unsigned char header[ws_frame::max_header_bytes];
+        const std::size_t n = ws_frame::write_header(header, ws_frame::opcode::pong, pong_.size());
+        batch->control.append(reinterpret_cast<const char*>(header), n);
+        batch->control.append(pong_);
+    }
+    pong_pending_ = false;
     // No write is out, so a close queued and not yet written is in this control.
     const bool carries_close = close_queued_ && !close_written_ && !batch->control.empty();
     if (frames.size() > max_batch_frames)
@@ -353,7 +375,7 @@ void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool ca
     if (!deferred_.empty()) {
         std::vector<frame_ptr> deferred = std::exchange(deferred_, {});
         start_write(deferred, true);
-    } else if (!control_.empty()) {
+    } else if (!control_.empty() || pong_pending_) {
         start_write({}, false);
     }
 }

@@ -97,7 +97,9 @@ private:
     std::weak_ptr<wire_events> owner_;
     std::array<char, 512> small_;  // what an async read fills
     std::string partial_;          // the start of a frame not yet complete
-    std::string control_;          // encoded control frames for the next write
+    std::string control_;          // encoded control frames for the next write: our ping, close
+    std::string pong_;             // the payload of the latest ping not yet answered
+    bool pong_pending_ = false;    // ... only one: a ping flood cannot pile up pongs
     // A batch of frames that came while a control write was out, written
     // when that write completes; empty at any other time.
     std::vector<frame_ptr> deferred_;
@@ -109,7 +111,7 @@ private:
     bool close_queued_ = false;  // our close frame is written or waiting in control_
     bool close_written_ = false;
     bool shut_down_ = false;  // our side of TCP is shut
-    bool heard_ = false;      // bytes arrived since the last keep-alive tick
+    bool heard_ = false;      // data, or the pong to our ping, since the last keep-alive tick
     bool pinged_ = false;     // our keep-alive ping is unanswered
 };
 

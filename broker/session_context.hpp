@@ -16,6 +16,7 @@
 #include "core/connection_limiter.hpp"
 #include "core/counters.hpp"
 #include "core/endpoint.hpp"
+#include "core/frame_intake.hpp"
 #include "core/gateway_config.hpp"
 #include "core/log_text.hpp"
 #include "core/origin_policy.hpp"
@@ -49,6 +50,7 @@ struct session_context {
     const authenticator& auth;
     const origin_policy& origins;
     connection_limiter& connections;
+    const frame_intake& intake;                // every frame a session reads goes through it
     boost::asio::ssl::context* tls = nullptr;  // null: TLS off
 
     // The MQTT bridge's state as a JSON object for /healthz; unset when the

@@ -105,70 +105,31 @@ void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail)
 
 template <class Wire>
 void websocket_session<Wire>::on_wire_message(std::string_view payload, bool text) {
-    counters::add(context_.stats.frames_received);
-    if (text) return handle_text(payload);
-    if (!admit_frame({})) return;
-    counters::add(context_.stats.bad_frames);
-    deliver(make_error(error_code::bad_request,
-                       "binary frames are not accepted: send one JSON object per text frame"));
-}
-
-template <class Wire>
-bool websocket_session<Wire>::admit_frame(std::string_view request_id) {
-    switch (limiter_.on_frame(std::chrono::steady_clock::now())) {
-        case rate_limiter::verdict::pass:
-            return true;
-        case rate_limiter::verdict::refuse:
-            counters::add(context_.stats.rate_limited);
-            deliver(make_error(error_code::rate_limited, "too many frames per second; slow down",
-                               request_id));
-            return false;
-        case rate_limiter::verdict::close:
-            counters::add(context_.stats.rate_limited);
-            if (state_snapshot_open()) {
-                counters::add(context_.stats.rate_limit_closes);
-                spdlog::info("session {}: kept flooding past the rate limit, closed with 4008",
-                             session_id_);
-            }
-            close(close_code::rate_limited, "rate limit exceeded repeatedly");
-            return false;
-    }
-    return false;
-}
-
-template <class Wire>
-void websocket_session<Wire>::handle_text(std::string_view text) {
     {
         std::lock_guard lock(mutex_);
         if (state_ != state::open) return;  // replaced or closing: say nothing more
     }
-    parse_result parsed = parse_frame(text);
-    if (auto* error = std::get_if<frame_error>(&parsed)) {
-        if (!admit_frame(error->request_id)) return;
-        counters::add(context_.stats.bad_frames);
-        deliver(make_error(*error));
-        return;
+    context_.intake.take(*this, payload, text, std::chrono::steady_clock::now());
+}
+
+template <class Wire>
+bool websocket_session<Wire>::on_wire_control() {
+    return context_.intake.take_control(*this, std::chrono::steady_clock::now());
+}
+
+template <class Wire>
+void websocket_session<Wire>::on_flood() {
+    if (state_snapshot_open()) {
+        counters::add(context_.stats.rate_limit_closes);
+        spdlog::info("session {}: kept flooding past the rate limit, closed with 4008",
+                     session_id_);
     }
-    auto& frame = std::get<inbound_frame>(parsed);
-    // A response answers a command the gateway admitted (the sender's rate
-    // paid for it) and is matched to it, once: charging it again would let a
-    // busy controller get its own answers refused.
-    if (!std::holds_alternative<response_request>(frame) && !admit_frame(request_id_of(frame)))
-        return;
-    if (registered_) {
-        // Gone only once taken over and forgotten: nothing more to route for it.
-        if (client_ptr me = self_.lock()) {
-            context_.routing.route(me, frame, std::chrono::steady_clock::now());
-        }
-        return;
-    }
-    if (auto* reg = std::get_if<register_request>(&frame)) return on_register(*reg);
-    deliver(make_error(error_code::not_registered, "send register first", request_id_of(frame),
-                       type_name(frame)));
+    close(close_code::rate_limited, "rate limit exceeded repeatedly");
 }
 
 template <class Wire>
 void websocket_session<Wire>::on_register(const register_request& request) {
+    if (registered_) return;  // taken over and forgotten: this connection is closing
     const std::optional<std::string>& credential = request.token ? request.token : upgrade_token_;
     auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::system_clock::now().time_since_epoch())
@@ -186,12 +147,16 @@ void websocket_session<Wire>::on_register(const register_request& request) {
         close(close_code::unauthorized, "unauthorized");
         return;
     }
+    const session_limits& limits = context_.config.session;
+    // The full outbound bound from the `registered` answer on (and back if refused).
+    set_queue_limit(limits.outbound_queue_bytes);
     // With auth off the claim was taken on trust: a later claim may take it over.
     client_trust trust =
         context_.auth.required() ? client_trust::authenticated : client_trust::unauthenticated;
     client_ptr me =
         context_.routing.register_client(request, transport::ws, this->shared_from_this(),
                                          session_id_, registered_reply::send, trust);
+    if (!me) set_queue_limit(std::min(limits.register_message_bytes, limits.outbound_queue_bytes));
     if (me) {
         self_ = me;
         registered_ = true;
@@ -220,6 +185,12 @@ void websocket_session<Wire>::close_at_expiry(std::int64_t unix_seconds) {
 }
 
 template <class Wire>
+void websocket_session<Wire>::set_queue_limit(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    queue_limit_bytes_ = bytes;
+}
+
+template <class Wire>
 bool websocket_session<Wire>::state_snapshot_open() {
     std::lock_guard lock(mutex_);
     return state_ == state::open;
@@ -233,7 +204,7 @@ bool websocket_session<Wire>::deliver(frame_ptr frame) {
         std::lock_guard lock(mutex_);
         if (state_ != state::open) return false;
         if (queue_.size() >= limits.outbound_queue_frames ||
-            queued_bytes_ + frame->size() > limits.outbound_queue_bytes) {
+            queued_bytes_ + frame->size() > queue_limit_bytes_) {
             state_ = state::aborting;
             overflowed = true;
         } else {

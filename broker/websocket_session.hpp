@@ -20,6 +20,7 @@
 #include "core/client_record.hpp"
 #include "core/connection_limiter.hpp"
 #include "core/endpoint.hpp"
+#include "core/frame_intake.hpp"
 #include "core/frame_queue.hpp"
 #include "core/inbound_frame.hpp"
 #include "core/rate_limiter.hpp"
@@ -33,6 +34,7 @@ namespace switchboard {
 template <class Wire>
 class websocket_session : public endpoint,
                           public wire_events,
+                          public intake_sender,
                           public std::enable_shared_from_this<websocket_session<Wire>> {
 public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -47,7 +49,9 @@ public:
           context_(context),
           session_id_(context.next_session_id()),
           slot_(std::move(slot)),
-          limiter_(context.config.session.rate, std::chrono::steady_clock::now()) {}
+          limiter_(context.config.session.rate, std::chrono::steady_clock::now()),
+          queue_limit_bytes_(std::min(context.config.session.register_message_bytes,
+                                      context.config.session.outbound_queue_bytes)) {}
     ~websocket_session() override;
 
     // Completes the upgrade for `upgrade` and starts reading.
@@ -61,15 +65,21 @@ private:
 
     void on_wire_accepted(boost::system::error_code ec) override;
     void on_wire_message(std::string_view payload, bool text) override;
+    bool on_wire_control() override;
     void on_wire_end(wire_end why, std::string_view detail) override;
     void on_wire_written(boost::system::error_code ec, std::size_t frames) override;
 
+    // intake_sender: what core's frame_intake needs of this connection.
+    client_ptr registered() override { return self_.lock(); }
+    rate_limiter& rate() override { return limiter_; }
+    void reply(frame_ptr frame) override { deliver(std::move(frame)); }
+    void on_register(const register_request& request) override;
+    void on_flood() override;
+
     void on_register_timeout(boost::system::error_code ec);
-    bool admit_frame(std::string_view request_id);
     bool state_snapshot_open();
-    void handle_text(std::string_view text);
-    void on_register(const register_request& request);
     void close_at_expiry(std::int64_t unix_seconds);
+    void set_queue_limit(std::size_t bytes);
     void do_write();
     void do_close();
     void abort();
@@ -94,6 +104,9 @@ private:
     std::mutex mutex_;
     frame_queue queue_;
     std::size_t queued_bytes_ = 0;
+    // The outbound bound: register_message_bytes until `register` succeeds,
+    // so a stranger that never reads cannot make us hold its error replies.
+    std::size_t queue_limit_bytes_;
     bool writing_ = false;  // a write chain is running or posted
     state state_ = state::open;
     unsigned short close_code_ = 1000;

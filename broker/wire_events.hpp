@@ -24,6 +24,9 @@ public:
     virtual void on_wire_accepted(boost::system::error_code ec) = 0;
     // One whole message. `payload` is valid only during the call.
     virtual void on_wire_message(std::string_view payload, bool text) = 0;
+    // A ping or pong from the peer, charged like a message: false when it is
+    // over the connection's rate (a ping is then not answered).
+    virtual bool on_wire_control() = 0;
     // Reading has ended; no more messages follow. `detail` is for the log.
     virtual void on_wire_end(wire_end why, std::string_view detail) = 0;
     // A write() finished: `frames` of its frames are on their way, or `ec`.

@@ -1,12 +1,18 @@
 #pragma once
-// Authorisation: which IDs may command or message which IDs. Checked by the
-// router on every command and message, whichever transport it came by
-// (WebSocket or MQTT). Rules are tried in order; the first that matches
-// decides. When none matches, the built-in defaults decide (or, with
-// `builtin_defaults` off, the frame is denied):
+// Authorisation: which IDs may command, message or observe which IDs.
+// Checked by the router on every command, message, subscribe and list,
+// whichever transport it came by (WebSocket or MQTT). Rules are tried in
+// order; the first that matches decides. When none matches, the built-in
+// defaults decide (or, with `builtin_defaults` off, the frame is denied):
 //   - commands: a controller may command a device; nothing else;
 //   - messages: anyone may message a controller; a controller may message a
-//     device; a device may not message a device.
+//     device; a device may not message a device;
+//   - observe (subscribe, list): a controller may observe everyone; a device
+//     no one.
+// An observe target is a pattern, not one client: a subscribe's `pump-*`
+// or a list's prefix followed by `*`; a rule's `to` glob is matched against
+// that text, and a rule with a `to_role` only against a list filtered by
+// that role.
 // Responses need no rule: only the device a command went to may answer it.
 // Immutable after construction; shared read-only by all threads.
 
@@ -19,7 +25,7 @@
 
 namespace switchboard {
 
-enum class access_action { command, message };
+enum class access_action { command, message, observe };
 
 struct access_rule {
     bool allow = true;
@@ -43,6 +49,16 @@ public:
     // `name` is the command's name (empty for a message).
     bool allows(access_action action, const client_record& sender, std::string_view to,
                 client_role to_role, std::string_view name) const;
+
+    // Before the target is looked up (so `offline` tells nothing to whom
+    // the ACL refuses): whether any role the target could have is allowed.
+    bool allows_some_role(access_action action, const client_record& sender, std::string_view to,
+                          std::string_view name) const;
+
+    // May `sender` observe the clients matched by `pattern` (an ID, `prefix*`
+    // or `*`), of `role` when the request names one?
+    bool allows_observe(const client_record& sender, std::string_view pattern,
+                        std::optional<client_role> role) const;
 
     static std::optional<access_action> parse_action(std::string_view text) noexcept;
 

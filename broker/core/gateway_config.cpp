@@ -178,13 +178,21 @@ void read_acl(section_reader acl, access_options& out) {
         std::string action = "any";
         r.read("action", action);
         if (action != "any" && !(rule.action = access_rules::parse_action(action))) {
-            r.fail("action", "must be \"command\", \"message\" or \"any\"");
+            r.fail("action", "must be \"command\", \"message\", \"observe\" or \"any\"");
         }
         r.read("from", rule.from);
         r.read("to", rule.to);
+        constexpr const char* glob_grammar =
+            "is not a glob of the name grammar (A-Z a-z 0-9 . _ : @ - and the wildcards * ?)";
+        if (!is_valid_name_glob(rule.from)) r.fail("from", glob_grammar);
+        if (!is_valid_name_glob(rule.to)) r.fail("to", glob_grammar);
         read_role(r, "from_role", rule.from_role);
         read_role(r, "to_role", rule.to_role);
         r.read_strings("commands", rule.names);
+        for (const auto& name : rule.names) {
+            if (!is_valid_name_glob(name))
+                r.fail("commands", "holds '" + name + "', which " + glob_grammar);
+        }
         out.rules.push_back(std::move(rule));
     });
     acl.reject_unknown();
@@ -253,6 +261,10 @@ void gateway_config::finalize() {
     origins.listen_address = listen_address;
 }
 
+intake_limits intake_limits_of(const gateway_config& c) noexcept {
+    return {c.session.max_message_bytes, c.session.max_meta_bytes};
+}
+
 void check_security(const gateway_config& c) {
     if (c.auth.required && c.auth.tokens.empty() && c.auth.jwt_secret.empty()) {
         throw config_error(
@@ -312,12 +324,14 @@ gateway_config read_config(const json& doc, const std::string& source,
     section_reader limits = root.object("limits");
     limits.read_integer("max_message_bytes", c.session.max_message_bytes, 256, 16 << 20);
     limits.read_integer("register_message_bytes", c.session.register_message_bytes, 256, 16 << 20);
+    limits.read_integer("max_meta_bytes", c.session.max_meta_bytes, 2, 1 << 20);
     limits.read_integer("outbound_queue_bytes", c.session.outbound_queue_bytes, 4096, 1LL << 30);
     limits.read_integer("outbound_queue_frames", c.session.outbound_queue_frames, 1, 1 << 20);
     limits.read_integer("max_pending_commands", c.routing.max_pending_per_controller, 1, 1 << 20);
     limits.read_integer("max_subscriptions", c.routing.max_subscriptions, 1, 1 << 20);
     limits.read_integer("list_limit_default", c.routing.list_limit_default, 1, 1 << 20);
     limits.read_integer("list_limit_max", c.routing.list_limit_max, 1, 1 << 20);
+    limits.read_integer("list_max_bytes", c.routing.list_max_bytes, 4096, 1 << 30);
     limits.read_integer("max_connections", c.session.max_connections, 0, 1 << 24);
     limits.read_integer("max_connections_per_address", c.session.max_connections_per_address, 0,
                         1 << 24);

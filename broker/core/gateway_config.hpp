@@ -13,6 +13,7 @@
 
 #include "authenticator.hpp"
 #include "config_reader.hpp"  // config_error
+#include "frame_intake.hpp"
 #include "origin_policy.hpp"
 #include "rate_limiter.hpp"
 #include "registry.hpp"
@@ -25,6 +26,7 @@ struct session_limits {
     std::size_t max_message_bytes = 65536;  // larger frames close the connection with 1009
     // ... and before `register` succeeds: a stranger may not make us buffer more.
     std::size_t register_message_bytes = 8192;
+    std::size_t max_meta_bytes = 1024;  // `meta` of a register or an MQTT status, both transports
     std::size_t outbound_queue_bytes = 1 << 20;          // a reader this far behind is cut off
     std::size_t outbound_queue_frames = 4096;            // ... or this many frames behind
     std::chrono::milliseconds handshake_timeout{10000};  // TCP accept to WebSocket upgrade
@@ -100,6 +102,9 @@ struct gateway_config {
     // Copies shared values into the parts that need them.
     void finalize();
 };
+
+// The intake's limits (frame size, meta size) from the `limits` section.
+intake_limits intake_limits_of(const gateway_config& config) noexcept;
 
 // Settings that are valid one by one but unsafe or unusable together (auth
 // required with no credentials, TLS without a certificate). Throws

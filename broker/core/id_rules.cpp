@@ -21,6 +21,14 @@ bool is_valid_id(std::string_view id) noexcept {
     return !id.empty() && id.size() <= max_id_bytes && all_id_chars(id);
 }
 
+bool is_valid_name_glob(std::string_view glob) noexcept {
+    if (glob.empty() || glob.size() > 2 * max_id_bytes) return false;
+    for (char c : glob) {
+        if (!is_id_char(c) && c != '*' && c != '?') return false;
+    }
+    return true;
+}
+
 bool is_valid_id_pattern(std::string_view pattern) noexcept {
     if (!pattern.empty() && pattern.back() == '*') {
         pattern.remove_suffix(1);

@@ -13,6 +13,15 @@ inline constexpr std::size_t max_correlation_id_bytes = 64;
 // 1..128 bytes of A-Z a-z 0-9 . _ : @ -
 bool is_valid_id(std::string_view id) noexcept;
 
+// Command and event names follow the ID grammar: one rule for every name a
+// client sends that an ACL may match.
+inline bool is_valid_name(std::string_view name) noexcept { return is_valid_id(name); }
+
+// A glob of the ACL config (`from`, `to`, `commands`): the ID grammar plus
+// the wildcards `*` and `?`, 1..256 bytes. Anything else could never match a
+// valid name, and a rule that looks meaningful but never matches is a trap.
+bool is_valid_name_glob(std::string_view glob) noexcept;
+
 // An ID, or a prefix followed by a single trailing `*` ("pump-*", or "*" for all).
 bool is_valid_id_pattern(std::string_view pattern) noexcept;
 

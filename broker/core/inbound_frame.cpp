@@ -54,6 +54,20 @@ public:
         return std::move(*s);
     }
 
+    // A command or event name: the ID grammar (docs/protocol.md §1), so a
+    // name that prints like another ("reset\u0000", "reset\n") cannot slip
+    // past an ACL rule written for it.
+    std::string name(const char* key) {
+        auto s = string(key, true);
+        if (!s) return {};
+        if (!is_valid_name(*s)) {
+            fail(key, std::string("field '") + key +
+                          "' is not a valid name (1-128 bytes of A-Z a-z 0-9 . _ : @ -)");
+            return {};
+        }
+        return std::move(*s);
+    }
+
     // A caller's correlation ID: 1..64 bytes, any characters.
     std::optional<std::string> correlation_id(bool required) {
         auto s = string("id", required);
@@ -145,10 +159,7 @@ parse_result parse_command(field_reader& r) {
         r.set_request_id(f.id);
     }
     f.to = r.client_id("to");
-    if (auto name = r.string("name", true)) {
-        if (name->empty() || name->size() > 128) r.fail("name", "field 'name' must be 1-128 bytes");
-        f.name = std::move(*name);
-    }
+    f.name = r.name("name");
     f.args_json = r.raw("args", false);
     f.timeout_ms = r.positive_integer("timeout_ms");
     f.ttl_ms = r.positive_integer("ttl_ms");
@@ -186,10 +197,7 @@ parse_result parse_message(field_reader& r) {
 
 parse_result parse_event(field_reader& r) {
     event_request f;
-    if (auto name = r.string("name", true)) {
-        if (name->empty() || name->size() > 128) r.fail("name", "field 'name' must be 1-128 bytes");
-        f.name = std::move(*name);
-    }
+    f.name = r.name("name");
     f.data_json = r.raw("data", false);
     return finish(r, std::move(f));
 }

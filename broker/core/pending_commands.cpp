@@ -1,5 +1,7 @@
 #include "pending_commands.hpp"
 
+#include <algorithm>
+
 namespace switchboard {
 namespace {
 
@@ -11,10 +13,48 @@ std::string make_key(std::string_view controller, std::string_view id) {
     return key;
 }
 
+// A key "controller\nid" in two parts, compared with the stored keys as if
+// joined, so a lookup builds no string.
+struct split_key {
+    std::string_view controller;
+    std::string_view id;
+};
+
+int compare(const split_key& a, std::string_view key) noexcept {
+    const std::size_t head = std::min(a.controller.size(), key.size());
+    if (int c = a.controller.compare(0, head, key.substr(0, head)); c != 0) return c;
+    if (a.controller.size() > head) return 1;  // key ended inside the controller part
+    key.remove_prefix(head);
+    if (key.empty()) return 1;
+    // Bytes compare unsigned, as std::string's ordering does.
+    if (key.front() != '\n') return static_cast<unsigned char>(key.front()) > '\n' ? -1 : 1;
+    key.remove_prefix(1);
+    return a.id.compare(key);
+}
+
+[[maybe_unused]] bool operator<(const split_key& a, const std::string& key) noexcept {
+    return compare(a, key) < 0;
+}
+[[maybe_unused]] bool operator<(const std::string& key, const split_key& a) noexcept {
+    return compare(a, key) > 0;
+}
+
 }  // namespace
 
 pending_commands::shard& pending_commands::shard_for(std::string_view controller) {
     return shards_[std::hash<std::string_view>{}(controller) % shard_count];
+}
+
+const pending_commands::shard& pending_commands::shard_for(std::string_view controller) const {
+    return shards_[std::hash<std::string_view>{}(controller) % shard_count];
+}
+
+bool pending_commands::is_pending(std::string_view controller, std::string_view id,
+                                  std::string_view device) const {
+    const shard& s = shard_for(controller);
+    std::lock_guard lock(s.mutex);
+    auto it = s.commands.find(split_key{controller, id});
+    return it != s.commands.end() && it->second.command.device == device;
 }
 
 pending_command pending_commands::extract_locked(

@@ -50,6 +50,11 @@ public:
     // `late` when it already timed out (and was answered so).
     take_result take(std::string_view controller, std::string_view id, std::string_view device);
 
+    // Whether `controller`/`id` is pending and went to `device`: take() would
+    // find it. Allocates nothing (the intake asks it of every response).
+    bool is_pending(std::string_view controller, std::string_view id,
+                    std::string_view device) const;
+
     // Removes a command whose delivery failed, so it has no second outcome.
     bool cancel(std::string_view controller, std::string_view id);
 
@@ -83,6 +88,7 @@ private:
     static constexpr std::size_t expired_memory = 4096;
 
     shard& shard_for(std::string_view controller);
+    const shard& shard_for(std::string_view controller) const;
     pending_command extract_locked(shard& s,
                                    std::map<std::string, entry, std::less<>>::iterator it);
 

@@ -107,6 +107,13 @@ void router::on_command(const client_ptr& sender, const command_request& command
         counters::add(stats_.forbidden);
         return fail(error_code::forbidden, "only controllers may send commands");
     }
+    // The ACL first: `offline` would tell a sender the rules refuse whether
+    // the target is connected.
+    if (!access_.allows_some_role(access_action::command, *sender, command.to, command.name)) {
+        counters::add(stats_.forbidden);
+        return fail(error_code::forbidden,
+                    "you may not send '" + command.name + "' to " + command.to);
+    }
     client_ptr target = registry_.find(command.to);
     if (!target) {
         counters::add(stats_.offline_errors);
@@ -174,6 +181,11 @@ void router::on_response(const client_ptr& sender, const response_request& respo
 
 void router::on_message(const client_ptr& sender, const message_request& message) {
     std::string_view id = message.id ? std::string_view(*message.id) : std::string_view{};
+    if (!access_.allows_some_role(access_action::message, *sender, message.to, {})) {
+        counters::add(stats_.forbidden);
+        return reply(sender, make_error(error_code::forbidden, "you may not message " + message.to,
+                                        id, "message"));
+    }
     client_ptr target = registry_.find(message.to);
     if (!target) {
         counters::add(stats_.offline_errors);
@@ -207,7 +219,16 @@ void router::on_event(const client_ptr& sender, const event_request& event) {
 }
 
 void router::on_subscribe(const client_ptr& sender, const subscribe_request& request) {
+    std::string_view request_id = request.id ? std::string_view(*request.id) : std::string_view{};
     if (request.subscribe) {
+        for (const auto& pattern : request.patterns) {
+            if (!access_.allows_observe(*sender, pattern, std::nullopt)) {
+                counters::add(stats_.forbidden);
+                return reply(sender,
+                             make_error(error_code::forbidden, "you may not observe " + pattern,
+                                        request_id, "subscribe"));
+            }
+        }
         if (!followers_.add(sender, request.patterns, options_.max_subscriptions)) {
             std::string_view id = request.id ? std::string_view(*request.id) : std::string_view{};
             return reply(
@@ -223,11 +244,29 @@ void router::on_subscribe(const client_ptr& sender, const subscribe_request& req
 }
 
 void router::on_list(const client_ptr& sender, const list_request& request) {
+    std::string pattern = request.prefix + "*";
+    if (!access_.allows_observe(*sender, pattern, request.role)) {
+        counters::add(stats_.forbidden);
+        std::string_view id = request.id ? std::string_view(*request.id) : std::string_view{};
+        return reply(sender,
+                     make_error(error_code::forbidden, "you may not list " + pattern, id, "list"));
+    }
     list_filter filter{request.role, request.prefix, request.after};
     std::size_t limit =
         std::min(request.limit.value_or(options_.list_limit_default), options_.list_limit_max);
     bool more = false;
     auto items = registry_.list(filter, limit, more);
+    // What each item adds to the page: its ID and meta, plus the fixed fields.
+    constexpr std::size_t item_overhead = 96;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        bytes += item_overhead + items[i]->id.size() + items[i]->meta_json.size();
+        if (bytes > options_.list_max_bytes && i > 0) {
+            items.resize(i);
+            more = true;
+            break;
+        }
+    }
     reply(sender, make_list(items, more, request.id));
 }
 

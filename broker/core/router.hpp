@@ -32,6 +32,9 @@ struct router_options {
     std::size_t max_subscriptions = 256;
     std::size_t list_limit_default = 100;
     std::size_t list_limit_max = 1000;
+    // A `list` page stops before its items' text passes this (`more` is then
+    // true): with meta, a count cap alone lets one page outgrow a reader's queue.
+    std::size_t list_max_bytes = 262144;
     std::size_t max_message_bytes = 65536;
     access_options access;  // who may command or message whom (acl section)
 };

@@ -117,7 +117,8 @@ TEST(BridgeOptions, ClientIdDefaultsFromNodeAndSchemesAreTranslated) {
     EXPECT_EQ(o.client_id, "switchboard-gw-b");
     EXPECT_EQ(o.server_uri, "tcp://127.0.0.1:1883");
     EXPECT_FALSE(o.tls);
-    EXPECT_EQ(o.max_message_bytes, c.session.max_message_bytes);
+    EXPECT_EQ(o.limits.max_message_bytes, c.session.max_message_bytes);
+    EXPECT_EQ(o.limits.max_meta_bytes, c.session.max_meta_bytes);
 }
 
 namespace {

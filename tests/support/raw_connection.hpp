@@ -32,6 +32,22 @@ public:
     }
     void send(const std::string& bytes) { boost::asio::write(socket_, boost::asio::buffer(bytes)); }
 
+    // Sends without throwing and without SIGPIPE; false once the server has
+    // dropped the connection, or a send waited past the send timeout.
+    bool try_send(std::string_view bytes) {
+        while (!bytes.empty()) {
+            ssize_t n = ::send(socket_.native_handle(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+            if (n <= 0) return false;
+            bytes.remove_prefix(static_cast<std::size_t>(n));
+        }
+        return true;
+    }
+    void set_send_timeout(std::chrono::milliseconds timeout) {
+        timeval tv{static_cast<time_t>(timeout.count() / 1000),
+                   static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+        setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
+
     // A masked client frame (FIN set unless `fin` is false).
     static std::string frame(ws_frame::opcode op, std::string_view payload, bool fin = true) {
         std::string out;

@@ -1,0 +1,125 @@
+#pragma once
+// The MQTT clients the bridge has registered in the router, and what their
+// payloads do (docs/mqtt.md): a status on `{prefix}/{id}/status` registers,
+// re-registers or unregisters an ID; a payload on `{prefix}/{id}/out` goes
+// through the frame intake, charged to that ID's own token bucket.
+// Every payload is bounded before it is read: its size first, then its
+// nesting, by core's json_text scanner; a status's `meta` is kept as the
+// text it came in (capped), never rebuilt or re-serialized.
+// Paho-free: the bridge hands it topics' IDs and payloads and provides the
+// endpoints (mqtt_client_links), so unit tests and the `mqtt_payload` fuzz
+// target drive it with a stub.
+// Used on the bridge's strand only (not thread-safe).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "client_record.hpp"
+#include "endpoint.hpp"
+#include "frame_intake.hpp"
+#include "inbound_frame.hpp"
+#include "rate_limiter.hpp"
+
+namespace switchboard {
+
+class router;
+
+// What the table needs of the bridge. Called on the bridge's strand.
+class mqtt_client_links {
+public:
+    // The endpoint through which the router reaches `id` (its inbox), for
+    // the registration named `session`.
+    virtual std::shared_ptr<endpoint> make_link(const std::string& id,
+                                                const std::string& session) = 0;
+    // A frame for the inbox of an ID that has no registration here.
+    virtual void send_to_inbox(const std::string& id, frame_ptr frame) = 0;
+    // The status topic of `id`, for the hint in `not_registered`.
+    virtual std::string status_topic(const std::string& id) const = 0;
+
+protected:
+    ~mqtt_client_links() = default;
+};
+
+// What a status payload says, read without building a tree.
+struct status_payload {
+    enum class kind { online, offline, invalid };
+    kind what = kind::offline;
+    register_request request;  // id unset; role and meta when online
+    std::string why;           // for invalid: what is wrong, for the log
+};
+
+// Reads a status: `{"online":true,"role":...,"meta":{...}}`, `{"online":false}`
+// or empty (the retained status cleared) is offline. Anything over
+// limits.max_message_bytes, nested deeper than max_json_depth, or with a
+// `meta` over limits.max_meta_bytes is invalid, checked in that order.
+status_payload read_status(std::string_view payload, const intake_limits& limits);
+
+// The payload the bridge publishes on `{prefix}/{id}/events` for a
+// WebSocket device's event: `{"name":...,"data":...}`, spliced from text the
+// intake has already bounded.
+std::string event_payload(const event_request& event);
+
+class mqtt_client_table {
+public:
+    struct stats {
+        std::uint64_t frames_in = 0;
+        std::uint64_t unregistered_frames = 0;  // `out` from an ID with no online status
+        std::uint64_t statuses_refused = 0;     // invalid, oversized or too deep: offline
+        std::uint64_t flood_refused = 0;        // frames refused while their ID flooded
+    };
+
+    // `trust`: what the broker's word is worth (docs/security.md): an MQTT
+    // client is authenticated only when the broker checks its credential.
+    mqtt_client_table(router& routing, const frame_intake& intake, rate_limit_options rate,
+                      mqtt_client_links& links, client_trust trust = client_trust::unauthenticated);
+
+    // What a status did, for the bridge's log.
+    struct status_outcome {
+        status_payload::kind what = status_payload::kind::offline;
+        std::string why;       // invalid: what was wrong
+        bool refused = false;  // online, but the ID is held by another connection
+    };
+
+    // A status for `id` (a valid ID: the topic map checked it).
+    status_outcome on_status(const std::string& id, std::string_view payload,
+                             std::chrono::steady_clock::time_point now);
+    // A frame from `id` on its `out` topic.
+    void on_out(const std::string& id, std::string_view payload,
+                std::chrono::steady_clock::time_point now);
+
+    // The bridge lost its broker: every client is offline.
+    void forget_all();
+    // `id`'s registration `session` was taken over by another connection.
+    void forget(const std::string& id, const std::string& session);
+
+    std::size_t size() const noexcept { return clients_.size(); }
+    const stats& counts() const noexcept { return stats_; }
+    // Test and fuzz oracle: the record registered for `id`, or null.
+    client_ptr find(const std::string& id) const;
+
+private:
+    struct client {
+        client_ptr record;
+        rate_limiter rate;
+        std::chrono::steady_clock::time_point flood_told{};  // last flood error sent
+    };
+    class sender;
+
+    router& router_;
+    const frame_intake& intake_;
+    rate_limit_options rate_;
+    mqtt_client_links& links_;
+    client_trust trust_;
+    std::unordered_map<std::string, client> clients_;
+    // IDs with no registration share one bucket: their `not_registered`
+    // answers are bounded without a table of strangers.
+    rate_limiter strangers_;
+    std::uint64_t next_session_ = 0;
+    stats stats_;
+};
+
+}  // namespace switchboard

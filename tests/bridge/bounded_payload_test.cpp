@@ -1,0 +1,106 @@
+// What a hostile MQTT client can publish, against a live mosquitto and a
+// bridged gateway (issue 10): a status nested 300,000 levels deep (once a
+// SIGSEGV, and retained, one on every restart), and a flood of bogus
+// responses on its outbox. The gateway lives, refuses and counts.
+
+#include <gtest/gtest.h>
+
+#include "bridged_gateway.hpp"
+#include "eventually.hpp"
+#include "mosquitto_broker.hpp"
+#include "mqtt_test_client.hpp"
+#include "ws_test_client.hpp"
+
+using namespace switchboard;
+using namespace switchboard::test;
+using json = nlohmann::json;
+
+namespace {
+
+mqtt_client_options plain_client(const std::string& id) {
+    mqtt_client_options o;
+    o.client_id = id;
+    o.will = false;
+    return o;
+}
+
+std::int64_t health(mqtt_bridge& b, const char* key) {
+    auto h = json::parse(b.health_json());
+    return h.contains(key) ? h[key].get<std::int64_t>() : -1;
+}
+
+// The gateway still registers and answers a WebSocket client.
+void expect_serving(bridged_gateway& gw) {
+    ws_test_client dash(gw.port());
+    ASSERT_EQ(dash.register_as("dash-1", "controller")["type"], "registered");
+    dash.send({{"type", "list"}});
+    EXPECT_TRUE(dash.receive_type("list"));
+}
+
+}  // namespace
+
+TEST(MqttBounds, DeeplyNestedRetainedStatusIsRefusedCountedAndSurvivesARestart) {
+    mosquitto_broker broker;
+    const std::string nested = R"({"online":true,"role":"device","meta":{"a":)" +
+                               std::string(300000, '[') + std::string(300000, ']') + "}}";
+    {
+        bridged_gateway gw(broker, mqtt_version::v5, [](gateway_config& c) {
+            c.session.max_message_bytes = 1 << 20;  // so the nesting cap is what refuses it
+        });
+        mqtt_test_client x(broker.url(), plain_client("x"));
+        ASSERT_TRUE(x.connect());
+        ASSERT_TRUE(x.publish("sb/x/status", nested, 1, /*retained=*/true));
+        EXPECT_TRUE(eventually([&] { return health(gw.bridge(), "statuses_refused") >= 1; }));
+        expect_serving(gw);
+        EXPECT_EQ(gw.get().routing().clients().find("x"), nullptr);
+    }
+    // A new gateway reads the retained status again on subscribing.
+    bridged_gateway again(broker);
+    EXPECT_TRUE(eventually([&] { return health(again.bridge(), "statuses_refused") >= 1; }));
+    expect_serving(again);
+    EXPECT_EQ(again.get().routing().clients().find("x"), nullptr);
+}
+
+TEST(MqttBounds, OversizedStatusAndFatMetaAreRefused) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker);
+    mqtt_test_client x(broker.url(), plain_client("x"));
+    ASSERT_TRUE(x.connect());
+    ASSERT_TRUE(x.publish("sb/x/status", std::string(600000, '[')));
+    json fat = {{"online", true}, {"meta", {{"note", std::string(2000, 'm')}}}};
+    ASSERT_TRUE(x.publish("sb/x/status", fat.dump()));
+    EXPECT_TRUE(eventually([&] { return health(gw.bridge(), "statuses_refused") >= 2; }));
+    EXPECT_EQ(gw.get().routing().clients().find("x"), nullptr);
+    expect_serving(gw);
+}
+
+TEST(MqttBounds, ResponseFloodFromOneIdIsRefusedAndCounted) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, mqtt_version::v5,
+                       [](gateway_config& c) { c.session.rate = rate_limit_options{}; });
+    mqtt_client_options o;
+    o.client_id = "x";
+    o.subscriptions = {"sb/x/in"};
+    o.status_topic = "sb/x/status";
+    o.status_payload = online_status("device");
+    mqtt_test_client x(broker.url(), o);
+    ASSERT_TRUE(x.connect());
+    ASSERT_TRUE(eventually([&] { return gw.get().routing().clients().find("x") != nullptr; }));
+    for (int i = 0; i < 3000; ++i) {
+        ASSERT_TRUE(x.publish("sb/x/out",
+                              R"({"type":"response","to":"dash-1","id":"bogus-)" +
+                                  std::to_string(i) + R"(","ok":true})",
+                              0));
+    }
+    EXPECT_TRUE(eventually([&] { return health(gw.bridge(), "frames_in") >= 3000; }, 20s));
+    EXPECT_GT(health(gw.bridge(), "flood_refused"), 0);
+    EXPECT_GT(gw.get().stats().rate_limited.load(), 0u);
+    auto limited = x.receive_type("error", 5s);
+    bool saw_rate_limited = false;
+    while (limited && !saw_rate_limited) {
+        saw_rate_limited = (*limited)["code"] == "rate_limited";
+        if (!saw_rate_limited) limited = x.receive_type("error", 2s);
+    }
+    EXPECT_TRUE(saw_rate_limited);
+    expect_serving(gw);
+}
