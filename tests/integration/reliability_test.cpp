@@ -74,7 +74,9 @@ TEST(Reliability, ThousandStrangersCostLittleAndAreAllClosedAtTheirTimeouts) {
 }
 
 TEST(Reliability, RegisterFrameOverTheRegisterCapClosesWith1009ButLaterFramesMayBeLarger) {
-    running_gateway gw;
+    // A large `meta` is what fills the register frame here; its own cap
+    // (1 KiB by default) is raised so the frame cap is what is tested.
+    running_gateway gw([](gateway_config& c) { c.session.max_meta_bytes = 16384; });
     ws_test_client stranger(gw.port());
     stranger.send({{"type", "register"},
                    {"id", "pump-1"},
