@@ -1,7 +1,7 @@
 #include "ws_reader.hpp"
 
-#include "core/error_code.hpp"
-#include "core/utf8.hpp"
+#include "error_code.hpp"
+#include "utf8.hpp"
 
 namespace switchboard {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/ws_frame.hpp"
+#include "ws_frame.hpp"
 
 namespace switchboard {
 

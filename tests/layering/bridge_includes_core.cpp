@@ -1,0 +1,2 @@
+// Compiles: the bridge may use core (the control for the probes below).
+#include "core/router.hpp"

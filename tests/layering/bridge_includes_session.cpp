@@ -1,0 +1,2 @@
+// Must not compile: the bridge reaches the WebSocket side only through core.
+#include "websocket_session.hpp"
