@@ -2,15 +2,10 @@
 
 #include <algorithm>
 
+#include "percent_decoding.hpp"
+
 namespace switchboard {
 namespace {
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // A byte no file of the dashboard has in its name, raw or decoded: the
 // separators of either system, NUL and the other control characters.
@@ -20,22 +15,11 @@ bool refused_byte(unsigned char c) noexcept {
 
 // One segment, decoded once; nothing if it is malformed or refused.
 std::optional<std::string> decode_segment(std::string_view raw) {
-    std::string out;
-    out.reserve(raw.size());
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        char c = raw[i];
-        if (c == '%') {
-            if (i + 2 >= raw.size()) return std::nullopt;
-            int hi = hex_value(raw[i + 1]);
-            int lo = hex_value(raw[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            c = static_cast<char>(hi * 16 + lo);
-            i += 2;
-        }
-        if (refused_byte(static_cast<unsigned char>(c))) return std::nullopt;
-        out.push_back(c);
-    }
-    if (out.empty() || out == "." || out == "..") return std::nullopt;
+    auto out = percent_decode(raw, plus_sign::literal);
+    if (!out || out->empty() || *out == "." || *out == "..") return std::nullopt;
+    if (std::any_of(out->begin(), out->end(),
+                    [](char c) { return refused_byte(static_cast<unsigned char>(c)); }))
+        return std::nullopt;
     return out;
 }
 
