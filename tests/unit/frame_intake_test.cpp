@@ -11,6 +11,7 @@
 
 #include "core/router.hpp"
 #include "fake_endpoint.hpp"
+#include "tight_rate.hpp"
 
 namespace switchboard {
 namespace {
@@ -18,6 +19,7 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 using testing::fake_endpoint;
+using testing::tight_rate;
 
 // A sender as the session or the bridge would be: its replies land on a
 // fake endpoint, its registration is a router record.
@@ -44,17 +46,9 @@ private:
 
 class IntakeTest : public ::testing::Test {
 protected:
-    static rate_limit_options tight() {
-        rate_limit_options o;
-        o.frames_per_second = 10;
-        o.burst = 10;
-        o.close_after = 5;
-        return o;
-    }
-
     // A registered client of `role` whose frames go through the intake.
     fake_sender& connect(const std::string& id, client_role role) {
-        auto& s = *senders_.emplace_back(std::make_unique<fake_sender>(tight(), now_));
+        auto& s = *senders_.emplace_back(std::make_unique<fake_sender>(tight_rate(), now_));
         register_request req;
         req.id = id;
         req.role = role;
@@ -100,7 +94,7 @@ TEST_F(IntakeTest, OversizedPayloadIsTooLarge) {
 }
 
 TEST_F(IntakeTest, UnregisteredSenderMustRegisterFirst) {
-    fake_sender stranger(tight(), now_);
+    fake_sender stranger(tight_rate(), now_);
     take(stranger, {{"type", "list"}});
     EXPECT_EQ(stranger.link->last()["code"], "not_registered");
     take(stranger, {{"type", "register"}, {"id", "pump-1"}, {"role", "device"}});
@@ -109,7 +103,7 @@ TEST_F(IntakeTest, UnregisteredSenderMustRegisterFirst) {
 }
 
 TEST_F(IntakeTest, MetaOverTheCapIsBadRequestAndNotRegistered) {
-    fake_sender stranger(tight(), now_);
+    fake_sender stranger(tight_rate(), now_);
     json meta = {{"note", std::string(100, 'm')}};
     take(stranger, {{"type", "register"}, {"id", "pump-1"}, {"role", "device"}, {"meta", meta}});
     EXPECT_TRUE(stranger.registers.empty());

@@ -12,12 +12,14 @@
 
 #include "core/router.hpp"
 #include "fake_endpoint.hpp"
+#include "tight_rate.hpp"
 
 namespace switchboard {
 namespace {
 
 using json = nlohmann::json;
 using testing::fake_endpoint;
+using testing::tight_rate;
 
 class stub_links final : public mqtt_client_links {
 public:
@@ -39,18 +41,11 @@ public:
 
 class MqttTableTest : public ::testing::Test {
 protected:
-    static rate_limit_options tight() {
-        rate_limit_options o;
-        o.frames_per_second = 10;
-        o.burst = 10;
-        o.close_after = 5;
-        return o;
-    }
     counters stats_;
     router routing_{router_options{}, stats_};
     frame_intake intake_{routing_, intake_limits{4096, 64}};
     stub_links links_;
-    mqtt_client_table table_{routing_, intake_, tight(), links_};
+    mqtt_client_table table_{routing_, intake_, tight_rate(), links_};
     steady_time now_ = std::chrono::steady_clock::now();
 };
 
