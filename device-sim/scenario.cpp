@@ -102,30 +102,8 @@ bool parse_transport_choice(std::string_view text, transport_choice& out) noexce
     return true;
 }
 
-bool parse_duration(std::string_view text, std::chrono::milliseconds& out) noexcept {
-    double value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || value < 0) return false;
-    std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-    double ms = 0;
-    if (unit.empty() || unit == "s")
-        ms = value * 1000;
-    else if (unit == "ms")
-        ms = value;
-    else if (unit == "m" || unit == "min")
-        ms = value * 60000;
-    else if (unit == "h")
-        ms = value * 3600000;
-    else
-        return false;
-    out = std::chrono::milliseconds(static_cast<std::int64_t>(ms + 0.5));
-    return true;
-}
-
 scenario parse_scenario(std::string_view text, const std::string& source) {
-    json doc = json::parse(text, nullptr, false, /*ignore_comments=*/true);
-    if (doc.is_discarded()) throw scenario_error(source + ": not valid JSON");
-    if (!doc.is_object()) throw scenario_error(source + ": must hold a JSON object");
+    json doc = object_reader::parse_document(text, source);
     object_reader root(doc, "", source);
     scenario s;
     root.read("name", s.name);

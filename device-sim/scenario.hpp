@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/config_reader.hpp"
+#include "core/duration_text.hpp"
 
 namespace switchboard::sim {
 
@@ -90,7 +91,7 @@ scenario load_scenario(const std::filesystem::path& path);
 scenario parse_scenario(std::string_view text, const std::string& source);
 
 bool parse_transport_choice(std::string_view text, transport_choice& out) noexcept;
-// "10s", "250ms", "2m", or a bare number of seconds.
-bool parse_duration(std::string_view text, std::chrono::milliseconds& out) noexcept;
+// "10s", "250ms", "2m", or a bare number of seconds (core/duration_text).
+using switchboard::parse_duration;
 
 }  // namespace switchboard::sim

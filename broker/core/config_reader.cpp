@@ -29,7 +29,102 @@ std::string without_indexes(const std::string& path) {
     return out;
 }
 
+// Follows the parser's events to name the first key that repeats within one
+// object, by its path ("auth.tokens[1].id").
+class duplicate_key_finder {
+public:
+    bool on_event(nlohmann::json::parse_event_t event, const nlohmann::json& parsed) {
+        using event_t = nlohmann::json::parse_event_t;
+        switch (event) {
+            case event_t::object_start:
+            case event_t::array_start:
+                frames_.push_back({event == event_t::array_start, child_path(), {}, {}, 0});
+                break;
+            case event_t::object_end:
+            case event_t::array_end:
+                frames_.pop_back();
+                if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+                break;
+            case event_t::key: {
+                frame& top = frames_.back();
+                top.last_key = parsed.get<std::string>();
+                if (!top.keys.insert(top.last_key).second && duplicate_.empty()) {
+                    duplicate_ = child_path();
+                }
+                break;
+            }
+            case event_t::value:
+                if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+                break;
+        }
+        return true;
+    }
+
+    // Empty while no key has repeated.
+    const std::string& duplicate() const noexcept { return duplicate_; }
+
+private:
+    struct frame {
+        bool array;
+        std::string path;
+        std::set<std::string> keys;
+        std::string last_key;
+        std::size_t index;
+    };
+
+    // The path of the value the parser is at: the last key of the innermost
+    // object, or the current element of the innermost array.
+    std::string child_path() const {
+        if (frames_.empty()) return {};
+        const frame& top = frames_.back();
+        if (top.array) return top.path + "[" + std::to_string(top.index) + "]";
+        return top.path.empty() ? top.last_key : top.path + "." + top.last_key;
+    }
+
+    std::vector<frame> frames_;
+    std::string duplicate_;
+};
+
+// "line 3, column 7" of the byte at 1-based `position` of `text`.
+std::string line_and_column(std::string_view text, std::size_t position) {
+    std::size_t end = std::min(position == 0 ? 0 : position - 1, text.size());
+    std::size_t line = 1, line_start = 0;
+    for (std::size_t i = 0; i < end; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            line_start = i + 1;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(end - line_start + 1);
+}
+
 }  // namespace
+
+nlohmann::json config_reader::parse_document(std::string_view text, const std::string& source) {
+    duplicate_key_finder finder;
+    json doc;
+    try {
+        doc = json::parse(
+            text,
+            [&finder](int, json::parse_event_t event, json& parsed) {
+                return finder.on_event(event, parsed);
+            },
+            /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    } catch (const json::parse_error& e) {
+        // nlohmann's text reads "[json.exception.parse_error.101] parse error
+        // at line 3, column 7: syntax error while parsing ..."; keep the why.
+        std::string what = e.what();
+        std::size_t why = what.find(": ");
+        throw config_error(source + ": " + line_and_column(text, e.byte) + ": not valid JSON" +
+                           (why == std::string::npos ? "" : what.substr(why)));
+    }
+    if (!finder.duplicate().empty()) {
+        throw config_error(source + ": '" + finder.duplicate() +
+                           "' is given twice in one object; remove one of them");
+    }
+    if (!doc.is_object()) throw config_error(source + ": must hold a JSON object");
+    return doc;
+}
 
 config_reader::config_reader(const json& object, std::string path, const std::string& source,
                              std::vector<config_key>* keys)

@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace switchboard {
@@ -32,6 +33,12 @@ struct config_key {
 class config_reader {
 public:
     using json = nlohmann::json;
+
+    // Parses the text of a file a person wrote (comments allowed). A syntax
+    // error is named by line and column, and a key given twice in one object
+    // is an error naming it: a parser that lets the last one win would make
+    // a second `"tls"` block silently replace the first.
+    static json parse_document(std::string_view text, const std::string& source);
 
     // `object` and `source` (the file's name, for messages) must outlive the
     // reader. With `keys`, every key asked for is appended to it, nested

@@ -29,6 +29,9 @@ public:
         slot& operator=(slot&& other) noexcept;
         ~slot();
 
+        // The remote address this slot counts against.
+        const std::string& address() const noexcept { return address_; }
+
     private:
         friend class connection_limiter;
         slot(std::shared_ptr<state> s, std::string address)

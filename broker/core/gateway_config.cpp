@@ -236,6 +236,21 @@ bool is_valid_log_level(std::string_view level) noexcept {
            level == "error" || level == "critical" || level == "off";
 }
 
+bool parse_log_format(std::string_view text, log_line_format& out) noexcept {
+    if (text == "text") {
+        out = log_line_format::text;
+    } else if (text == "json") {
+        out = log_line_format::json;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+std::string_view to_string(log_line_format format) noexcept {
+    return format == log_line_format::json ? "json" : "text";
+}
+
 bool parse_mqtt_version(std::string_view text, mqtt_version& out) noexcept {
     if (text == "3" || text == "3.1.1" || text == "4") {
         out = mqtt_version::v3_1_1;
@@ -287,7 +302,8 @@ void check_files(const gateway_config& c) {
     if (!c.dashboard_dir.empty()) {
         std::error_code ec;
         if (!std::filesystem::is_directory(c.dashboard_dir, ec)) {
-            // Named as resolved: a relative path is taken from the working directory.
+            // Named as resolved: a relative path given by a flag is taken from the
+            // working directory (load_config resolves one from a file already).
             throw config_error("'dashboard_dir': " + c.dashboard_dir + " (" +
                                std::filesystem::absolute(c.dashboard_dir, ec).string() +
                                ") is not a folder");
@@ -307,6 +323,11 @@ gateway_config read_config(const json& doc, const std::string& source,
     root.read("log_level", c.log_level);
     if (!is_valid_log_level(c.log_level)) {
         root.fail("log_level", "must be one of trace, debug, info, warn, error, critical, off");
+    }
+    std::string log_format(to_string(c.log_format));
+    root.read("log_format", log_format);
+    if (!parse_log_format(log_format, c.log_format)) {
+        root.fail("log_format", "must be \"text\" or \"json\"");
     }
     root.read("dashboard_dir", c.dashboard_dir);
     std::string policy = "takeover";
@@ -368,9 +389,7 @@ gateway_config read_config(const json& doc, const std::string& source,
 }  // namespace
 
 gateway_config parse_config(std::string_view text, const std::string& source) {
-    json doc = json::parse(text, nullptr, false, /*ignore_comments=*/true);
-    if (doc.is_discarded()) throw config_error(source + ": not valid JSON");
-    if (!doc.is_object()) throw config_error(source + ": must hold a JSON object");
+    json doc = section_reader::parse_document(text, source);
     return read_config(doc, source, nullptr);
 }
 
@@ -390,7 +409,12 @@ gateway_config load_config(const std::filesystem::path& path) {
     if (!in) throw config_error(path.string() + ": cannot be read");
     std::ostringstream text;
     text << in.rdbuf();
-    return parse_config(text.str(), path.string());
+    gateway_config c = parse_config(text.str(), path.string());
+    if (!c.dashboard_dir.empty() && std::filesystem::path(c.dashboard_dir).is_relative()) {
+        std::filesystem::path folder = std::filesystem::absolute(path).parent_path();
+        c.dashboard_dir = (folder / c.dashboard_dir).lexically_normal().string();
+    }
+    return c;
 }
 
 }  // namespace switchboard

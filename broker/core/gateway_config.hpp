@@ -84,13 +84,20 @@ struct mqtt_config {
     mqtt_tls_config tls;
 };
 
+// How log lines are written: `text` for people, `json` (one object a line)
+// for log collectors.
+enum class log_line_format { text, json };
+
 struct gateway_config {
     std::string node = "switchboard";  // sent in `registered`; names the bridge's client ID
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
     unsigned threads = 0;  // 0: one per core
     std::string log_level = "info";
-    std::string dashboard_dir;  // empty: no dashboard served
+    log_line_format log_format = log_line_format::text;
+    // Empty: no dashboard served. load_config makes a relative one relative to
+    // the file's folder.
+    std::string dashboard_dir;
     duplicate_policy duplicates = duplicate_policy::takeover;
     session_limits session;
     router_options routing;  // node and max_message_bytes are copied in by finalize()
@@ -116,7 +123,9 @@ void check_security(const gateway_config& config);
 // the key and the file. Called by --check-config and at start-up.
 void check_files(const gateway_config& config);
 
-// Reads `path`; throws config_error naming the file and the key at fault.
+// Reads `path`; throws config_error naming the file and the key at fault. A
+// relative dashboard_dir is taken relative to the file's folder, not to the
+// working directory the gateway happens to be started from.
 gateway_config load_config(const std::filesystem::path& path);
 
 // Parses the JSON text of a config file over the defaults.
@@ -128,6 +137,8 @@ std::vector<config_key> config_keys();
 
 bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept;
 bool is_valid_log_level(std::string_view level) noexcept;
+bool parse_log_format(std::string_view text, log_line_format& out) noexcept;
+std::string_view to_string(log_line_format format) noexcept;
 // "3", "3.1.1", "4" or "5".
 bool parse_mqtt_version(std::string_view text, mqtt_version& out) noexcept;
 // Whether `url` names a scheme Paho speaks: tcp, mqtt, ssl, mqtts, ws, wss.

@@ -1,10 +1,10 @@
 #include "jwt_verifier.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <nlohmann/json.hpp>
+
+#include "jwt_minter.hpp"
 
 namespace switchboard {
 namespace {
@@ -97,14 +97,10 @@ std::optional<jwt_claims> jwt_verifier::verify(std::string_view token, std::int6
     }
 
     // The signature is checked before any claim is believed.
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
-    if (HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-             reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), mac,
-             &mac_len) == nullptr) {
-        return std::nullopt;
-    }
-    if (signature->size() != mac_len || CRYPTO_memcmp(signature->data(), mac, mac_len) != 0) {
+    std::string mac = jwt_minter::hs256(secret_, signed_part);
+    if (mac.empty()) return std::nullopt;
+    if (signature->size() != mac.size() ||
+        CRYPTO_memcmp(signature->data(), mac.data(), mac.size()) != 0) {
         why = "token signature does not verify";
         return std::nullopt;
     }

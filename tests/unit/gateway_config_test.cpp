@@ -275,6 +275,30 @@ TEST(GatewayConfig, NotJsonOrNotAnObjectNamesTheFile) {
     }
 }
 
+TEST(GatewayConfig, SyntaxErrorGivesLineAndColumn) {
+    std::string what = config_error_of("{\n  \"node\": \"gw-1\",\n  \"threads\": 4,\n}\n");
+    EXPECT_NE(what.find("test.json: line 4, column 1"), std::string::npos) << what;
+    what = config_error_of("{\"listen\": {\"port\": 80 80}}");
+    // Where the parser stopped: the end of the unexpected token.
+    EXPECT_NE(what.find("line 1, column 25"), std::string::npos) << what;
+}
+
+TEST(GatewayConfig, KeyGivenTwiceIsNamed) {
+    // The shipped file's own "tls" block after one an operator added above it
+    // used to win silently, leaving the gateway on plain ws://.
+    expect_refused(R"({"tls": {"enabled": true}, "node": "a", "tls": {"enabled": false}})", "tls");
+    expect_refused(R"({"listen": {"port": 1, "address": "::1", "port": 2}})", "listen.port");
+    expect_refused(
+        R"({"auth": {"tokens": [{"id": "a"}, {"id": "b", "role": "device", "id": "c"}]}})",
+        "auth.tokens[1].id");
+    expect_refused(R"({"acl": {"rules": [[], {"x": [1, {}], "y": 1, "y": 2}]}})", "acl.rules[1].y");
+    // The same key in two different objects is not a repeat.
+    gateway_config c = parse_config(
+        R"({"tls": {"enabled": false}, "mqtt": {"enabled": false, "tls": {"verify": true}}})",
+        "test.json");
+    EXPECT_FALSE(c.tls.enabled);
+}
+
 TEST(GatewayConfig, LoadConfigNamesAnUnreadableFile) {
     try {
         load_config("/nonexistent/switchboard/unit-test.json");
