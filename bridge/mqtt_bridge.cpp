@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "broker_socket_nodelay.hpp"
+#include "core/connection_log.hpp"
 #include "core/log_text.hpp"
 #include "core/outbound_frame.hpp"
 #include "mqtt_endpoint.hpp"
@@ -53,6 +54,11 @@ mqtt::connect_options make_connect_options(const bridge_options& o) {
 }
 
 std::uintptr_t to_context(std::uint64_t seq) { return static_cast<std::uintptr_t>(seq); }
+
+// MQTT clients reach the gateway through the broker: their address is the broker's.
+connection_facts facts_of(const client_record& record) {
+    return {record.id, to_string(record.role), "mqtt", "broker", record.session};
+}
 
 }  // namespace
 
@@ -338,21 +344,21 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
 void mqtt_bridge::on_status(const std::string& id, std::string_view payload) {
     auto outcome = clients_.on_status(id, payload, std::chrono::steady_clock::now());
     publish_table_counts();
-    switch (outcome.what) {
-        case status_payload::kind::invalid:
-            spdlog::warn("mqtt: {} published an invalid status ({}), counted as offline", id,
-                         outcome.why);
-            break;
-        case status_payload::kind::offline:
-            spdlog::debug("mqtt: {} offline", id);
-            break;
-        case status_payload::kind::online:
-            if (outcome.refused) {
-                spdlog::info("mqtt: {} refused: the ID is held by another connection", id);
-            } else {
-                spdlog::debug("mqtt: {} online", id);
-            }
-            break;
+    if (outcome.what == status_payload::kind::invalid) {
+        // What was wrong, never the payload itself (a client wrote it).
+        spdlog::warn("mqtt: {} published an invalid status ({}), counted as offline", id,
+                     outcome.why);
+    }
+    if (outcome.closed) {
+        const char* reason = outcome.what == status_payload::kind::online ? "status changed"
+                             : payload.empty() ? "status cleared (Last Will or clean exit)"
+                             : outcome.what == status_payload::kind::invalid ? "invalid status"
+                                                                             : "offline status";
+        spdlog::info("{}", connection_closed_line(facts_of(*outcome.closed), reason));
+    }
+    if (outcome.opened) spdlog::info("{}", connection_opened_line(facts_of(*outcome.opened)));
+    if (outcome.refused) {
+        spdlog::info("mqtt: {} refused: the ID is held by another connection", id);
     }
 }
 
@@ -463,7 +469,10 @@ void mqtt_bridge::on_link_closed(const std::string& id, const std::string& sessi
 }
 
 void mqtt_bridge::forget_client(const std::string& id, const std::string& session) {
-    clients_.forget(id, session);
+    if (client_ptr record = clients_.forget(id, session)) {
+        spdlog::info("{}",
+                     connection_closed_line(facts_of(*record), "taken over by another connection"));
+    }
     publish_table_counts();
 }
 

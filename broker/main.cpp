@@ -1,19 +1,30 @@
 // switchboard: the gateway binary. Reads the config file, applies flags over
-// it, and runs until SIGINT or SIGTERM.
+// it, and runs until SIGINT or SIGTERM. `switchboard token` mints a JWT from
+// the configured secret instead. Exit codes (docs/operations.md): 0 done,
+// 1 a failure while running, 2 a config, flag or start-up file problem.
 
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
+#include "build_info.hpp"
+#include "core/config_overrides.hpp"
+#include "core/config_printer.hpp"
+#include "core/duration_text.hpp"
 #include "core/gateway_config.hpp"
 #include "core/id_rules.hpp"
+#include "core/jwt_minter.hpp"
 #include "core/secret_rules.hpp"
 #include "gateway.hpp"
+#include "logging.hpp"
 #if SWITCHBOARD_WITH_MQTT
 #include "bridge_options.hpp"
 #include "mqtt_bridge.hpp"
@@ -21,166 +32,241 @@
 
 using namespace switchboard;
 
-int main(int argc, char** argv) {
-    CLI::App app{"switchboard: IoT messaging gateway (WebSocket, bridged to MQTT)"};
+namespace {
+
+constexpr int exit_failure = 1;
+constexpr int exit_config = 2;
+
+struct token_request {
     std::string config_path;
-    std::optional<std::string> address, log_level, node, dashboard_dir, duplicate_policy_text,
-        auth_mode;
-    std::optional<std::uint16_t> port;
-    std::optional<unsigned> threads;
+    std::string id;
+    std::string role;
+    std::string ttl = "24h";
+};
+
+// Everything the command line says.
+struct command_line {
+    std::string config_path;
+    config_overrides overrides;
     bool check_only = false;
-    std::optional<std::string> mqtt_url, mqtt_client_id, mqtt_username, mqtt_password,
-        mqtt_version_text, mqtt_prefix;
-    bool no_mqtt = false;
-    app.add_option("-c,--config", config_path, "JSON config file (see docs/configuration.md)");
-    app.add_option("-a,--address", address, "listen address (overrides listen.address)");
-    app.add_option("-p,--port", port, "listen port, 0 for any free port (overrides listen.port)");
-    app.add_option("-t,--threads", threads, "I/O threads, 0 for one per core (overrides threads)");
-    app.add_option("-l,--log-level", log_level,
+    bool print_config = false;
+    bool version = false;
+    bool token = false;
+    token_request token_options;
+};
+
+void add_flags(CLI::App& app, command_line& cl) {
+    config_overrides& o = cl.overrides;
+    app.add_option("-c,--config", cl.config_path, "JSON config file (see docs/configuration.md)");
+    app.add_option("-a,--address", o.address, "listen address (overrides listen.address)");
+    app.add_option("-p,--port", o.port, "listen port, 0 for any free port (overrides listen.port)");
+    app.add_option("-t,--threads", o.threads,
+                   "I/O threads, 0 for one per core (overrides threads)");
+    app.add_option("-l,--log-level", o.log_level,
                    "trace, debug, info, warn, error, critical or off (overrides log_level)");
-    app.add_option("-n,--node", node, "this node's name, sent in `registered` (overrides node)");
-    app.add_option("-d,--dashboard-dir", dashboard_dir,
+    app.add_option("--log-format", o.log_format, "text or json (overrides log_format)");
+    app.add_option("-n,--node", o.node, "this node's name, sent in `registered` (overrides node)");
+    app.add_option("-d,--dashboard-dir", o.dashboard_dir,
                    "folder of the web dashboard's files (overrides dashboard_dir)");
-    app.add_option("--duplicate-id-policy", duplicate_policy_text,
+    app.add_option("--duplicate-id-policy", o.duplicate_policy,
                    "takeover or reject (overrides duplicate_id_policy)");
-    app.add_option("--mqtt-url", mqtt_url,
+    app.add_option("--mqtt-url", o.mqtt_url,
                    "MQTT broker URL, e.g. tcp://127.0.0.1:18830; enables the bridge (mqtt.url)");
-    app.add_option("--mqtt-client-id", mqtt_client_id,
+    app.add_option("--mqtt-client-id", o.mqtt_client_id,
                    "the bridge's MQTT client ID (mqtt.client_id)");
-    app.add_option("--mqtt-username", mqtt_username, "MQTT user name (mqtt.username)");
-    app.add_option("--mqtt-password", mqtt_password, "MQTT password (mqtt.password)")
+    app.add_option("--mqtt-username", o.mqtt_username, "MQTT user name (mqtt.username)");
+    app.add_option("--mqtt-password", o.mqtt_password, "MQTT password (mqtt.password)")
         ->envname("SWITCHBOARD_MQTT_PASSWORD");
-    app.add_option("--mqtt-version", mqtt_version_text, "3.1.1 (or 3) or 5 (mqtt.version)");
-    app.add_option("--mqtt-topic-prefix", mqtt_prefix, "topic prefix (mqtt.topic_prefix)");
-    app.add_flag("--no-mqtt", no_mqtt, "run without the MQTT bridge whatever the config says");
-    app.add_option("--auth", auth_mode,
+    app.add_option("--mqtt-version", o.mqtt_version, "3.1.1 (or 3) or 5 (mqtt.version)");
+    app.add_option("--mqtt-topic-prefix", o.mqtt_topic_prefix, "topic prefix (mqtt.topic_prefix)");
+    app.add_flag("--no-mqtt", o.no_mqtt, "run without the MQTT bridge whatever the config says");
+    app.add_option("--auth", o.auth_mode,
                    "required or disabled (overrides auth.mode); disabled lets anyone claim any ID");
-    app.add_flag("--check-config", check_only, "validate the config and flags, then exit");
-    CLI11_PARSE(app, argc, argv);
+    app.add_flag("--check-config", cl.check_only, "validate the config and flags, then exit");
+    app.add_flag("--print-config", cl.print_config,
+                 "print the effective config (file and flags) with secrets masked, then exit");
+    app.add_flag("-V,--version", cl.version, "print the version and exit");
+
+    CLI::App* token = app.add_subcommand(
+        "token", "print a JWT for a client, signed with the config's auth.jwt.secret");
+    token->add_option("-c,--config", cl.token_options.config_path,
+                      "JSON config file holding auth.jwt.secret (default: the main --config)");
+    token->add_option("--id", cl.token_options.id, "the client's ID (the token's sub)")->required();
+    token->add_option("--role", cl.token_options.role, "device or controller")->required();
+    token->add_option("--ttl", cl.token_options.ttl,
+                      "how long it is valid: 30m, 24h, 7d ... (default 24h)");
+    token->callback([&cl] { cl.token = true; });
+}
+
+std::string version_text() {
+    std::string text = std::string("switchboard ") + build_info::version;
+    if (*build_info::git_describe != '\0')
+        text += std::string(" (git ") + build_info::git_describe + ")";
+    return text;
+}
+
+// The installed binary serves the installed dashboard when the config names
+// none; a binary in a build tree serves none.
+void apply_install_defaults(gateway_config& config) {
+    if (!config.dashboard_dir.empty()) return;
+    std::error_code ec;
+    auto self = std::filesystem::canonical("/proc/self/exe", ec);
+    auto installed = std::filesystem::canonical(
+        std::filesystem::path(build_info::install_bindir) / "switchboard", ec);
+    if (!ec && self == installed) config.dashboard_dir = build_info::install_dashboard_dir;
+}
+
+// --mqtt-password's value is visible to every user in `ps`.
+void warn_about_password_flag(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         if (std::strncmp(argv[i], "--mqtt-password", 15) == 0) {
             std::cerr << "switchboard: warning: --mqtt-password on the command line is visible "
                          "to every user in `ps`; set SWITCHBOARD_MQTT_PASSWORD or mqtt.password "
                          "in a config file readable by this user only\n";
-            break;
+            return;
         }
     }
+}
 
+// SWITCHBOARD_JWT_SECRET keeps the JWT secret out of the config file.
+std::optional<std::string> jwt_secret_from_environment() {
+    const char* secret = std::getenv("SWITCHBOARD_JWT_SECRET");
+    if (secret == nullptr || *secret == '\0') return std::nullopt;
+    return std::string(secret);
+}
+
+// The config file with the environment and the flags over it, checked whole,
+// files included. Throws config_error.
+gateway_config effective_config(const command_line& cl) {
     gateway_config config;
-    try {
-        if (!config_path.empty()) config = load_config(config_path);
-        // The JWT secret from the environment keeps it out of the config file.
-        if (const char* secret = std::getenv("SWITCHBOARD_JWT_SECRET"); secret && *secret) {
-            if (auto weakness = secret_weakness(secret, min_jwt_secret_bytes)) {
-                throw config_error("SWITCHBOARD_JWT_SECRET " + *weakness);
-            }
-            config.auth.jwt_secret = secret;
-        }
-        if (address) config.listen_address = *address;
-        if (port) config.listen_port = *port;
-        if (threads) config.threads = *threads;
-        if (node) config.node = *node;
-        if (dashboard_dir) config.dashboard_dir = *dashboard_dir;
-        if (log_level) {
-            if (!is_valid_log_level(*log_level)) throw config_error("--log-level: unknown level");
-            config.log_level = *log_level;
-        }
-        if (duplicate_policy_text &&
-            !parse_duplicate_policy(*duplicate_policy_text, config.duplicates)) {
-            throw config_error("--duplicate-id-policy: must be takeover or reject");
-        }
-        if (mqtt_url) {
-            if (!is_valid_mqtt_url(*mqtt_url)) {
-                throw config_error(
-                    "--mqtt-url: must be a tcp://, mqtt://, ssl://, mqtts://, ws:// or wss:// URL");
-            }
-            config.mqtt.url = *mqtt_url;
-            config.mqtt.enabled = true;
-        }
-        if (mqtt_client_id) {
-            if (!is_valid_id(*mqtt_client_id))
-                throw config_error("--mqtt-client-id: must be a valid ID");
-            config.mqtt.client_id = *mqtt_client_id;
-        }
-        if (mqtt_username) config.mqtt.username = *mqtt_username;
-        if (mqtt_password) {
-            if (auto weakness = secret_weakness(*mqtt_password, 0))
-                throw config_error("--mqtt-password " + *weakness);
-            config.mqtt.password = *mqtt_password;
-        }
-        if (mqtt_version_text && !parse_mqtt_version(*mqtt_version_text, config.mqtt.version)) {
-            throw config_error("--mqtt-version: must be 3, 3.1.1 or 5");
-        }
-        if (mqtt_prefix) {
-            if (!is_valid_topic_prefix(*mqtt_prefix))
-                throw config_error("--mqtt-topic-prefix: not a valid prefix");
-            config.mqtt.topic_prefix = *mqtt_prefix;
-        }
-        if (no_mqtt) config.mqtt.enabled = false;
+    if (!cl.config_path.empty()) config = load_config(cl.config_path);
+    config_overrides overrides = cl.overrides;
+    overrides.jwt_secret = jwt_secret_from_environment();
+    overrides.apply_to(config);
 #if !SWITCHBOARD_WITH_MQTT
-        if (config.mqtt.enabled) {
-            throw config_error(
-                "mqtt.enabled: this build has no MQTT bridge (SWITCHBOARD_WITH_MQTT=OFF)");
-        }
-#endif
-        if (auth_mode) {
-            if (*auth_mode != "required" && *auth_mode != "disabled") {
-                throw config_error("--auth: must be required or disabled");
-            }
-            config.auth.required = *auth_mode == "required";
-        }
-        check_security(config);
-        check_files(config);
-    } catch (const config_error& e) {
-        std::cerr << "switchboard: config error: " << e.what() << "\n";
-        return 2;
+    if (config.mqtt.enabled) {
+        throw config_error(
+            "mqtt.enabled: this build has no MQTT bridge (SWITCHBOARD_WITH_MQTT=OFF)");
     }
-    if (check_only) {
-        std::cout << "config ok\n";
-        return 0;
+#endif
+    apply_install_defaults(config);
+    check_security(config);
+    check_files(config);
+    return config;
+}
+
+int mint_token(const command_line& cl) {
+    const token_request& t = cl.token_options;
+    std::string path = t.config_path.empty() ? cl.config_path : t.config_path;
+    if (path.empty())
+        throw config_error("token: --config FILE is needed (it holds auth.jwt.secret)");
+    gateway_config config = load_config(path);
+    config_overrides environment;
+    environment.jwt_secret = jwt_secret_from_environment();
+    environment.apply_to(config);
+    if (config.auth.jwt_secret.empty()) throw config_error(path + ": 'auth.jwt.secret' is not set");
+    if (!is_valid_id(t.id)) throw config_error("token --id: not a valid ID");
+    auto role = parse_role(t.role);
+    if (!role) throw config_error("token --role: must be device or controller");
+    std::chrono::milliseconds ttl{};
+    if (!parse_duration(t.ttl, ttl) || ttl < std::chrono::seconds(1)) {
+        throw config_error("token --ttl: must be a duration of at least 1s, like 30m, 24h or 7d");
     }
-    spdlog::set_level(spdlog::level::from_str(config.log_level));
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    std::cout << jwt_minter(config.auth.jwt_secret)
+                     .mint(t.id, *role, now, std::chrono::duration_cast<std::chrono::seconds>(ttl),
+                           config.auth.jwt_audience, config.auth.jwt_issuer)
+              << "\n";
+    return 0;
+}
 
-    try {
-        // Before anything is announced: a signal sent as soon as "listening
-        // on" appears must find the handler in place, not the default action.
-        boost::asio::io_context signals_context;
-        boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
-        signals.async_wait([&](boost::system::error_code, int signal) {
-            spdlog::info("signal {}: shutting down", signal);
-        });
-        gateway gw(config);
+// Runs until SIGINT or SIGTERM. Tells systemd (when it started us, through
+// NOTIFY_SOCKET) READY=1 once listening and STOPPING=1 when a signal comes.
+int run_gateway(const gateway_config& config) {
+    // Before anything is announced: a signal sent as soon as "listening
+    // on" appears must find the handler in place, not the default action.
+    boost::asio::io_context signals_context;
+    boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code, int signal) {
+        sd_notify(0, "STOPPING=1");
+        spdlog::info("signal {}: shutting down", signal);
+    });
+    gateway gw(config);
 #if SWITCHBOARD_WITH_MQTT
-        std::shared_ptr<mqtt_bridge> bridge;
-        if (config.mqtt.enabled) {
-            bridge = mqtt_bridge::create(gw.routing(), gw.pool().first().get_executor(),
-                                         bridge_options::from_config(gw.config()));
-            gw.set_mqtt_health([b = bridge.get()] { return b->health_json(); });
-        }
+    std::shared_ptr<mqtt_bridge> bridge;
+    if (config.mqtt.enabled) {
+        bridge = mqtt_bridge::create(gw.routing(), gw.pool().first().get_executor(),
+                                     bridge_options::from_config(gw.config()));
+        gw.set_mqtt_health([b = bridge.get()] { return b->health_json(); });
+    }
 #endif
-        gw.start();
+    gw.start();
 #if SWITCHBOARD_WITH_MQTT
-        // The WebSocket side serves from here on, whether or not the broker answers.
-        if (bridge) bridge->start();
+    // The WebSocket side serves from here on, whether or not the broker answers.
+    if (bridge) bridge->start();
 #endif
-        // Printed on stdout so scripts can read the bound port (--port 0).
-        std::cout << "listening on " << config.listen_address << ":" << gw.port() << std::endl;
+    spdlog::info("{} serving{}", version_text(),
+                 config.dashboard_dir.empty() ? std::string(" no dashboard")
+                                              : " the dashboard from " + config.dashboard_dir);
+    // Printed on stdout so scripts can read the bound port (--port 0).
+    std::cout << "listening on " << config.listen_address << ":" << gw.port() << std::endl;
+    sd_notifyf(0, "READY=1\nSTATUS=listening on %s:%u", config.listen_address.c_str(),
+               static_cast<unsigned>(gw.port()));
 
-        signals_context.run();
+    signals_context.run();
 #if SWITCHBOARD_WITH_MQTT
-        // Bridge first, so no MQTT frame arrives for a router being torn down;
-        // released only after the I/O threads that may still call it are joined.
-        if (bridge) bridge->stop();
-        gw.stop();
-        bridge.reset();
+    // Bridge first, so no MQTT frame arrives for a router being torn down;
+    // released only after the I/O threads that may still call it are joined.
+    if (bridge) bridge->stop();
+    gw.stop();
+    bridge.reset();
 #else
-        gw.stop();
+    gw.stop();
 #endif
-    } catch (const std::exception& e) {
-        spdlog::critical("switchboard: {}", e.what());
-        return 1;
-    }
     spdlog::info("stopped");
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"switchboard: IoT messaging gateway (WebSocket, bridged to MQTT)"};
+    command_line cl;
+    add_flags(app, cl);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help prints and exits 0; a bad flag is a start-up problem (2).
+        return app.exit(e) == 0 ? 0 : exit_config;
+    }
+    if (cl.version) {
+        std::cout << version_text() << "\n";
+        return 0;
+    }
+    warn_about_password_flag(argc, argv);
+
+    // A config that cannot be read or used, or a file start-up needs
+    // (certificate, key, dashboard folder) that is missing: exit 2, naming it.
+    try {
+        if (cl.token) return mint_token(cl);
+        gateway_config config = effective_config(cl);
+        if (cl.print_config) {
+            std::cout << printable_config(config).dump(2) << "\n";
+            return 0;
+        }
+        if (cl.check_only) {
+            std::cout << "config ok\n";
+            return 0;
+        }
+        configure_logging(config);
+        return run_gateway(config);
+    } catch (const config_error& e) {
+        std::cerr << "switchboard: config error: " << e.what() << "\n";
+        return exit_config;
+    } catch (const std::exception& e) {
+        spdlog::critical("switchboard: {}", e.what());
+        return exit_failure;
+    }
 }

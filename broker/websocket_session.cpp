@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <type_traits>
 
 #include "beast_wire.ipp"
 #include "core/authenticator.hpp"
@@ -77,7 +78,42 @@ void websocket_session<Wire>::on_register_timeout(boost::system::error_code ec) 
 }
 
 template <class Wire>
+connection_facts websocket_session<Wire>::facts() const {
+    constexpr bool tls = std::is_same_v<Wire, beast_wire<tls_stream>>;
+    return {registered_id_, to_string(registered_role_), tls ? "wss" : "ws", slot_.address(),
+            session_id_};
+}
+
+template <class Wire>
 void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail) {
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ == state::aborting) {
+            end_reason_ = "cut off by the gateway: " + close_reason_;
+        } else if (state_ == state::closing) {
+            end_reason_ =
+                "closed by the gateway: " + std::to_string(close_code_) + " " + close_reason_;
+        }
+    }
+    if (end_reason_.empty()) {
+        switch (why) {
+            case wire_end::closed:
+                end_reason_ = "closed by the client";
+                break;
+            case wire_end::oversized:
+                end_reason_ = "frame too large: 1009";
+                break;
+            case wire_end::protocol_error:
+                end_reason_ = "WebSocket protocol error";
+                break;
+            case wire_end::timed_out:
+                end_reason_ = "timed out";
+                break;
+            case wire_end::failed:
+                end_reason_ = "connection failed: " + std::string(detail);
+                break;
+        }
+    }
     switch (why) {
         case wire_end::oversized:
             counters::add(context_.stats.oversized_frames);
@@ -163,7 +199,9 @@ void websocket_session<Wire>::on_register(const register_request& request) {
         wire_.set_read_limit(context_.config.session.max_message_bytes);
         register_timer_.cancel();
         if (verdict.expires_at != 0) close_at_expiry(verdict.expires_at);
-        spdlog::debug("session {}: registered {} as {}", session_id_, me->id, to_string(me->role));
+        registered_id_ = me->id;
+        registered_role_ = me->role;
+        spdlog::info("{}", connection_opened_line(facts()));
     }
 }
 
@@ -206,6 +244,7 @@ bool websocket_session<Wire>::deliver(frame_ptr frame) {
         if (queue_.size() >= limits.outbound_queue_frames ||
             queued_bytes_ + frame->size() > queue_limit_bytes_) {
             state_ = state::aborting;
+            close_reason_ = "the client reads too slowly (outbound queue over its bound)";
             overflowed = true;
         } else {
             queued_bytes_ += frame->size();
@@ -255,6 +294,7 @@ void websocket_session<Wire>::on_wire_written(boost::system::error_code ec, std:
             queue_.pop_front();
         }
         if (ec) {
+            if (state_ != state::aborting) close_reason_ = "write failed: " + ec.message();
             state_ = state::aborting;
             queue_.clear();
             queued_bytes_ = 0;
@@ -316,6 +356,10 @@ void websocket_session<Wire>::finish() {
     if (client_ptr me = self_.lock()) context_.routing.unregister_client(me);
     self_.reset();
     context_.sessions.remove(this);
+    if (registered_) {
+        spdlog::info("{}", connection_closed_line(
+                               facts(), end_reason_.empty() ? "gateway stopping" : end_reason_));
+    }
 }
 
 template class websocket_session<raw_wire>;

@@ -19,6 +19,7 @@
 #include "beast_wire.hpp"
 #include "core/client_record.hpp"
 #include "core/connection_limiter.hpp"
+#include "core/connection_log.hpp"
 #include "core/endpoint.hpp"
 #include "core/frame_intake.hpp"
 #include "core/frame_queue.hpp"
@@ -84,6 +85,8 @@ private:
     void do_close();
     void abort();
     void finish();
+    // What the connection log says about this client (core/connection_log).
+    connection_facts facts() const;
 
     Wire wire_;
     boost::asio::steady_timer register_timer_;
@@ -95,6 +98,10 @@ private:
     // followers keep the record alive while it matters.
     std::weak_ptr<const client_record> self_;
     bool registered_ = false;
+    // Kept for the close line: the record may be gone by then (taken over).
+    std::string registered_id_;
+    client_role registered_role_ = client_role::device;
+    std::string end_reason_;  // why the connection ended, for the close line
     connection_limiter::slot slot_;
     rate_limiter limiter_;
     std::optional<std::string> upgrade_token_;  // from the upgrade request, if it carried one

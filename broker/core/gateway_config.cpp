@@ -304,9 +304,12 @@ void check_files(const gateway_config& c) {
         if (!std::filesystem::is_directory(c.dashboard_dir, ec)) {
             // Named as resolved: a relative path given by a flag is taken from the
             // working directory (load_config resolves one from a file already).
-            throw config_error("'dashboard_dir': " + c.dashboard_dir + " (" +
-                               std::filesystem::absolute(c.dashboard_dir, ec).string() +
-                               ") is not a folder");
+            std::string resolved;
+            if (std::filesystem::path(c.dashboard_dir).is_relative()) {
+                resolved = " (" + std::filesystem::absolute(c.dashboard_dir, ec).string() + ")";
+            }
+            throw config_error("'dashboard_dir': " + c.dashboard_dir + resolved +
+                               " is not a folder");
         }
     }
 }

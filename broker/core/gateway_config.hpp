@@ -95,8 +95,9 @@ struct gateway_config {
     unsigned threads = 0;  // 0: one per core
     std::string log_level = "info";
     log_line_format log_format = log_line_format::text;
-    // Empty: no dashboard served. load_config makes a relative one relative to
-    // the file's folder.
+    // Empty: the installed dashboard when running from the install prefix
+    // (main.cpp), else none. load_config makes a relative one relative to the
+    // file's folder.
     std::string dashboard_dir;
     duplicate_policy duplicates = duplicate_policy::takeover;
     session_limits session;

@@ -108,9 +108,9 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
     auto known = clients_.find(id);
     if (status.what != status_payload::kind::online) {
         if (known != clients_.end()) {
-            client_ptr record = std::move(known->second.record);
+            outcome.closed = std::move(known->second.record);
             clients_.erase(known);
-            router_.unregister_client(record);
+            router_.unregister_client(outcome.closed);
         }
         return outcome;
     }
@@ -131,11 +131,13 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
         // the takeover closed its link; drop its follows and commands too.
         clients_.erase(id);
         router_.unregister_client(previous);
+        outcome.closed = std::move(previous);
     }
     if (!record) {
         outcome.refused = true;
         return outcome;
     }
+    outcome.opened = record;
     clients_.insert_or_assign(id, client{std::move(record), rate_limiter(rate_, now)});
     return outcome;
 }
@@ -169,14 +171,15 @@ void mqtt_client_table::forget_all() {
     for (auto& [id, c] : clients) router_.unregister_client(c.record);
 }
 
-void mqtt_client_table::forget(const std::string& id, const std::string& session) {
+client_ptr mqtt_client_table::forget(const std::string& id, const std::string& session) {
     auto it = clients_.find(id);
-    if (it == clients_.end() || it->second.record->session != session) return;
+    if (it == clients_.end() || it->second.record->session != session) return nullptr;
     // Another connection took this ID over; the registry entry is already
     // theirs, so unregistering only drops this record's follows and commands.
     client_ptr record = std::move(it->second.record);
     clients_.erase(it);
     router_.unregister_client(record);
+    return record;
 }
 
 }  // namespace switchboard

@@ -82,6 +82,10 @@ public:
         status_payload::kind what = status_payload::kind::offline;
         std::string why;       // invalid: what was wrong
         bool refused = false;  // online, but the ID is held by another connection
+        // For the connection log: the registration this status ended (offline,
+        // or replaced by a new role or meta) and the one it made.
+        client_ptr closed;
+        client_ptr opened;
     };
 
     // A status for `id` (a valid ID: the topic map checked it).
@@ -93,8 +97,9 @@ public:
 
     // The bridge lost its broker: every client is offline.
     void forget_all();
-    // `id`'s registration `session` was taken over by another connection.
-    void forget(const std::string& id, const std::string& session);
+    // `id`'s registration `session` was taken over by another connection;
+    // returns it (null when it was no longer here), for the connection log.
+    client_ptr forget(const std::string& id, const std::string& session);
 
     std::size_t size() const noexcept { return clients_.size(); }
     const stats& counts() const noexcept { return stats_; }

@@ -2,12 +2,19 @@
 // and shutdown on SIGTERM.
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 
 #include "child_process.hpp"
+#include "eventually.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard::test;
@@ -25,6 +32,53 @@ std::string write_config(const std::string& name, const std::string& text) {
 unsigned short port_from(const std::string& line) {
     return static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
 }
+
+const std::string jwt_secret = "process-test-secret-of-at-least-32-bytes";
+
+std::string secured_config() {
+    return write_config("secured.json", R"({"auth": {"mode": "required", "jwt": {"secret": ")" +
+                                            jwt_secret + R"("}}})");
+}
+
+// A unix datagram socket standing in for systemd's NOTIFY_SOCKET.
+class notify_socket {
+public:
+    notify_socket() {
+        path_ = (std::filesystem::temp_directory_path() /
+                 ("sb-notify-" + std::to_string(getpid()) + ".sock"))
+                    .string();
+        std::filesystem::remove(path_);
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        path_.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+        bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+        timeval timeout{0, 100'000};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    }
+    ~notify_socket() {
+        ::close(fd_);
+        std::filesystem::remove(path_);
+    }
+    bool bound() const { return bound_; }
+    const std::string& path() const { return path_; }
+
+    // Everything received so far, messages separated by newlines.
+    const std::string& received() {
+        char buf[4096];
+        ssize_t n = 0;
+        while ((n = ::recv(fd_, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+            received_.append(buf, static_cast<std::size_t>(n)).push_back('\n');
+        }
+        return received_;
+    }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+    bool bound_ = false;
+    std::string received_;
+};
 }  // namespace
 
 TEST(Process, HelpExplainsEveryFlag) {
@@ -32,7 +86,8 @@ TEST(Process, HelpExplainsEveryFlag) {
     EXPECT_EQ(r.status, 0);
     for (const char* flag :
          {"--config", "--port", "--address", "--threads", "--log-level", "--node",
-          "--dashboard-dir", "--duplicate-id-policy", "--auth", "--check-config"}) {
+          "--dashboard-dir", "--duplicate-id-policy", "--auth", "--check-config", "--log-format",
+          "--print-config", "--version", "token"}) {
         EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
     }
 }
@@ -202,4 +257,209 @@ TEST(Process, MissingDashboardDirIsNamedAsResolved) {
     EXPECT_EQ(r.status, 2) << r.output;
     const auto resolved = (std::filesystem::current_path() / dir).string();
     EXPECT_NE(r.output.find("(" + resolved + ") is not a folder"), std::string::npos) << r.output;
+}
+
+TEST(Process, VersionPrintsTheProjectVersion) {
+    auto r = run_program({binary, "--version"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.output.rfind("switchboard " SWITCHBOARD_VERSION, 0), 0u) << r.output;
+}
+
+TEST(Process, KeyGivenTwiceStopsStartupNamingIt) {
+    // The shipped file's own tls block under one an operator added above it.
+    auto path = write_config("twice.json", R"({
+        "tls": {"enabled": true, "cert_file": "/etc/ssl/a.pem", "key_file": "/etc/ssl/a.key"},
+        "auth": {"mode": "disabled"},
+        "tls": {"enabled": false}
+    })");
+    for (bool check_only : {true, false}) {
+        auto r = check_only ? run_program({binary, "--config", path, "--check-config"})
+                            : run_program({binary, "--config", path, "--port", "0"});
+        EXPECT_EQ(r.status, 2) << r.output;
+        EXPECT_NE(r.output.find(path + ": 'tls' is given twice"), std::string::npos) << r.output;
+    }
+    std::filesystem::remove(path);
+}
+
+TEST(Process, SyntaxErrorGivesLineAndColumn) {
+    auto path = write_config("syntax.json",
+                             "{\n  \"auth\": {\"mode\": \"disabled\"},\n  \"node\" \"gw\"\n}\n");
+    auto r = run_program({binary, "--config", path, "--check-config"});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.output.find(path + ": line 3, column 13"), std::string::npos) << r.output;
+    std::filesystem::remove(path);
+}
+
+TEST(Process, MissingCertificateExitsTwoNamingTheFile) {
+    auto path = write_config("nocert.json", R"({"auth": {"mode": "disabled"},
+        "tls": {"enabled": true, "cert_file": "/nonexistent/sb-cert.pem",
+                "key_file": "/nonexistent/sb-key.pem"}})");
+    auto r = run_program({binary, "--config", path, "--port", "0"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("'tls.cert_file': /nonexistent/sb-cert.pem: cannot be read"),
+              std::string::npos)
+        << r.output;
+    std::filesystem::remove(path);
+}
+
+TEST(Process, MissingDashboardDirExitsTwoNamingIt) {
+    auto path = write_config("nodash.json",
+                             R"({"auth": {"mode": "disabled"}, "dashboard_dir": "no-such-dash"})");
+    // Relative to the config file's folder, not to the working directory.
+    auto expected = (std::filesystem::path(path).parent_path() / "no-such-dash").string();
+    auto r = run_program({binary, "--config", path, "--port", "0"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("'dashboard_dir': " + expected + " is not a folder"), std::string::npos)
+        << r.output;
+    std::filesystem::remove(path);
+}
+
+TEST(Process, RelativeDashboardDirIsTheConfigFilesFolder) {
+    auto folder = std::filesystem::temp_directory_path() / ("sb-dash-" + std::to_string(getpid()));
+    std::filesystem::create_directories(folder / "etc" / "dash");
+    std::ofstream(folder / "etc" / "sb.json")
+        << R"({"auth": {"mode": "disabled"}, "dashboard_dir": "dash"})";
+    auto r =
+        run_program({binary, "--config", (folder / "etc" / "sb.json").string(), "--print-config"});
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(nlohmann::json::parse(r.output)["dashboard_dir"], (folder / "etc" / "dash").string());
+    std::filesystem::remove_all(folder);
+}
+
+TEST(Process, PrintConfigMergesFlagsAndMasksSecrets) {
+    auto path = write_config("print.json", R"({"node": "gw-file", "listen": {"port": 9000},
+        "mqtt": {"password": "mqtt-secret-password"},
+        "auth": {"mode": "required", "jwt": {"secret": ")" +
+                                               jwt_secret + R"("},
+                 "tokens": [{"token": "static-token-secret-123", "id": "ctl-*", "role": "controller"}]}})");
+    auto r = run_program(
+        {binary, "--config", path, "--port", "9100", "--log-format", "json", "--print-config"});
+    ASSERT_EQ(r.status, 0) << r.output;
+    for (const char* secret : {"mqtt-secret-password", "static-token-secret-123"}) {
+        EXPECT_EQ(r.output.find(secret), std::string::npos) << secret;
+    }
+    EXPECT_EQ(r.output.find(jwt_secret), std::string::npos);
+    auto printed = nlohmann::json::parse(r.output);
+    EXPECT_EQ(printed["node"], "gw-file");
+    EXPECT_EQ(printed["listen"]["port"], 9100);
+    EXPECT_EQ(printed["log_format"], "json");
+    EXPECT_EQ(printed["auth"]["jwt"]["secret"], "********");
+    EXPECT_EQ(printed["auth"]["tokens"][0]["token"], "********");
+    EXPECT_EQ(printed["auth"]["tokens"][0]["id"], "ctl-*");
+    EXPECT_EQ(printed["mqtt"]["password"], "********");
+    std::filesystem::remove(path);
+}
+
+TEST(Process, MintedTokenRegistersWithALiveGatewayThatRequiresAuth) {
+    auto path = secured_config();
+    auto minted = run_program(
+        {binary, "token", "--config", path, "--id", "pump-12", "--role", "device", "--ttl", "1h"});
+    ASSERT_EQ(minted.status, 0) << minted.output;
+    std::string token = minted.output.substr(0, minted.output.find('\n'));
+    EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 2) << token;
+
+    child_process gw({binary, "--config", path, "--port", "0"});
+    auto line = gw.wait_for_line("listening on", std::chrono::seconds(10));
+    ASSERT_TRUE(line) << gw.output();
+    {
+        ws_test_client device(port_from(*line));
+        auto reg = device.register_as("pump-12", "device", {{"token", token}});
+        EXPECT_EQ(reg["type"], "registered") << reg.dump();
+    }
+    {
+        // The token names its ID: another ID is refused.
+        ws_test_client other(port_from(*line));
+        auto reg = other.register_as("pump-13", "device", {{"token", token}});
+        EXPECT_EQ(reg["type"], "error") << reg.dump();
+    }
+    gw.signal(SIGTERM);
+    EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
+    std::filesystem::remove(path);
+}
+
+TEST(Process, TokenNeedsAJwtSecretAndValidArguments) {
+    auto no_secret = write_config("nosecret.json", R"({"auth": {"mode": "disabled"}})");
+    auto r = run_program({binary, "token", "-c", no_secret, "--id", "a", "--role", "device"});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.output.find("auth.jwt.secret"), std::string::npos) << r.output;
+    auto path = secured_config();
+    EXPECT_EQ(run_program({binary, "token", "-c", path, "--id", "a b", "--role", "device"}).status,
+              2);
+    EXPECT_EQ(run_program({binary, "token", "-c", path, "--id", "a", "--role", "admin"}).status, 2);
+    EXPECT_EQ(
+        run_program({binary, "token", "-c", path, "--id", "a", "--role", "device", "--ttl", "1y"})
+            .status,
+        2);
+    EXPECT_EQ(run_program({binary, "token", "-c", path, "--role", "device"}).status, 2);
+    std::filesystem::remove(no_secret);
+    std::filesystem::remove(path);
+}
+
+TEST(Process, JsonLogLinesCarryAnIsoTimestampWithOffset) {
+    child_process gw({binary, "--port", "0", "--auth", "disabled", "--log-format", "json"});
+    ASSERT_TRUE(gw.wait_for_line("listening on", std::chrono::seconds(10))) << gw.output();
+    gw.signal(SIGTERM);
+    ASSERT_EQ(gw.wait_exit(10s), 0) << gw.output();
+    std::istringstream lines(gw.output());
+    std::string line;
+    int json_lines = 0;
+    const std::regex iso8601(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d)");
+    while (std::getline(lines, line)) {
+        if (line.rfind("listening on", 0) == 0) continue;  // stdout's machine-read line
+        auto entry = nlohmann::json::parse(line, nullptr, false);
+        ASSERT_TRUE(entry.is_object()) << line;
+        EXPECT_TRUE(std::regex_match(entry["time"].get<std::string>(), iso8601)) << line;
+        EXPECT_TRUE(entry["level"].is_string()) << line;
+        EXPECT_TRUE(entry["message"].is_string()) << line;
+        ++json_lines;
+    }
+    EXPECT_GE(json_lines, 2) << gw.output();  // at least the start and "stopped"
+}
+
+TEST(Process, TellsSystemdReadyOnceListeningAndStoppingOnSigterm) {
+    notify_socket systemd;
+    ASSERT_TRUE(systemd.bound());
+    child_process gw({"/usr/bin/env", "NOTIFY_SOCKET=" + systemd.path(), binary, "--port", "0",
+                      "--auth", "disabled"});
+    ASSERT_TRUE(gw.wait_for_line("listening on", std::chrono::seconds(10))) << gw.output();
+    ASSERT_TRUE(eventually([&] { return systemd.received().find("READY=1") != std::string::npos; }))
+        << systemd.received();
+    EXPECT_EQ(systemd.received().find("STOPPING=1"), std::string::npos);
+    gw.signal(SIGTERM);
+    EXPECT_TRUE(eventually([&] {
+        return systemd.received().find("STOPPING=1") != std::string::npos;
+    })) << systemd.received();
+    EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
+}
+
+TEST(Process, ConnectionOpenAndCloseAreLoggedWithoutTheToken) {
+    auto path = secured_config();
+    auto minted =
+        run_program({binary, "token", "--config", path, "--id", "pump-log", "--role", "device"});
+    ASSERT_EQ(minted.status, 0) << minted.output;
+    std::string token = minted.output.substr(0, minted.output.find('\n'));
+    child_process gw({binary, "--config", path, "--port", "0"});
+    auto line = gw.wait_for_line("listening on", std::chrono::seconds(10));
+    ASSERT_TRUE(line) << gw.output();
+    {
+        ws_test_client device(port_from(*line));
+        ASSERT_EQ(device.register_as("pump-log", "device", {{"token", token}})["type"],
+                  "registered");
+        auto open = gw.wait_for_line("connection open: id=pump-log", std::chrono::seconds(5));
+        ASSERT_TRUE(open) << gw.output();
+        EXPECT_NE(open->find("role=device transport=ws remote=127.0.0.1 session="),
+                  std::string::npos)
+            << *open;
+        EXPECT_NE(open->find(" info "), std::string::npos) << *open;
+    }
+    auto closed = gw.wait_for_line("connection closed: id=pump-log", std::chrono::seconds(5));
+    ASSERT_TRUE(closed) << gw.output();
+    EXPECT_NE(closed->find("role=device transport=ws remote=127.0.0.1 session="), std::string::npos)
+        << *closed;
+    EXPECT_NE(closed->find(R"(reason="closed by the client")"), std::string::npos) << *closed;
+    gw.signal(SIGTERM);
+    EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
+    EXPECT_EQ(gw.output().find(token), std::string::npos) << "the token reached the log";
+    EXPECT_EQ(gw.output().find(jwt_secret), std::string::npos) << "the secret reached the log";
+    std::filesystem::remove(path);
 }
