@@ -3,8 +3,12 @@
 // mosquitto_pub/mosquitto_sub clients on the other.
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
+#include <mutex>
 #include <set>
 
 #include "bridged_gateway.hpp"
@@ -503,4 +507,61 @@ TEST(MqttBridge, HealthReportsTheBridge) {
     EXPECT_EQ(health["reconnects"], 0);
     EXPECT_EQ(health["clients"], 1);
     EXPECT_EQ(health["version"], "5");
+}
+
+// Every line logged through spdlog's default logger while it lives.
+class log_capture {
+public:
+    log_capture() { spdlog::default_logger()->sinks().push_back(sink_); }
+    ~log_capture() {
+        auto& sinks = spdlog::default_logger()->sinks();
+        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+    }
+    std::string text() const { return sink_->text(); }
+
+private:
+    class sink final : public spdlog::sinks::base_sink<std::mutex> {
+    public:
+        std::string text() {
+            std::lock_guard lock(mutex_);
+            return text_;
+        }
+
+    protected:
+        void sink_it_(const spdlog::details::log_msg& msg) override {
+            text_.append(msg.payload.data(), msg.payload.size()).push_back('\n');
+        }
+        void flush_() override {}
+
+    private:
+        std::string text_;
+    };
+    std::shared_ptr<sink> sink_ = std::make_shared<sink>();
+};
+
+TEST(MqttBridge, ConnectionOpenAndCloseAreLoggedForMqttClients) {
+    log_capture log;
+    mosquitto_broker broker;
+    bridged_gateway gw(broker);
+    spdlog::set_level(spdlog::level::info);  // bridged_gateway quiets the log to warn
+    auto ctl = follower(gw.port(), "dash-1", {"pump-log"});
+    mqtt_test_client dev(broker.url(), mqtt_client("pump-log", "device"));
+    ASSERT_TRUE(dev.connect());
+    ASSERT_TRUE(wait_presence(*ctl, "pump-log", true, "mqtt"));
+    const std::string facts = "id=pump-log role=device transport=mqtt remote=broker session=mqtt-";
+    EXPECT_TRUE(eventually([&] {
+        return log.text().find("connection open: " + facts) != std::string::npos;
+    })) << log.text();
+
+    ASSERT_TRUE(
+        dev.publish(topic("pump-log", "status"), std::string(R"({"online":false})"), 1, true));
+    ASSERT_TRUE(wait_presence(*ctl, "pump-log", false, "mqtt"));
+    EXPECT_TRUE(eventually([&] {
+        auto text = log.text();
+        auto closed = text.find("connection closed: " + facts);
+        return closed != std::string::npos &&
+               text.find(R"(reason="offline status")", closed) != std::string::npos;
+    })) << log.text();
+    // The status payload a client wrote never reaches the log.
+    EXPECT_EQ(log.text().find(R"("model")"), std::string::npos) << log.text();
 }
