@@ -7,12 +7,19 @@
 # clang-formatted (scripts/check-format.sh). Exits non-zero on any failure.
 #   scripts/test.sh            # asan, tsan, debug
 #   scripts/test.sh asan       # one preset only, every test (asan, tsan, debug or release)
+#   scripts/test.sh --deb ...  # also the Debian package test (tests/packaging/deb_install_test.sh:
+#                              # a package build and a bare Debian 12 root, minutes; root and the
+#                              # Debian mirror needed), only when asked
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 scripts/check-format.sh
 
-presets=("$@")
+presets=()
+deb=0
+for arg in "$@"; do
+  if [[ $arg == --deb ]]; then deb=1; else presets+=("$arg"); fi
+done
 ((${#presets[@]})) || presets=(asan tsan debug)
 
 export CTEST_OUTPUT_ON_FAILURE=1
@@ -41,6 +48,13 @@ fi
 if ((${FUZZ_SECONDS:-60} > 0)); then
   echo "== fuzz: each target for ${FUZZ_SECONDS:-60} s"
   if ! scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; then
+    status=1
+  fi
+fi
+
+if ((deb)); then
+  echo "== packaging: the .deb in a bare Debian 12 root"
+  if ! tests/packaging/deb_install_test.sh; then
     status=1
   fi
 fi

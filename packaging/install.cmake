@@ -1,0 +1,51 @@
+# What `cmake --install` puts where, and the Debian package CPack builds from
+# it (scripts/package.sh; docs/operations.md). Paths follow GNUInstallDirs:
+# with CMAKE_INSTALL_PREFIX=/usr (the package) the binaries go to /usr/bin,
+# the dashboard to /usr/share/switchboard/dashboard and the configs to
+# /etc/switchboard.
+
+install(TARGETS switchboard switchboard-sim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The gateway serves this folder when its config names no dashboard_dir
+# (SWITCHBOARD_INSTALL_DASHBOARD_DIR, compiled into build_info.hpp).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/dashboard/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/switchboard/dashboard
+        PATTERN package.json EXCLUDE)
+
+# The installed switchboard.json is the repository's without its
+# dashboard_dir (which points into the clone), so the installed default holds.
+file(READ ${PROJECT_SOURCE_DIR}/config/switchboard.json local_config)
+string(REGEX REPLACE "\n *\"dashboard_dir\"[^\n]*" "" installed_config "${local_config}")
+file(WRITE ${PROJECT_BINARY_DIR}/packaging/switchboard.json "${installed_config}")
+install(FILES ${PROJECT_BINARY_DIR}/packaging/switchboard.json
+              ${PROJECT_SOURCE_DIR}/config/switchboard.production.json
+        DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/switchboard)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/switchboard.service
+        DESTINATION lib/systemd/system)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/configuration.md
+              ${PROJECT_SOURCE_DIR}/docs/operations.md ${PROJECT_SOURCE_DIR}/docs/security.md
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME switchboard)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_CONTACT "Switchboard maintainers <switchboard@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "IoT messaging gateway: WebSocket clients bridged to MQTT")
+# One string: separate arguments would be joined with ';' into the control file.
+set(CPACK_PACKAGE_DESCRIPTION
+    "Routes commands, responses and events between devices and controllers over WebSocket, \
+bridged to an MQTT broker; serves a web dashboard. Runs as the systemd unit switchboard.")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # switchboard_<version>_<arch>.deb
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+# Library dependencies come from dpkg-shlibdeps; adduser is for postinst.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# postinst makes the user; conffiles keeps an operator's edits over upgrades.
+configure_file(${PROJECT_SOURCE_DIR}/packaging/conffiles.in
+               ${PROJECT_BINARY_DIR}/packaging/conffiles @ONLY)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${PROJECT_SOURCE_DIR}/packaging/postinst
+    ${PROJECT_SOURCE_DIR}/packaging/prerm
+    ${PROJECT_BINARY_DIR}/packaging/conffiles)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+set(CPACK_STRIP_FILES ON)
+include(CPack)
