@@ -35,11 +35,15 @@ struct access_rule {
     std::string to = "*";  // glob of the target's ID
     std::optional<client_role> to_role;
     std::vector<std::string> names;  // command-name globs; empty: any
+
+    bool operator==(const access_rule&) const = default;
 };
 
 struct access_options {
     std::vector<access_rule> rules;
     bool builtin_defaults = true;  // false: what no rule allows is denied
+
+    bool operator==(const access_options&) const = default;
 };
 
 class access_rules {

@@ -22,6 +22,8 @@ struct static_token {
     std::string token;
     std::string id = "*";  // glob of the IDs it may register
     client_role role = client_role::device;
+
+    bool operator==(const static_token&) const = default;
 };
 
 struct auth_options {
@@ -35,6 +37,8 @@ struct auth_options {
     // A session registered with a JWT is closed (4001, "token expired") when
     // the token's `exp` plus the leeway passes.
     bool close_on_expiry = true;
+
+    bool operator==(const auth_options&) const = default;
 };
 
 class authenticator {

@@ -30,7 +30,15 @@ void connection_limiter::slot::release() noexcept {
 }
 
 connection_limiter::connection_limiter(std::size_t max_total, std::size_t max_per_address)
-    : max_total_(max_total), max_per_address_(max_per_address), state_(std::make_shared<state>()) {}
+    : state_(std::make_shared<state>()) {
+    set_caps(max_total, max_per_address);
+}
+
+void connection_limiter::set_caps(std::size_t max_total, std::size_t max_per_address) {
+    std::lock_guard lock(state_->mutex);
+    state_->max_total = max_total;
+    state_->max_per_address = max_per_address;
+}
 
 std::string connection_limiter::address_key(const std::string& address) {
     std::array<unsigned char, 16> bytes{};
@@ -51,9 +59,9 @@ connection_limiter::refusal connection_limiter::try_acquire(const std::string& r
     std::string address = address_key(raw_address);
     {
         std::lock_guard lock(state_->mutex);
-        if (max_total_ != 0 && state_->total >= max_total_) return refusal::total;
+        if (state_->max_total != 0 && state_->total >= state_->max_total) return refusal::total;
         auto& mine = state_->per_address[address];
-        if (max_per_address_ != 0 && mine >= max_per_address_) {
+        if (state_->max_per_address != 0 && mine >= state_->max_per_address) {
             if (mine == 0) state_->per_address.erase(address);
             return refusal::per_address;
         }

@@ -16,6 +16,8 @@ namespace switchboard {
 class connection_limiter {
     struct state {
         std::mutex mutex;
+        std::size_t max_total = 0;
+        std::size_t max_per_address = 0;
         std::size_t total = 0;
         std::unordered_map<std::string, std::size_t> per_address;
     };
@@ -59,9 +61,11 @@ public:
 
     std::size_t open() const;
 
+    // New caps (a reload), for connections accepted from now on; open ones
+    // stay, even over a lowered cap. 0 means no limit.
+    void set_caps(std::size_t max_total, std::size_t max_per_address);
+
 private:
-    std::size_t max_total_;
-    std::size_t max_per_address_;
     std::shared_ptr<state> state_;
 };
 

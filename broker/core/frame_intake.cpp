@@ -21,7 +21,10 @@ frame_error meta_too_large(const intake_limits& limits) {
 }
 
 frame_intake::frame_intake(router& routing, intake_limits limits)
-    : router_(routing), stats_(routing.stats()), limits_(limits) {}
+    : router_(routing),
+      stats_(routing.stats()),
+      max_message_bytes_(limits.max_message_bytes),
+      max_meta_bytes_(limits.max_meta_bytes) {}
 
 rate_limiter::verdict frame_intake::charge(intake_sender& sender,
                                            std::chrono::steady_clock::time_point now) const {
@@ -55,6 +58,7 @@ bool frame_intake::answers_pending(const client_ptr& sender, const inbound_frame
 void frame_intake::take(intake_sender& sender, std::string_view payload, bool text,
                         std::chrono::steady_clock::time_point now) const {
     counters::add(stats_.frames_received);
+    const intake_limits limits = this->limits();
     if (!text) {
         if (!admit(sender, {}, now)) return;
         counters::add(stats_.bad_frames);
@@ -65,13 +69,13 @@ void frame_intake::take(intake_sender& sender, std::string_view payload, bool te
     }
     // The WebSocket wires cap a message as they read it; an MQTT payload
     // arrives whole, so this is its cap.
-    if (payload.size() > limits_.max_message_bytes) {
+    if (payload.size() > limits.max_message_bytes) {
         if (!admit(sender, {}, now)) return;
         counters::add(stats_.oversized_frames);
         sender.reply(
             make_error(error_code::too_large, "frame of " + std::to_string(payload.size()) +
                                                   " bytes is over the limit of " +
-                                                  std::to_string(limits_.max_message_bytes)));
+                                                  std::to_string(limits.max_message_bytes)));
         return;
     }
     parse_result parsed = parse_frame(payload);
@@ -89,9 +93,9 @@ void frame_intake::take(intake_sender& sender, std::string_view payload, bool te
     // every other frame (a flood of bogus answers is still a flood).
     if (!answers_pending(me, frame) && !admit(sender, request_id_of(frame), now)) return;
     if (const auto* reg = std::get_if<register_request>(&frame);
-        reg != nullptr && !meta_fits(reg->meta_json, limits_)) {
+        reg != nullptr && !meta_fits(reg->meta_json, limits)) {
         counters::add(stats_.bad_frames);
-        sender.reply(make_error(meta_too_large(limits_)));
+        sender.reply(make_error(meta_too_large(limits)));
         return;
     }
     if (me) {

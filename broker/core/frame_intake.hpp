@@ -10,9 +10,10 @@
 // goes, which rate bucket pays, the sender's registration, and what a flood
 // ends in (close 4008 on WebSocket; refusal on MQTT, which has no
 // connection of ours to close).
-// Plain logic, no sockets. Stateless apart from its references: one intake
-// serves every thread; take() runs on the caller's thread.
+// Plain logic, no sockets. Stateless apart from its references and limits:
+// one intake serves every thread; take() runs on the caller's thread.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <string_view>
@@ -71,7 +72,16 @@ public:
     // when refused; a flood ends in on_flood() as for frames.
     bool take_control(intake_sender& sender, std::chrono::steady_clock::time_point now) const;
 
-    const intake_limits& limits() const noexcept { return limits_; }
+    // The limits in force now. set_limits() (a reload) applies to every
+    // frame taken after it, from any thread.
+    intake_limits limits() const noexcept {
+        return {max_message_bytes_.load(std::memory_order_relaxed),
+                max_meta_bytes_.load(std::memory_order_relaxed)};
+    }
+    void set_limits(const intake_limits& limits) noexcept {
+        max_message_bytes_.store(limits.max_message_bytes, std::memory_order_relaxed);
+        max_meta_bytes_.store(limits.max_meta_bytes, std::memory_order_relaxed);
+    }
 
 private:
     // Charges one frame to the sender's bucket; a refusal is counted, a
@@ -86,7 +96,9 @@ private:
 
     router& router_;
     counters& stats_;
-    intake_limits limits_;
+    // Two independent caps, so a reader seeing one old and one new is harmless.
+    std::atomic<std::size_t> max_message_bytes_;
+    std::atomic<std::size_t> max_meta_bytes_;
 };
 
 }  // namespace switchboard

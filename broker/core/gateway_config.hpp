@@ -36,6 +36,8 @@ struct session_limits {
     std::size_t max_connections_per_address = 64;   // ... from one remote address; 0: no cap
     rate_limit_options rate;                        // frames per second per connection
     bool permessage_deflate = false;                // compression; inflated size still capped
+
+    bool operator==(const session_limits&) const = default;
 };
 
 // TLS on the one listener: each connection's first byte tells a TLS
@@ -45,6 +47,8 @@ struct tls_options {
     std::string cert_file;    // PEM chain
     std::string key_file;     // PEM private key
     bool allow_plain = true;  // false: plain ws:// and http:// are refused
+
+    bool operator==(const tls_options&) const = default;
 };
 
 // The MQTT bridge (docs/mqtt.md). Off unless `enabled`.
@@ -56,6 +60,8 @@ struct mqtt_tls_config {
     std::string key_file;      // its private key (may be in cert_file)
     std::string key_password;  // when the key is encrypted
     bool verify = true;        // check the broker's certificate and host name
+
+    bool operator==(const mqtt_tls_config&) const = default;
 };
 
 struct mqtt_config {
@@ -82,6 +88,8 @@ struct mqtt_config {
     // may take their IDs over (docs/security.md).
     bool broker_authenticates = false;
     mqtt_tls_config tls;
+
+    bool operator==(const mqtt_config&) const = default;
 };
 
 // How log lines are written: `text` for people, `json` (one object a line)

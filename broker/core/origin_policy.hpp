@@ -24,6 +24,8 @@ struct origin_options {
     // the page's origin and Host are the attacker's own name.
     std::vector<std::string> server_names;
     std::string listen_address;  // copied from listen.address by finalize()
+
+    bool operator==(const origin_options&) const = default;
 };
 
 class origin_policy {

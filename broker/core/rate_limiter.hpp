@@ -16,6 +16,8 @@ struct rate_limit_options {
     double frames_per_second = 200;   // 0: unlimited
     double burst = 400;               // frames a quiet client may send at once
     std::uint32_t close_after = 100;  // refusals within a second before close 4008
+
+    bool operator==(const rate_limit_options&) const = default;
 };
 
 class rate_limiter {

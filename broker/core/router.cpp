@@ -7,18 +7,31 @@
 
 namespace switchboard {
 
+router_policy::router_policy(router_options o)
+    : options(std::move(o)),
+      access(options.access),
+      limits_json(
+          json_writer{}
+              .integer("max_message_bytes", static_cast<std::int64_t>(options.max_message_bytes))
+              .integer("max_pending_commands",
+                       static_cast<std::int64_t>(options.max_pending_per_controller))
+              .integer("command_timeout_default_ms", options.command_timeout_default.count())
+              .integer("command_timeout_max_ms", options.command_timeout_max.count())
+              .integer("max_subscriptions", static_cast<std::int64_t>(options.max_subscriptions))
+              .integer("list_limit_max", static_cast<std::int64_t>(options.list_limit_max))
+              .finish()) {}
+
 router::router(router_options options, counters& stats)
-    : options_(std::move(options)), access_(options_.access), stats_(stats) {
-    limits_json_ =
-        json_writer{}
-            .integer("max_message_bytes", static_cast<std::int64_t>(options_.max_message_bytes))
-            .integer("max_pending_commands",
-                     static_cast<std::int64_t>(options_.max_pending_per_controller))
-            .integer("command_timeout_default_ms", options_.command_timeout_default.count())
-            .integer("command_timeout_max_ms", options_.command_timeout_max.count())
-            .integer("max_subscriptions", static_cast<std::int64_t>(options_.max_subscriptions))
-            .integer("list_limit_max", static_cast<std::int64_t>(options_.list_limit_max))
-            .finish();
+    : policy_(std::make_shared<const router_policy>(std::move(options))), stats_(stats) {}
+
+void router::set_options(router_options options) {
+    options.node = policy_.load()->options.node;
+    policy_.store(std::make_shared<const router_policy>(std::move(options)));
+}
+
+std::shared_ptr<const router_options> router::options() const {
+    auto policy = policy_.load();
+    return {policy, &policy->options};
 }
 
 void router::reply(const client_ptr& to, frame_ptr frame) { to->link->deliver(std::move(frame)); }
@@ -26,6 +39,7 @@ void router::reply(const client_ptr& to, frame_ptr frame) { to->link->deliver(st
 client_ptr router::register_client(const register_request& request, transport via,
                                    std::shared_ptr<endpoint> link, std::string session,
                                    registered_reply answer, client_trust trust) {
+    auto policy = policy_.load();
     auto record = std::make_shared<client_record>();
     record->id = request.id;
     record->role = request.role;
@@ -37,7 +51,7 @@ client_ptr router::register_client(const register_request& request, transport vi
     record->link = std::move(link);
     client_ptr client = record;
 
-    auto result = registry_.insert(client, options_.duplicates);
+    auto result = registry_.insert(client, policy->options.duplicates);
     if (!result.accepted) {
         counters::add(stats_.registrations_rejected);
         client->link->deliver(
@@ -55,7 +69,7 @@ client_ptr router::register_client(const register_request& request, transport vi
         result.replaced->link->close(close_code::replaced, "replaced by a newer connection");
     }
     if (answer == registered_reply::send) {
-        reply(client, make_registered(*client, options_.node, limits_json_));
+        reply(client, make_registered(*client, policy->options.node, policy->limits_json));
     }
     notify_followers(*client, true);
     return client;
@@ -100,6 +114,7 @@ void router::route(const client_ptr& sender, const inbound_frame& frame, steady_
 }
 
 void router::on_command(const client_ptr& sender, const command_request& command, steady_time now) {
+    auto policy = policy_.load();
     auto fail = [&](error_code code, std::string message) {
         reply(sender, make_error(code, message, command.id, "command"));
     };
@@ -109,7 +124,8 @@ void router::on_command(const client_ptr& sender, const command_request& command
     }
     // The ACL first: `offline` would tell a sender the rules refuse whether
     // the target is connected.
-    if (!access_.allows_some_role(access_action::command, *sender, command.to, command.name)) {
+    if (!policy->access.allows_some_role(access_action::command, *sender, command.to,
+                                         command.name)) {
         counters::add(stats_.forbidden);
         return fail(error_code::forbidden,
                     "you may not send '" + command.name + "' to " + command.to);
@@ -123,17 +139,18 @@ void router::on_command(const client_ptr& sender, const command_request& command
         counters::add(stats_.forbidden);
         return fail(error_code::forbidden, "commands may only be sent to devices");
     }
-    if (!access_.allows(access_action::command, *sender, target->id, target->role, command.name)) {
+    if (!policy->access.allows(access_action::command, *sender, target->id, target->role,
+                               command.name)) {
         counters::add(stats_.forbidden);
         return fail(error_code::forbidden,
                     "you may not send '" + command.name + "' to " + command.to);
     }
 
     auto timeout = command.timeout_ms ? std::chrono::milliseconds(*command.timeout_ms)
-                                      : options_.command_timeout_default;
-    timeout = std::min(timeout, options_.command_timeout_max);
+                                      : policy->options.command_timeout_default;
+    timeout = std::min(timeout, policy->options.command_timeout_max);
     pending_command pending{sender, command.id, target->id, timeout, now + timeout};
-    switch (pending_.add(std::move(pending), options_.max_pending_per_controller)) {
+    switch (pending_.add(std::move(pending), policy->options.max_pending_per_controller)) {
         case pending_commands::add_result::added:
             break;
         case pending_commands::add_result::duplicate_id:
@@ -145,7 +162,7 @@ void router::on_command(const client_ptr& sender, const command_request& command
             counters::add(stats_.overloaded_errors);
             return fail(error_code::overloaded,
                         "too many commands in flight (max " +
-                            std::to_string(options_.max_pending_per_controller) + ")");
+                            std::to_string(policy->options.max_pending_per_controller) + ")");
     }
     // The device may answer on its own thread as soon as it holds the command,
     // so the ack is queued first: after the delivery it could trail the response.
@@ -180,8 +197,9 @@ void router::on_response(const client_ptr& sender, const response_request& respo
 }
 
 void router::on_message(const client_ptr& sender, const message_request& message) {
+    auto policy = policy_.load();
     std::string_view id = message.id ? std::string_view(*message.id) : std::string_view{};
-    if (!access_.allows_some_role(access_action::message, *sender, message.to, {})) {
+    if (!policy->access.allows_some_role(access_action::message, *sender, message.to, {})) {
         counters::add(stats_.forbidden);
         return reply(sender, make_error(error_code::forbidden, "you may not message " + message.to,
                                         id, "message"));
@@ -192,7 +210,7 @@ void router::on_message(const client_ptr& sender, const message_request& message
         return reply(sender, make_error(error_code::offline, message.to + " is not connected", id,
                                         "message"));
     }
-    if (!access_.allows(access_action::message, *sender, target->id, target->role, {})) {
+    if (!policy->access.allows(access_action::message, *sender, target->id, target->role, {})) {
         counters::add(stats_.forbidden);
         return reply(sender, make_error(error_code::forbidden, "you may not message " + message.to,
                                         id, "message"));
@@ -219,23 +237,24 @@ void router::on_event(const client_ptr& sender, const event_request& event) {
 }
 
 void router::on_subscribe(const client_ptr& sender, const subscribe_request& request) {
+    auto policy = policy_.load();
     std::string_view request_id = request.id ? std::string_view(*request.id) : std::string_view{};
     if (request.subscribe) {
         for (const auto& pattern : request.patterns) {
-            if (!access_.allows_observe(*sender, pattern, std::nullopt)) {
+            if (!policy->access.allows_observe(*sender, pattern, std::nullopt)) {
                 counters::add(stats_.forbidden);
                 return reply(sender,
                              make_error(error_code::forbidden, "you may not observe " + pattern,
                                         request_id, "subscribe"));
             }
         }
-        if (!followers_.add(sender, request.patterns, options_.max_subscriptions)) {
+        if (!followers_.add(sender, request.patterns, policy->options.max_subscriptions)) {
             std::string_view id = request.id ? std::string_view(*request.id) : std::string_view{};
-            return reply(
-                sender, make_error(frame_error{error_code::bad_request,
-                                               "too many subscriptions (max " +
-                                                   std::to_string(options_.max_subscriptions) + ")",
-                                               "ids", "subscribe", std::string(id)}));
+            return reply(sender, make_error(frame_error{
+                                     error_code::bad_request,
+                                     "too many subscriptions (max " +
+                                         std::to_string(policy->options.max_subscriptions) + ")",
+                                     "ids", "subscribe", std::string(id)}));
         }
     } else {
         followers_.remove(sender, request.patterns);
@@ -244,16 +263,17 @@ void router::on_subscribe(const client_ptr& sender, const subscribe_request& req
 }
 
 void router::on_list(const client_ptr& sender, const list_request& request) {
+    auto policy = policy_.load();
     std::string pattern = request.prefix + "*";
-    if (!access_.allows_observe(*sender, pattern, request.role)) {
+    if (!policy->access.allows_observe(*sender, pattern, request.role)) {
         counters::add(stats_.forbidden);
         std::string_view id = request.id ? std::string_view(*request.id) : std::string_view{};
         return reply(sender,
                      make_error(error_code::forbidden, "you may not list " + pattern, id, "list"));
     }
     list_filter filter{request.role, request.prefix, request.after};
-    std::size_t limit =
-        std::min(request.limit.value_or(options_.list_limit_default), options_.list_limit_max);
+    std::size_t limit = std::min(request.limit.value_or(policy->options.list_limit_default),
+                                 policy->options.list_limit_max);
     bool more = false;
     auto items = registry_.list(filter, limit, more);
     // What each item adds to the page: its ID and meta, plus the fixed fields.
@@ -261,7 +281,7 @@ void router::on_list(const client_ptr& sender, const list_request& request) {
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
         bytes += item_overhead + items[i]->id.size() + items[i]->meta_json.size();
-        if (bytes > options_.list_max_bytes && i > 0) {
+        if (bytes > policy->options.list_max_bytes && i > 0) {
             items.resize(i);
             more = true;
             break;

@@ -20,6 +20,7 @@
 #include "inbound_frame.hpp"
 #include "pending_commands.hpp"
 #include "registry.hpp"
+#include "snapshot_cell.hpp"
 
 namespace switchboard {
 
@@ -37,6 +38,18 @@ struct router_options {
     std::size_t list_max_bytes = 262144;
     std::size_t max_message_bytes = 65536;
     access_options access;  // who may command or message whom (acl section)
+
+    bool operator==(const router_options&) const = default;
+};
+
+// What the router decides by: its options and the ACL built from them,
+// replaced whole by router::set_options() (a reload).
+struct router_policy {
+    explicit router_policy(router_options o);
+
+    router_options options;
+    access_rules access;
+    std::string limits_json;  // the `limits` object of `registered`
 };
 
 // Told of what other parts (the MQTT bridge) may want to mirror: presence
@@ -88,7 +101,13 @@ public:
         observer_.store(observer, std::memory_order_release);
     }
 
-    const router_options& options() const noexcept { return options_; }
+    // Replaces the ACL, limits and timeouts for every frame from now on
+    // (a reload); a frame being routed keeps the policy it started with.
+    // `node` is kept: a client's `registered` must not name another.
+    void set_options(router_options options);
+
+    // The options in force now.
+    std::shared_ptr<const router_options> options() const;
     const registry& clients() const noexcept { return registry_; }
     const pending_commands& pending() const noexcept { return pending_; }
     counters& stats() noexcept { return stats_; }
@@ -104,9 +123,7 @@ private:
     void reply(const client_ptr& to, frame_ptr frame);
     void notify_followers(const client_record& subject, bool online);
 
-    router_options options_;
-    access_rules access_;
-    std::string limits_json_;
+    snapshot_cell<router_policy> policy_;
     counters& stats_;
     registry registry_;
     follower_table followers_;

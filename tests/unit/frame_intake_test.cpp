@@ -93,6 +93,19 @@ TEST_F(IntakeTest, OversizedPayloadIsTooLarge) {
     EXPECT_EQ(stats_.oversized_frames.load(), 1u);
 }
 
+// A reload lowers the cap: the next frame of a connection already open is
+// measured against the new one.
+TEST_F(IntakeTest, NewLimitsHoldForTheNextFrame) {
+    auto& dash = connect("dash", client_role::controller);
+    std::string mid = R"({"type":"list","pad":")" + std::string(1000, 'x') + "\"}";
+    intake_.take(dash, mid, true, now_);
+    EXPECT_EQ(dash.link->last()["type"], "list");
+    intake_.set_limits({512, 64});
+    EXPECT_EQ(intake_.limits().max_message_bytes, 512u);
+    intake_.take(dash, mid, true, now_);
+    EXPECT_EQ(dash.link->last()["code"], "too_large");
+}
+
 TEST_F(IntakeTest, UnregisteredSenderMustRegisterFirst) {
     fake_sender stranger(tight_rate(), now_);
     take(stranger, {{"type", "list"}});

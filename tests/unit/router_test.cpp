@@ -375,6 +375,37 @@ TEST(Router, TooManyCommandsInFlightIsOverloaded) {
     EXPECT_EQ(dash.last()["id"], "c-3");
 }
 
+// A reload: new ACL rules and limits hold for the next frame of a client
+// already registered; what is pending stays, and the node name cannot change.
+TEST(Router, NewOptionsApplyToTheNextFrameOfOpenClients) {
+    harness h;
+    auto dash = h.controller("dash");
+    auto pump = h.device("pump");
+    h.command(dash, "pump", "c-1");
+    EXPECT_EQ(pump.count(), 1u);
+
+    router_options o = harness::test_options();
+    o.node = "another-name";
+    o.max_pending_per_controller = 1;
+    o.access.rules.push_back({.allow = false, .from = "dash", .to = "pump", .names = {"stop"}});
+    h.r().set_options(o);
+    EXPECT_EQ(h.r().options()->node, "gw-test");
+    EXPECT_EQ(h.r().options()->max_pending_per_controller, 1u);
+
+    h.send(dash, {{"type", "command"}, {"to", "pump"}, {"id", "c-2"}, {"name", "stop"}});
+    EXPECT_EQ(dash.last()["code"], "forbidden");
+    h.command(dash, "pump", "c-3");
+    EXPECT_EQ(dash.last()["code"], "overloaded");
+    EXPECT_EQ(pump.count(), 1u);
+    EXPECT_EQ(h.r().pending().size(), 1u);  // c-1 is still pending
+    h.respond(pump, "dash", "c-1");
+    EXPECT_EQ(dash.last()["type"], "response");
+
+    auto late = h.controller("late");
+    h.command(late, "pump", "c-4");
+    EXPECT_EQ(pump.count(), 2u);
+}
+
 // --- timeouts ---
 
 TEST(Router, TimeoutGivesExactlyOneServerMadeResponse) {

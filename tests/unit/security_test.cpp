@@ -395,6 +395,22 @@ TEST(ConnectionLimiter, AnIpv6Slash64CountsAsOneAddress) {
     EXPECT_EQ(l.try_acquire("2001:db8:1:2:ffff::9", e), connection_limiter::refusal::none);
 }
 
+// A reload: new caps for connections accepted from now on; open ones stay.
+TEST(ConnectionLimiter, NewCapsApplyToNewConnectionsOnly) {
+    connection_limiter l(0, 2);
+    connection_limiter::slot a1, a2, a3, b1;
+    EXPECT_EQ(l.try_acquire("10.0.0.1", a1), connection_limiter::refusal::none);
+    EXPECT_EQ(l.try_acquire("10.0.0.1", a2), connection_limiter::refusal::none);
+    l.set_caps(2, 1);
+    EXPECT_EQ(l.open(), 2u);
+    EXPECT_EQ(l.try_acquire("10.0.0.2", b1), connection_limiter::refusal::total);
+    a1 = connection_limiter::slot{};
+    EXPECT_EQ(l.try_acquire("10.0.0.1", a3), connection_limiter::refusal::per_address);
+    EXPECT_EQ(l.try_acquire("10.0.0.2", b1), connection_limiter::refusal::none);
+    l.set_caps(0, 0);
+    EXPECT_EQ(l.try_acquire("10.0.0.1", a3), connection_limiter::refusal::none);
+}
+
 TEST(ConnectionLimiter, CapsTotalAndPerAddressAndReleasesOnDestruction) {
     connection_limiter l(3, 2);
     connection_limiter::slot a1, a2, a3, b1, c1;
