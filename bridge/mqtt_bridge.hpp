@@ -85,6 +85,10 @@ public:
     void on_presence(const client_record& client, bool online) override;
     void on_event(const client_record& from, const event_request& event) override;
 
+    // New payload and meta caps for MQTT frames (a reload), from the next
+    // payload on; the per-ID rate stays as started. Any thread.
+    void set_intake_limits(const intake_limits& limits) noexcept { intake_.set_limits(limits); }
+
     // A JSON object for /healthz: state, reconnects, clients, unacked... Any thread.
     std::string health_json() const;
 

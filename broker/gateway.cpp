@@ -31,10 +31,10 @@ constexpr const char* tls12_cipher_list =
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 // TLS 1.2 and newer only, with the certificate chain and key from the config.
-std::unique_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& tls) {
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& tls) {
     namespace ssl = boost::asio::ssl;
     if (!tls.enabled) return nullptr;
-    auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
     context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
@@ -52,18 +52,23 @@ std::unique_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& t
     if (ec) throw config_error("tls.key_file: " + tls.key_file + ": " + ec.message());
     return context;
 }
+
+// What connections consult, from a finalized config. Throws config_error
+// when the TLS pair cannot be loaded.
+std::shared_ptr<const session_settings> make_settings(const gateway_config& c) {
+    return std::make_shared<const session_settings>(session_settings{
+        c.session, authenticator(c.auth), origin_policy(c.origins), make_tls_context(c.tls)});
+}
 }  // namespace
 
 gateway::gateway(gateway_config config)
     : config_(finalized(std::move(config))),
+      running_(config_),
       router_(config_.routing, stats_),
       intake_(router_, intake_limits_of(config_)),
-      auth_(config_.auth),
-      origins_(config_.origins),
       connections_(config_.session.max_connections, config_.session.max_connections_per_address),
-      tls_(make_tls_context(config_.tls)),
-      context_{router_,  config_,      stats_,  sessions_, auth_,
-               origins_, connections_, intake_, tls_.get()},
+      settings_(make_settings(config_)),
+      context_{router_, config_, stats_, sessions_, connections_, intake_, settings_},
       pool_(config_.threads),
       tick_(pool_.first()) {
     std::random_device entropy;
@@ -82,7 +87,7 @@ void gateway::start() {
     pool_.start();
     spdlog::info("switchboard node {} listening on {}:{} ({}) with {} I/O threads", config_.node,
                  config_.listen_address, port_,
-                 !tls_                     ? "ws, http"
+                 !config_.tls.enabled      ? "ws, http"
                  : config_.tls.allow_plain ? "wss, https, ws, http"
                                            : "wss, https",
                  pool_.size());
@@ -91,10 +96,28 @@ void gateway::start() {
             "authentication is DISABLED (auth.mode \"disabled\"): any client may claim "
             "any ID; never expose this gateway to a network like this");
     }
-    if (!tls_ && config_.listen_address != "127.0.0.1" && config_.listen_address != "::1") {
+    if (!config_.tls.enabled && config_.listen_address != "127.0.0.1" &&
+        config_.listen_address != "::1") {
         spdlog::warn("TLS is off on {}: tokens and traffic cross the network in clear",
                      config_.listen_address);
     }
+}
+
+reload_plan gateway::reload(gateway_config next) {
+    next = finalized(std::move(next));
+    reload_plan plan = plan_reload(running_, next);
+    if (plan.refused()) return plan;
+    // Everything that can fail comes first, so a failure changes nothing;
+    // the files get the start-up checks (a key that does not match its
+    // certificate is refused, not half-loaded).
+    check_files(next);
+    auto settings = make_settings(next);
+    settings_.store(std::move(settings));
+    router_.set_options(next.routing);
+    intake_.set_limits(intake_limits_of(next));
+    connections_.set_caps(next.session.max_connections, next.session.max_connections_per_address);
+    running_ = std::move(next);
+    return plan;
 }
 
 void gateway::schedule_tick() {

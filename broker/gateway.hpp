@@ -1,8 +1,8 @@
 #pragma once
 // One running gateway: the I/O threads, the listener, the router and the
 // clock that expires commands. Used by main() and, in process, by the
-// integration tests. start() and stop() are called from one controlling
-// thread (main, or a test).
+// integration tests. start(), reload() and stop() are called from one
+// controlling thread (main, or a test).
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,7 +15,9 @@
 #include "core/frame_intake.hpp"
 #include "core/gateway_config.hpp"
 #include "core/origin_policy.hpp"
+#include "core/reload_plan.hpp"
 #include "core/router.hpp"
+#include "core/snapshot_cell.hpp"
 #include "io_pool.hpp"
 #include "session_context.hpp"
 
@@ -41,6 +43,15 @@ public:
     // finish, and stops the I/O threads. Idempotent.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
 
+    // Applies a newly read config to the running gateway (SIGHUP): the TLS
+    // certificate and key for new handshakes, credentials, ACL rules,
+    // origins, limits and timeouts, without closing a connection (the log
+    // level and the MQTT bridge's caps are the caller's). When the plan is
+    // refused (a key that cannot change live differs), nothing changes.
+    // Throws config_error, changing nothing, when the config is unsafe
+    // (check_security) or its files fail the start-up checks (check_files).
+    reload_plan reload(gateway_config next);
+
     // Reports the MQTT bridge's state at /healthz. Call before start();
     // `source` must be thread-safe.
     void set_mqtt_health(std::function<std::string()> source) {
@@ -50,7 +61,11 @@ public:
     unsigned short port() const noexcept { return port_; }
     router& routing() noexcept { return router_; }
     counters& stats() noexcept { return stats_; }
+    // The config the gateway started with (keys that cannot change live).
     const gateway_config& config() const noexcept { return config_; }
+    // The config in force: the start-up one with every reload applied.
+    // Controlling thread only.
+    const gateway_config& running_config() const noexcept { return running_; }
     io_pool& pool() noexcept { return pool_; }
     std::size_t open_sessions() const { return sessions_.size(); }
 
@@ -58,14 +73,13 @@ private:
     void schedule_tick();
 
     gateway_config config_;
+    gateway_config running_;
     counters stats_;
     router router_;
     frame_intake intake_;
     session_list sessions_;
-    authenticator auth_;
-    origin_policy origins_;
     connection_limiter connections_;
-    std::unique_ptr<boost::asio::ssl::context> tls_;
+    snapshot_cell<session_settings> settings_;
     session_context context_;
     io_pool pool_;
     boost::asio::steady_timer tick_;

@@ -51,7 +51,8 @@ template <class Stream>
 void http_session<Stream>::run() {
     if constexpr (is_tls_stream<Stream>) {
         // The handshake counts against the same deadline as the request.
-        beast::get_lowest_layer(stream_).expires_after(context_.config.session.handshake_timeout);
+        beast::get_lowest_layer(stream_).expires_after(
+            context_.settings.load()->limits.handshake_timeout);
         stream_.async_handshake(
             boost::asio::ssl::stream_base::server, buffer_.data(),
             beast::bind_front_handler(&http_session::on_handshake, this->shared_from_this()));
@@ -75,7 +76,8 @@ void http_session<Stream>::do_read() {
     parser_.emplace();
     parser_->header_limit(max_request_header_bytes);
     parser_->body_limit(max_request_body_bytes);
-    beast::get_lowest_layer(stream_).expires_after(context_.config.session.handshake_timeout);
+    beast::get_lowest_layer(stream_).expires_after(
+        context_.settings.load()->limits.handshake_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
 }
@@ -129,8 +131,8 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
         beast::error_code local_ec;
         auto local = beast::get_lowest_layer(stream_).socket().local_endpoint(local_ec);
         std::string local_address = local_ec ? std::string() : local.address().to_string();
-        if (!context_.origins.allows(origin ? &*origin : nullptr, req[http::field::host],
-                                     local_address)) {
+        if (!context_.settings.load()->origins.allows(origin ? &*origin : nullptr,
+                                                      req[http::field::host], local_address)) {
             counters::add(context_.stats.origins_refused);
             if (std::uint64_t dropped = 0; context_.logs.admit("origin refused", dropped)) {
                 spdlog::info("http: upgrade from origin '{}' for host '{}' refused{}",
@@ -171,23 +173,26 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
 
 template <class Stream>
 void http_session<Stream>::start_websocket(const request& upgrade) {
+    // The session keeps these limits for its lifetime (a reload applies to
+    // new connections; core's intake and router apply theirs per frame).
+    auto settings = context_.settings.load();
     if constexpr (!is_tls_stream<Stream>) {
         // Our own framing unless the client asks for compression we offer,
         // which only Beast's stream does.
-        bool deflate = context_.config.session.permessage_deflate &&
+        bool deflate = settings->limits.permessage_deflate &&
                        upgrade[http::field::sec_websocket_extensions].find("permessage-deflate") !=
                            std::string_view::npos;
         if (!deflate) {
             // Bytes the client sent after its request belong to the WebSocket.
             std::string leftover = beast::buffers_to_string(buffer_.data());
             auto session = std::make_shared<websocket_session<raw_wire>>(
-                context_, std::move(slot_), std::move(stream_).release_socket(),
+                context_, settings, std::move(slot_), std::move(stream_).release_socket(),
                 std::move(leftover));
             return session->run(upgrade);
         }
     }
     auto session = std::make_shared<websocket_session<beast_wire<Stream>>>(
-        context_, std::move(slot_), std::move(stream_));
+        context_, std::move(settings), std::move(slot_), std::move(stream_));
     session->run(upgrade);
 }
 

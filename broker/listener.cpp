@@ -72,7 +72,7 @@ void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
         socket.set_option(tcp::no_delay(true), ignored);
         // The session must start on its own thread, where its socket lives.
         auto executor = socket.get_executor();
-        if (context_.tls != nullptr) {
+        if (context_.config.tls.enabled) {
             asio::post(executor, [s = std::make_shared<tls_detector>(
                                       std::move(socket), context_, std::move(slot))] { s->run(); });
         } else {

@@ -2,7 +2,8 @@
 // What every connection of one gateway shares: the router, the limits, the
 // counters, the list of live sessions and the security policy (credentials,
 // origins, connection caps, TLS context). Owned by `gateway`, outlives every
-// session. Thread-safe as its members are.
+// session. Thread-safe as its members are. What a reload may replace is in
+// `settings`, one snapshot per decision.
 
 #include <atomic>
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include "core/log_text.hpp"
 #include "core/origin_policy.hpp"
 #include "core/router.hpp"
+#include "core/snapshot_cell.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -42,16 +44,32 @@ private:
     std::unordered_map<const endpoint*, std::weak_ptr<endpoint>> sessions_;
 };
 
+// What a connection consults that a reload replaces (gateway::reload): its
+// transport limits, the credentials, the Origin rules and the TLS context
+// for new handshakes. A connection loads one snapshot for each decision; a
+// WebSocket session keeps the one it was upgraded with for its transport
+// limits (docs/operations.md, "Reload").
+struct session_settings {
+    session_limits limits;
+    authenticator auth;
+    origin_policy origins;
+    // The certificate and key for new TLS handshakes; null: TLS off. A TLS
+    // stream holds the context it was made with (streams.hpp), so a reload
+    // never pulls it from under an open connection.
+    std::shared_ptr<boost::asio::ssl::context> tls;
+};
+
 struct session_context {
     router& routing;
+    // The config the gateway started with. Read from it only keys that
+    // cannot change while running (core/reload_plan: node, dashboard_dir,
+    // tls.enabled, tls.allow_plain, ...); the rest is in `settings`.
     const gateway_config& config;
     counters& stats;
     session_list& sessions;
-    const authenticator& auth;
-    const origin_policy& origins;
     connection_limiter& connections;
-    const frame_intake& intake;                // every frame a session reads goes through it
-    boost::asio::ssl::context* tls = nullptr;  // null: TLS off
+    const frame_intake& intake;  // every frame a session reads goes through it
+    const snapshot_cell<session_settings>& settings;
 
     // The MQTT bridge's state as a JSON object for /healthz; unset when the
     // gateway runs without a bridge. Set before the gateway starts; called

@@ -20,7 +20,32 @@ public:
     using boost::beast::tcp_stream::tcp_stream;
 };
 
-using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+// The TLS context a stream was made with, held as the first base of
+// tls_stream so that it is destroyed after the stream it serves.
+struct tls_context_hold {
+    std::shared_ptr<boost::asio::ssl::context> tls_context;
+};
+
+// A TLS stream that keeps its context (certificate and key) alive for as
+// long as it lives: a reload swaps in a new context for new handshakes
+// while open connections go on with the one they were accepted with.
+class tls_stream : private tls_context_hold,
+                   public boost::beast::ssl_stream<boost::beast::tcp_stream> {
+public:
+    using ssl_stream_type = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+    tls_stream(boost::beast::tcp_stream&& next, std::shared_ptr<boost::asio::ssl::context> context)
+        : tls_context_hold{std::move(context)}, ssl_stream_type(std::move(next), *tls_context) {}
+
+    ssl_stream_type& ssl() noexcept { return *this; }
+};
+
+// Found by argument-dependent lookup from Beast's WebSocket close, before
+// Beast's catch-all for unknown stream types: the TLS close as Beast does it.
+template <class TeardownHandler>
+void async_teardown(boost::beast::role_type role, tls_stream& stream, TeardownHandler&& handler) {
+    boost::beast::async_teardown(role, stream.ssl(), std::forward<TeardownHandler>(handler));
+}
 
 template <class Stream>
 inline constexpr bool is_tls_stream = std::is_same_v<Stream, tls_stream>;

@@ -17,7 +17,7 @@ tls_detector::tls_detector(boost::asio::ip::tcp::socket&& socket, session_contex
 
 void tls_detector::run() {
     // A client that connects and says nothing is cut at the handshake deadline.
-    stream_.expires_after(context_.config.session.handshake_timeout);
+    stream_.expires_after(context_.settings.load()->limits.handshake_timeout);
     beast::async_detect_ssl(
         stream_, buffer_, beast::bind_front_handler(&tls_detector::on_detect, shared_from_this()));
 }
@@ -30,8 +30,10 @@ void tls_detector::on_detect(beast::error_code ec, bool is_tls) {
         return;
     }
     if (is_tls) {
+        // The certificate in force now; the stream keeps it for its lifetime.
         std::make_shared<http_session<tls_stream>>(
-            tls_stream(static_cast<boost::beast::tcp_stream&&>(stream_), *context_.tls),
+            tls_stream(static_cast<boost::beast::tcp_stream&&>(stream_),
+                       context_.settings.load()->tls),
             std::move(buffer_), context_, std::move(slot_))
             ->run();
     } else if (context_.config.tls.allow_plain) {

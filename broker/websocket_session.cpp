@@ -45,7 +45,7 @@ websocket_session<Wire>::~websocket_session() {
 template <class Wire>
 void websocket_session<Wire>::run(const request& upgrade) {
     context_.sessions.add(this->shared_from_this());
-    const session_limits& limits = context_.config.session;
+    const session_limits& limits = settings_->limits;
     // Until `register` succeeds the cap is lower: 1,000 strangers must not cost 64 MB.
     wire_.set_read_limit(std::min(limits.register_message_bytes, limits.max_message_bytes));
     // Kept for `register`, which may carry its own token instead.
@@ -63,7 +63,7 @@ void websocket_session<Wire>::on_wire_accepted(boost::system::error_code ec) {
         spdlog::debug("session {}: upgrade failed: {}", session_id_, ec.message());
         return finish();
     }
-    register_timer_.expires_after(context_.config.session.register_timeout);
+    register_timer_.expires_after(settings_->limits.register_timeout);
     register_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
         self->on_register_timeout(ec);
     });
@@ -119,7 +119,7 @@ void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail)
             counters::add(context_.stats.oversized_frames);
             if (std::uint64_t dropped = 0; context_.logs.admit("oversized", dropped)) {
                 spdlog::info("session {}: frame over {} bytes, closed with 1009{}", session_id_,
-                             context_.config.session.max_message_bytes, suppressed_note(dropped));
+                             settings_->limits.max_message_bytes, suppressed_note(dropped));
             }
             break;
         case wire_end::protocol_error:
@@ -170,7 +170,10 @@ void websocket_session<Wire>::on_register(const register_request& request) {
     auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
-    auto verdict = context_.auth.check(credential, request.id, request.role, unix_now);
+    // The credentials in force now, not when this connection opened: a
+    // token a reload removed no longer registers anyone.
+    const auto current = context_.settings.load();
+    auto verdict = current->auth.check(credential, request.id, request.role, unix_now);
     upgrade_token_.reset();  // no longer needed; keep secrets in memory no longer than that
     if (!verdict.ok) {
         // The reason names no credential, so it is safe for the log and the client.
@@ -183,12 +186,12 @@ void websocket_session<Wire>::on_register(const register_request& request) {
         close(close_code::unauthorized, "unauthorized");
         return;
     }
-    const session_limits& limits = context_.config.session;
+    const session_limits& limits = settings_->limits;
     // The full outbound bound from the `registered` answer on (and back if refused).
     set_queue_limit(limits.outbound_queue_bytes);
     // With auth off the claim was taken on trust: a later claim may take it over.
     client_trust trust =
-        context_.auth.required() ? client_trust::authenticated : client_trust::unauthenticated;
+        current->auth.required() ? client_trust::authenticated : client_trust::unauthenticated;
     client_ptr me =
         context_.routing.register_client(request, transport::ws, this->shared_from_this(),
                                          session_id_, registered_reply::send, trust);
@@ -196,7 +199,7 @@ void websocket_session<Wire>::on_register(const register_request& request) {
     if (me) {
         self_ = me;
         registered_ = true;
-        wire_.set_read_limit(context_.config.session.max_message_bytes);
+        wire_.set_read_limit(settings_->limits.max_message_bytes);
         register_timer_.cancel();
         if (verdict.expires_at != 0) close_at_expiry(verdict.expires_at);
         registered_id_ = me->id;
@@ -236,7 +239,7 @@ bool websocket_session<Wire>::state_snapshot_open() {
 
 template <class Wire>
 bool websocket_session<Wire>::deliver(frame_ptr frame) {
-    const session_limits& limits = context_.config.session;
+    const session_limits& limits = settings_->limits;
     bool overflowed = false;
     {
         std::lock_guard lock(mutex_);

@@ -40,19 +40,21 @@ class websocket_session : public endpoint,
 public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    // `slot` is this connection's place under the connection limits; the
-    // rest builds the Wire.
+    // `settings` gives the transport limits this connection keeps for its
+    // lifetime; `slot` is its place under the connection limits; the rest
+    // builds the Wire.
     template <class... WireArgs>
-    websocket_session(session_context& context, connection_limiter::slot slot,
-                      WireArgs&&... wire_args)
-        : wire_(std::forward<WireArgs>(wire_args)..., context.config.session),
+    websocket_session(session_context& context, std::shared_ptr<const session_settings> settings,
+                      connection_limiter::slot slot, WireArgs&&... wire_args)
+        : settings_(std::move(settings)),
+          wire_(std::forward<WireArgs>(wire_args)..., settings_->limits),
           register_timer_(wire_.get_executor()),
           context_(context),
           session_id_(context.next_session_id()),
           slot_(std::move(slot)),
-          limiter_(context.config.session.rate, std::chrono::steady_clock::now()),
-          queue_limit_bytes_(std::min(context.config.session.register_message_bytes,
-                                      context.config.session.outbound_queue_bytes)) {}
+          limiter_(settings_->limits.rate, std::chrono::steady_clock::now()),
+          queue_limit_bytes_(std::min(settings_->limits.register_message_bytes,
+                                      settings_->limits.outbound_queue_bytes)) {}
     ~websocket_session() override;
 
     // Completes the upgrade for `upgrade` and starts reading.
@@ -88,6 +90,8 @@ private:
     // What the connection log says about this client (core/connection_log).
     connection_facts facts() const;
 
+    // Before the wire, which holds a reference to its limits.
+    const std::shared_ptr<const session_settings> settings_;
     Wire wire_;
     boost::asio::steady_timer register_timer_;
     session_context& context_;

@@ -3,6 +3,8 @@
 // 1.2 refused.
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -70,6 +72,70 @@ void connect_tls(beast::ssl_stream<beast::tcp_stream>& s, unsigned short port) {
     s.handshake(ssl::stream_base::client);
 }
 
+// A fresh pair of its own in `dir` (a reload test overwrites it).
+void make_pair(const std::filesystem::path& dir) {
+    auto r = run_program(
+        {std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh", dir.string()});
+    ASSERT_EQ(r.status, 0) << r.output;
+}
+
+// The SHA-256 of a certificate, as a PEM file holds it or as a peer shows it.
+std::string fingerprint(X509* cert) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    X509_digest(cert, EVP_sha256(), md, &size);
+    return std::string(reinterpret_cast<char*>(md), size);
+}
+
+std::string fingerprint_of_file(const std::filesystem::path& pem) {
+    FILE* f = std::fopen(pem.c_str(), "r");
+    if (f == nullptr) return {};
+    X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+    std::fclose(f);
+    std::string out = cert ? fingerprint(cert) : std::string();
+    X509_free(cert);
+    return out;
+}
+
+std::string peer_fingerprint(beast::ssl_stream<beast::tcp_stream>& s) {
+    X509* cert = SSL_get1_peer_certificate(s.native_handle());
+    std::string out = cert ? fingerprint(cert) : std::string();
+    X509_free(cert);
+    return out;
+}
+
+// A WebSocket over TLS to the gateway, upgraded, with a 5 s deadline.
+void open_wss(tls_ws& ws, unsigned short port) {
+    connect_tls(ws.next_layer(), port);
+    ws.handshake("localhost:" + std::to_string(port), "/ws");
+    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(5));
+}
+
+void send_json(tls_ws& ws, const json& frame) { ws.write(asio::buffer(frame.dump())); }
+
+json read_json(tls_ws& ws) {
+    beast::flat_buffer b;
+    ws.read(b);
+    return json::parse(beast::buffers_to_string(b.data()));
+}
+
+void register_as(tls_ws& ws, const std::string& id, const char* role) {
+    send_json(ws, {{"type", "register"}, {"id", id}, {"role", role}});
+    EXPECT_EQ(read_json(ws)["type"], "registered") << id;
+}
+
+// A command from `controller` (registered as `from`) to the device pump-1
+// and its answer back.
+void round_trip(tls_ws& controller, const std::string& from, tls_ws& device,
+                const std::string& id) {
+    send_json(controller, {{"type", "command"}, {"to", "pump-1"}, {"id", id}, {"name", "ping"}});
+    EXPECT_EQ(read_json(device)["id"], id);
+    send_json(device, {{"type", "response"}, {"to", from}, {"id", id}, {"ok", true}});
+    auto res = read_json(controller);
+    EXPECT_EQ(res["type"], "response");
+    EXPECT_EQ(res["from"], "pump-1");
+}
+
 }  // namespace
 
 TEST(Tls, WssRoundTripWithTheSelfSignedCertificate) {
@@ -78,31 +144,11 @@ TEST(Tls, WssRoundTripWithTheSelfSignedCertificate) {
     ssl::context ctx = client_context();
 
     tls_ws device(io, ctx), controller(io, ctx);
-    for (auto* ws : {&device, &controller}) {
-        connect_tls(ws->next_layer(), gw.port());
-        ws->handshake("localhost:" + std::to_string(gw.port()), "/ws");
-        beast::get_lowest_layer(*ws).expires_after(std::chrono::seconds(5));
-    }
-    auto read = [](tls_ws& ws) {
-        beast::flat_buffer b;
-        ws.read(b);
-        return json::parse(beast::buffers_to_string(b.data()));
-    };
-    device.write(
-        asio::buffer(json{{"type", "register"}, {"id", "pump-1"}, {"role", "device"}}.dump()));
-    EXPECT_EQ(read(device)["type"], "registered");
-    controller.write(
-        asio::buffer(json{{"type", "register"}, {"id", "dash-1"}, {"role", "controller"}}.dump()));
-    EXPECT_EQ(read(controller)["type"], "registered");
-    controller.write(asio::buffer(
-        json{{"type", "command"}, {"to", "pump-1"}, {"id", "c-1"}, {"name", "ping"}}.dump()));
-    auto cmd = read(device);
-    EXPECT_EQ(cmd["id"], "c-1");
-    device.write(asio::buffer(
-        json{{"type", "response"}, {"to", "dash-1"}, {"id", "c-1"}, {"ok", true}}.dump()));
-    auto res = read(controller);
-    EXPECT_EQ(res["type"], "response");
-    EXPECT_EQ(res["from"], "pump-1");
+    open_wss(device, gw.port());
+    open_wss(controller, gw.port());
+    register_as(device, "pump-1", "device");
+    register_as(controller, "dash-1", "controller");
+    round_trip(controller, "dash-1", device, "c-1");
     controller.close(websocket::close_code::normal);
 }
 
@@ -189,9 +235,7 @@ TEST(Tls, CheckFilesLoadsThePairAndNamesTheKeyAtFault) {
         << message_of(swapped);
     // A key of another pair does not match the certificate.
     auto other = std::filesystem::path(cert_dir()) / "other";
-    auto r = run_program(
-        {std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh", other.string()});
-    ASSERT_EQ(r.status, 0) << r.output;
+    make_pair(other);
     gateway_config mismatched = c;
     mismatched.tls.key_file = (other / "key.pem").string();
     EXPECT_NE(message_of(mismatched).find("does not match"), std::string::npos)
@@ -207,4 +251,100 @@ TEST(Tls, MissingCertificateStopsStartup) {
     c.tls.cert_file = "/nonexistent/cert.pem";
     c.tls.key_file = "/nonexistent/key.pem";
     EXPECT_THROW(gateway{c}, config_error);
+}
+
+// A reload (SIGHUP) with a renewed certificate: a new wss:// client sees the
+// new one, while connections made before keep theirs and go on routing.
+TEST(Tls, ReloadedCertificateServesNewHandshakesWhileOpenConnectionsKeepRouting) {
+    auto dir = std::filesystem::path(cert_dir()) / "reload";
+    auto renewed = std::filesystem::path(cert_dir()) / "renewed";
+    make_pair(dir);
+    make_pair(renewed);
+    const std::string old_print = fingerprint_of_file(dir / "cert.pem");
+    const std::string new_print = fingerprint_of_file(renewed / "cert.pem");
+    ASSERT_NE(old_print, new_print);
+    auto tune = [&](gateway_config& c) {
+        c.tls.enabled = true;
+        c.tls.cert_file = (dir / "cert.pem").string();
+        c.tls.key_file = (dir / "key.pem").string();
+    };
+    running_gateway gw(tune);
+    asio::io_context io;
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.load_verify_file((dir / "cert.pem").string());
+    ctx.load_verify_file((renewed / "cert.pem").string());
+    ctx.set_verify_mode(ssl::verify_peer);
+    tls_ws device(io, ctx), controller(io, ctx);
+    open_wss(device, gw.port());
+    open_wss(controller, gw.port());
+    register_as(device, "pump-1", "device");
+    register_as(controller, "dash-1", "controller");
+    EXPECT_EQ(peer_fingerprint(device.next_layer()), old_print);
+
+    // Renewed in place, as certbot or an operator would: same paths.
+    std::filesystem::copy_file(renewed / "cert.pem", dir / "cert.pem",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(renewed / "key.pem", dir / "key.pem",
+                               std::filesystem::copy_options::overwrite_existing);
+    gateway_config next = test_config();
+    tune(next);
+    reload_plan plan = gw.get().reload(next);
+    EXPECT_FALSE(plan.refused()) << plan.refusal();
+    EXPECT_EQ(plan.summary(), "tls certificate");
+
+    tls_ws fresh(io, ctx);
+    open_wss(fresh, gw.port());
+    register_as(fresh, "dash-2", "controller");
+    EXPECT_EQ(peer_fingerprint(fresh.next_layer()), new_print);
+    EXPECT_EQ(peer_fingerprint(device.next_layer()), old_print);
+    round_trip(controller, "dash-1", device, "c-1");
+    round_trip(fresh, "dash-2", device, "c-2");
+    EXPECT_EQ(gw.stats().connections_accepted.load(), 3u);
+    controller.close(websocket::close_code::normal);
+}
+
+// A reload whose key does not match its certificate, or that moves the
+// listener, changes nothing: not the certificate, not the rest of the file.
+TEST(Tls, RefusedReloadChangesNothing) {
+    auto dir = std::filesystem::path(cert_dir()) / "refused";
+    auto other = std::filesystem::path(cert_dir()) / "refused-other";
+    make_pair(dir);
+    make_pair(other);
+    auto tune = [&](gateway_config& c) {
+        c.tls.enabled = true;
+        c.tls.cert_file = (dir / "cert.pem").string();
+        c.tls.key_file = (dir / "key.pem").string();
+    };
+    running_gateway gw(tune);
+    gateway_config next = test_config();
+    tune(next);
+    next.routing.access.rules.push_back({.allow = false, .from = "*", .to = "*"});
+    next.tls.key_file = (other / "key.pem").string();
+    try {
+        gw.get().reload(next);
+        ADD_FAILURE() << "a key of another pair was accepted";
+    } catch (const config_error& e) {
+        EXPECT_NE(std::string(e.what()).find("does not match"), std::string::npos) << e.what();
+    }
+    next.tls.key_file = (dir / "key.pem").string();
+    next.listen_port = 1;
+    next.threads = 7;
+    reload_plan plan = gw.get().reload(next);
+    ASSERT_TRUE(plan.refused());
+    EXPECT_EQ(plan.refusal(),
+              "'threads', 'listen.port' cannot change while running (restart to change them)");
+
+    // Still the old pair, and the deny-all rule never came into force.
+    asio::io_context io;
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.load_verify_file((dir / "cert.pem").string());
+    ctx.set_verify_mode(ssl::verify_peer);
+    tls_ws device(io, ctx), controller(io, ctx);
+    open_wss(device, gw.port());
+    open_wss(controller, gw.port());
+    EXPECT_EQ(peer_fingerprint(device.next_layer()), fingerprint_of_file(dir / "cert.pem"));
+    register_as(device, "pump-1", "device");
+    register_as(controller, "dash-1", "controller");
+    round_trip(controller, "dash-1", device, "c-1");
+    EXPECT_EQ(gw.get().running_config().listen_port, 0);
 }
