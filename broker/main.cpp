@@ -1,7 +1,8 @@
 // switchboard: the gateway binary. Reads the config file, applies flags over
-// it, and runs until SIGINT or SIGTERM. `switchboard token` mints a JWT from
-// the configured secret instead. Exit codes (docs/operations.md): 0 done,
-// 1 a failure while running, 2 a config, flag or start-up file problem.
+// it, and runs until SIGINT or SIGTERM; SIGHUP reloads the config.
+// `switchboard token` mints a JWT from the configured secret instead. Exit
+// codes (docs/operations.md): 0 done, 1 a failure while running, 2 a config,
+// flag or start-up file problem.
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 #include "build_info.hpp"
@@ -22,6 +24,7 @@
 #include "core/gateway_config.hpp"
 #include "core/id_rules.hpp"
 #include "core/jwt_minter.hpp"
+#include "core/reload_plan.hpp"
 #include "core/secret_rules.hpp"
 #include "gateway.hpp"
 #include "logging.hpp"
@@ -182,26 +185,67 @@ int mint_token(const command_line& cl) {
     return 0;
 }
 
-// Runs until SIGINT or SIGTERM. Tells systemd (when it started us, through
-// NOTIFY_SOCKET) READY=1 once listening and STOPPING=1 when a signal comes.
-int run_gateway(const gateway_config& config) {
+// SIGHUP: the config file read again with the same flags and environment,
+// checked as at start-up (effective_config, what --check-config runs), and
+// applied where it can change live (docs/configuration.md, "Reloading the
+// config"). One log line either way; a refusal names the key and changes
+// nothing. Runs on the controlling thread.
+void reload_config(const command_line& cl, gateway& gw,
+                   const std::function<void(const gateway_config&)>& apply_to_bridge) {
+    sd_notify(0, "RELOADING=1");
+    try {
+        reload_plan plan = gw.reload(effective_config(cl));
+        if (plan.refused()) {
+            spdlog::error("reload refused: {}; the running config stays", plan.refusal());
+        } else {
+            spdlog::set_level(spdlog::level::from_str(gw.running_config().log_level));
+            apply_to_bridge(gw.running_config());
+            spdlog::info("reload: applied (changed: {})", plan.summary());
+        }
+    } catch (const config_error& e) {
+        spdlog::error("reload refused: {}; the running config stays", e.what());
+    } catch (const std::exception& e) {
+        // Never a reason to stop serving.
+        spdlog::error("reload failed: {}; the running config stays", e.what());
+    }
+    sd_notify(0, "READY=1");
+}
+
+// Runs until SIGINT or SIGTERM; SIGHUP reloads the config. Tells systemd
+// (when it started us, through NOTIFY_SOCKET) READY=1 once listening,
+// RELOADING=1 while reloading and STOPPING=1 when a stop signal comes.
+int run_gateway(const command_line& cl, const gateway_config& config) {
     // Before anything is announced: a signal sent as soon as "listening
     // on" appears must find the handler in place, not the default action.
     boost::asio::io_context signals_context;
     boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+    boost::asio::signal_set hangups(signals_context, SIGHUP);
     signals.async_wait([&](boost::system::error_code, int signal) {
         sd_notify(0, "STOPPING=1");
         spdlog::info("signal {}: shutting down", signal);
+        hangups.cancel();
     });
     gateway gw(config);
+    std::function<void(const gateway_config&)> apply_to_bridge = [](const gateway_config&) {};
 #if SWITCHBOARD_WITH_MQTT
     std::shared_ptr<mqtt_bridge> bridge;
     if (config.mqtt.enabled) {
         bridge = mqtt_bridge::create(gw.routing(), gw.pool().first().get_executor(),
                                      bridge_options::from_config(gw.config()));
         gw.set_mqtt_health([b = bridge.get()] { return b->health_json(); });
+        apply_to_bridge = [b = bridge.get()](const gateway_config& running) {
+            b->set_intake_limits(intake_limits_of(running));
+        };
     }
 #endif
+    std::function<void()> await_hangup = [&] {
+        hangups.async_wait([&](boost::system::error_code ec, int) {
+            if (ec) return;  // stopping
+            reload_config(cl, gw, apply_to_bridge);
+            await_hangup();
+        });
+    };
+    await_hangup();
     gw.start();
 #if SWITCHBOARD_WITH_MQTT
     // The WebSocket side serves from here on, whether or not the broker answers.
@@ -261,7 +305,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         configure_logging(config);
-        return run_gateway(config);
+        return run_gateway(cl, config);
     } catch (const config_error& e) {
         std::cerr << "switchboard: config error: " << e.what() << "\n";
         return exit_config;

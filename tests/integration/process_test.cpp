@@ -463,3 +463,75 @@ TEST(Process, ConnectionOpenAndCloseAreLoggedWithoutTheToken) {
     EXPECT_EQ(gw.output().find(jwt_secret), std::string::npos) << "the secret reached the log";
     std::filesystem::remove(path);
 }
+
+// SIGHUP re-reads the file: a new token works and an old connection stays
+// up and keeps routing; a bad file, or one that moves the listener, is
+// refused with a line naming the key, and nothing of it applies.
+TEST(Process, SighupAppliesANewFileAndRefusesABadOneNamingTheKey) {
+    const std::string device_token = "dev-token-7Hq2xLp9Vm4r";
+    const std::string controller_token = "ctl-token-3Wz8kNb5Tc1y";
+    const std::string new_token = "new-token-9Rf4jDs6Ga2u";
+    auto tokens = [&](bool with_new) {
+        std::string t = R"({"token": ")" + device_token + R"(", "id": "pump-*", "role": "device"},
+            {"token": ")" +
+                        controller_token + R"(", "id": "dash-*", "role": "controller"})";
+        if (with_new)
+            t += R"(, {"token": ")" + new_token + R"(", "id": "dash-*", "role": "controller"})";
+        return R"({"listen": {"port": 0}, "threads": 2, "auth": {"tokens": [)" + t + "]}}";
+    };
+    auto path = write_config("reload.json", tokens(false));
+    child_process gw({binary, "--config", path});
+    auto line = gw.wait_for_line("listening on", 10s);
+    ASSERT_TRUE(line) << gw.output();
+    const unsigned short port = port_from(*line);
+    auto reload_with = [&](const std::string& text, const std::string& expected_line) {
+        std::ofstream(path) << text;
+        gw.signal(SIGHUP);
+        auto logged = gw.wait_for_line(expected_line, 10s);
+        EXPECT_TRUE(logged) << expected_line << "\n" << gw.output();
+        return logged.value_or("");
+    };
+    auto register_with = [&](ws_test_client& c, const std::string& id, const char* role,
+                             const std::string& token) {
+        return c.register_as(id, role, {{"token", token}})["type"];
+    };
+
+    ws_test_client device(port), controller(port);
+    EXPECT_EQ(register_with(device, "pump-1", "device", device_token), "registered");
+    EXPECT_EQ(register_with(controller, "dash-1", "controller", controller_token), "registered");
+    {
+        ws_test_client early(port);
+        EXPECT_EQ(register_with(early, "dash-2", "controller", new_token), "error");
+    }
+
+    reload_with(tokens(true), "reload: applied (changed: auth)");
+    ws_test_client fresh(port);
+    EXPECT_EQ(register_with(fresh, "dash-2", "controller", new_token), "registered");
+    auto command_reaches_pump = [&](ws_test_client& from, const std::string& id) {
+        from.send({{"type", "command"}, {"to", "pump-1"}, {"id", id}, {"name", "ping"}});
+        auto got = device.receive_type("command");
+        return got && (*got)["id"] == id;
+    };
+    EXPECT_TRUE(command_reaches_pump(controller, "c-1"));
+    EXPECT_TRUE(command_reaches_pump(fresh, "c-2"));
+
+    // A bad file: the error names the key, and the new token set stays.
+    // (The log is searched from its start: each needle appears once.)
+    auto refused =
+        reload_with(R"({"listen": {"port": 0}, "threads": 2, "limits": {"max_msg_bytes": 1}})",
+                    "'limits.max_msg_bytes'");
+    EXPECT_NE(refused.find("reload refused"), std::string::npos) << refused;
+    refused = reload_with(R"({"listen": {"port": 0}, "threads": 3, "auth": {"mode": "disabled"}})",
+                          "'threads' cannot change while running");
+    EXPECT_NE(refused.find("reload refused"), std::string::npos) << refused;
+    ws_test_client after(port);
+    EXPECT_EQ(register_with(after, "dash-3", "controller", new_token), "registered");
+    ws_test_client anonymous(port);
+    EXPECT_EQ(anonymous.register_as("dash-4", "controller")["type"], "error");
+    EXPECT_TRUE(command_reaches_pump(controller, "c-3"));
+    EXPECT_FALSE(device.closed());
+
+    gw.signal(SIGTERM);
+    EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
+    std::filesystem::remove(path);
+}

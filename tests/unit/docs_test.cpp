@@ -14,6 +14,7 @@
 
 #include "core/error_code.hpp"
 #include "core/gateway_config.hpp"
+#include "core/reload_plan.hpp"
 #include "doc_tables.hpp"
 
 namespace switchboard {
@@ -107,6 +108,44 @@ TEST(Docs, ConfigurationDocumentsNoKeyTheCodeDoesNotKnow) {
                 << "docs/configuration.md documents '" << name << "', which the config parser "
                 << "does not read";
         }
+    }
+}
+
+// The reload table names each key (or `section.*`) once, and says "cannot
+// change" exactly for the keys core/reload_plan refuses to change live.
+TEST(Docs, ReloadTableMatchesWhatAReloadChanges) {
+    const auto section =
+        doc_section(read_doc("docs/configuration.md"), "### Reloading the config (SIGHUP)");
+    struct entry {
+        std::string name;
+        bool fixed;
+        bool used = false;
+    };
+    std::vector<entry> entries;
+    for (const auto& row : table_rows(section)) {
+        if (row.size() != 2 || row[0] == "keys") continue;
+        for (const auto& name : backticked(row[0])) {
+            entries.push_back({name, row[1].starts_with("cannot change")});
+        }
+    }
+    ASSERT_GT(entries.size(), 10u);
+    for (const config_key& key : config_keys()) {
+        auto covers = [&](const entry& e) {
+            if (e.name.ends_with(".*"))
+                return key.path.starts_with(e.name.substr(0, e.name.size() - 1));
+            return key.path == e.name;
+        };
+        auto it = std::find_if(entries.begin(), entries.end(), covers);
+        if (it == entries.end()) {
+            ADD_FAILURE() << key.path << " is not in the reload table of docs/configuration.md";
+            continue;
+        }
+        it->used = true;
+        EXPECT_EQ(it->fixed, is_live_key(key.path) == false)
+            << key.path << ": the reload table says " << (it->fixed ? "fixed" : "live");
+    }
+    for (const auto& e : entries) {
+        EXPECT_TRUE(e.used) << "the reload table names '" << e.name << "', which is no config key";
     }
 }
 
