@@ -483,7 +483,7 @@ void mqtt_bridge::on_presence(const client_record&, bool) {
 
 void mqtt_bridge::on_event(const client_record& from, const event_request& event) {
     // MQTT devices' events are on their own `out` topic already.
-    if (from.via != transport::ws || from.role != client_role::device) return;
+    if (from.via != transport_kind::ws || from.role != client_role::device) return;
     if (state_.load(std::memory_order_acquire) != bridge_state::connected) return;
     std::string payload = event_payload(event);
     post_to_strand([topic = topics_.topic(from.id, topic_kind::events),

@@ -193,7 +193,7 @@ void websocket_session<Wire>::on_register(const register_request& request) {
     client_trust trust =
         current->auth.required() ? client_trust::authenticated : client_trust::unauthenticated;
     client_ptr me =
-        context_.routing.register_client(request, transport::ws, this->shared_from_this(),
+        context_.routing.register_client(request, transport_kind::ws, this->shared_from_this(),
                                          session_id_, registered_reply::send, trust);
     if (!me) set_queue_limit(std::min(limits.register_message_bytes, limits.outbound_queue_bytes));
     if (me) {

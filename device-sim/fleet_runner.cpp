@@ -91,11 +91,11 @@ void fleet_runner::start() {
     if (creds.mqtt == fleet_credentials::mqtt_login::token && creds.token.empty()) {
         throw std::invalid_argument("--mqtt-credentials token needs --token");
     }
-    env_.make_transport =
-        [this, signer](asio::io_context& io, const std::string& id, client::transport_kind kind,
-                       const std::string& meta) -> std::shared_ptr<client::transport> {
+    env_.make_transport = [this, signer](
+                              asio::io_context& io, const std::string& id, transport_kind kind,
+                              const std::string& meta) -> std::shared_ptr<client::transport> {
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
-        if (kind == client::transport_kind::mqtt) {
+        if (kind == transport_kind::mqtt) {
             const fleet_credentials& c = options_.credentials;
             client::mqtt_credentials login{c.mqtt_username, c.mqtt_password};
             if (c.mqtt == fleet_credentials::mqtt_login::token) login = {id, c.token};
@@ -119,11 +119,11 @@ void fleet_runner::start() {
     for (const auto& g : plan.groups) {
         for (std::size_t i = 0; i < g.count; ++i) {
             std::size_t index = g.first_index + i;
-            auto kind = g.transport == transport_choice::mqtt ? client::transport_kind::mqtt
-                        : g.transport == transport_choice::ws ? client::transport_kind::ws
-                        : (index % 2 == 0)                    ? client::transport_kind::ws
-                                                              : client::transport_kind::mqtt;
-            if (kind == client::transport_kind::mqtt) ++mqtt_devices_;
+            auto kind = g.transport == transport_choice::mqtt ? transport_kind::mqtt
+                        : g.transport == transport_choice::ws ? transport_kind::ws
+                        : (index % 2 == 0)                    ? transport_kind::ws
+                                                              : transport_kind::mqtt;
+            if (kind == transport_kind::mqtt) ++mqtt_devices_;
             devices_.push_back(std::make_unique<simulated_device>(
                 io_.at(devices_.size()), env_, g, g.id_prefix + std::to_string(index), kind,
                 seed++));

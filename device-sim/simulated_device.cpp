@@ -20,7 +20,7 @@ constexpr std::chrono::milliseconds max_slow = 60s;
 
 simulated_device::simulated_device(asio::io_context& io, const device_environment& env,
                                    const device_group& group, std::string id,
-                                   client::transport_kind transport, std::uint64_t seed, kind role)
+                                   transport_kind transport, std::uint64_t seed, kind role)
     : io_(io),
       env_(env),
       group_(group),
@@ -65,8 +65,7 @@ void simulated_device::on_registered(const frame_view&) {
     ever_registered_ = true;
     env_.stats->online.fetch_add(1, std::memory_order_relaxed);
     fleet_stats::add(env_.stats->registrations);
-    if (transport_ == client::transport_kind::mqtt)
-        fleet_stats::add(env_.stats->mqtt_registrations);
+    if (transport_ == transport_kind::mqtt) fleet_stats::add(env_.stats->mqtt_registrations);
     if (env_.on_change) env_.on_change();
     if (role_ == kind::duplicate) {
         // A storm's second connection holds the ID for a while, then goes.
@@ -287,7 +286,7 @@ std::string simulated_device::state_json() const {
     std::string out = "{\"id\":";
     append_json_string(out, id_);
     out += ",\"transport\":\"";
-    out += client::to_string(transport_);
+    out += to_string(transport_);
     out += "\",\"boots\":" + std::to_string(boots_) +
            ",\"uptime_ms\":" + std::to_string(std::max<std::int64_t>(0, uptime.count())) +
            ",\"events_sent\":" + std::to_string(event_seq_) + ",\"telemetry\":" + telemetry +

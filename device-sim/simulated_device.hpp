@@ -46,9 +46,9 @@ struct device_environment {
     std::chrono::milliseconds reconnect_initial{100};
     std::chrono::milliseconds reconnect_max{10000};
     // Makes the transport for a device (WebSocket or MQTT) on `io`.
-    std::function<std::shared_ptr<client::transport>(
-        boost::asio::io_context& io, const std::string& id, client::transport_kind kind,
-        const std::string& meta)>
+    std::function<std::shared_ptr<client::transport>(boost::asio::io_context& io,
+                                                     const std::string& id, transport_kind kind,
+                                                     const std::string& meta)>
         make_transport;
     // The token a WebSocket device registers with (`register.token`); may be empty.
     std::function<std::string(const std::string& id)> token_for;
@@ -61,7 +61,7 @@ public:
     enum class kind { normal, duplicate };
 
     simulated_device(boost::asio::io_context& io, const device_environment& env,
-                     const device_group& group, std::string id, client::transport_kind transport,
+                     const device_group& group, std::string id, transport_kind transport,
                      std::uint64_t seed, kind role = kind::normal);
     ~simulated_device() override;
 
@@ -76,7 +76,7 @@ public:
     bool online() const noexcept { return client_ && client_->registered(); }
     bool stopped() const noexcept { return phase_ == phase::stopped; }
     const std::string& id() const noexcept { return id_; }
-    client::transport_kind transport() const noexcept { return transport_; }
+    transport_kind transport() const noexcept { return transport_; }
     boost::asio::io_context& io() noexcept { return io_; }
     std::uint64_t boots() const noexcept { return boots_; }
 
@@ -110,7 +110,7 @@ private:
     const device_environment& env_;
     const device_group& group_;
     std::string id_;
-    client::transport_kind transport_;
+    transport_kind transport_;
     kind role_;
     small_rng rng_;
     std::unique_ptr<client::protocol_client> client_;

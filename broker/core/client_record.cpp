@@ -6,8 +6,6 @@ std::string_view to_string(client_role role) noexcept {
     return role == client_role::device ? "device" : "controller";
 }
 
-std::string_view to_string(transport via) noexcept { return via == transport::ws ? "ws" : "mqtt"; }
-
 std::optional<client_role> parse_role(std::string_view text) noexcept {
     if (text == "device") return client_role::device;
     if (text == "controller") return client_role::controller;

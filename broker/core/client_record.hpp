@@ -9,12 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "transport_kind.hpp"
+
 namespace switchboard {
 
 class endpoint;
 
 enum class client_role { device, controller };
-enum class transport { ws, mqtt };
 
 // How far the gateway can vouch for a record's claim to its ID: checked
 // against a credential (a WebSocket `register` with auth required, or an MQTT
@@ -24,13 +25,12 @@ enum class transport { ws, mqtt };
 enum class client_trust { unauthenticated, authenticated };
 
 std::string_view to_string(client_role role) noexcept;
-std::string_view to_string(transport via) noexcept;
 std::optional<client_role> parse_role(std::string_view text) noexcept;
 
 struct client_record {
     std::string id;
     client_role role = client_role::device;
-    transport via = transport::ws;
+    transport_kind via = transport_kind::ws;
     client_trust trust = client_trust::unauthenticated;
     std::string session;    // unique per connection; tells two sessions of one ID apart
     std::string meta_json;  // serialized object, "{}" when none was given

@@ -124,7 +124,7 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
     auto link = links_.make_link(id, session);
     client_ptr previous = known != clients_.end() ? known->second.record : nullptr;
     // No `registered` reply: the client asked nothing, it published a status.
-    client_ptr record = router_.register_client(request, transport::mqtt, std::move(link),
+    client_ptr record = router_.register_client(request, transport_kind::mqtt, std::move(link),
                                                 std::move(session), registered_reply::skip, trust_);
     if (previous) {
         // Our own earlier record of this client (its role or meta changed):

@@ -36,7 +36,7 @@ std::shared_ptr<const router_options> router::options() const {
 
 void router::reply(const client_ptr& to, frame_ptr frame) { to->link->deliver(std::move(frame)); }
 
-client_ptr router::register_client(const register_request& request, transport via,
+client_ptr router::register_client(const register_request& request, transport_kind via,
                                    std::shared_ptr<endpoint> link, std::string session,
                                    registered_reply answer, client_trust trust) {
     auto policy = policy_.load();

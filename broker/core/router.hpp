@@ -75,7 +75,7 @@ public:
     // Registers a client and answers it (`registered` or an error) through
     // `link`. Returns its record, or nullptr when refused. `trust` says
     // whether the claim was checked against a credential (registry::insert).
-    client_ptr register_client(const register_request& request, transport via,
+    client_ptr register_client(const register_request& request, transport_kind via,
                                std::shared_ptr<endpoint> link, std::string session,
                                registered_reply reply = registered_reply::send,
                                client_trust trust = client_trust::unauthenticated);

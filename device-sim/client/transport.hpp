@@ -12,11 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/transport_kind.hpp"
+
 namespace switchboard::client {
-
-enum class transport_kind { ws, mqtt };
-
-std::string_view to_string(transport_kind kind) noexcept;
 
 // Why a connection ended.
 struct close_info {

@@ -17,10 +17,6 @@ namespace switchboard::client {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-std::string_view to_string(transport_kind kind) noexcept {
-    return kind == transport_kind::ws ? "ws" : "mqtt";
-}
-
 namespace {
 
 // Our frames as Socket.IO "message" events: Engine.IO packet 4 (message)

@@ -146,18 +146,18 @@ TEST(RouterRegistration, SkippingTheRegisteredReplyStillRegistersAndAnnounces) {
     router r(router_options{}, stats);
     auto watcher_link = std::make_shared<recording_endpoint>();
     register_request watcher{"dash", client_role::controller, std::nullopt, "{}"};
-    auto dash = r.register_client(watcher, transport::ws, watcher_link, "s1");
+    auto dash = r.register_client(watcher, transport_kind::ws, watcher_link, "s1");
     ASSERT_TRUE(dash);
     ASSERT_EQ(watcher_link->frames().size(), 1u);  // `registered`
     r.route(dash, subscribe_request{true, {"pump-*"}, std::nullopt}, steady_time{});
 
     auto device_link = std::make_shared<recording_endpoint>();
     register_request device{"pump-1", client_role::device, std::nullopt, R"({"model":"x"})"};
-    auto pump =
-        r.register_client(device, transport::mqtt, device_link, "mqtt-1", registered_reply::skip);
+    auto pump = r.register_client(device, transport_kind::mqtt, device_link, "mqtt-1",
+                                  registered_reply::skip);
     ASSERT_TRUE(pump);
     EXPECT_TRUE(device_link->frames().empty());
-    EXPECT_EQ(r.clients().find("pump-1")->via, transport::mqtt);
+    EXPECT_EQ(r.clients().find("pump-1")->via, transport_kind::mqtt);
     auto seen = watcher_link->frames();
     ASSERT_EQ(seen.size(), 3u);  // registered, subscribed, presence
     EXPECT_NE(seen[2].find(R"("type":"presence")"), std::string::npos);
@@ -167,9 +167,9 @@ TEST(RouterRegistration, SkippingTheRegisteredReplyStillRegistersAndAnnounces) {
     router strict(router_options{.duplicates = duplicate_policy::reject}, stats);
     auto first = std::make_shared<recording_endpoint>();
     auto second = std::make_shared<recording_endpoint>();
-    ASSERT_TRUE(strict.register_client(device, transport::ws, first, "s2"));
-    EXPECT_FALSE(
-        strict.register_client(device, transport::mqtt, second, "mqtt-2", registered_reply::skip));
+    ASSERT_TRUE(strict.register_client(device, transport_kind::ws, first, "s2"));
+    EXPECT_FALSE(strict.register_client(device, transport_kind::mqtt, second, "mqtt-2",
+                                        registered_reply::skip));
     ASSERT_EQ(second->frames().size(), 1u);
     EXPECT_NE(second->frames()[0].find("id_taken"), std::string::npos);
 }

@@ -32,9 +32,9 @@ struct world {
 
     world() {
         controller = r.register_client({.id = "dash-1", .role = client_role::controller},
-                                       transport::ws, std::make_shared<null_endpoint>(), "s1");
-        device = r.register_client({.id = "pump-1", .role = client_role::device}, transport::mqtt,
-                                   std::make_shared<null_endpoint>(), "s2");
+                                       transport_kind::ws, std::make_shared<null_endpoint>(), "s1");
+        device = r.register_client({.id = "pump-1", .role = client_role::device},
+                                   transport_kind::mqtt, std::make_shared<null_endpoint>(), "s2");
     }
 };
 

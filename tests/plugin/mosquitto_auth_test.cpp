@@ -242,6 +242,6 @@ TEST(MosquittoAuth, UnauthenticatingBrokerCannotPushAnAuthenticatedOwnerOff) {
     EXPECT_FALSE(owner.wait_closed(300ms));
     auto record = gw.get().routing().clients().find("pump-12");
     ASSERT_NE(record, nullptr);
-    EXPECT_EQ(record->via, transport::ws);
+    EXPECT_EQ(record->via, transport_kind::ws);
     EXPECT_EQ(gw.get().stats().takeovers.load(), 0u);
 }

@@ -52,7 +52,7 @@ protected:
         register_request req;
         req.id = id;
         req.role = role;
-        s.set_record(routing_.register_client(req, transport::ws, s.link, "s-" + id));
+        s.set_record(routing_.register_client(req, transport_kind::ws, s.link, "s-" + id));
         s.link->clear();
         return s;
     }

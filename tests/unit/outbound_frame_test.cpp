@@ -23,7 +23,7 @@ client_record sample_client() {
     client_record c;
     c.id = "pump-12";
     c.role = client_role::device;
-    c.via = transport::mqtt;
+    c.via = transport_kind::mqtt;
     c.session = "s-1";
     c.meta_json = R"({"model":"P2","fw":"1.0"})";
     c.since = std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000123));
@@ -200,7 +200,7 @@ TEST(OutboundFrame, ListFrame) {
     auto b = std::make_shared<client_record>(sample_client());
     b->id = "pump-13";
     b->role = client_role::controller;
-    b->via = transport::ws;
+    b->via = transport_kind::ws;
     b->meta_json = "{}";
     json j = parsed(make_list({a, b}, true, std::string("l-1")));
     EXPECT_EQ(j["type"], "list");

@@ -49,7 +49,7 @@ public:
         req.id = id;
         req.role = role;
         req.meta_json = meta.dump();
-        client_ptr self = router_.register_client(req, transport::ws, link, next_session());
+        client_ptr self = router_.register_client(req, transport_kind::ws, link, next_session());
         EXPECT_NE(self, nullptr) << "registration of " << id << " refused";
         if (self) {
             EXPECT_GE(link->frame_count(), 1u);
@@ -121,7 +121,7 @@ TEST(Router, RegisterAnswersRegisteredWithSessionNodeAndLimits) {
     register_request req;
     req.id = "dash-1";
     req.role = client_role::controller;
-    client_ptr self = h.r().register_client(req, transport::ws, link, "5f1c");
+    client_ptr self = h.r().register_client(req, transport_kind::ws, link, "5f1c");
     ASSERT_NE(self, nullptr);
     EXPECT_EQ(self->id, "dash-1");
     EXPECT_EQ(self->session, "5f1c");
@@ -167,7 +167,7 @@ TEST(Router, DuplicateIdUnderRejectPolicyGetsIdTaken) {
     register_request req;
     req.id = "pump-1";
     req.role = client_role::device;
-    EXPECT_EQ(h.r().register_client(req, transport::ws, link, "second"), nullptr);
+    EXPECT_EQ(h.r().register_client(req, transport_kind::ws, link, "second"), nullptr);
     ASSERT_EQ(link->frame_count(), 1u);
     EXPECT_EQ(link->last()["type"], "error");
     EXPECT_EQ(link->last()["code"], "id_taken");
@@ -182,13 +182,13 @@ TEST(Router, UnauthenticatedClaimDoesNotPushAnAuthenticatedOwnerOff) {
     auto owner_link = std::make_shared<fake_endpoint>();
     register_request req;
     req.id = "pump-12";
-    client_ptr owner = h.r().register_client(req, transport::ws, owner_link, "ws-1",
+    client_ptr owner = h.r().register_client(req, transport_kind::ws, owner_link, "ws-1",
                                              registered_reply::send, client_trust::authenticated);
     ASSERT_NE(owner, nullptr);
     EXPECT_EQ(owner->trust, client_trust::authenticated);
     // An MQTT status through a broker that does not authenticate.
     auto claim_link = std::make_shared<fake_endpoint>();
-    EXPECT_EQ(h.r().register_client(req, transport::mqtt, claim_link, "mqtt-1",
+    EXPECT_EQ(h.r().register_client(req, transport_kind::mqtt, claim_link, "mqtt-1",
                                     registered_reply::skip, client_trust::unauthenticated),
               nullptr);
     EXPECT_TRUE(owner_link->closes().empty());
@@ -200,7 +200,7 @@ TEST(Router, UnauthenticatedClaimDoesNotPushAnAuthenticatedOwnerOff) {
     EXPECT_EQ(load(h.stats().registrations_rejected), 1u);
     // Through an authenticating broker the claim is as good as the owner's.
     auto trusted_link = std::make_shared<fake_endpoint>();
-    EXPECT_NE(h.r().register_client(req, transport::mqtt, trusted_link, "mqtt-2",
+    EXPECT_NE(h.r().register_client(req, transport_kind::mqtt, trusted_link, "mqtt-2",
                                     registered_reply::skip, client_trust::authenticated),
               nullptr);
     ASSERT_EQ(owner_link->closes().size(), 1u);
