@@ -1,11 +1,13 @@
-// docs/protocol.md lists the HTTP routes the gateway answers itself, and
-// only those: checked against the route table of broker/http_routes.cpp.
+// The docs against the code they describe: docs/protocol.md lists the HTTP
+// routes the gateway answers itself (the route table of broker/http_routes.cpp),
+// docs/configuration.md the flags `switchboard --help` prints, and no others.
 
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 
+#include "child_process.hpp"
 #include "doc_tables.hpp"
 #include "http_routes.hpp"
 
@@ -25,6 +27,25 @@ TEST(Docs, HttpRoutesInProtocolMatchTheRouteTable) {
         }
     }
     EXPECT_EQ(in_doc, in_code) << "docs/protocol.md §2 \"HTTP routes\" against http_routes()";
+}
+
+// The text from the line starting with `start` to the next blank line.
+std::string paragraph(const std::string& text, std::string_view start) {
+    std::size_t at = text.find(start);
+    EXPECT_NE(at, std::string::npos) << "no paragraph starting '" << start << "'";
+    if (at == std::string::npos) return {};
+    return text.substr(at, text.find("\n\n", at) - at);
+}
+
+TEST(Docs, GatewayFlagsInConfigurationMatchHelp) {
+    const std::string help = test::run_program({SWITCHBOARD_BINARY, "--help"}).output +
+                             test::run_program({SWITCHBOARD_BINARY, "token", "--help"}).output;
+    const std::string doc = test::read_doc("docs/configuration.md");
+    const std::string listed =
+        paragraph(doc, "Flags (`switchboard --help`)") + paragraph(doc, "- `switchboard token ");
+    EXPECT_FALSE(test::long_flags(help).empty());
+    EXPECT_EQ(test::long_flags(listed), test::long_flags(help))
+        << "docs/configuration.md's flag list against `switchboard --help` and `token --help`";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -76,6 +77,26 @@ inline std::vector<std::string> backticked(std::string_view cell) {
         pos = b + 1;
     }
     return out;
+}
+
+// Every long flag (`--name`) written in `text`, without `--help`: a program's
+// --help output or a doc's flag list.
+inline std::set<std::string> long_flags(std::string_view text) {
+    std::set<std::string> flags;
+    auto is_name = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    };
+    for (std::size_t i = text.find("--"); i != std::string_view::npos; i = text.find("--", i)) {
+        bool starts_word = i == 0 || !is_name(text[i - 1]);
+        std::size_t end = i + 2;
+        while (end < text.size() && is_name(text[end])) ++end;
+        if (starts_word && end > i + 2 && text[i + 2] >= 'a' && text[i + 2] <= 'z') {
+            std::string flag(text.substr(i, end - i));
+            if (flag != "--help") flags.insert(std::move(flag));
+        }
+        i = end;
+    }
+    return flags;
 }
 
 }  // namespace switchboard::test
