@@ -16,10 +16,12 @@ void beast_wire<Stream>::accept(const request& upgrade, const char* subprotocol,
     namespace websocket = boost::beast::websocket;
     owner_ = std::move(owner);
     boost::beast::get_lowest_layer(ws_).expires_never();
+    // Beast times the upgrade and the close handshake; the idle rule is ours
+    // (start_reading), since Beast's own counts a peer's pings as activity.
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = limits_.handshake_timeout;
-    timeouts.idle_timeout = limits_.idle_timeout;
-    timeouts.keep_alive_pings = true;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
     ws_.auto_fragment(false);
     if (limits_.permessage_deflate) {
@@ -29,12 +31,8 @@ void beast_wire<Stream>::accept(const request& upgrade, const char* subprotocol,
         deflate.server_enable = true;
         ws_.set_option(deflate);
     }
-    // Beast answers pings itself, one pong at a time (it stops reading
-    // while a pong cannot be written); each ping and pong is still charged
-    // to the connection's rate, so a control-frame flood ends in 4008.
-    ws_.control_callback([this](websocket::frame_type kind, boost::beast::string_view) {
-        if (kind == websocket::frame_type::close) return;
-        if (auto self = owner_.lock()) self->on_wire_control();
+    ws_.control_callback([this](websocket::frame_type kind, boost::beast::string_view payload) {
+        on_control(kind, std::string_view(payload.data(), payload.size()));
     });
     ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
         res.set(boost::beast::http::field::server, "switchboard");
@@ -45,6 +43,79 @@ void beast_wire<Stream>::accept(const request& upgrade, const char* subprotocol,
         if (!ec) ws_.text(true);
         self->on_wire_accepted(ec);
     });
+}
+
+template <class Stream>
+void beast_wire<Stream>::start_reading() {
+    if (limits_.idle_timeout.count() > 0) arm_timer();
+    do_read();
+}
+
+// Beast answers pings itself, one pong at a time (it stops reading while a
+// pong cannot be written). As on raw_wire, each ping and each pong that does
+// not answer our own ping is charged to the connection's rate, so a
+// control-frame flood ends in 4008, and the pong a ping needs counts against
+// the outbound bound until it has left.
+template <class Stream>
+void beast_wire<Stream>::on_control(boost::beast::websocket::frame_type kind,
+                                    std::string_view payload) {
+    namespace websocket = boost::beast::websocket;
+    auto self = owner_.lock();
+    if (!self) return;
+    release_pong(*self);
+    if (kind == websocket::frame_type::close) return;
+    if (kind == websocket::frame_type::pong) {
+        if (!keep_alive_.answers_ping()) self->on_wire_control(0);
+        return;
+    }
+    const std::size_t pong_bytes = pong_frame_bytes(payload.size());
+    if (self->on_wire_control(pong_bytes)) pong_held_ = pong_bytes;
+}
+
+template <class Stream>
+void beast_wire<Stream>::release_pong(wire_events& events) {
+    if (pong_held_ == 0) return;
+    events.on_wire_pong_released(std::exchange(pong_held_, 0));
+}
+
+template <class Stream>
+void beast_wire<Stream>::arm_timer() {
+    timer_.expires_after(limits_.idle_timeout / 2);
+    timer_.async_wait([this, self = owner_.lock()](boost::system::error_code ec) { on_timer(ec); });
+}
+
+template <class Stream>
+void beast_wire<Stream>::on_timer(boost::system::error_code ec) {
+    if (ec || closing_) return;
+    switch (keep_alive_.tick()) {
+        case keep_alive::action::wait:
+            break;
+        case keep_alive::action::ping:
+            // One ping at a time: one still being written (behind a slow
+            // write) is answered or times out like this one would.
+            if (!pinging_) {
+                pinging_ = true;
+                ws_.async_ping({}, [this, self = owner_.lock()](boost::system::error_code) {
+                    pinging_ = false;
+                });
+            }
+            break;
+        case keep_alive::action::time_out:
+            end_reading(wire_end::timed_out, "idle: no answer to ping");
+            return abort();
+    }
+    arm_timer();
+}
+
+template <class Stream>
+void beast_wire<Stream>::end_reading(wire_end why, std::string_view detail) {
+    if (ended_) return;
+    ended_ = true;
+    timer_.cancel();
+    if (auto self = owner_.lock()) {
+        release_pong(*self);
+        self->on_wire_end(why, detail);
+    }
 }
 
 template <class Stream>
@@ -72,8 +143,10 @@ void beast_wire<Stream>::on_read(boost::system::error_code ec, std::size_t bytes
         } else if (ec.category() == make_error_code(websocket::error::closed).category()) {
             why = wire_end::protocol_error;
         }
-        return self->on_wire_end(why, ec.message());
+        return end_reading(why, ec.message());
     }
+    release_pong(*self);
+    keep_alive_.heard_data();
     auto data = buffer_.cdata();
     self->on_wire_message(std::string_view(static_cast<const char*>(data.data()), data.size()),
                           ws_.got_text());
@@ -104,6 +177,8 @@ void beast_wire<Stream>::write_next() {
 template <class Stream>
 void beast_wire<Stream>::close(std::uint16_t code, std::string_view reason) {
     namespace websocket = boost::beast::websocket;
+    closing_ = true;
+    timer_.cancel();
     if (!ws_.is_open()) return;
     websocket::close_reason why(static_cast<websocket::close_code>(code), reason);
     ws_.async_close(why, [self = owner_.lock()](boost::system::error_code) {});
@@ -111,6 +186,8 @@ void beast_wire<Stream>::close(std::uint16_t code, std::string_view reason) {
 
 template <class Stream>
 void beast_wire<Stream>::abort() {
+    closing_ = true;
+    timer_.cancel();
     boost::system::error_code ignored;
     auto& socket = boost::beast::get_lowest_layer(ws_).socket();
     socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);

@@ -228,17 +228,17 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
                 return pos;
             case ws_reader::event::kind::text:
             case ws_reader::event::kind::binary:
-                // Only data is activity for the idle timer: pings a peer sends
-                // on its own would keep a dead client's connection forever.
-                heard_ = true;
+                keep_alive_.heard_data();
                 // After our close, the peer's data is read and dropped (RFC 6455 §5.5.1).
                 if (!close_queued_)
                     events.on_wire_message(e.payload, e.what == ws_reader::event::kind::text);
                 break;
             case ws_reader::event::kind::ping:
-                // Charged to the rate like a message; answered with one pong
-                // at most, for the latest ping (RFC 6455 §5.5.3 allows it).
-                if (!close_queued_ && events.on_wire_control()) {
+                // Charged to the rate and to the outbound bound like a
+                // message; answered with one pong at most, for the latest
+                // ping (RFC 6455 §5.5.3 allows it).
+                if (!close_queued_ && events.on_wire_control(pong_frame_bytes(e.payload.size()))) {
+                    if (pong_pending_) events.on_wire_pong_released(pong_frame_bytes(pong_.size()));
                     pong_.assign(e.payload);
                     pong_pending_ = true;
                     if (!writing_) start_write({}, false);
@@ -247,11 +247,7 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
             case ws_reader::event::kind::pong:
                 // The answer to our keep-alive ping shows the peer is there;
                 // an unsolicited pong is charged and shows nothing.
-                if (pinged_) {
-                    heard_ = true;
-                } else if (!close_queued_) {
-                    events.on_wire_control();
-                }
+                if (!keep_alive_.answers_ping() && !close_queued_) events.on_wire_control(0);
                 break;
             case ws_reader::event::kind::close:
                 // Echo the peer's code; its reason is its own.
@@ -313,11 +309,20 @@ void raw_wire::write(std::span<frame_ptr> frames) {
 void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
     batch_ptr batch = take_batch();
     batch->control.swap(control_);
-    if (pong_pending_ && !close_queued_) {
-        unsigned char header[ws_frame::max_header_bytes];
-        const std::size_t n = ws_frame::write_header(header, ws_frame::opcode::pong, pong_.size());
-        batch->control.append(reinterpret_cast<const char*>(header), n);
-        batch->control.append(pong_);
+    auto self = owner();
+    // The bytes of the pong this batch carries, released when it is written.
+    std::size_t pong_bytes = 0;
+    if (pong_pending_) {
+        if (!close_queued_) {
+            unsigned char header[ws_frame::max_header_bytes];
+            const std::size_t n =
+                ws_frame::write_header(header, ws_frame::opcode::pong, pong_.size());
+            batch->control.append(reinterpret_cast<const char*>(header), n);
+            batch->control.append(pong_);
+            pong_bytes = n + pong_.size();
+        } else if (self) {
+            self->on_wire_pong_released(pong_frame_bytes(pong_.size()));  // a close goes instead
+        }
     }
     pong_pending_ = false;
     // No write is out, so a close queued and not yet written is in this control.
@@ -339,8 +344,8 @@ void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
             header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
         batch->buffers[n++] = asio::buffer(payload);
     }
-    auto self = owner();
     if (n == 0 || !self || reading_ == reading::done) {
+        if (pong_bytes != 0 && self) self->on_wire_pong_released(pong_bytes);
         if (report && self) {
             asio::post(socket_.get_executor(), [self, count] { self->on_wire_written({}, count); });
         }
@@ -348,16 +353,19 @@ void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
     }
     writing_ = true;
     std::span<const asio::const_buffer> sequence(batch->buffers.data(), n);
-    asio::async_write(
-        socket_, sequence,
-        [this, self, batch = std::move(batch), count, report, carries_close](
-            sys_error ec, std::size_t) { on_written(ec, count, report, carries_close); });
+    asio::async_write(socket_, sequence,
+                      [this, self, batch = std::move(batch), count, report, carries_close,
+                       pong_bytes](sys_error ec, std::size_t) {
+                          on_written(ec, count, report, carries_close, pong_bytes);
+                      });
 }
 
-void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool carried_close) {
+void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool carried_close,
+                          std::size_t pong_bytes) {
     writing_ = false;
     auto self = owner();
     if (!self) return;
+    if (pong_bytes != 0) self->on_wire_pong_released(pong_bytes);
     if (ec) {
         end_reading(end_for(ec), ec.message());
         abort();
@@ -422,17 +430,15 @@ void raw_wire::on_timer(sys_error ec) {
         end_reading(wire_end::timed_out, "close not answered in time");
         return finish_close();
     }
-    // Keep-alive, as Beast does it: a quiet half period earns a ping, a
-    // second one without even a pong ends the connection.
-    if (heard_) {
-        heard_ = false;
-        pinged_ = false;
-    } else if (pinged_) {
-        end_reading(wire_end::timed_out, "idle: no answer to ping");
-        return abort();
-    } else {
-        pinged_ = true;
-        queue_control(ws_frame::opcode::ping, {});
+    switch (keep_alive_.tick()) {
+        case keep_alive::action::wait:
+            break;
+        case keep_alive::action::ping:
+            queue_control(ws_frame::opcode::ping, {});
+            break;
+        case keep_alive::action::time_out:
+            end_reading(wire_end::timed_out, "idle: no answer to ping");
+            return abort();
     }
     arm_timer(limits_.idle_timeout / 2);
 }

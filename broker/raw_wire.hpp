@@ -26,6 +26,7 @@
 
 #include "core/endpoint.hpp"
 #include "core/gateway_config.hpp"
+#include "core/keep_alive.hpp"
 #include "core/ws_frame.hpp"
 #include "core/ws_reader.hpp"
 #include "wire_events.hpp"
@@ -84,7 +85,7 @@ private:
     void queue_close(std::uint16_t code, std::string_view reason);
     void start_write(std::span<frame_ptr> frames, bool report);
     void on_written(boost::system::error_code ec, std::size_t frames, bool report,
-                    bool carried_close);
+                    bool carried_close, std::size_t pong_bytes);
     void shut_down_sending();
     void arm_timer(std::chrono::steady_clock::duration after);
     void on_timer(boost::system::error_code ec);
@@ -111,8 +112,7 @@ private:
     bool close_queued_ = false;  // our close frame is written or waiting in control_
     bool close_written_ = false;
     bool shut_down_ = false;  // our side of TCP is shut
-    bool heard_ = false;      // data, or the pong to our ping, since the last keep-alive tick
-    bool pinged_ = false;     // our keep-alive ping is unanswered
+    keep_alive keep_alive_;
 };
 
 }  // namespace switchboard

@@ -149,8 +149,26 @@ void websocket_session<Wire>::on_wire_message(std::string_view payload, bool tex
 }
 
 template <class Wire>
-bool websocket_session<Wire>::on_wire_control() {
-    return context_.intake.take_control(*this, std::chrono::steady_clock::now());
+bool websocket_session<Wire>::on_wire_control(std::size_t pong_bytes) {
+    if (!context_.intake.take_control(*this, std::chrono::steady_clock::now())) return false;
+    if (pong_bytes == 0) return true;
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ != state::open) return false;
+        if (fits(pong_bytes)) {
+            queued_bytes_ += pong_bytes;
+            return true;
+        }
+        state_ = state::aborting;
+    }
+    cut_slow_reader();
+    return false;
+}
+
+template <class Wire>
+void websocket_session<Wire>::on_wire_pong_released(std::size_t pong_bytes) {
+    std::lock_guard lock(mutex_);
+    queued_bytes_ -= std::min(queued_bytes_, pong_bytes);
 }
 
 template <class Wire>
@@ -244,8 +262,7 @@ bool websocket_session<Wire>::deliver(frame_ptr frame) {
     {
         std::lock_guard lock(mutex_);
         if (state_ != state::open) return false;
-        if (queue_.size() >= limits.outbound_queue_frames ||
-            queued_bytes_ + frame->size() > queue_limit_bytes_) {
+        if (queue_.size() >= limits.outbound_queue_frames || !fits(frame->size())) {
             state_ = state::aborting;
             close_reason_ = "the client reads too slowly (outbound queue over its bound)";
             overflowed = true;
@@ -257,9 +274,7 @@ bool websocket_session<Wire>::deliver(frame_ptr frame) {
         }
     }
     if (overflowed) {
-        counters::add(context_.stats.slow_consumers_closed);
-        spdlog::info("session {}: outbound queue over its bound, connection cut", session_id_);
-        asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->abort(); });
+        cut_slow_reader();
         return false;
     }
     // Posted, not written now: every frame queued before the post runs joins
@@ -284,6 +299,21 @@ void websocket_session<Wire>::do_write() {
         queue_.copy_front(n, batch.begin());
     }
     wire_.write(std::span<frame_ptr>(batch.data(), n));
+}
+
+template <class Wire>
+bool websocket_session<Wire>::fits(std::size_t bytes) const {
+    return queued_bytes_ + bytes <= queue_limit_bytes_;
+}
+
+template <class Wire>
+void websocket_session<Wire>::cut_slow_reader() {
+    counters::add(context_.stats.slow_consumers_closed);
+    if (std::uint64_t dropped = 0; context_.logs.admit("slow reader", dropped)) {
+        spdlog::info("session {}: outbound queue over its bound, connection cut{}", session_id_,
+                     suppressed_note(dropped));
+    }
+    asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->abort(); });
 }
 
 template <class Wire>

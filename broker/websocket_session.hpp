@@ -68,7 +68,8 @@ private:
 
     void on_wire_accepted(boost::system::error_code ec) override;
     void on_wire_message(std::string_view payload, bool text) override;
-    bool on_wire_control() override;
+    bool on_wire_control(std::size_t pong_bytes) override;
+    void on_wire_pong_released(std::size_t pong_bytes) override;
     void on_wire_end(wire_end why, std::string_view detail) override;
     void on_wire_written(boost::system::error_code ec, std::size_t frames) override;
 
@@ -83,6 +84,10 @@ private:
     bool state_snapshot_open();
     void close_at_expiry(std::int64_t unix_seconds);
     void set_queue_limit(std::size_t bytes);
+    // Whether `bytes` more fit under the outbound bounds; mutex_ held.
+    bool fits(std::size_t bytes) const;
+    // Over the outbound bound: the peer does not read fast enough.
+    void cut_slow_reader();
     void do_write();
     void do_close();
     void abort();
@@ -114,6 +119,8 @@ private:
     // Outbound queue, shared with other threads' deliver()/close().
     std::mutex mutex_;
     frame_queue queue_;
+    // The bytes of the frames in queue_ and of the pong the wire holds for
+    // the peer, if any (at most one or two: see the wires).
     std::size_t queued_bytes_ = 0;
     // The outbound bound: register_message_bytes until `register` succeeds,
     // so a stranger that never reads cannot make us hold its error replies.

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "child_process.hpp"
+#include "eventually.hpp"
 #include "raw_connection.hpp"
 #include "running_gateway.hpp"
 
@@ -30,9 +31,18 @@ long rss_kib(int pid) {
     return 0;
 }
 
+// The same upgrade, offering permessage-deflate: with compression on in the
+// config, the gateway serves it through Beast's stream (beast_wire), not
+// raw_wire. The client's frames may still go uncompressed.
+const std::string deflate_upgrade_request =
+    "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+
 // Upgrades and registers `id` over a bare socket; true when `registered` came.
-bool register_raw(raw_connection& c, const std::string& id) {
-    c.send(websocket_upgrade_request);
+bool register_raw(raw_connection& c, const std::string& id,
+                  const std::string& upgrade = websocket_upgrade_request) {
+    c.send(upgrade);
     if (c.read_head().find("101") == std::string::npos) return false;
     c.send(raw_connection::text(R"({"type":"register","id":")" + id + R"(","role":"device"})"));
     auto reply = c.read_text();
@@ -79,10 +89,26 @@ TEST(ControlFrames, PingFloodThatNeverReadsKeepsMemoryBoundedAndIsClosed) {
     EXPECT_TRUE(gw.output().find("closed with 4008") != std::string::npos) << gw.output();
 }
 
-TEST(ControlFrames, PingsAloneDoNotKeepAConnectionPastTheIdleTimeout) {
-    running_gateway gw([](gateway_config& c) { c.session.idle_timeout = 1000ms; });
+namespace {
+
+// A ping every 100 ms, never reading, over the upgrade `upgrade`: the
+// gateway must drop the connection within 4 s (idle_timeout 1 s). The
+// compressed path's answers are compressed, which this bare client cannot
+// read: that connection stays a stranger (the register timeout is far off;
+// the idle rule holds from the upgrade on).
+void expect_pinger_cut_at_idle(const std::string& upgrade, bool register_first) {
+    running_gateway gw([](gateway_config& c) {
+        c.session.idle_timeout = 1000ms;
+        c.session.register_timeout = 30s;
+        c.session.permessage_deflate = true;
+    });
     raw_connection pinger(gw.port());
-    ASSERT_TRUE(register_raw(pinger, "pump-1"));
+    if (register_first) {
+        ASSERT_TRUE(register_raw(pinger, "pump-1", upgrade));
+    } else {
+        pinger.send(upgrade);
+        ASSERT_NE(pinger.read_head().find("101"), std::string::npos);
+    }
     const std::string ping = raw_connection::frame(ws_frame::opcode::ping, "still here");
     const auto start = std::chrono::steady_clock::now();
     bool closed = false;
@@ -97,4 +123,56 @@ TEST(ControlFrames, PingsAloneDoNotKeepAConnectionPastTheIdleTimeout) {
     }
     EXPECT_TRUE(closed);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+}
+
+}  // namespace
+
+TEST(ControlFrames, PingsAloneDoNotKeepAConnectionPastTheIdleTimeout) {
+    expect_pinger_cut_at_idle(websocket_upgrade_request, true);
+}
+
+// Beast's own idle timer counts every byte read, pings too: the compressed
+// (and TLS, tls_test.cpp) path keeps core's keep_alive rule instead.
+TEST(ControlFrames, PingsAloneDoNotKeepACompressedConnectionPastTheIdleTimeout) {
+    expect_pinger_cut_at_idle(deflate_upgrade_request, false);
+}
+
+// The pong a ping needs counts against the outbound bound like a queued
+// frame. Before `register` the bound is register_message_bytes: with it at
+// 100 bytes, a 100-byte ping's pong (102 bytes) does not fit, so the
+// stranger is cut as a slow reader instead of being answered. On both wires.
+namespace {
+void expect_pong_over_the_bound_cut(const std::string& upgrade) {
+    running_gateway gw([](gateway_config& c) {
+        c.session.register_message_bytes = 100;
+        c.session.permessage_deflate = true;
+    });
+    raw_connection c(gw.port(), 5s);
+    c.send(upgrade);
+    ASSERT_NE(c.read_head().find("101"), std::string::npos);
+    c.send(raw_connection::frame(ws_frame::opcode::ping, std::string(100, 'p')));
+    EXPECT_TRUE(c.closed_by_server());
+    EXPECT_TRUE(eventually([&] { return gw.stats().slow_consumers_closed.load() == 1; }));
+}
+}  // namespace
+
+TEST(ControlFrames, APongOverTheOutboundBoundCutsTheConnection) {
+    expect_pong_over_the_bound_cut(websocket_upgrade_request);
+}
+
+TEST(ControlFrames, APongOverTheOutboundBoundCutsACompressedConnection) {
+    expect_pong_over_the_bound_cut(deflate_upgrade_request);
+}
+
+TEST(ControlFrames, APongWithinTheBoundIsAnswered) {
+    running_gateway gw([](gateway_config& c) { c.session.register_message_bytes = 100; });
+    raw_connection c(gw.port(), 5s);
+    c.send(websocket_upgrade_request);
+    ASSERT_NE(c.read_head().find("101"), std::string::npos);
+    c.send(raw_connection::frame(ws_frame::opcode::ping, std::string(98, 'p')));
+    auto pong = c.read_frame();
+    ASSERT_TRUE(pong);
+    EXPECT_EQ(pong->op, ws_frame::opcode::pong);
+    EXPECT_EQ(pong->payload, std::string(98, 'p'));
+    EXPECT_EQ(gw.stats().slow_consumers_closed.load(), 0u);
 }

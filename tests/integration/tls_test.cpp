@@ -14,6 +14,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <filesystem>
+#include <thread>
 
 #include "child_process.hpp"
 #include "running_gateway.hpp"
@@ -150,6 +151,39 @@ TEST(Tls, WssRoundTripWithTheSelfSignedCertificate) {
     register_as(controller, "dash-1", "controller");
     round_trip(controller, "dash-1", device, "c-1");
     controller.close(websocket::close_code::normal);
+}
+
+// Beast's own idle timer counts every byte read, pings too; the TLS path
+// keeps core's keep_alive rule instead: a client that pings every 100 ms and
+// never reads (so never answers the server's ping) is cut at idle.
+TEST(Tls, PingsAloneDoNotKeepAWssConnectionPastTheIdleTimeout) {
+    running_gateway gw([](gateway_config& c) {
+        with_tls(c);
+        c.session.idle_timeout = std::chrono::milliseconds(1000);
+    });
+    asio::io_context io;
+    ssl::context ctx = client_context();
+    tls_ws ws(io, ctx);
+    connect_tls(ws.next_layer(), gw.port());
+    ws.handshake("localhost:" + std::to_string(gw.port()), "/ws");
+    beast::get_lowest_layer(ws).expires_never();
+    ws.write(asio::buffer(json{{"type", "register"}, {"id", "pump-1"}, {"role", "device"}}.dump()));
+    beast::flat_buffer b;
+    ws.read(b);
+    ASSERT_NE(beast::buffers_to_string(b.data()).find("registered"), std::string::npos);
+    const auto start = std::chrono::steady_clock::now();
+    bool closed = false;
+    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(6)) {
+        boost::system::error_code ec;
+        ws.ping("still here", ec);
+        if (ec) {
+            closed = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the client's pace
+    }
+    EXPECT_TRUE(closed);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
 }
 
 TEST(Tls, HttpsServesHealthzAndPlainWsSharesThePort) {
