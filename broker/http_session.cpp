@@ -112,27 +112,47 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     auto& req = parser_->get();
     std::string_view target = req.target();
     std::string_view path = target.substr(0, target.find('?'));
+    auto refuse = [&](http::status status, const char* body) {
+        response res{status, req.version()};
+        res.set(http::field::content_type, "text/plain; charset=utf-8");
+        res.body() = body;
+        res.keep_alive(false);
+        res.prepare_payload();
+        send(std::move(res));
+    };
+
+    // DNS rebinding: every request, files and /healthz as well as upgrades,
+    // must name this gateway in Host (origin_policy::answers_to).
+    beast::error_code local_ec;
+    auto local = beast::get_lowest_layer(stream_).socket().local_endpoint(local_ec);
+    std::string local_address = local_ec ? std::string() : local.address().to_string();
+    std::optional<std::string_view> host;
+    if (auto it = req.find(http::field::host); it != req.end()) host = it->value();
+    // Under DNS rebinding a page on the attacker's name reaches the gateway's
+    // address with that name in Host, and could read every answer (same
+    // origin). Browsers always send Host, so a request without one is no
+    // browser's and is answered (a client outside a browser can write any
+    // Host anyway).
+    // One snapshot of the settings (a reload may swap them) for both checks.
+    auto settings = context_.settings.load();
+    if (host && !settings->origins.answers_to(*host, local_address)) {
+        counters::add(context_.stats.origins_refused);
+        if (std::uint64_t dropped = 0; context_.logs.admit("host refused", dropped)) {
+            spdlog::info("http: request for host '{}' refused (not in server_names){}",
+                         log_safe(*host), suppressed_note(dropped));
+        }
+        return refuse(http::status::forbidden, "unknown host\n");
+    }
 
     if (beast::websocket::is_upgrade(req)) {
-        auto refuse = [&](http::status status, const char* body) {
-            response res{status, req.version()};
-            res.set(http::field::content_type, "text/plain; charset=utf-8");
-            res.body() = body;
-            res.keep_alive(false);
-            res.prepare_payload();
-            send(std::move(res));
-        };
         if (path != "/ws") return refuse(http::status::not_found, "WebSocket endpoint is /ws\n");
         // Browsers always send Origin; a page from another site must not act
         // with this browser's reach (cross-site WebSocket hijacking).
         std::optional<std::string> origin;
         if (auto it = req.find(http::field::origin); it != req.end())
             origin = std::string(it->value());
-        beast::error_code local_ec;
-        auto local = beast::get_lowest_layer(stream_).socket().local_endpoint(local_ec);
-        std::string local_address = local_ec ? std::string() : local.address().to_string();
-        if (!context_.settings.load()->origins.allows(origin ? &*origin : nullptr,
-                                                      req[http::field::host], local_address)) {
+        if (!settings->origins.allows(origin ? &*origin : nullptr, req[http::field::host],
+                                      local_address)) {
             counters::add(context_.stats.origins_refused);
             if (std::uint64_t dropped = 0; context_.logs.admit("origin refused", dropped)) {
                 spdlog::info("http: upgrade from origin '{}' for host '{}' refused{}",

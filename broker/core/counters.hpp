@@ -36,7 +36,7 @@ struct counters {
     counter rate_limited{0};         // frames refused for the frame rate
     counter rate_limit_closes{0};    // connections closed 4008
     counter connections_refused{0};  // over max_connections or the per-address cap
-    counter origins_refused{0};      // upgrades from an Origin not allowed
+    counter origins_refused{0};      // an Origin or (any request) a Host not allowed
 
     static void add(counter& c, std::uint64_t n = 1) noexcept {
         c.fetch_add(n, std::memory_order_relaxed);

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "eventually.hpp"
 #include "jwt_maker.hpp"
 #include "raw_connection.hpp"
@@ -233,7 +236,57 @@ TEST(Origin, DnsRebindingWithAMatchingOriginIsRefusedWith403) {
     EXPECT_EQ(upgrade("localhost:" + port), "HTTP/1.1 101 Switching Protocols");
     EXPECT_EQ(upgrade("127.0.0.1:" + port), "HTTP/1.1 101 Switching Protocols");
     EXPECT_EQ(upgrade("gw.example.com:" + port), "HTTP/1.1 101 Switching Protocols");
+    // Refused for the Host before the Origin is looked at (same counter).
     EXPECT_EQ(gw.stats().origins_refused.load(), 3u);
+}
+
+// A rebinding page needs no upgrade to read what the gateway serves: with
+// its own name in Host it is same-origin with the dashboard and /healthz.
+// So every request, not only a browser's upgrade, must name the gateway:
+// loopback, the address it arrived on, or server_names. A request without
+// Host is no browser's and is answered.
+TEST(Origin, DnsRebindingCannotReadTheDashboardHealthzOrUpgradeWithoutOrigin) {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("sb-test-" + std::to_string(getpid()) + "-rebind-dashboard");
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "index.html") << "<title>dashboard</title>";
+    running_gateway gw([&](gateway_config& c) {
+        c.origins.server_names = {"gw.example.com"};
+        c.dashboard_dir = dir.string();
+    });
+    std::string port = std::to_string(gw.port());
+    auto status_of = [&](const std::string& request) {
+        raw_connection c(gw.port());
+        c.send(request);
+        std::string head = c.read_head();
+        return head.substr(0, head.find("\r\n"));
+    };
+    auto get = [&](const std::string& target, const std::string& host) {
+        return status_of("GET " + target + " HTTP/1.1\r\nHost: " + host +
+                         "\r\nConnection: close\r\n\r\n");
+    };
+    auto device_upgrade = [&](const std::string& host) {
+        return status_of("GET /ws HTTP/1.1\r\nHost: " + host +
+                         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                         "Sec-WebSocket-Version: 13\r\n\r\n");
+    };
+    const std::string attacker = "rebind.attacker.example:" + port;
+    EXPECT_EQ(get("/healthz", attacker), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(get("/", attacker), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(get("/index.html", attacker), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(device_upgrade(attacker), "HTTP/1.1 403 Forbidden");
+    EXPECT_EQ(get("/healthz", ""), "HTTP/1.1 403 Forbidden");  // present but empty
+    EXPECT_EQ(gw.stats().origins_refused.load(), 5u);
+
+    EXPECT_EQ(get("/healthz", "127.0.0.1:" + port), "HTTP/1.1 200 OK");
+    EXPECT_EQ(get("/", "localhost:" + port), "HTTP/1.1 200 OK");
+    EXPECT_EQ(get("/index.html", "gw.example.com"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(device_upgrade("127.0.0.1:" + port), "HTTP/1.1 101 Switching Protocols");
+    EXPECT_EQ(device_upgrade("GW.Example.com:" + port), "HTTP/1.1 101 Switching Protocols");
+    EXPECT_EQ(status_of("GET /healthz HTTP/1.0\r\n\r\n"), "HTTP/1.0 200 OK");
+    EXPECT_EQ(gw.stats().origins_refused.load(), 5u);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Origin, AllowListAcceptsOnlyListedOriginsAndCanRefuseMissingOnes) {
