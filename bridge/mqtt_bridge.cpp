@@ -324,8 +324,10 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
     auto match = topics_.parse(topic);
     if (match.status == topic_map::match_status::bad_id) {
         refused_topics_.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("mqtt: refused a frame on '{}': the ID level breaks the ID rules",
-                     log_safe(topic));
+        if (std::uint64_t dropped = 0; logs_.admit("bad topic", dropped)) {
+            spdlog::warn("mqtt: refused a frame on '{}': the ID level breaks the ID rules{}",
+                         log_safe(topic), suppressed_note(dropped));
+        }
         return;
     }
     if (match.status != topic_map::match_status::ok) return;
@@ -344,21 +346,27 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
 void mqtt_bridge::on_status(const std::string& id, std::string_view payload) {
     auto outcome = clients_.on_status(id, payload, std::chrono::steady_clock::now());
     publish_table_counts();
-    if (outcome.what == status_payload::kind::invalid) {
+    if (std::uint64_t dropped = 0; outcome.what == status_payload::kind::invalid &&
+                                   logs_.admit("invalid status", dropped)) {
         // What was wrong, never the payload itself (a client wrote it).
-        spdlog::warn("mqtt: {} published an invalid status ({}), counted as offline", id,
-                     outcome.why);
+        spdlog::warn("mqtt: {} published an invalid status ({}), counted as offline{}",
+                     log_safe(id), log_safe(outcome.why), suppressed_note(dropped));
     }
-    if (outcome.closed) {
+    if (std::uint64_t dropped = 0; outcome.closed && logs_.admit("connection closed", dropped)) {
         const char* reason = outcome.what == status_payload::kind::online ? "status changed"
                              : payload.empty() ? "status cleared (Last Will or clean exit)"
                              : outcome.what == status_payload::kind::invalid ? "invalid status"
                                                                              : "offline status";
-        spdlog::info("{}", connection_closed_line(facts_of(*outcome.closed), reason));
+        spdlog::info("{}{}", connection_closed_line(facts_of(*outcome.closed), reason),
+                     suppressed_note(dropped));
     }
-    if (outcome.opened) spdlog::info("{}", connection_opened_line(facts_of(*outcome.opened)));
-    if (outcome.refused) {
-        spdlog::info("mqtt: {} refused: the ID is held by another connection", id);
+    if (std::uint64_t dropped = 0; outcome.opened && logs_.admit("connection opened", dropped)) {
+        spdlog::info("{}{}", connection_opened_line(facts_of(*outcome.opened)),
+                     suppressed_note(dropped));
+    }
+    if (std::uint64_t dropped = 0; outcome.refused && logs_.admit("status refused", dropped)) {
+        spdlog::info("mqtt: {} refused: the ID is held by another connection{}", log_safe(id),
+                     suppressed_note(dropped));
     }
 }
 
@@ -420,7 +428,10 @@ void mqtt_bridge::publish_unacked(std::uint64_t seq, const unacked_frame& entry)
     } catch (const mqtt::exception& e) {
         // Kept: it goes out again after the reconnect that must follow (the
         // only other refusal, a full Paho queue, cannot happen: see above).
-        spdlog::warn("mqtt: publish to {}: {}", entry.topic, e.what());
+        if (std::uint64_t dropped = 0; logs_.admit("publish failed", dropped)) {
+            spdlog::warn("mqtt: publish to {}: {}{}", log_safe(entry.topic), e.what(),
+                         suppressed_note(dropped));
+        }
     }
 }
 
@@ -433,7 +444,9 @@ void mqtt_bridge::on_published(const token_outcome& outcome) {
         std::string what = "broker refused a publish to " + it->second.topic + ": " +
                            mqtt::exception::reason_code_str(outcome.reason_code) +
                            " (check the ACL for the gateway's user)";
-        spdlog::error("mqtt: {}", what);
+        if (std::uint64_t dropped = 0; logs_.admit("publish refused", dropped)) {
+            spdlog::error("mqtt: {}{}", log_safe(what), suppressed_note(dropped));
+        }
         note_error(std::move(what));
     } else {
         published_.fetch_add(1, std::memory_order_relaxed);
@@ -470,8 +483,12 @@ void mqtt_bridge::on_link_closed(const std::string& id, const std::string& sessi
 
 void mqtt_bridge::forget_client(const std::string& id, const std::string& session) {
     if (client_ptr record = clients_.forget(id, session)) {
-        spdlog::info("{}",
-                     connection_closed_line(facts_of(*record), "taken over by another connection"));
+        if (std::uint64_t dropped = 0; logs_.admit("connection closed", dropped)) {
+            spdlog::info("{}{}",
+                         connection_closed_line(facts_of(*record),
+                                                "taken over by another connection"),
+                         suppressed_note(dropped));
+        }
     }
     publish_table_counts();
 }
@@ -494,7 +511,11 @@ void mqtt_bridge::on_event(const client_record& from, const event_request& event
             self.client_->publish(topic, payload.data(), payload.size(), qos_at_most_once, false);
             self.events_published_.fetch_add(1, std::memory_order_relaxed);
         } catch (const mqtt::exception& e) {
-            spdlog::debug("mqtt: publish event to {}: {}", topic, e.what());
+            if (std::uint64_t dropped = 0; spdlog::should_log(spdlog::level::debug) &&
+                                           self.logs_.admit("event publish failed", dropped)) {
+                spdlog::debug("mqtt: publish event to {}: {}{}", log_safe(topic), e.what(),
+                              suppressed_note(dropped));
+            }
         }
     });
 }

@@ -39,6 +39,7 @@
 
 #include "bridge_options.hpp"
 #include "core/frame_intake.hpp"
+#include "core/log_text.hpp"
 #include "core/mqtt_client_table.hpp"
 #include "core/router.hpp"
 #include "reconnect_backoff.hpp"
@@ -196,6 +197,9 @@ private:
     std::atomic<std::uint64_t> unregistered_frames_{0};  // `out` from IDs with no online status
     std::atomic<std::uint64_t> statuses_refused_{0};     // invalid statuses, counted as offline
     std::atomic<std::uint64_t> flood_refused_{0};        // frames of IDs flooding past their rate
+    // Lines that MQTT clients can cause once per message (refused topics and
+    // statuses, failed publishes) are rate limited per reason.
+    log_limiter logs_;
     mutable std::mutex error_mutex_;
     std::string last_error_;
 };

@@ -64,7 +64,10 @@ void http_session<Stream>::run() {
 template <class Stream>
 void http_session<Stream>::on_handshake(beast::error_code ec, std::size_t used) {
     if (ec) {
-        spdlog::debug("tls: handshake: {}", ec.message());
+        if (std::uint64_t dropped = 0; spdlog::should_log(spdlog::level::debug) &&
+                                       context_.logs.admit("tls handshake failed", dropped)) {
+            spdlog::debug("tls: handshake: {}{}", ec.message(), suppressed_note(dropped));
+        }
         return shut();
     }
     buffer_.consume(used);
@@ -92,9 +95,12 @@ void http_session<Stream>::shut() {
 template <class Stream>
 void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     if (ec) {
-        if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
-            ec != boost::asio::error::operation_aborted) {
-            spdlog::debug("http: read: {}", ec.message());
+        if (std::uint64_t dropped = 0; ec != http::error::end_of_stream &&
+                                       ec != beast::error::timeout &&
+                                       ec != boost::asio::error::operation_aborted &&
+                                       spdlog::should_log(spdlog::level::debug) &&
+                                       context_.logs.admit("http read failed", dropped)) {
+            spdlog::debug("http: read: {}{}", ec.message(), suppressed_note(dropped));
         }
         // A request the parser refused (a NUL or a space in the target, a
         // header past the limit) gets a plain 400 rather than a silent close.

@@ -6,6 +6,7 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include "core/log_text.hpp"
 #include "http_session.hpp"
 #include "tls_detector.hpp"
 
@@ -63,9 +64,14 @@ void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
             // Closed before any byte is read: a refused connection costs a
             // descriptor for microseconds and no memory.
             counters::add(context_.stats.connections_refused);
-            spdlog::debug("accept: connection from {} refused ({} limit)",
-                          remote.address().to_string(),
-                          refusal == connection_limiter::refusal::total ? "total" : "per-address");
+            if (std::uint64_t dropped = 0; spdlog::should_log(spdlog::level::debug) &&
+                                           context_.logs.admit("connection refused", dropped)) {
+                spdlog::debug(
+                    "accept: connection from {} refused ({} limit){}",
+                    remote_ec ? std::string("?") : remote.address().to_string(),
+                    refusal == connection_limiter::refusal::total ? "total" : "per-address",
+                    suppressed_note(dropped));
+            }
             socket.close(ignored);
             return do_accept();
         }

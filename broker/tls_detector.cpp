@@ -5,6 +5,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 
+#include "core/log_text.hpp"
 #include "http_session.hpp"
 
 namespace switchboard {
@@ -24,7 +25,11 @@ void tls_detector::run() {
 
 void tls_detector::on_detect(beast::error_code ec, bool is_tls) {
     if (ec) {
-        if (ec != beast::error::timeout) spdlog::debug("tls: detect: {}", ec.message());
+        if (std::uint64_t dropped = 0; ec != beast::error::timeout &&
+                                       spdlog::should_log(spdlog::level::debug) &&
+                                       context_.logs.admit("tls detect failed", dropped)) {
+            spdlog::debug("tls: detect: {}{}", ec.message(), suppressed_note(dropped));
+        }
         beast::error_code ignored;
         stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
         return;
@@ -41,7 +46,11 @@ void tls_detector::on_detect(beast::error_code ec, bool is_tls) {
                                                      context_, std::move(slot_))
             ->run();
     } else {
-        spdlog::debug("tls: plain connection refused (tls.allow_plain is false)");
+        if (std::uint64_t dropped = 0; spdlog::should_log(spdlog::level::debug) &&
+                                       context_.logs.admit("plain refused", dropped)) {
+            spdlog::debug("tls: plain connection refused (tls.allow_plain is false){}",
+                          suppressed_note(dropped));
+        }
         beast::error_code ignored;
         stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     }

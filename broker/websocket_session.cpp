@@ -60,7 +60,11 @@ void websocket_session<Wire>::run(const request& upgrade) {
 template <class Wire>
 void websocket_session<Wire>::on_wire_accepted(boost::system::error_code ec) {
     if (ec) {
-        spdlog::debug("session {}: upgrade failed: {}", session_id_, ec.message());
+        if (std::uint64_t dropped = 0; spdlog::should_log(spdlog::level::debug) &&
+                                       context_.logs.admit("upgrade failed", dropped)) {
+            spdlog::debug("session {}: upgrade failed: {}{}", session_id_, ec.message(),
+                          suppressed_note(dropped));
+        }
         return finish();
     }
     register_timer_.expires_after(settings_->limits.register_timeout);
@@ -130,7 +134,11 @@ void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail)
             }
             break;
         case wire_end::failed:
-            spdlog::debug("session {}: read: {}", session_id_, detail);
+            if (std::uint64_t dropped = 0; spdlog::should_log(spdlog::level::debug) &&
+                                           context_.logs.admit("read failed", dropped)) {
+                spdlog::debug("session {}: read: {}{}", session_id_, log_safe(detail),
+                              suppressed_note(dropped));
+            }
             break;
         case wire_end::closed:
         case wire_end::timed_out:
@@ -175,8 +183,10 @@ template <class Wire>
 void websocket_session<Wire>::on_flood() {
     if (state_snapshot_open()) {
         counters::add(context_.stats.rate_limit_closes);
-        spdlog::info("session {}: kept flooding past the rate limit, closed with 4008",
-                     session_id_);
+        if (std::uint64_t dropped = 0; context_.logs.admit("rate limit close", dropped)) {
+            spdlog::info("session {}: kept flooding past the rate limit, closed with 4008{}",
+                         session_id_, suppressed_note(dropped));
+        }
     }
     close(close_code::rate_limited, "rate limit exceeded repeatedly");
 }
@@ -222,7 +232,9 @@ void websocket_session<Wire>::on_register(const register_request& request) {
         if (verdict.expires_at != 0) close_at_expiry(verdict.expires_at);
         registered_id_ = me->id;
         registered_role_ = me->role;
-        spdlog::info("{}", connection_opened_line(facts()));
+        if (std::uint64_t dropped = 0; context_.logs.admit("connection opened", dropped)) {
+            spdlog::info("{}{}", connection_opened_line(facts()), suppressed_note(dropped));
+        }
     }
 }
 
@@ -284,6 +296,21 @@ bool websocket_session<Wire>::deliver(frame_ptr frame) {
 }
 
 template <class Wire>
+bool websocket_session<Wire>::fits(std::size_t bytes) const {
+    return queued_bytes_ + bytes <= queue_limit_bytes_;
+}
+
+template <class Wire>
+void websocket_session<Wire>::cut_slow_reader() {
+    counters::add(context_.stats.slow_consumers_closed);
+    if (std::uint64_t dropped = 0; context_.logs.admit("slow reader", dropped)) {
+        spdlog::info("session {}: outbound queue over its bound, connection cut{}", session_id_,
+                     suppressed_note(dropped));
+    }
+    asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->abort(); });
+}
+
+template <class Wire>
 void websocket_session<Wire>::do_write() {
     // The frames stay queued until written (they count against the bound);
     // the wire gets references of its own.
@@ -299,21 +326,6 @@ void websocket_session<Wire>::do_write() {
         queue_.copy_front(n, batch.begin());
     }
     wire_.write(std::span<frame_ptr>(batch.data(), n));
-}
-
-template <class Wire>
-bool websocket_session<Wire>::fits(std::size_t bytes) const {
-    return queued_bytes_ + bytes <= queue_limit_bytes_;
-}
-
-template <class Wire>
-void websocket_session<Wire>::cut_slow_reader() {
-    counters::add(context_.stats.slow_consumers_closed);
-    if (std::uint64_t dropped = 0; context_.logs.admit("slow reader", dropped)) {
-        spdlog::info("session {}: outbound queue over its bound, connection cut{}", session_id_,
-                     suppressed_note(dropped));
-    }
-    asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->abort(); });
 }
 
 template <class Wire>
@@ -339,8 +351,12 @@ void websocket_session<Wire>::on_wire_written(boost::system::error_code ec, std:
         more = writing_;
     }
     if (ec) {
-        if (ec != asio::error::operation_aborted)
-            spdlog::debug("session {}: write: {}", session_id_, ec.message());
+        if (std::uint64_t dropped = 0; ec != asio::error::operation_aborted &&
+                                       spdlog::should_log(spdlog::level::debug) &&
+                                       context_.logs.admit("write failed", dropped)) {
+            spdlog::debug("session {}: write: {}{}", session_id_, ec.message(),
+                          suppressed_note(dropped));
+        }
         return abort();
     }
     if (close_now) return do_close();
@@ -389,9 +405,11 @@ void websocket_session<Wire>::finish() {
     if (client_ptr me = self_.lock()) context_.routing.unregister_client(me);
     self_.reset();
     context_.sessions.remove(this);
-    if (registered_) {
-        spdlog::info("{}", connection_closed_line(
-                               facts(), end_reason_.empty() ? "gateway stopping" : end_reason_));
+    if (std::uint64_t dropped = 0; registered_ && context_.logs.admit("connection closed", dropped)) {
+        spdlog::info("{}{}",
+                     connection_closed_line(
+                         facts(), end_reason_.empty() ? "gateway stopping" : end_reason_),
+                     suppressed_note(dropped));
     }
 }
 

@@ -15,8 +15,10 @@
 
 #include "child_process.hpp"
 #include "eventually.hpp"
+#include "raw_connection.hpp"
 #include "ws_test_client.hpp"
 
+using namespace switchboard;
 using namespace switchboard::test;
 
 namespace {
@@ -534,4 +536,61 @@ TEST(Process, SighupAppliesANewFileAndRefusesABadOneNamingTheKey) {
     gw.signal(SIGTERM);
     EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
     std::filesystem::remove(path);
+}
+
+namespace {
+std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
+        ++n;
+    return n;
+}
+}  // namespace
+
+// Every line a client can cause again and again is rate limited (20 a second
+// per reason, burst 50): 300 strangers in a row, each flooding past a tiny
+// rate limit into 4008, write at most the burst plus the rate over the
+// time taken, and a line says how many were left out. The log is the
+// process's real output.
+TEST(Process, AFloodOfClosesWritesABoundedNumberOfLogLines) {
+    auto config = write_config("log-flood.json", R"({"auth": {"mode": "disabled"},
+        "listen": {"port": 0}, "threads": 1,
+        "limits": {"frames_per_second": 1, "frame_burst": 1, "rate_limit_close_after": 1,
+                   "max_connections_per_address": 0}})");
+    child_process gw({binary, "--config", config});
+    auto line = gw.wait_for_line("listening on", std::chrono::seconds(10));
+    ASSERT_TRUE(line) << gw.output();
+    const unsigned short port = port_from(*line);
+    std::string junk;
+    for (int i = 0; i < 4; ++i) junk += raw_connection::text("not json");
+    const int strangers = 300;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < strangers; ++i) {
+        raw_connection c(port, std::chrono::seconds(5));
+        c.send(websocket_upgrade_request + junk);
+        ASSERT_NE(c.read_head().find("101"), std::string::npos);
+        std::optional<raw_connection::server_frame> f;
+        while ((f = c.read_frame()) && f->op != ws_frame::opcode::close) {
+        }
+        ASSERT_TRUE(f);
+        EXPECT_EQ(f->code(), 4008u);
+        c.send(raw_connection::frame(ws_frame::opcode::close, f->payload.substr(0, 2)));
+        ASSERT_TRUE(c.closed_by_server());
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // A last refusal of another reason marks the end of the flood's lines
+    // (one I/O thread: its lines come in order).
+    raw_connection marker(port);
+    marker.send("GET /healthz HTTP/1.1\r\nHost: end-of-flood.example\r\n\r\n");
+    ASSERT_TRUE(gw.wait_for_line("end-of-flood.example", std::chrono::seconds(10))) << gw.output();
+    const std::string& out = gw.output();
+    const std::size_t written = count_of(out, "closed with 4008");
+    std::filesystem::remove(config);
+    std::cout << strangers << " closes in " << seconds << " s: " << written << " lines\n";
+    EXPECT_LE(written, static_cast<std::size_t>(50 + 20 * seconds + 1)) << out;
+    EXPECT_GE(written, 50u);
+    if (seconds < 1.5) {
+        EXPECT_NE(out.find("similar lines suppressed"), std::string::npos);
+    }
 }
