@@ -346,8 +346,8 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
 void mqtt_bridge::on_status(const std::string& id, std::string_view payload) {
     auto outcome = clients_.on_status(id, payload, std::chrono::steady_clock::now());
     publish_table_counts();
-    if (std::uint64_t dropped = 0; outcome.what == status_payload::kind::invalid &&
-                                   logs_.admit("invalid status", dropped)) {
+    if (std::uint64_t dropped = 0;
+        outcome.what == status_payload::kind::invalid && logs_.admit("invalid status", dropped)) {
         // What was wrong, never the payload itself (a client wrote it).
         spdlog::warn("mqtt: {} published an invalid status ({}), counted as offline{}",
                      log_safe(id), log_safe(outcome.why), suppressed_note(dropped));
@@ -484,10 +484,10 @@ void mqtt_bridge::on_link_closed(const std::string& id, const std::string& sessi
 void mqtt_bridge::forget_client(const std::string& id, const std::string& session) {
     if (client_ptr record = clients_.forget(id, session)) {
         if (std::uint64_t dropped = 0; logs_.admit("connection closed", dropped)) {
-            spdlog::info("{}{}",
-                         connection_closed_line(facts_of(*record),
-                                                "taken over by another connection"),
-                         suppressed_note(dropped));
+            spdlog::info(
+                "{}{}",
+                connection_closed_line(facts_of(*record), "taken over by another connection"),
+                suppressed_note(dropped));
         }
     }
     publish_table_counts();

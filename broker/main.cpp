@@ -131,13 +131,6 @@ void warn_about_password_flag(int argc, char** argv) {
     }
 }
 
-// SWITCHBOARD_JWT_SECRET keeps the JWT secret out of the config file.
-std::optional<std::string> jwt_secret_from_environment() {
-    const char* secret = std::getenv("SWITCHBOARD_JWT_SECRET");
-    if (secret == nullptr || *secret == '\0') return std::nullopt;
-    return std::string(secret);
-}
-
 // The config file with the environment and the flags over it, checked whole,
 // files included. Throws config_error.
 gateway_config effective_config(const command_line& cl) {

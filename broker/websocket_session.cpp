@@ -405,11 +405,12 @@ void websocket_session<Wire>::finish() {
     if (client_ptr me = self_.lock()) context_.routing.unregister_client(me);
     self_.reset();
     context_.sessions.remove(this);
-    if (std::uint64_t dropped = 0; registered_ && context_.logs.admit("connection closed", dropped)) {
-        spdlog::info("{}{}",
-                     connection_closed_line(
-                         facts(), end_reason_.empty() ? "gateway stopping" : end_reason_),
-                     suppressed_note(dropped));
+    if (std::uint64_t dropped = 0;
+        registered_ && context_.logs.admit("connection closed", dropped)) {
+        spdlog::info(
+            "{}{}",
+            connection_closed_line(facts(), end_reason_.empty() ? "gateway stopping" : end_reason_),
+            suppressed_note(dropped));
     }
 }
 

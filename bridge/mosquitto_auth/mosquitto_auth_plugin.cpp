@@ -25,6 +25,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/config_overrides.hpp"
 #include "core/gateway_config.hpp"
 #include "core/mqtt_access.hpp"
 
@@ -190,6 +191,11 @@ SWITCHBOARD_PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t* id, v
         }
         if (config_path.empty()) throw std::runtime_error("plugin_opt_config is required");
         switchboard::gateway_config config = switchboard::load_config(config_path);
+        // The same secret sources as the gateway: the file, the files it
+        // names, and SWITCHBOARD_JWT_SECRET in mosquitto's environment.
+        switchboard::config_overrides environment;
+        environment.jwt_secret = switchboard::jwt_secret_from_environment();
+        environment.apply_to(config);
         if (!username_set) username = config.mqtt.username;
         std::string password =
             password_file.empty() ? config.mqtt.password : read_password_file(password_file);

@@ -1,5 +1,7 @@
 #include "config_overrides.hpp"
 
+#include <cstdlib>
+
 #include "id_rules.hpp"
 #include "secret_rules.hpp"
 
@@ -66,6 +68,12 @@ void config_overrides::apply_to(gateway_config& config) const {
         }
         config.auth.required = *auth_mode == "required";
     }
+}
+
+std::optional<std::string> jwt_secret_from_environment() {
+    const char* secret = std::getenv("SWITCHBOARD_JWT_SECRET");
+    if (secret == nullptr || *secret == '\0') return std::nullopt;
+    return std::string(secret);
 }
 
 }  // namespace switchboard

@@ -35,4 +35,10 @@ struct config_overrides {
     void apply_to(gateway_config& config) const;
 };
 
+// SWITCHBOARD_JWT_SECRET, when set and not empty: the JWT secret kept out of
+// the config file. The gateway and the broker plugin (bridge/mosquitto_auth)
+// both read it here and apply it as config_overrides::jwt_secret, so both
+// take the same secret and refuse a weak one the same way.
+std::optional<std::string> jwt_secret_from_environment();
+
 }  // namespace switchboard

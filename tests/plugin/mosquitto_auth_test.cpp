@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "bridged_gateway.hpp"
+#include "core/config_overrides.hpp"
 #include "core/gateway_config.hpp"
 #include "eventually.hpp"
 #include "jwt_maker.hpp"
@@ -244,4 +247,60 @@ TEST(MosquittoAuth, UnauthenticatingBrokerCannotPushAnAuthenticatedOwnerOff) {
     ASSERT_NE(record, nullptr);
     EXPECT_EQ(record->via, transport_kind::ws);
     EXPECT_EQ(gw.get().stats().takeovers.load(), 0u);
+}
+
+namespace {
+
+// SWITCHBOARD_JWT_SECRET set for the broker this test starts (a child
+// inherits the environment), unset again afterwards.
+struct jwt_secret_in_environment {
+    explicit jwt_secret_in_environment(const std::string& secret) {
+        ::setenv("SWITCHBOARD_JWT_SECRET", secret.c_str(), 1);
+    }
+    ~jwt_secret_in_environment() { ::unsetenv("SWITCHBOARD_JWT_SECRET"); }
+};
+
+// The shared config with the JWT secret left out of the file.
+std::string config_without_jwt_secret() {
+    json c = json::parse(shared_config());
+    c["auth"].erase("jwt");
+    return c.dump();
+}
+
+}  // namespace
+
+// The JWT secret can stay out of the shared file: the plugin reads
+// SWITCHBOARD_JWT_SECRET through the same core code as the gateway
+// (jwt_secret_from_environment, applied as a config override), so a
+// device's JWT is good on both transports.
+TEST(MosquittoAuth, PluginReadsTheJwtSecretFromTheEnvironmentLikeTheGateway) {
+    jwt_secret_in_environment env(jwt_secret);
+    mosquitto_broker broker(auth_plugin_setup{config_without_jwt_secret()});
+    bridged_gateway gw(broker, mqtt_version::v5, [&](gateway_config& c) {
+        c = parse_config(config_without_jwt_secret(), "shared config");
+        config_overrides environment;
+        environment.jwt_secret = jwt_secret_from_environment();
+        environment.apply_to(c);
+        c.listen_port = 0;
+        c.threads = 2;
+        c.log_level = "warn";
+        bridge_to(c, broker, mqtt_version::v5);
+    });
+    mqtt_test_client pump(broker.url(), device("pump-12", jwt("pump-12", "device")));
+    ASSERT_TRUE(pump.connect()) << broker.log();
+    ws_test_client ctl(gw.port());
+    auto reg = ctl.register_as("ops-1", "controller", {{"token", jwt("ops-1", "controller")}});
+    EXPECT_EQ(reg["type"], "registered") << reg.dump();
+    // A JWT signed with another secret is still refused.
+    auto forged = make_jwt("another-secret-0123456789abcdef-xyz",
+                           {{"sub", "pump-13"}, {"role", "device"}, {"exp", 4102444800}});
+    mqtt_test_client impostor(broker.url(), bare("pump-13", "pump-13", forged));
+    EXPECT_FALSE(impostor.connect());
+}
+
+// Without the variable, the plugin knows no JWT secret: the same JWT is refused.
+TEST(MosquittoAuth, WithoutTheEnvironmentTheJwtIsRefused) {
+    mosquitto_broker broker(auth_plugin_setup{config_without_jwt_secret()});
+    mqtt_test_client pump(broker.url(), device("pump-12", jwt("pump-12", "device")));
+    EXPECT_FALSE(pump.connect());
 }

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace switchboard {
 namespace {
 
@@ -135,6 +137,18 @@ TEST(ConfigOverrides, BadValuesAreRefusedNamingTheFlag) {
         std::string what = flag_error(o);
         EXPECT_EQ(what.rfind(c.flag, 0), 0u) << c.flag << ": " << what;
     }
+}
+
+// The gateway and the broker plugin read SWITCHBOARD_JWT_SECRET here and
+// apply it as an override (tests/plugin checks the plugin end to end).
+TEST(ConfigOverrides, JwtSecretComesFromTheEnvironmentWhenSetAndNotEmpty) {
+    ::unsetenv("SWITCHBOARD_JWT_SECRET");
+    EXPECT_EQ(jwt_secret_from_environment(), std::nullopt);
+    ::setenv("SWITCHBOARD_JWT_SECRET", "", 1);
+    EXPECT_EQ(jwt_secret_from_environment(), std::nullopt);
+    ::setenv("SWITCHBOARD_JWT_SECRET", "from-the-environment-0123456789abcdefgh", 1);
+    EXPECT_EQ(jwt_secret_from_environment(), "from-the-environment-0123456789abcdefgh");
+    ::unsetenv("SWITCHBOARD_JWT_SECRET");
 }
 
 }  // namespace
