@@ -130,6 +130,12 @@ mqtt_bridge::~mqtt_bridge() {
         // Paho refuses while a connect is in progress; the callbacks hold the
         // bridge only weakly, so they find it gone.
     }
+    // Destroying the client fails its unfinished tokens, calling their
+    // listeners (members declared after client_, so destroyed before it):
+    // the client goes first, while they are whole. Left to member order, a
+    // publish still in flight called a half-destroyed listener ("pure
+    // virtual method called").
+    client_.reset();
 }
 
 template <class F>

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "bridged_gateway.hpp"
+#include "eventually.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
 #include "ws_test_client.hpp"
@@ -165,4 +166,28 @@ TEST(BrokerRestart, BridgeRecoversAndEveryCommandHasOneOutcome) {
                     kind == "error:overloaded")
             << kind << " x" << count;
     }
+}
+
+// Publishes still waiting for the broker's PUBACK when the bridge is torn
+// down: destroying the Paho client fails their tokens, which reach the
+// bridge's listeners. They must still be whole then (it once crashed here
+// with "pure virtual method called").
+TEST(BrokerRestart, BridgeTornDownWithPublishesInFlightStopsCleanly) {
+    mosquitto_broker broker;
+    auto gw = std::make_unique<bridged_gateway>(broker);
+    ws_test_client ctl(gw->port());
+    ctl.register_as("dash-9", "controller");
+    ctl.send({{"type", "subscribe"}, {"ids", {"pump-9"}}});
+    ASSERT_TRUE(ctl.receive_type("subscribed"));
+    mqtt_test_client dev(broker.url(), registering_client("pump-9", "device"));
+    ASSERT_TRUE(dev.connect());
+    outcomes seen;
+    ASSERT_TRUE(wait_presence(ctl, "pump-9", true, seen));
+
+    broker.freeze();
+    for (int i = 0; i < 20; ++i) ctl.send(command("pump-9", "f-" + std::to_string(i)));
+    ASSERT_TRUE(eventually(
+        [&] { return json::parse(gw->bridge().health_json())["unacked"].get<int>() > 0; }));
+    gw.reset();  // stop, then the bridge's last reference goes
+    broker.thaw();
 }

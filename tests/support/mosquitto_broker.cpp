@@ -158,6 +158,14 @@ void mosquitto_broker::kill() {
     process_.reset();
 }
 
+void mosquitto_broker::freeze() {
+    if (process_) process_->signal(SIGSTOP);
+}
+
+void mosquitto_broker::thaw() {
+    if (process_) process_->signal(SIGCONT);
+}
+
 void mosquitto_broker::restart() {
     kill();
     launch();

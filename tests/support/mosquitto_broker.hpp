@@ -44,6 +44,9 @@ public:
     void kill();
     // Starts again on the same port. Throws when it does not come up.
     void restart();
+    // SIGSTOP and SIGCONT: a broker that hangs with its sockets open.
+    void freeze();
+    void thaw();
 
     // Everything mosquitto printed so far (for failure messages).
     std::string log();

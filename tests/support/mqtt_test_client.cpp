@@ -8,6 +8,15 @@ std::string online_status(const std::string& role, nlohmann::json meta) {
     return nlohmann::json{{"online", true}, {"role", role}, {"meta", std::move(meta)}}.dump();
 }
 
+mqtt_client_options registering_client(const std::string& id, const std::string& role) {
+    mqtt_client_options o;
+    o.client_id = id;
+    o.subscriptions = {"sb/" + id + "/in"};
+    o.status_topic = "sb/" + id + "/status";
+    o.status_payload = online_status(role);
+    return o;
+}
+
 mqtt_test_client::mqtt_test_client(const std::string& url, mqtt_client_options options)
     : options_(std::move(options)) {
     // Paho's default queue (100 publishes) refuses an answering device's

@@ -44,6 +44,11 @@ struct mqtt_client_options {
 // A device's status, as the bridge expects it.
 std::string online_status(const std::string& role, nlohmann::json meta = nlohmann::json::object());
 
+// A client registering as `id` with `role` under the "sb" prefix: reads its
+// inbox, publishes its retained online status on connecting (Last Will
+// offline).
+mqtt_client_options registering_client(const std::string& id, const std::string& role);
+
 class mqtt_test_client {
 public:
     struct message {
