@@ -78,12 +78,7 @@ TEST(MqttBounds, ResponseFloodFromOneIdIsRefusedAndCounted) {
     mosquitto_broker broker;
     bridged_gateway gw(broker, mqtt_version::v5,
                        [](gateway_config& c) { c.session.rate = rate_limit_options{}; });
-    mqtt_client_options o;
-    o.client_id = "x";
-    o.subscriptions = {"sb/x/in"};
-    o.status_topic = "sb/x/status";
-    o.status_payload = online_status("device");
-    mqtt_test_client x(broker.url(), o);
+    mqtt_test_client x(broker.url(), registering_client("x", "device"));
     ASSERT_TRUE(x.connect());
     ASSERT_TRUE(eventually([&] { return gw.get().routing().clients().find("x") != nullptr; }));
     for (int i = 0; i < 3000; ++i) {

@@ -32,11 +32,8 @@ std::string topic(const std::string& id, const std::string& kind) {
 // An MQTT client with the ACL's identity `id`: reads its inbox, publishes
 // its retained status on connecting, Last Will "offline".
 mqtt_client_options mqtt_client(const std::string& id, const std::string& role, int version = 5) {
-    mqtt_client_options o;
-    o.client_id = id;
+    mqtt_client_options o = registering_client(id, role);
     o.version = version;
-    o.subscriptions = {topic(id, "in")};
-    o.status_topic = topic(id, "status");
     o.status_payload = online_status(role, {{"model", "test"}});
     return o;
 }

@@ -96,11 +96,7 @@ TEST(BrokerRestart, BridgeRecoversAndEveryCommandHasOneOutcome) {
     });
 
     // The MQTT device reconnects by itself and re-publishes its status.
-    mqtt_client_options o;
-    o.client_id = "pump-1";
-    o.subscriptions = {"sb/pump-1/in"};
-    o.status_topic = "sb/pump-1/status";
-    o.status_payload = online_status("device");
+    mqtt_client_options o = registering_client("pump-1", "device");
     o.answer_topic = "sb/pump-1/out";
     o.auto_reconnect = true;
     mqtt_test_client dev(broker.url(), o);

@@ -57,13 +57,9 @@ std::string topic(const std::string& id, const std::string& kind) {
 // An MQTT device that logs in as `id` with `password`, reads its inbox,
 // publishes its retained status and answers every command.
 mqtt_client_options device(const std::string& id, const std::string& password) {
-    mqtt_client_options o;
-    o.client_id = id;
+    mqtt_client_options o = registering_client(id, "device");
     o.username = id;
     o.password = password;
-    o.subscriptions = {topic(id, "in")};
-    o.status_topic = topic(id, "status");
-    o.status_payload = online_status("device");
     o.answer_topic = topic(id, "out");
     return o;
 }
