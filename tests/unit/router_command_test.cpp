@@ -4,15 +4,8 @@
 
 #include "router_harness.hpp"
 
-namespace switchboard {
+namespace switchboard::testing {
 namespace {
-
-using testing::fake_endpoint;
-using testing::harness;
-using testing::json;
-using testing::load;
-using testing::peer;
-using namespace std::chrono_literals;
 
 // --- commands ---
 
@@ -407,4 +400,4 @@ TEST(Router, RefusedDeliveryWithAckStillEndsInOneOverloadedError) {
 }
 
 }  // namespace
-}  // namespace switchboard
+}  // namespace switchboard::testing

@@ -7,14 +7,8 @@
 
 #include "router_harness.hpp"
 
-namespace switchboard {
+namespace switchboard::testing {
 namespace {
-
-using testing::harness;
-using testing::json;
-using testing::load;
-using testing::peer;
-using namespace std::chrono_literals;
 
 // --- list ---
 
@@ -155,4 +149,4 @@ TEST(Router, ListPageIsCappedInBytesAsWellAsCount) {
 }
 
 }  // namespace
-}  // namespace switchboard
+}  // namespace switchboard::testing

@@ -4,14 +4,8 @@
 
 #include "router_harness.hpp"
 
-namespace switchboard {
+namespace switchboard::testing {
 namespace {
-
-using testing::harness;
-using testing::json;
-using testing::load;
-using testing::peer;
-using namespace std::chrono_literals;
 
 // --- messages ---
 
@@ -56,4 +50,4 @@ TEST(Router, MessageToAFullQueueIsOverloaded) {
 }
 
 }  // namespace
-}  // namespace switchboard
+}  // namespace switchboard::testing

@@ -9,15 +9,8 @@
 
 #include "router_harness.hpp"
 
-namespace switchboard {
+namespace switchboard::testing {
 namespace {
-
-using testing::fake_endpoint;
-using testing::harness;
-using testing::json;
-using testing::load;
-using testing::peer;
-using namespace std::chrono_literals;
 
 // --- exactly one outcome per command ---
 
@@ -192,4 +185,4 @@ TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
 }
 
 }  // namespace
-}  // namespace switchboard
+}  // namespace switchboard::testing

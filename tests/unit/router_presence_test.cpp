@@ -7,14 +7,8 @@
 
 #include "router_harness.hpp"
 
-namespace switchboard {
+namespace switchboard::testing {
 namespace {
-
-using testing::harness;
-using testing::json;
-using testing::load;
-using testing::peer;
-using namespace std::chrono_literals;
 
 // --- subscriptions, events, presence ---
 
@@ -220,4 +214,4 @@ TEST(Router, ObserverHearsPresenceAndEvents) {
 }
 
 }  // namespace
-}  // namespace switchboard
+}  // namespace switchboard::testing

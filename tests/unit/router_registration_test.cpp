@@ -4,15 +4,8 @@
 
 #include "router_harness.hpp"
 
-namespace switchboard {
+namespace switchboard::testing {
 namespace {
-
-using testing::fake_endpoint;
-using testing::harness;
-using testing::json;
-using testing::load;
-using testing::peer;
-using namespace std::chrono_literals;
 
 // --- registration ---
 
@@ -122,4 +115,4 @@ TEST(Router, SecondRegisterOnOneSessionIsBadRequest) {
 }
 
 }  // namespace
-}  // namespace switchboard
+}  // namespace switchboard::testing
