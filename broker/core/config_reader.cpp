@@ -117,6 +117,13 @@ nlohmann::json config_reader::parse_document(std::string_view text, const std::s
         std::size_t why = what.find(": ");
         throw config_error(source + ": " + line_and_column(text, e.byte) + ": not valid JSON" +
                            (why == std::string::npos ? "" : what.substr(why)));
+    } catch (const json::exception& e) {
+        // A number beyond a double (2E66666) is out_of_range 406, thrown with
+        // no position; its text names the number.
+        std::string what = e.what();
+        std::size_t why = what.find("] ");
+        throw config_error(source + ": not valid JSON: " +
+                           (why == std::string::npos ? what : what.substr(why + 2)));
     }
     if (!finder.duplicate().empty()) {
         throw config_error(source + ": '" + finder.duplicate() +

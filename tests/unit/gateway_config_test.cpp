@@ -283,6 +283,16 @@ TEST(GatewayConfig, SyntaxErrorGivesLineAndColumn) {
     EXPECT_NE(what.find("line 1, column 25"), std::string::npos) << what;
 }
 
+TEST(GatewayConfig, NumberTooLargeForADoubleIsAConfigError) {
+    // nlohmann throws out_of_range (not parse_error) for 2E66666; it escaped
+    // the loader and aborted --check-config (found by the config fuzzer).
+    std::string what = config_error_of("{\"threads\": 2E66666}");
+    EXPECT_EQ(what.rfind("test.json: not valid JSON", 0), 0u) << what;
+    EXPECT_NE(what.find("2E66666"), std::string::npos) << what;
+    what = config_error_of("[2E66666=6\xff\xff");
+    EXPECT_EQ(what.rfind("test.json:", 0), 0u) << what;
+}
+
 TEST(GatewayConfig, KeyGivenTwiceIsNamed) {
     // The shipped file's own "tls" block after one an operator added above it
     // used to win silently, leaving the gateway on plain ws://.
