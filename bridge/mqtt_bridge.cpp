@@ -19,6 +19,10 @@ constexpr int qos_at_most_once = 0;
 // PUBACK/SUBACK reason codes at or above this are refusals (MQTT 5 §2.4).
 constexpr int first_failure_reason = 0x80;
 
+// A token settled by the broker itself, success or refusal: proof that it
+// is alive, unlike a failure of the connection (reason code 0).
+bool broker_answered(bool ok, int reason_code) { return ok || reason_code >= first_failure_reason; }
+
 int paho_version(mqtt_version v) {
     return v == mqtt_version::v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
 }
@@ -100,14 +104,17 @@ mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
       topics_(options_.mqtt.topic_prefix),
       strand_(boost::asio::make_strand(ex)),
       retry_timer_(strand_),
+      watchdog_timer_(strand_),
       connect_options_(make_connect_options(options_)),
       connect_listener_(strand_, &mqtt_bridge::on_connect_done),
       subscribe_listener_(strand_, &mqtt_bridge::on_subscribed),
       publish_listener_(strand_, &mqtt_bridge::on_published),
+      probe_listener_(strand_, &mqtt_bridge::on_probe_answered),
       backoff_(options_.mqtt.reconnect_min, options_.mqtt.reconnect_max),
       clients_(routing, intake_, options_.rate, *this,
                options_.mqtt.broker_authenticates ? client_trust::authenticated
-                                                  : client_trust::unauthenticated) {
+                                                  : client_trust::unauthenticated),
+      watchdog_(options_.mqtt.keepalive) {
     try {
         // Paho C refuses a publish once this many commands wait in its own
         // queue, connected or not (default 100: a burst of 320 commands lost
@@ -150,6 +157,7 @@ void mqtt_bridge::start() {
     connect_listener_.bind(weak);
     subscribe_listener_.bind(weak);
     publish_listener_.bind(weak);
+    probe_listener_.bind(weak);
     // Paho's threads only copy what they were given and post it.
     auto strand = strand_;
     client_->set_connected_handler([strand, weak](const std::string& cause) {
@@ -201,7 +209,10 @@ void mqtt_bridge::stop() {
     } catch (const mqtt::exception& e) {
         spdlog::debug("mqtt: disable callbacks: {}", e.what());
     }
-    post_to_strand([](mqtt_bridge& self) { self.retry_timer_.cancel(); });
+    post_to_strand([](mqtt_bridge& self) {
+        self.retry_timer_.cancel();
+        self.watchdog_timer_.cancel();
+    });
     state_.store(bridge_state::stopped, std::memory_order_release);
     spdlog::info("mqtt: bridge stopped");
 }
@@ -266,8 +277,74 @@ void mqtt_bridge::on_connected(const std::string&) {
     ever_connected_ = true;
     set_broker_socket_nodelay(options_.mqtt.url);
     state_.store(bridge_state::connected, std::memory_order_release);
+    watchdog_.connected(std::chrono::steady_clock::now());
+    arm_watchdog();
     subscribe_all();
     resend_unacked();
+}
+
+void mqtt_bridge::heard_from_broker() { watchdog_.heard(std::chrono::steady_clock::now()); }
+
+void mqtt_bridge::arm_watchdog() {
+    watchdog_timer_.expires_after(watchdog_.tick());
+    watchdog_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto self = w.lock()) self->on_watchdog_tick();
+    });
+}
+
+void mqtt_bridge::on_watchdog_tick() {
+    if (stopping_ || state_.load() != bridge_state::connected) return;
+    switch (watchdog_.check(std::chrono::steady_clock::now(), !unacked_.empty())) {
+        case broker_watchdog::verdict::fine:
+            break;
+        case broker_watchdog::verdict::probe:
+            try {
+                // Never subscribed: every live broker answers UNSUBACK, and
+                // nothing is delivered or changed.
+                client_->unsubscribe(topics_.probe_filter(), nullptr, probe_listener_);
+            } catch (const mqtt::exception& e) {
+                spdlog::debug("mqtt: watchdog probe: {}", e.what());
+            }
+            break;
+        case broker_watchdog::verdict::lost:
+            on_broker_silent();
+            return;
+    }
+    arm_watchdog();
+}
+
+void mqtt_bridge::on_probe_answered(const token_outcome& outcome) {
+    if (broker_answered(outcome.ok, outcome.reason_code)) heard_from_broker();
+}
+
+void mqtt_bridge::on_broker_silent() {
+    // A frozen broker still holds what it was handed in its socket buffer
+    // and delivers it when it resumes: resending those frames after the
+    // reconnect would deliver them twice. Frames not yet handed stay.
+    std::size_t abandoned = 0;
+    for (auto it = unacked_.begin(); it != unacked_.end();) {
+        if (!it->second.handed) {
+            ++it;
+            continue;
+        }
+        it = unacked_.erase(it);
+        unacked_count_.fetch_sub(1, std::memory_order_acq_rel);
+        ++abandoned;
+    }
+    abandoned_.fetch_add(abandoned, std::memory_order_relaxed);
+    silences_.fetch_add(1, std::memory_order_relaxed);
+    auto limit = std::chrono::duration_cast<std::chrono::seconds>(watchdog_.limit()).count();
+    on_connection_lost("the broker answered nothing for " + std::to_string(limit) +
+                       " s (watchdog); " + std::to_string(abandoned) +
+                       " frames handed to it are not resent (a frozen broker may still deliver "
+                       "them)");
+    try {
+        // Paho would wait for its own keepalive to give up: drop the link now.
+        client_->disconnect(0);
+    } catch (const mqtt::exception& e) {
+        spdlog::debug("mqtt: disconnect from a silent broker: {}", e.what());
+    }
 }
 
 void mqtt_bridge::subscribe_all() {
@@ -285,6 +362,7 @@ void mqtt_bridge::subscribe_all() {
 }
 
 void mqtt_bridge::on_subscribed(const token_outcome& outcome) {
+    if (broker_answered(outcome.ok, outcome.reason_code)) heard_from_broker();
     if (outcome.ok && outcome.reason_code < first_failure_reason) return;
     std::string what = "a subscription was refused (" +
                        mqtt::exception::error_str(outcome.return_code) + ", reason " +
@@ -326,6 +404,7 @@ void mqtt_bridge::publish_table_counts() {
 
 void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
     if (stopping_ || !message) return;
+    heard_from_broker();
     const std::string& topic = message->get_topic();
     auto match = topics_.parse(topic);
     if (match.status == topic_map::match_status::bad_id) {
@@ -417,7 +496,7 @@ void mqtt_bridge::enqueue(std::string topic, frame_ptr frame) {
     if (state_.load() == bridge_state::connected) publish_unacked(seq, it->second);
 }
 
-void mqtt_bridge::publish_unacked(std::uint64_t seq, const unacked_frame& entry) {
+void mqtt_bridge::publish_unacked(std::uint64_t seq, unacked_frame& entry) {
     auto message = mqtt::make_message(entry.topic, *entry.frame, qos_at_least_once, false);
     if (options_.mqtt.version == mqtt_version::v5) {
         // Stale frames expire on the broker rather than reach a device that
@@ -431,6 +510,7 @@ void mqtt_bridge::publish_unacked(std::uint64_t seq, const unacked_frame& entry)
     }
     try {
         client_->publish(message, reinterpret_cast<void*>(to_context(seq)), publish_listener_);
+        entry.handed = true;
     } catch (const mqtt::exception& e) {
         // Kept: it goes out again after the reconnect that must follow (the
         // only other refusal, a full Paho queue, cannot happen: see above).
@@ -443,7 +523,8 @@ void mqtt_bridge::publish_unacked(std::uint64_t seq, const unacked_frame& entry)
 
 void mqtt_bridge::on_published(const token_outcome& outcome) {
     auto it = unacked_.find(static_cast<std::uint64_t>(outcome.context));
-    if (it == unacked_.end()) return;  // acknowledged already (resent copy)
+    if (broker_answered(outcome.ok, outcome.reason_code)) heard_from_broker();
+    if (it == unacked_.end()) return;  // acknowledged already (resent copy), or abandoned
     bool refused_by_broker = outcome.reason_code >= first_failure_reason;
     if (!outcome.ok && !refused_by_broker) return;  // connection trouble: resent on reconnect
     if (refused_by_broker) {
@@ -547,6 +628,8 @@ std::string mqtt_bridge::health_json() const {
         .integer("published", n(published_))
         .integer("resent", n(resent_))
         .integer("expired", n(expired_))
+        .integer("abandoned", n(abandoned_))
+        .integer("silences", n(silences_))
         .integer("refused", n(refused_))
         .integer("frames_in", n(frames_in_))
         .integer("refused_topics", n(refused_topics_) + n(unregistered_frames_))

@@ -13,7 +13,8 @@
 // The bridge connects and reconnects itself with capped, jittered backoff,
 // resubscribes on every connection (Paho does not), and while it is not
 // connected the MQTT clients count as offline, so commands to them fail at
-// once with `offline`.
+// once with `offline`. A broker that stops answering (frozen, half-open
+// link) is noticed by broker_watchdog within one keepalive.
 //
 // Ownership: created by main() (or a test) with create(), which owns it
 // through a shared_ptr; mqtt_endpoints and posted handlers hold it weakly.
@@ -38,6 +39,7 @@
 #include <string>
 
 #include "bridge_options.hpp"
+#include "broker_watchdog.hpp"
 #include "core/frame_intake.hpp"
 #include "core/log_text.hpp"
 #include "core/mqtt_client_table.hpp"
@@ -131,6 +133,7 @@ private:
         std::string topic;
         frame_ptr frame;
         std::chrono::steady_clock::time_point resend_until;
+        bool handed = false;  // given to Paho for the current connection
     };
 
     mqtt_bridge(router& routing, executor ex, bridge_options options);
@@ -143,6 +146,11 @@ private:
     void on_connect_done(const token_outcome& outcome);
     void on_connected(const std::string& cause);
     void on_connection_lost(const std::string& cause);
+    void arm_watchdog();
+    void on_watchdog_tick();
+    void on_probe_answered(const token_outcome& outcome);
+    void on_broker_silent();
+    void heard_from_broker();
     void schedule_reconnect();
     void subscribe_all();
     void on_subscribed(const token_outcome& outcome);
@@ -153,7 +161,7 @@ private:
     void send_to_inbox(const std::string& id, frame_ptr frame) override;
     std::string status_topic(const std::string& id) const override;
     void enqueue(std::string topic, frame_ptr frame);
-    void publish_unacked(std::uint64_t seq, const unacked_frame& entry);
+    void publish_unacked(std::uint64_t seq, unacked_frame& entry);
     void on_published(const token_outcome& outcome);
     void resend_unacked();
     void forget_all_clients();
@@ -167,11 +175,13 @@ private:
     topic_map topics_;
     strand_type strand_;
     boost::asio::steady_timer retry_timer_;
+    boost::asio::steady_timer watchdog_timer_;
     std::unique_ptr<mqtt::async_client> client_;
     mqtt::connect_options connect_options_;
     strand_listener connect_listener_;
     strand_listener subscribe_listener_;
     strand_listener publish_listener_;
+    strand_listener probe_listener_;
 
     // Strand only.
     reconnect_backoff backoff_;
@@ -179,6 +189,7 @@ private:
     mqtt_client_table clients_;  // MQTT clients registered by us: records, rate buckets
     std::map<std::uint64_t, unacked_frame> unacked_;  // by publish order
     std::uint64_t next_seq_ = 0;
+    broker_watchdog watchdog_;
 
     // Any thread.
     std::atomic<bridge_state> state_{bridge_state::idle};
@@ -190,7 +201,9 @@ private:
     std::atomic<std::uint64_t> published_{0};
     std::atomic<std::uint64_t> refused_{0};  // deliveries refused (disconnected or full)
     std::atomic<std::uint64_t> resent_{0};
-    std::atomic<std::uint64_t> expired_{0};  // unacked past the resend window, dropped
+    std::atomic<std::uint64_t> expired_{0};    // unacked past the resend window, dropped
+    std::atomic<std::uint64_t> abandoned_{0};  // handed to a broker that went silent, not resent
+    std::atomic<std::uint64_t> silences_{0};   // connections the watchdog gave up on
     std::atomic<std::uint64_t> events_published_{0};
     std::atomic<std::uint64_t> frames_in_{0};
     std::atomic<std::uint64_t> refused_topics_{0};       // topics whose ID breaks the rules

@@ -32,6 +32,11 @@ public:
     // of each receiving everything. The plain filter when `group` is empty.
     std::string shared_filter(topic_kind kind, std::string_view group) const;
 
+    // `{prefix}/$watchdog`: the filter the bridge's watchdog unsubscribes
+    // from to probe an idle broker. `$` is not an ID character, so no
+    // client's topic is ever this one.
+    std::string probe_filter() const;
+
     enum class match_status {
         ok,       // one of ours, with a valid ID
         foreign,  // not shaped like one of our topics

@@ -61,6 +61,15 @@ struct outcomes {
     }
 };
 
+// An MQTT device that answers every command, reconnects by itself and
+// re-publishes its status.
+mqtt_client_options answering_device(const std::string& id) {
+    mqtt_client_options o = registering_client(id, "device");
+    o.answer_topic = "sb/" + id + "/out";
+    o.auto_reconnect = true;
+    return o;
+}
+
 bool wait_presence(ws_test_client& c, const std::string& id, bool online, outcomes& seen) {
     auto deadline = std::chrono::steady_clock::now() + 15s;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -95,11 +104,7 @@ TEST(BrokerRestart, BridgeRecoversAndEveryCommandHasOneOutcome) {
         }
     });
 
-    // The MQTT device reconnects by itself and re-publishes its status.
-    mqtt_client_options o = registering_client("pump-1", "device");
-    o.answer_topic = "sb/pump-1/out";
-    o.auto_reconnect = true;
-    mqtt_test_client dev(broker.url(), o);
+    mqtt_test_client dev(broker.url(), answering_device("pump-1"));
     ASSERT_TRUE(dev.connect());
 
     outcomes seen;
@@ -186,4 +191,79 @@ TEST(BrokerRestart, BridgeTornDownWithPublishesInFlightStopsCleanly) {
         [&] { return json::parse(gw->bridge().health_json())["unacked"].get<int>() > 0; }));
     gw.reset();  // stop, then the bridge's last reference goes
     broker.thaw();
+}
+
+// mosquitto stopped with SIGSTOP (a frozen broker: its TCP stack still
+// accepts bytes, nothing answers). Paho alone noticed after ~2.75
+// keepalives, accepting commands meanwhile; the watchdog gives up within
+// 1.5 keepalives. Commands sent while frozen end exactly once, and none
+// reaches the device twice: the frames handed to the frozen broker are not
+// resent after the reconnect, since it delivers them when it resumes.
+TEST(BrokerRestart, FrozenBrokerIsNoticedWithinAKeepaliveAndNothingArrivesTwice) {
+    constexpr auto keepalive = std::chrono::seconds(2);
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, mqtt_version::v5,
+                       [&](gateway_config& c) { c.mqtt.keepalive = keepalive; });
+    ws_test_client ctl(gw.port());
+    ctl.register_as("dash-7", "controller");
+    ctl.send({{"type", "subscribe"}, {"ids", {"pump-7"}}});
+    ASSERT_TRUE(ctl.receive_type("subscribed"));
+    mqtt_test_client dev(broker.url(), answering_device("pump-7"));
+    ASSERT_TRUE(dev.connect());
+    outcomes seen;
+    ASSERT_TRUE(wait_presence(ctl, "pump-7", true, seen));
+    // Live and answered before the freeze.
+    ctl.send(command("pump-7", "before"));
+    ASSERT_TRUE(seen.collect(ctl, {"before"}, 5s));
+    ASSERT_EQ(seen.by_id["before"], std::vector<std::string>{"ok"});
+
+    std::set<std::string> sent;
+    broker.freeze();
+    auto frozen_at = std::chrono::steady_clock::now();
+    for (int i = 0; i < 10; ++i) {
+        std::string id = "frozen-" + std::to_string(i);
+        ctl.send(command("pump-7", id));
+        sent.insert(id);
+    }
+    ASSERT_TRUE(eventually([&] { return gw.bridge().state() != bridge_state::connected; },
+                           std::chrono::seconds(10)));
+    auto noticed_after = std::chrono::steady_clock::now() - frozen_at;
+    EXPECT_LE(noticed_after, keepalive * 3 / 2)
+        << std::chrono::duration_cast<std::chrono::milliseconds>(noticed_after).count() << " ms";
+    ASSERT_TRUE(wait_presence(ctl, "pump-7", false, seen));
+    auto health = json::parse(gw.bridge().health_json());
+    EXPECT_EQ(health["silences"], 1);
+    EXPECT_EQ(health["abandoned"], 10) << health.dump();
+
+    // Noticed: a command now fails at once.
+    ctl.send(command("pump-7", "noticed"));
+    sent.insert("noticed");
+    ASSERT_TRUE(seen.collect(ctl, {"noticed"}, 5s));
+    EXPECT_EQ(seen.by_id["noticed"], std::vector<std::string>{"error:offline"});
+
+    broker.thaw();
+    ASSERT_TRUE(wait_presence(ctl, "pump-7", true, seen)) << broker.log();
+    ctl.send(command("pump-7", "after"));
+    sent.insert("after");
+    ASSERT_TRUE(seen.collect(ctl, sent, std::chrono::milliseconds(command_timeout_ms * 4)));
+    EXPECT_EQ(seen.by_id["after"], std::vector<std::string>{"ok"});
+    EXPECT_TRUE(ctl.quiet_for(std::chrono::milliseconds(command_timeout_ms + 200)))
+        << "a command had a second outcome";
+    for (const auto& id : sent) {
+        ASSERT_EQ(seen.by_id[id].size(), 1u) << id;
+        const std::string& outcome = seen.by_id[id][0];
+        EXPECT_TRUE(outcome == "ok" || outcome == "timeout" || outcome == "error:offline")
+            << id << ": " << outcome;
+    }
+
+    // What the device received, by command ID: nothing twice.
+    std::map<std::string, int> delivered;
+    while (auto m = dev.receive(std::chrono::milliseconds(300))) {
+        auto f = json::parse(m->payload, nullptr, false);
+        if (m->topic == "sb/pump-7/in" && f.is_object() && f.value("type", "") == "command") {
+            ++delivered[f.value("id", "")];
+        }
+    }
+    for (const auto& [id, times] : delivered) EXPECT_EQ(times, 1) << id << " delivered twice";
+    EXPECT_EQ(delivered.count("after"), 1u);
 }

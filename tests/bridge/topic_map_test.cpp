@@ -23,6 +23,13 @@ TEST(TopicMap, BuildsTopicsAndFilters) {
     EXPECT_EQ(t.shared_filter(topic_kind::out, ""), "sb/+/out");
 }
 
+TEST(TopicMap, TheWatchdogsProbeFilterIsNoClientsTopic) {
+    topic_map t("sb");
+    EXPECT_EQ(t.probe_filter(), "sb/$watchdog");
+    EXPECT_FALSE(is_valid_id("$watchdog"));
+    EXPECT_NE(t.parse(t.probe_filter()).status, match_status::ok);
+}
+
 TEST(TopicMap, ParsesOwnTopicsBack) {
     topic_map t("plant-3/sb");
     auto m = t.parse("plant-3/sb/pump-12/out");
