@@ -24,6 +24,7 @@ std::string healthz_body(session_context& context) {
                .integer("commands_accepted", n(c.commands_accepted))
                .integer("commands_answered", n(c.commands_answered))
                .integer("command_timeouts", n(c.command_timeouts))
+               .integer("commands_device_disconnected", n(c.commands_device_disconnected))
                .integer("late_responses", n(c.late_responses))
                .integer("bad_frames", n(c.bad_frames))
                .integer("slow_consumers_closed", n(c.slow_consumers_closed))

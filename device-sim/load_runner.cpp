@@ -175,6 +175,9 @@ private:
                 std::string_view error = frame.raw("error");
                 if (!ok && error.find("\"timeout\"") != std::string_view::npos) {
                     ++result_.timeouts;
+                } else if (!ok && error.find("\"device_disconnected\"") != std::string_view::npos) {
+                    // Made by the gateway, not an answer: counted with the errors.
+                    ++result_.errors["device_disconnected"];
                 } else {
                     ++result_.answered;
                     ++(ok ? result_.answered_ok : result_.answered_failed);

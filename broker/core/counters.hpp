@@ -21,6 +21,7 @@ struct counters {
     counter commands_accepted{0};
     counter commands_answered{0};
     counter command_timeouts{0};
+    counter commands_device_disconnected{0};  // ended as their device left
     counter late_responses{0};
     counter unknown_responses{0};
     counter commands_dropped{0};  // their controller left before the answer

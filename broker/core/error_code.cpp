@@ -22,6 +22,8 @@ std::string_view to_string(error_code code) noexcept {
             return "rate_limited";
         case error_code::timeout:
             return "timeout";
+        case error_code::device_disconnected:
+            return "device_disconnected";
         case error_code::unknown_command:
             return "unknown_command";
         case error_code::expired:

@@ -19,6 +19,7 @@ enum class error_code {
     too_large,
     rate_limited,
     timeout,
+    device_disconnected,
     unknown_command,
     expired,
     overloaded,

@@ -39,6 +39,10 @@ int compare(const split_key& a, std::string_view key) noexcept {
     return compare(a, key) > 0;
 }
 
+std::string device_key(std::string_view device, std::string_view session) {
+    return make_key(device, session);
+}
+
 }  // namespace
 
 pending_commands::shard& pending_commands::shard_for(std::string_view controller) {
@@ -50,11 +54,12 @@ const pending_commands::shard& pending_commands::shard_for(std::string_view cont
 }
 
 bool pending_commands::is_pending(std::string_view controller, std::string_view id,
-                                  std::string_view device) const {
+                                  std::string_view device, std::string_view device_session) const {
     const shard& s = shard_for(controller);
     std::lock_guard lock(s.mutex);
     auto it = s.commands.find(split_key{controller, id});
-    return it != s.commands.end() && it->second.command.device == device;
+    return it != s.commands.end() && it->second.command.device == device &&
+           it->second.command.device_session == device_session;
 }
 
 pending_command pending_commands::extract_locked(
@@ -62,8 +67,23 @@ pending_command pending_commands::extract_locked(
     auto count = s.per_controller.find(it->second.command.controller->id);
     if (count != s.per_controller.end() && --count->second == 0) s.per_controller.erase(count);
     s.deadlines.erase(it->second.by_deadline);
+    s.devices.erase(it->second.by_device);
     pending_command command = std::move(it->second.command);
     s.commands.erase(it);
+    return command;
+}
+
+pending_command pending_commands::end_locked(shard& s,
+                                             std::map<std::string, entry, std::less<>>::iterator it,
+                                             ended_as how) {
+    std::string late_key = it->first + '\n' + it->second.command.device;
+    pending_command command = extract_locked(s, it);
+    if (s.ended.insert_or_assign(late_key, how).second)
+        s.ended_order.push_back(std::move(late_key));
+    if (s.ended_order.size() > ended_memory) {
+        s.ended.erase(s.ended_order.front());
+        s.ended_order.pop_front();
+    }
     return command;
 }
 
@@ -80,23 +100,28 @@ pending_commands::add_result pending_commands::add(pending_command command,
     }
     ++count;
     auto deadline = s.deadlines.emplace(command.deadline, key);
-    s.commands.emplace(std::move(key), entry{std::move(command), deadline});
+    auto device = s.devices.emplace(device_key(command.device, command.device_session), key);
+    s.commands.emplace(std::move(key), entry{std::move(command), deadline, device});
     return add_result::added;
 }
 
 pending_commands::take_result pending_commands::take(std::string_view controller,
-                                                     std::string_view id, std::string_view device) {
+                                                     std::string_view id, std::string_view device,
+                                                     std::string_view device_session) {
     shard& s = shard_for(controller);
     std::string key = make_key(controller, id);
     std::lock_guard lock(s.mutex);
     auto it = s.commands.find(key);
-    if (it != s.commands.end() && it->second.command.device == device) {
+    if (it != s.commands.end() && it->second.command.device == device &&
+        it->second.command.device_session == device_session) {
         return {take_status::found, extract_locked(s, it)};
     }
     if (it == s.commands.end()) {
         key.push_back('\n');
         key.append(device);
-        if (s.expired.contains(key)) return {take_status::late, std::nullopt};
+        if (auto ended = s.ended.find(key); ended != s.ended.end()) {
+            return {take_status::late, std::nullopt, ended->second};
+        }
     }
     return {take_status::unknown, std::nullopt};
 }
@@ -116,13 +141,7 @@ std::vector<pending_command> pending_commands::take_expired(steady_time now) {
         std::lock_guard lock(s.mutex);
         while (!s.deadlines.empty() && s.deadlines.begin()->first <= now) {
             auto it = s.commands.find(s.deadlines.begin()->second);
-            std::string late_key = it->first + '\n' + it->second.command.device;
-            out.push_back(extract_locked(s, it));
-            if (s.expired.insert(late_key).second) s.expired_order.push_back(std::move(late_key));
-            if (s.expired_order.size() > expired_memory) {
-                s.expired.erase(s.expired_order.front());
-                s.expired_order.pop_front();
-            }
+            out.push_back(end_locked(s, it, ended_as::timeout));
         }
     }
     return out;
@@ -145,6 +164,19 @@ std::size_t pending_commands::drop_controller(const client_record& controller) {
     return dropped;
 }
 
+std::vector<pending_command> pending_commands::take_device(const client_record& device) {
+    std::vector<pending_command> out;
+    const std::string key = device_key(device.id, device.session);
+    for (shard& s : shards_) {
+        std::lock_guard lock(s.mutex);
+        for (auto [first, last] = s.devices.equal_range(key); first != last;) {
+            auto command = s.commands.find((first++)->second);
+            out.push_back(end_locked(s, command, ended_as::device_disconnected));
+        }
+    }
+    return out;
+}
+
 std::size_t pending_commands::size() const {
     std::size_t n = 0;
     for (const shard& s : shards_) {
@@ -161,6 +193,7 @@ void pending_commands::clear() {
             std::lock_guard lock(s.mutex);
             gone.swap(s.commands);
             s.deadlines.clear();
+            s.devices.clear();
             s.per_controller.clear();
         }
     }

@@ -80,7 +80,20 @@ void router::unregister_client(const client_ptr& client) {
     if (client->role == client_role::controller) {
         counters::add(stats_.commands_dropped, pending_.drop_controller(*client));
     }
+    if (client->role == client_role::device) end_commands_of(*client);
     if (registry_.erase(client->id, client->session)) notify_followers(*client, false);
+}
+
+void router::end_commands_of(const client_record& device) {
+    // Handed to this connection and unanswered: whatever the device did with
+    // them, this session can no longer answer, and a later one may not.
+    for (auto& command : pending_.take_device(device)) {
+        counters::add(stats_.commands_device_disconnected);
+        command.controller->link->deliver(make_failed_response(
+            command.device, command.id, error_code::device_disconnected,
+            command.device + " disconnected before answering; the command was delivered and "
+                             "its result is unknown"));
+    }
 }
 
 void router::notify_followers(const client_record& subject, bool online) {
@@ -149,7 +162,8 @@ void router::on_command(const client_ptr& sender, const command_request& command
     auto timeout = command.timeout_ms ? std::chrono::milliseconds(*command.timeout_ms)
                                       : policy->options.command_timeout_default;
     timeout = std::min(timeout, policy->options.command_timeout_max);
-    pending_command pending{sender, command.id, target->id, timeout, now + timeout};
+    pending_command pending{sender,          command.id, target->id,
+                            target->session, timeout,    now + timeout};
     switch (pending_.add(std::move(pending), policy->options.max_pending_per_controller)) {
         case pending_commands::add_result::added:
             break;
@@ -179,7 +193,7 @@ void router::on_command(const client_ptr& sender, const command_request& command
 }
 
 void router::on_response(const client_ptr& sender, const response_request& response) {
-    auto taken = pending_.take(response.to, response.id, sender->id);
+    auto taken = pending_.take(response.to, response.id, sender->id, sender->session);
     if (taken.status == pending_commands::take_status::found) {
         counters::add(stats_.commands_answered);
         taken.command->controller->link->deliver(make_response(sender->id, response));
@@ -188,7 +202,11 @@ void router::on_response(const client_ptr& sender, const response_request& respo
     std::string message;
     if (taken.status == pending_commands::take_status::late) {
         counters::add(stats_.late_responses);
-        message = "command '" + response.id + "' already timed out; the answer was dropped";
+        message = "command '" + response.id + "' already " +
+                  (taken.ended == pending_commands::ended_as::timeout
+                       ? "timed out"
+                       : "ended: " + sender->id + " disconnected before answering it") +
+                  "; the answer was dropped";
     } else {
         counters::add(stats_.unknown_responses);
         message = "no command '" + response.id + "' from " + response.to + " is pending for you";

@@ -80,8 +80,9 @@ public:
                                registered_reply reply = registered_reply::send,
                                client_trust trust = client_trust::unauthenticated);
 
-    // The client's connection is gone: forget its commands and follows, and
-    // tell followers it left unless a newer session took its ID over.
+    // The client's connection is gone: forget its follows; a controller's
+    // commands are dropped, a device's end at once as `device_disconnected`;
+    // followers hear it left unless a newer session took its ID over.
     void unregister_client(const client_ptr& client);
 
     // Routes one frame from a registered client.
@@ -113,6 +114,7 @@ public:
     counters& stats() noexcept { return stats_; }
 
 private:
+    void end_commands_of(const client_record& device);
     void on_command(const client_ptr& sender, const command_request& command, steady_time now);
     void on_response(const client_ptr& sender, const response_request& response);
     void on_message(const client_ptr& sender, const message_request& message);

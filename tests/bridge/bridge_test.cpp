@@ -386,10 +386,28 @@ TEST(MqttBridge, LastWillOfKilledClientMarksItOffline) {
                        "1"});
     ASSERT_TRUE(sub.wait_for_line("received SUBACK", 5s)) << sub.output();
     ASSERT_TRUE(wait_presence(*ctl, "sensor-5", true, "mqtt"));
+    // Commands it received and will never answer (30 s timeouts).
+    for (int i = 0; i < 10; ++i) {
+        ctl->send(command("sensor-5", "w-" + std::to_string(i), {{"timeout_ms", 30000}}));
+    }
+    ASSERT_TRUE(sub.wait_for_line("\"w-9\"", 5s)) << sub.output();
 
     sub.signal(SIGKILL);
     ASSERT_TRUE(sub.wait_exit(5s));
-    ASSERT_TRUE(wait_presence(*ctl, "sensor-5", false, "mqtt")) << broker.log();
+    // Its Last Will ends each command at once, then it is offline.
+    std::set<std::string> ended;
+    for (;;) {
+        auto f = ctl->receive(10s);
+        ASSERT_TRUE(f) << broker.log();
+        if ((*f)["type"] == "presence") {
+            EXPECT_EQ((*f)["online"], false);
+            break;
+        }
+        EXPECT_EQ((*f)["type"], "response") << f->dump();
+        EXPECT_EQ((*f)["error"]["code"], "device_disconnected") << f->dump();
+        EXPECT_TRUE(ended.insert((*f)["id"].get<std::string>()).second) << f->dump();
+    }
+    EXPECT_EQ(ended.size(), 10u);
     ctl->send(command("sensor-5", "c-1"));
     auto e = ctl->receive_type("error");
     ASSERT_TRUE(e);

@@ -163,8 +163,8 @@ TEST(BrokerRestart, BridgeRecoversAndEveryCommandHasOneOutcome) {
         ++tally[seen.by_id[id][0]];
     }
     for (const auto& [kind, count] : tally) {
-        EXPECT_TRUE(kind == "ok" || kind == "timeout" || kind == "error:offline" ||
-                    kind == "error:overloaded")
+        EXPECT_TRUE(kind == "ok" || kind == "timeout" || kind == "device_disconnected" ||
+                    kind == "error:offline" || kind == "error:overloaded")
             << kind << " x" << count;
     }
 }
@@ -252,7 +252,8 @@ TEST(BrokerRestart, FrozenBrokerIsNoticedWithinAKeepaliveAndNothingArrivesTwice)
     for (const auto& id : sent) {
         ASSERT_EQ(seen.by_id[id].size(), 1u) << id;
         const std::string& outcome = seen.by_id[id][0];
-        EXPECT_TRUE(outcome == "ok" || outcome == "timeout" || outcome == "error:offline")
+        EXPECT_TRUE(outcome == "ok" || outcome == "timeout" || outcome == "device_disconnected" ||
+                    outcome == "error:offline")
             << id << ": " << outcome;
     }
 

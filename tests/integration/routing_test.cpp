@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "eventually.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
@@ -280,4 +282,43 @@ TEST(Routing, ListFiltersByRoleAndPrefixWithMore) {
     auto controllers = ctl.receive();
     ASSERT_EQ((*controllers)["items"].size(), 1u);
     EXPECT_EQ((*controllers)["items"][0]["id"], "dash");
+}
+
+// A device that closes, and one whose TCP connection is cut, each with ten
+// commands outstanding (30 s timeouts): every command ends at once as
+// `device_disconnected`, exactly once, instead of at its timeout.
+TEST(Routing, DeviceClosedOrCutEndsItsOutstandingCommandsAsDeviceDisconnected) {
+    running_gateway gw;
+    ws_test_client ctl(gw.port());
+    ctl.register_as("dash-1", "controller");
+    for (bool cut : {false, true}) {
+        SCOPED_TRACE(cut ? "cut" : "closed");
+        std::string device = cut ? "pump-cut" : "pump-closed";
+        ws_test_client dev(gw.port());
+        dev.register_as(device, "device");
+        for (int i = 0; i < 10; ++i) {
+            ctl.send(command(device, device + "-" + std::to_string(i), {{"timeout_ms", 30000}}));
+        }
+        for (int i = 0; i < 10; ++i) ASSERT_TRUE(dev.receive_type("command"));
+        auto left_at = std::chrono::steady_clock::now();
+        if (cut) {
+            dev.cut();
+        } else {
+            dev.close();
+        }
+        std::set<std::string> ended;
+        for (int i = 0; i < 10; ++i) {
+            auto f = ctl.receive(5s);
+            ASSERT_TRUE(f) << "only " << ended.size() << " of 10 ended";
+            EXPECT_EQ((*f)["type"], "response") << f->dump();
+            EXPECT_EQ((*f)["from"], device);
+            EXPECT_EQ((*f)["ok"], false);
+            EXPECT_EQ((*f)["error"]["code"], "device_disconnected") << f->dump();
+            EXPECT_TRUE(ended.insert((*f)["id"].get<std::string>()).second) << f->dump();
+        }
+        // Seconds would mean a timeout of some kind; it is the close itself.
+        EXPECT_LT(std::chrono::steady_clock::now() - left_at, 2s);
+        EXPECT_TRUE(ctl.quiet_for(200ms)) << "a second outcome";
+    }
+    EXPECT_EQ(gw.stats().commands_device_disconnected.load(), 20u);
 }

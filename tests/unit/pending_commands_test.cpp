@@ -19,9 +19,12 @@ client_ptr controller(std::string id, std::string session) {
     return c;
 }
 
+// Every command goes to the device's session "dev-s" unless a test says otherwise.
 pending_command command(const client_ptr& from, std::string id, std::string device,
-                        std::chrono::milliseconds timeout = 1000ms, steady_time now = t0) {
-    return pending_command{from, std::move(id), std::move(device), timeout, now + timeout};
+                        std::chrono::milliseconds timeout = 1000ms, steady_time now = t0,
+                        std::string device_session = "dev-s") {
+    return pending_command{from,    std::move(id), std::move(device), std::move(device_session),
+                           timeout, now + timeout};
 }
 
 using add_result = pending_commands::add_result;
@@ -32,7 +35,7 @@ TEST(PendingCommands, AddThenTakeByTheRightDevice) {
     auto dash = controller("dash", "s1");
     EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 10), add_result::added);
     EXPECT_EQ(p.size(), 1u);
-    auto r = p.take("dash", "c-1", "pump-1");
+    auto r = p.take("dash", "c-1", "pump-1", "dev-s");
     EXPECT_EQ(r.status, take_status::found);
     ASSERT_TRUE(r.command.has_value());
     EXPECT_EQ(r.command->controller, dash);
@@ -62,7 +65,7 @@ TEST(PendingCommands, MaxPerControllerBoundsCommandsInFlight) {
     // Other controllers have their own budget.
     EXPECT_EQ(p.add(command(controller("ops", "s2"), "c-3", "pump-1"), 2), add_result::added);
     // An answer frees a slot.
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::found);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
     EXPECT_EQ(p.add(command(dash, "c-3", "pump-1"), 2), add_result::added);
 }
 
@@ -75,27 +78,27 @@ TEST(PendingCommands, ZeroBudgetRefusesEverything) {
 TEST(PendingCommands, WrongDeviceCannotTake) {
     pending_commands p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
-    auto r = p.take("dash", "c-1", "pump-2");
+    auto r = p.take("dash", "c-1", "pump-2", "dev-s");
     EXPECT_EQ(r.status, take_status::unknown);
     EXPECT_FALSE(r.command.has_value());
     EXPECT_EQ(p.size(), 1u);
     // The right device still can.
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::found);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
 }
 
 TEST(PendingCommands, WrongControllerOrIdIsUnknown) {
     pending_commands p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
-    EXPECT_EQ(p.take("ops", "c-1", "pump-1").status, take_status::unknown);
-    EXPECT_EQ(p.take("dash", "c-2", "pump-1").status, take_status::unknown);
+    EXPECT_EQ(p.take("ops", "c-1", "pump-1", "dev-s").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-2", "pump-1", "dev-s").status, take_status::unknown);
     EXPECT_EQ(p.size(), 1u);
 }
 
 TEST(PendingCommands, SecondTakeFails) {
     pending_commands p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::found);
-    auto again = p.take("dash", "c-1", "pump-1");
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
+    auto again = p.take("dash", "c-1", "pump-1", "dev-s");
     EXPECT_EQ(again.status, take_status::unknown);
     EXPECT_FALSE(again.command.has_value());
 }
@@ -122,17 +125,17 @@ TEST(PendingCommands, AnswerAfterTimeoutIsLate) {
     pending_commands p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1", 100ms), 10);
     ASSERT_EQ(p.take_expired(t0 + 100ms).size(), 1u);
-    auto r = p.take("dash", "c-1", "pump-1");
+    auto r = p.take("dash", "c-1", "pump-1", "dev-s");
     EXPECT_EQ(r.status, take_status::late);
     EXPECT_FALSE(r.command.has_value());
     // Only the device the command went to is told it is late.
-    EXPECT_EQ(p.take("dash", "c-1", "pump-2").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-2", "dev-s").status, take_status::unknown);
 }
 
 TEST(PendingCommands, TakenCommandDoesNotExpire) {
     pending_commands p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1", 100ms), 10);
-    ASSERT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::found);
+    ASSERT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
     EXPECT_TRUE(p.take_expired(t0 + 1h).empty());
 }
 
@@ -144,7 +147,7 @@ TEST(PendingCommands, CancelRemovesWithoutAnyOtherOutcome) {
     EXPECT_FALSE(p.cancel("dash", "c-1"));
     EXPECT_EQ(p.size(), 0u);
     EXPECT_TRUE(p.take_expired(t0 + 1h).empty());
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::unknown);
     // Its slot is free again.
     EXPECT_EQ(p.add(command(dash, "c-2", "pump-1"), 1), add_result::added);
 }
@@ -163,10 +166,10 @@ TEST(PendingCommands, DropControllerDropsOnlyThatSession) {
 
     EXPECT_EQ(p.drop_controller(*old_dash), 2u);
     EXPECT_EQ(p.size(), 3u);
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1").status, take_status::unknown);
-    EXPECT_EQ(p.take("dash", "c-3", "pump-1").status, take_status::found);
-    EXPECT_EQ(p.take("ops", "c-1", "pump-1").status, take_status::found);
-    EXPECT_EQ(p.take("dash2", "c-1", "pump-1").status, take_status::found);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-3", "pump-1", "dev-s").status, take_status::found);
+    EXPECT_EQ(p.take("ops", "c-1", "pump-1", "dev-s").status, take_status::found);
+    EXPECT_EQ(p.take("dash2", "c-1", "pump-1", "dev-s").status, take_status::found);
     EXPECT_EQ(p.drop_controller(*old_dash), 0u);
 }
 
@@ -183,9 +186,9 @@ TEST(PendingCommands, CorrelationIdsWithNewlinesStayApart) {
     pending_commands p;
     auto dash = controller("dash", "s1");
     p.add(command(dash, "a\nb", "pump-1"), 10);
-    EXPECT_EQ(p.take("dash", "a", "pump-1").status, take_status::unknown);
-    EXPECT_EQ(p.take("dash\na", "b", "pump-1").status, take_status::unknown);
-    EXPECT_EQ(p.take("dash", "a\nb", "pump-1").status, take_status::found);
+    EXPECT_EQ(p.take("dash", "a", "pump-1", "dev-s").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash\na", "b", "pump-1", "dev-s").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "a\nb", "pump-1", "dev-s").status, take_status::found);
 }
 
 TEST(PendingCommands, SizeCountsAcrossControllers) {
@@ -198,6 +201,50 @@ TEST(PendingCommands, SizeCountsAcrossControllers) {
     EXPECT_EQ(p.size(), 100u);
     EXPECT_EQ(p.take_expired(t0 + 50ms).size(), 50u);
     EXPECT_EQ(p.size(), 50u);
+}
+
+client_ptr device(std::string id, std::string session) {
+    auto d = std::make_shared<client_record>();
+    d->id = std::move(id);
+    d->session = std::move(session);
+    return d;
+}
+
+TEST(PendingCommands, ADeviceSessionsCommandsEndTogetherAndOnlyThem) {
+    pending_commands p;
+    // Spread over many controllers, so over every shard.
+    std::vector<client_ptr> dashes;
+    for (int i = 0; i < 40; ++i) {
+        dashes.push_back(controller("dash-" + std::to_string(i), "s" + std::to_string(i)));
+        p.add(command(dashes.back(), "c", "pump-1", 1000ms, t0, "old"), 10);
+        p.add(command(dashes.back(), "d", "pump-1", 1000ms, t0, "new"), 10);
+        p.add(command(dashes.back(), "e", "pump-2", 1000ms, t0, "old"), 10);
+    }
+    auto ended = p.take_device(*device("pump-1", "old"));
+    ASSERT_EQ(ended.size(), 40u);
+    for (const auto& c : ended) {
+        EXPECT_EQ(c.id, "c");
+        EXPECT_EQ(c.device_session, "old");
+    }
+    EXPECT_EQ(p.size(), 80u);
+    EXPECT_TRUE(p.take_device(*device("pump-1", "old")).empty());
+    // Ended commands have no deadline left.
+    EXPECT_EQ(p.take_expired(t0 + 1h).size(), 80u);
+}
+
+TEST(PendingCommands, OnlyTheSessionACommandWentToMayAnswerIt) {
+    pending_commands p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1", 1000ms, t0, "first"), 10);
+    EXPECT_FALSE(p.is_pending("dash", "c-1", "pump-1", "second"));
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "second").status, take_status::unknown);
+    EXPECT_TRUE(p.is_pending("dash", "c-1", "pump-1", "first"));
+    // The device left: a next session's answer is late, and says why.
+    ASSERT_EQ(p.take_device(*device("pump-1", "first")).size(), 1u);
+    auto late = p.take("dash", "c-1", "pump-1", "second");
+    EXPECT_EQ(late.status, take_status::late);
+    EXPECT_EQ(late.ended, pending_commands::ended_as::device_disconnected);
+    EXPECT_EQ(p.size(), 0u);
 }
 
 }  // namespace

@@ -364,6 +364,62 @@ TEST(Router, TakenOverControllerLeavingKeepsTheNewSessionsCommands) {
     EXPECT_EQ(new_dash.last()["error"]["code"], "timeout");
 }
 
+TEST(Router, DeviceLeavingEndsItsCommandsAtOnceAsDeviceDisconnected) {
+    harness h;
+    auto dash = h.controller("dash");
+    auto ops = h.controller("ops");
+    auto pump = h.device("pump");
+    auto valve = h.device("valve");
+    for (int i = 0; i < 10; ++i) h.command(dash, "pump", "c-" + std::to_string(i));
+    h.command(ops, "pump", "o-1");
+    h.command(dash, "valve", "v-1");
+    h.leave(pump);
+    // No time passed: each ended on the spot, once, to its own controller.
+    ASSERT_EQ(dash.count(), 10u);
+    for (int i = 0; i < 10; ++i) {
+        json f = dash.link->frame(static_cast<std::size_t>(i));
+        EXPECT_EQ(f["type"], "response");
+        EXPECT_EQ(f["from"], "pump");
+        EXPECT_EQ(f["id"], "c-" + std::to_string(i));
+        EXPECT_EQ(f["ok"], false);
+        EXPECT_EQ(f["error"]["code"], "device_disconnected");
+    }
+    ASSERT_EQ(ops.count(), 1u);
+    EXPECT_EQ(ops.last()["error"]["code"], "device_disconnected");
+    EXPECT_EQ(load(h.stats().commands_device_disconnected), 11u);
+    // The valve's command is untouched, and nothing times out later.
+    EXPECT_EQ(h.r().pending().size(), 1u);
+    h.advance(1h);
+    EXPECT_EQ(dash.count(), 11u);
+    EXPECT_EQ(dash.last()["id"], "v-1");
+    EXPECT_EQ(dash.last()["error"]["code"], "timeout");
+}
+
+TEST(Router, ANewSessionOfTheDeviceCannotAnswerItsPredecessorsCommands) {
+    harness h;
+    auto dash = h.controller("dash");
+    auto old_pump = h.device("pump");
+    h.command(dash, "pump", "c-1");
+    // Taken over: the new session registers first, then the old one's cleanup runs.
+    auto new_pump = h.device("pump");
+    h.respond(new_pump, "dash", "c-1");
+    EXPECT_EQ(new_pump.last()["code"], "unknown_command");
+    EXPECT_EQ(dash.count(), 0u);
+    h.leave(old_pump);
+    ASSERT_EQ(dash.count(), 1u);
+    EXPECT_EQ(dash.last()["error"]["code"], "device_disconnected");
+    // Still no: the command ended, and the device is told so.
+    h.respond(new_pump, "dash", "c-1");
+    EXPECT_EQ(new_pump.last()["code"], "unknown_command");
+    EXPECT_NE(new_pump.last()["message"].get<std::string>().find("disconnected"), std::string::npos)
+        << new_pump.last().dump();
+    EXPECT_EQ(dash.count(), 1u);
+    // The new session's own commands are its to answer.
+    h.command(dash, "pump", "c-2");
+    h.respond(new_pump, "dash", "c-2");
+    EXPECT_EQ(dash.last()["ok"], true);
+}
+
 TEST(Router, RefusedDeliveryGivesOverloadedAndNoLaterTimeout) {
     harness h;
     auto dash = h.controller("dash");

@@ -136,6 +136,20 @@ TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
             h.respond(devices[pick(devices.size())], to, cid);  // repeat or wrong device
         }
         if (chance(0.3)) h.advance(std::chrono::milliseconds(pick(120)));
+        if (chance(0.004)) {
+            // A device leaves, or is taken over and then its old session's
+            // cleanup runs, and is back at once. Its inbox is kept: the new
+            // session's answers to those commands must find nothing.
+            std::size_t d = pick(devices.size());
+            peer old = devices[d];
+            if (chance(0.5)) {
+                devices[d] = h.device(old.id());
+                h.leave(old);
+            } else {
+                h.leave(old);
+                devices[d] = h.device(old.id());
+            }
+        }
         if (chance(0.01)) leave(ctls[pick(ctls.size())]);
         if (chance(0.005)) {
             // Takeover: a new session claims the ID, then the old one's cleanup runs.
@@ -179,8 +193,9 @@ TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
     EXPECT_GT(load(h.stats().overloaded_errors), 0u);
     EXPECT_GT(load(h.stats().offline_errors), 0u);
     EXPECT_GT(load(h.stats().late_responses), 0u);
+    EXPECT_GT(load(h.stats().commands_device_disconnected), 0u);
     EXPECT_EQ(load(h.stats().commands_answered) + load(h.stats().command_timeouts) +
-                  load(h.stats().commands_dropped),
+                  load(h.stats().commands_dropped) + load(h.stats().commands_device_disconnected),
               load(h.stats().commands_accepted));
 }
 
