@@ -128,7 +128,9 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
                                                 std::move(session), registered_reply::skip, trust_);
     if (previous) {
         // Our own earlier record of this client (its role or meta changed):
-        // the takeover closed its link; drop its follows and commands too.
+        // the takeover closed its link; drop its follows. The connection is
+        // the same, so a device's outstanding commands stay answerable.
+        if (record) router_.carry_over(*previous, *record);
         clients_.erase(id);
         router_.unregister_client(previous);
         outcome.closed = std::move(previous);

@@ -177,6 +177,27 @@ std::vector<pending_command> pending_commands::take_device(const client_record& 
     return out;
 }
 
+std::size_t pending_commands::move_device(const client_record& from, const client_record& to) {
+    std::size_t moved = 0;
+    const std::string from_key = device_key(from.id, from.session);
+    const std::string to_key = device_key(to.id, to.session);
+    for (shard& s : shards_) {
+        std::lock_guard lock(s.mutex);
+        // Collected first: the new entries could land inside the range.
+        auto [first, last] = s.devices.equal_range(from_key);
+        std::vector<std::string> keys;
+        for (auto it = first; it != last; ++it) keys.push_back(it->second);
+        s.devices.erase(first, last);
+        for (const std::string& key : keys) {
+            auto command = s.commands.find(key);
+            command->second.command.device_session = to.session;
+            command->second.by_device = s.devices.emplace(to_key, key);
+            ++moved;
+        }
+    }
+    return moved;
+}
+
 std::size_t pending_commands::size() const {
     std::size_t n = 0;
     for (const shard& s : shards_) {

@@ -78,6 +78,11 @@ public:
     // device left: they end as device_disconnected).
     std::vector<pending_command> take_device(const client_record& device);
 
+    // The device session `from` goes on as `to` (an MQTT client's new
+    // status: same connection, new record): its commands are `to`'s to
+    // answer now. Returns how many moved.
+    std::size_t move_device(const client_record& from, const client_record& to);
+
     std::size_t size() const;
 
     // Forgets every command without an outcome (gateway shutdown only).

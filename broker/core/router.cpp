@@ -84,6 +84,12 @@ void router::unregister_client(const client_ptr& client) {
     if (registry_.erase(client->id, client->session)) notify_followers(*client, false);
 }
 
+void router::carry_over(const client_record& previous, const client_record& next) {
+    if (previous.role == client_role::device && next.role == client_role::device) {
+        pending_.move_device(previous, next);
+    }
+}
+
 void router::end_commands_of(const client_record& device) {
     // Handed to this connection and unanswered: whatever the device did with
     // them, this session can no longer answer, and a later one may not.

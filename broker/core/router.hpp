@@ -85,6 +85,12 @@ public:
     // followers hear it left unless a newer session took its ID over.
     void unregister_client(const client_ptr& client);
 
+    // `next` replaced `previous` for the same client on the same connection
+    // (an MQTT client published a status with a new role or meta): the
+    // device's outstanding commands stay answerable by `next`. Call before
+    // unregister_client(previous).
+    void carry_over(const client_record& previous, const client_record& next);
+
     // Routes one frame from a registered client.
     void route(const client_ptr& sender, const inbound_frame& frame, steady_time now);
 

@@ -122,6 +122,26 @@ TEST_F(MqttTableTest, StrangersShareOneBoundedBucket) {
     EXPECT_NE(links_.strangers["ghost-0"][0].find("sb/ghost-0/status"), std::string::npos);
 }
 
+TEST_F(MqttTableTest, ANewStatusOfTheSameDeviceKeepsItsCommandsAndALastWillEndsThem) {
+    table_.on_status("dash", R"({"online":true,"role":"controller"})", now_);
+    table_.on_status("pump", R"({"online":true,"meta":{"battery":80}})", now_);
+    table_.on_out("dash", R"({"type":"command","to":"pump","id":"c-1","name":"go"})", now_);
+    table_.on_out("dash", R"({"type":"command","to":"pump","id":"c-2","name":"go"})", now_);
+    // Same client, same connection, new meta: a new record, its commands kept.
+    table_.on_status("pump", R"({"online":true,"meta":{"battery":79}})", now_);
+    auto& dash = *links_.links["dash"];
+    EXPECT_EQ(dash.frame_count(), 0u);
+    table_.on_out("pump", R"({"type":"response","to":"dash","id":"c-1","ok":true})", now_);
+    ASSERT_EQ(dash.frame_count(), 1u);
+    EXPECT_EQ(dash.last()["ok"], true);
+    // Its Last Will (status cleared): the other one ends at once.
+    table_.on_status("pump", "", now_);
+    ASSERT_EQ(dash.frame_count(), 2u);
+    EXPECT_EQ(dash.last()["id"], "c-2");
+    EXPECT_EQ(dash.last()["error"]["code"], "device_disconnected");
+    EXPECT_EQ(routing_.pending().size(), 0u);
+}
+
 TEST(MqttEvents, PayloadSplicesNameAndData) {
     event_request e{"temp", R"({"c":21.5})"};
     EXPECT_EQ(json::parse(event_payload(e)), json({{"name", "temp"}, {"data", {{"c", 21.5}}}}));

@@ -247,5 +247,19 @@ TEST(PendingCommands, OnlyTheSessionACommandWentToMayAnswerIt) {
     EXPECT_EQ(p.size(), 0u);
 }
 
+TEST(PendingCommands, MovedCommandsBelongToTheNewSession) {
+    pending_commands p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1", 1000ms, t0, "first"), 10);
+    p.add(command(dash, "c-2", "pump-1", 1000ms, t0, "first"), 10);
+    EXPECT_EQ(p.move_device(*device("pump-1", "first"), *device("pump-1", "second")), 2u);
+    EXPECT_FALSE(p.is_pending("dash", "c-1", "pump-1", "first"));
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "second").status, take_status::found);
+    EXPECT_TRUE(p.take_device(*device("pump-1", "first")).empty());
+    auto ended = p.take_device(*device("pump-1", "second"));
+    ASSERT_EQ(ended.size(), 1u);
+    EXPECT_EQ(ended[0].id, "c-2");
+}
+
 }  // namespace
 }  // namespace switchboard
