@@ -607,6 +607,30 @@ void mqtt_bridge::on_event(const client_record& from, const event_request& event
     });
 }
 
+bridge_stats mqtt_bridge::stats() const {
+    auto n = [](const auto& v) {
+        return static_cast<std::uint64_t>(v.load(std::memory_order_relaxed));
+    };
+    bridge_state now = state();
+    return {.state = to_string(now),
+            .connected = now == bridge_state::connected,
+            .reconnects = n(reconnects_),
+            .connect_failures = n(connect_failures_),
+            .clients = n(client_count_),
+            .unacked = n(unacked_count_),
+            .published = n(published_),
+            .resent = n(resent_),
+            .expired = n(expired_),
+            .abandoned = n(abandoned_),
+            .silences = n(silences_),
+            .refused = n(refused_),
+            .frames_in = n(frames_in_),
+            .refused_topics = n(refused_topics_) + n(unregistered_frames_),
+            .statuses_refused = n(statuses_refused_),
+            .flood_refused = n(flood_refused_),
+            .events_published = n(events_published_)};
+}
+
 std::string mqtt_bridge::health_json() const {
     auto n = [](const auto& v) {
         return static_cast<std::int64_t>(v.load(std::memory_order_relaxed));

@@ -40,6 +40,7 @@
 
 #include "bridge_options.hpp"
 #include "broker_watchdog.hpp"
+#include "core/bridge_status.hpp"
 #include "core/frame_intake.hpp"
 #include "core/log_text.hpp"
 #include "core/mqtt_client_table.hpp"
@@ -55,6 +56,7 @@ std::string_view to_string(bridge_state state) noexcept;
 
 class mqtt_bridge final : public std::enable_shared_from_this<mqtt_bridge>,
                           public router_observer,
+                          public bridge_status,
                           private mqtt_client_links {
 public:
     using executor = boost::asio::any_io_executor;
@@ -92,8 +94,10 @@ public:
     // payload on; the per-ID rate stays as started. Any thread.
     void set_intake_limits(const intake_limits& limits) noexcept { intake_.set_limits(limits); }
 
-    // A JSON object for /healthz: state, reconnects, clients, unacked... Any thread.
-    std::string health_json() const;
+    // bridge_status: for /stats (a JSON object: state, reconnects, clients,
+    // unacked...), /metrics and /readyz. Any thread.
+    std::string health_json() const override;
+    bridge_stats stats() const override;
 
     bridge_state state() const noexcept { return state_.load(std::memory_order_acquire); }
     std::uint64_t reconnects() const noexcept {

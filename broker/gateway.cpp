@@ -56,8 +56,9 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& t
 // What connections consult, from a finalized config. Throws config_error
 // when the TLS pair cannot be loaded.
 std::shared_ptr<const session_settings> make_settings(const gateway_config& c) {
-    return std::make_shared<const session_settings>(session_settings{
-        c.session, authenticator(c.auth), origin_policy(c.origins), make_tls_context(c.tls)});
+    return std::make_shared<const session_settings>(
+        session_settings{c.session, authenticator(c.auth), origin_policy(c.origins),
+                         metrics_access(c.metrics), make_tls_context(c.tls)});
 }
 }  // namespace
 
@@ -68,7 +69,8 @@ gateway::gateway(gateway_config config)
       intake_(router_, intake_limits_of(config_)),
       connections_(config_.session.max_connections, config_.session.max_connections_per_address),
       settings_(make_settings(config_)),
-      context_{router_, config_, stats_, sessions_, connections_, intake_, settings_},
+      context_{router_, config_, stats_, sessions_, connections_, intake_, settings_, metrics_},
+      metrics_(context_),
       pool_(config_.threads),
       tick_(pool_.first()) {
     std::random_device entropy;
@@ -85,6 +87,7 @@ void gateway::start() {
     listener_->run();
     schedule_tick();
     pool_.start();
+    context_.phase = gateway_phase::serving;
     spdlog::info("switchboard node {} listening on {}:{} ({}) with {} I/O threads", config_.node,
                  config_.listen_address, port_,
                  !config_.tls.enabled      ? "ws, http"
@@ -129,9 +132,15 @@ void gateway::schedule_tick() {
     });
 }
 
+void gateway::begin_drain() {
+    if (context_.phase.exchange(gateway_phase::draining) == gateway_phase::draining) return;
+    spdlog::info("draining: new upgrades refused, /readyz answers 503");
+}
+
 void gateway::stop(std::chrono::milliseconds grace) {
     if (stopped_) return;
     stopped_ = true;
+    context_.phase = gateway_phase::draining;
     if (listener_) {
         listener_->stop();
         boost::asio::post(tick_.get_executor(), [this] { tick_.cancel(); });

@@ -19,6 +19,7 @@
 #include "core/router.hpp"
 #include "core/snapshot_cell.hpp"
 #include "io_pool.hpp"
+#include "metrics.hpp"
 #include "session_context.hpp"
 
 namespace boost::asio::ssl {
@@ -45,18 +46,25 @@ public:
 
     // Applies a newly read config to the running gateway (SIGHUP): the TLS
     // certificate and key for new handshakes, credentials, ACL rules,
-    // origins, limits and timeouts, without closing a connection (the log
-    // level and the MQTT bridge's caps are the caller's). When the plan is
-    // refused (a key that cannot change live differs), nothing changes.
-    // Throws config_error, changing nothing, when the config is unsafe
-    // (check_security) or its files fail the start-up checks (check_files).
+    // origins, limits, timeouts and who may read /metrics, without closing a
+    // connection (the log level and the MQTT bridge's caps are the caller's).
+    // When the plan is refused (a key that cannot change live differs),
+    // nothing changes. Throws config_error, changing nothing, when the config
+    // is unsafe (check_security) or its files fail the start-up checks
+    // (check_files).
     reload_plan reload(gateway_config next);
 
-    // Reports the MQTT bridge's state at /healthz. Call before start();
-    // `source` must be thread-safe.
-    void set_mqtt_health(std::function<std::string()> source) {
-        context_.mqtt_health = std::move(source);
-    }
+    // The MQTT bridge whose state /readyz, /metrics and /stats report. Call
+    // before start(); it must outlive stop().
+    void set_bridge(const bridge_status* bridge) noexcept { context_.bridge = bridge; }
+
+    // Stops taking new WebSocket upgrades (they get 503) and turns /readyz
+    // to 503 "draining", so load balancers move traffic away before stop()
+    // closes the connections; main waits timeouts.drain_ms in between.
+    // Open connections keep working. Any thread; idempotent.
+    void begin_drain();
+
+    gateway_phase phase() const noexcept { return context_.phase.load(); }
 
     unsigned short port() const noexcept { return port_; }
     router& routing() noexcept { return router_; }
@@ -81,6 +89,7 @@ private:
     connection_limiter connections_;
     snapshot_cell<session_settings> settings_;
     session_context context_;
+    gateway_metrics metrics_;
     io_pool pool_;
     boost::asio::steady_timer tick_;
     std::shared_ptr<listener> listener_;

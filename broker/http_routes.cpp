@@ -3,53 +3,19 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/outbound_frame.hpp"
 #include "core/static_path.hpp"
+#include "operations_routes.hpp"
 
 namespace switchboard {
 namespace {
 
-std::string healthz_body(session_context& context) {
-    const counters& c = context.stats;
-    auto n = [](const counters::counter& v) {
-        return static_cast<std::int64_t>(v.load(std::memory_order_relaxed));
-    };
-    return json_writer{}
-               .string("status", "ok")
-               .string("node", context.config.node)
-               .integer("sessions", static_cast<std::int64_t>(context.sessions.size()))
-               .integer("registered", static_cast<std::int64_t>(context.routing.clients().size()))
-               .integer("pending_commands",
-                        static_cast<std::int64_t>(context.routing.pending().size()))
-               .integer("commands_accepted", n(c.commands_accepted))
-               .integer("commands_answered", n(c.commands_answered))
-               .integer("command_timeouts", n(c.command_timeouts))
-               .integer("commands_device_disconnected", n(c.commands_device_disconnected))
-               .integer("late_responses", n(c.late_responses))
-               .integer("bad_frames", n(c.bad_frames))
-               .integer("slow_consumers_closed", n(c.slow_consumers_closed))
-               .integer("unauthorized", n(c.unauthorized))
-               .integer("forbidden", n(c.forbidden))
-               .integer("rate_limited", n(c.rate_limited))
-               .integer("connections_refused", n(c.connections_refused))
-               .integer("origins_refused", n(c.origins_refused))
-               .raw("mqtt", context.mqtt_health ? context.mqtt_health()
-                                                : std::string(R"({"state":"disabled"})"))
-               .finish() +
-           "\n";
-}
-
-http_answer healthz(session_context& context) {
-    return {200, "application/json", "no-store", healthz_body(context)};
-}
-
-http_answer ws_without_upgrade(session_context&) {
+http_answer ws_without_upgrade(const http_request&, session_context&) {
     return {426, "text/plain; charset=utf-8", "no-store", "/ws takes a WebSocket upgrade\n"};
 }
 
 constexpr http_route routes[] = {
-    {"/healthz", healthz},
-    {"/ws", ws_without_upgrade},
+    {"/healthz", answer_healthz}, {"/readyz", answer_readyz},  {"/metrics", answer_metrics},
+    {"/stats", answer_stats},     {"/ws", ws_without_upgrade},
 };
 
 }  // namespace
@@ -70,10 +36,10 @@ std::string_view content_type_for(std::string_view path) {
 
 std::span<const http_route> http_routes() { return routes; }
 
-http_answer answer_http(std::string_view target, session_context& context) {
-    std::string_view path = target.substr(0, target.find('?'));
+http_answer answer_http(const http_request& request, session_context& context) {
+    std::string_view path = request.target.substr(0, request.target.find('?'));
     for (const http_route& route : routes) {
-        if (path == route.path) return route.answer(context);
+        if (path == route.path) return route.answer(request, context);
     }
     if (!context.config.dashboard_dir.empty()) {
         if (auto file = resolve_static_file(context.config.dashboard_dir, path)) {

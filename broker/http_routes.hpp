@@ -1,7 +1,9 @@
 #pragma once
-// Plain HTTP answers of the gateway's listener: its fixed routes (/healthz,
-// /ws without an upgrade) and the dashboard's static files. No Beast here,
-// so it is testable on its own.
+// Plain HTTP answers of the gateway's listener: its fixed routes (/ws
+// without an upgrade, and operations_routes' /healthz, /readyz, /metrics,
+// /stats) and the dashboard's static files. No Beast here, so it is
+// testable on its own. Every request reaches it only after the Host check
+// (http_session).
 
 #include <span>
 #include <string>
@@ -18,19 +20,26 @@ struct http_answer {
     std::string body;
 };
 
+// What a route needs to know of a GET or HEAD request.
+struct http_request {
+    std::string_view target;         // path and query
+    std::string_view authorization;  // the Authorization header, empty when absent
+    bool from_loopback = false;      // the peer's address is 127.0.0.0/8 or ::1 (or v4-mapped)
+};
+
 // A path the gateway answers itself.
 struct http_route {
     std::string_view path;
-    http_answer (*answer)(session_context& context);
+    http_answer (*answer)(const http_request& request, session_context& context);
 };
 
 // The fixed routes, matched before the dashboard's files (docs/protocol.md
-// §2 lists them; tests/unit/docs_test.cpp checks that it does).
+// §2 lists them; tests/integration/docs_test.cpp checks that it does).
 std::span<const http_route> http_routes();
 
-// Answers a GET or HEAD for `target` (path and query): a fixed route, else a
-// file under `dashboard_dir`, else 404.
-http_answer answer_http(std::string_view target, session_context& context);
+// Answers a GET or HEAD: a fixed route, else a file under `dashboard_dir`,
+// else 404.
+http_answer answer_http(const http_request& request, session_context& context);
 
 // The media type for a file name, by its extension.
 std::string_view content_type_for(std::string_view path);

@@ -152,6 +152,10 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
 
     if (beast::websocket::is_upgrade(req)) {
         if (path != "/ws") return refuse(http::status::not_found, "WebSocket endpoint is /ws\n");
+        if (context_.phase.load() == gateway_phase::draining) {
+            counters::add(context_.stats.upgrades_refused_draining);
+            return refuse(http::status::service_unavailable, "shutting down\n");
+        }
         // Browsers always send Origin; a page from another site must not act
         // with this browser's reach (cross-site WebSocket hijacking).
         std::optional<std::string> origin;
@@ -184,7 +188,8 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
         res.set(http::field::content_type, "text/plain; charset=utf-8");
         res.body() = "method not allowed\n";
     } else {
-        http_answer answer = answer_http(target, context_);
+        http_answer answer =
+            answer_http({target, req[http::field::authorization], from_loopback()}, context_);
         res.result(answer.status);
         res.set(http::field::content_type, answer.content_type);
         res.set(http::field::cache_control, answer.cache_control);
@@ -195,6 +200,19 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     }
     if (req.method() != http::verb::head) res.prepare_payload();
     send(std::move(res));
+}
+
+template <class Stream>
+bool http_session<Stream>::from_loopback() {
+    beast::error_code ec;
+    auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (ec) return false;
+    auto address = peer.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
+            .is_loopback();
+    }
+    return address.is_loopback();
 }
 
 template <class Stream>

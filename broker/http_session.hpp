@@ -41,6 +41,8 @@ private:
     void send(response res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void shut();
+    // Whether the peer's address is a loopback one (v4, v6 or v4-mapped).
+    bool from_loopback();
 
     Stream stream_;
     boost::beast::flat_buffer buffer_;

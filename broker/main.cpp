@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -204,28 +205,44 @@ void reload_config(const command_line& cl, gateway& gw,
     sd_notify(0, "READY=1");
 }
 
-// Runs until SIGINT or SIGTERM; SIGHUP reloads the config. Tells systemd
-// (when it started us, through NOTIFY_SOCKET) READY=1 once listening,
-// RELOADING=1 while reloading and STOPPING=1 when a stop signal comes.
+// Runs until SIGINT or SIGTERM (after the drain); SIGHUP reloads the
+// config. Tells systemd (when it started us, through NOTIFY_SOCKET) READY=1
+// once listening, RELOADING=1 while reloading and STOPPING=1 when a stop
+// signal comes, as the drain starts.
 int run_gateway(const command_line& cl, const gateway_config& config) {
     // Before anything is announced: a signal sent as soon as "listening
     // on" appears must find the handler in place, not the default action.
     boost::asio::io_context signals_context;
     boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
     boost::asio::signal_set hangups(signals_context, SIGHUP);
+    boost::asio::steady_timer drain_timer(signals_context);
+    gateway gw(config);
+    // The first stop signal starts the drain (timeouts.drain_ms, as running
+    // now): /readyz and new upgrades answer 503 so load balancers move
+    // traffic away, then the connections close. A second signal cuts the
+    // drain short.
     signals.async_wait([&](boost::system::error_code, int signal) {
         sd_notify(0, "STOPPING=1");
-        spdlog::info("signal {}: shutting down", signal);
         hangups.cancel();
+        auto period = gw.running_config().drain;
+        spdlog::info("signal {}: shutting down, draining for {} ms", signal, period.count());
+        gw.begin_drain();
+        if (period.count() == 0) return;
+        drain_timer.expires_after(period);
+        drain_timer.async_wait([&](boost::system::error_code) { signals.cancel(); });
+        signals.async_wait([&](boost::system::error_code ec, int again) {
+            if (ec) return;
+            spdlog::info("signal {}: drain cut short", again);
+            drain_timer.cancel();
+        });
     });
-    gateway gw(config);
     std::function<void(const gateway_config&)> apply_to_bridge = [](const gateway_config&) {};
 #if SWITCHBOARD_WITH_MQTT
     std::shared_ptr<mqtt_bridge> bridge;
     if (config.mqtt.enabled) {
         bridge = mqtt_bridge::create(gw.routing(), gw.pool().first().get_executor(),
                                      bridge_options::from_config(gw.config()));
-        gw.set_mqtt_health([b = bridge.get()] { return b->health_json(); });
+        gw.set_bridge(bridge.get());
         apply_to_bridge = [b = bridge.get()](const gateway_config& running) {
             b->set_intake_limits(intake_limits_of(running));
         };

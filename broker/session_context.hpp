@@ -14,13 +14,16 @@
 #include <unordered_map>
 
 #include "core/authenticator.hpp"
+#include "core/bridge_status.hpp"
 #include "core/connection_limiter.hpp"
 #include "core/counters.hpp"
 #include "core/endpoint.hpp"
 #include "core/frame_intake.hpp"
 #include "core/gateway_config.hpp"
 #include "core/log_text.hpp"
+#include "core/metrics_access.hpp"
 #include "core/origin_policy.hpp"
+#include "core/readiness.hpp"
 #include "core/router.hpp"
 #include "core/snapshot_cell.hpp"
 
@@ -45,19 +48,22 @@ private:
 };
 
 // What a connection consults that a reload replaces (gateway::reload): its
-// transport limits, the credentials, the Origin rules and the TLS context
-// for new handshakes. A connection loads one snapshot for each decision; a
-// WebSocket session keeps the one it was upgraded with for its transport
-// limits (docs/operations.md, "Reload").
+// transport limits, the credentials, the Origin rules, who may read /metrics
+// and the TLS context for new handshakes. A connection loads one snapshot
+// for each decision; a WebSocket session keeps the one it was upgraded with
+// for its transport limits (docs/operations.md, "Reload").
 struct session_settings {
     session_limits limits;
     authenticator auth;
     origin_policy origins;
+    metrics_access metrics;
     // The certificate and key for new TLS handshakes; null: TLS off. A TLS
     // stream holds the context it was made with (streams.hpp), so a reload
     // never pulls it from under an open connection.
     std::shared_ptr<boost::asio::ssl::context> tls;
 };
+
+class gateway_metrics;
 
 struct session_context {
     router& routing;
@@ -70,11 +76,13 @@ struct session_context {
     connection_limiter& connections;
     const frame_intake& intake;  // every frame a session reads goes through it
     const snapshot_cell<session_settings>& settings;
+    const gateway_metrics& metrics;
 
-    // The MQTT bridge's state as a JSON object for /healthz; unset when the
-    // gateway runs without a bridge. Set before the gateway starts; called
-    // from any I/O thread, so it must be thread-safe.
-    std::function<std::string()> mqtt_health{};
+    // The MQTT bridge, for /stats, /metrics and /readyz; null when the
+    // gateway runs without one. Set before the gateway starts.
+    const bridge_status* bridge = nullptr;
+
+    std::atomic<gateway_phase> phase{gateway_phase::starting};
 
     // A new session name: unique for this process, unguessable across runs.
     std::string next_session_id();

@@ -273,7 +273,10 @@ bool websocket_session<Wire>::deliver(frame_ptr frame) {
     bool overflowed = false;
     {
         std::lock_guard lock(mutex_);
-        if (state_ != state::open) return false;
+        if (state_ != state::open) {
+            counters::add(context_.stats.frames_dropped);
+            return false;
+        }
         if (queue_.size() >= limits.outbound_queue_frames || !fits(frame->size())) {
             state_ = state::aborting;
             close_reason_ = "the client reads too slowly (outbound queue over its bound)";
@@ -286,6 +289,7 @@ bool websocket_session<Wire>::deliver(frame_ptr frame) {
         }
     }
     if (overflowed) {
+        counters::add(context_.stats.frames_dropped);
         cut_slow_reader();
         return false;
     }

@@ -227,7 +227,7 @@ if [ "$ONLY_PEERS" != 1 ]; then
             --mqtt-url "tcp://127.0.0.1:$MQTT_PORT"
         # The gateway learns of MQTT devices from their retained status: wait until it knows all.
         for _ in $(seq 1 200); do
-            [ "$(curl -sf "http://127.0.0.1:$PORT/healthz" | jq -r '.mqtt.clients // 0')" -ge 1000 ] && break
+            [ "$(curl -sf "http://127.0.0.1:$PORT/stats" | jq -r '.mqtt.clients // 0')" -ge 1000 ] && break
             sleep 0.1
         done
         MOSQ_T0=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)

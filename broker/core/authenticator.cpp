@@ -1,32 +1,16 @@
 #include "authenticator.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include "id_rules.hpp"
 
 namespace switchboard {
 
 authenticator::authenticator(const auth_options& options)
     : required_(options.required), close_on_expiry_(options.close_on_expiry) {
-    for (const auto& t : options.tokens) tokens_.push_back({hash(t.token), t.id, t.role});
+    for (const auto& t : options.tokens) tokens_.push_back({digest_of(t.token), t.id, t.role});
     if (!options.jwt_secret.empty()) {
         jwt_.emplace(options.jwt_secret, options.jwt_leeway, options.jwt_audience,
                      options.jwt_issuer);
     }
-}
-
-authenticator::digest authenticator::hash(std::string_view text) {
-    // Comparing fixed-size digests makes the comparison time independent of
-    // the secret's length as well as its content.
-    digest out{};
-    unsigned int len = 0;
-    EVP_Digest(text.data(), text.size(), out.data(), &len, EVP_sha256(), nullptr);
-    return out;
-}
-
-bool authenticator::same_digest(const digest& a, const digest& b) noexcept {
-    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 authenticator::result authenticator::check(const std::optional<std::string>& credential,
@@ -38,7 +22,7 @@ authenticator::result authenticator::check(const std::optional<std::string>& cre
 
     // Every entry is compared, match or not, so timing says nothing about
     // which (or whether one) matched.
-    digest presented = hash(*credential);
+    secret_digest presented = digest_of(*credential);
     const entry* match = nullptr;
     for (const auto& e : tokens_) {
         bool same = same_digest(e.hash, presented);

@@ -15,6 +15,7 @@
 
 #include "client_record.hpp"
 #include "jwt_verifier.hpp"
+#include "secret_digest.hpp"
 
 namespace switchboard {
 
@@ -60,15 +61,9 @@ public:
 
     bool required() const noexcept { return required_; }
 
-    // Secrets are compared as SHA-256 digests with CRYPTO_memcmp, so the
-    // time taken says nothing of their length or content.
-    using digest = std::array<unsigned char, 32>;
-    static digest hash(std::string_view text);
-    static bool same_digest(const digest& a, const digest& b) noexcept;
-
 private:
     struct entry {
-        digest hash;
+        secret_digest hash;
         std::string id;
         client_role role;
     };

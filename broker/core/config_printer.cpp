@@ -109,7 +109,8 @@ json printable_config(const gateway_config& c) {
           {"register_ms", s.register_timeout.count()},
           {"idle_ms", s.idle_timeout.count()},
           {"command_default_ms", r.command_timeout_default.count()},
-          {"command_max_ms", r.command_timeout_max.count()}}},
+          {"command_max_ms", r.command_timeout_max.count()},
+          {"drain_ms", c.drain.count()}}},
         {"mqtt", mqtt_json(c.mqtt)},
         {"tls",
          {{"enabled", c.tls.enabled},
@@ -119,6 +120,9 @@ json printable_config(const gateway_config& c) {
         {"auth", auth_json(c.auth)},
         {"acl", acl_json(r.access)},
         {"origins", {{"allowed", c.origins.allowed}, {"allow_missing", c.origins.allow_missing}}},
+        {"metrics",
+         {{"allow", c.metrics.loopback_only ? "loopback" : "any"},
+          {"bearer_token", mask(c.metrics.bearer_token)}}},
     };
 }
 

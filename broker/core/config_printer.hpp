@@ -1,9 +1,10 @@
 #pragma once
 // The effective config (file, defaults and flags merged) as the JSON a config
 // file would hold, for `--print-config`. Secrets (tokens, the JWT secret,
-// passwords) are masked: the output may be pasted into a ticket. Secrets read
-// from files (auth.tokens_file, auth.jwt.secret_file) print where they went:
-// in auth.tokens and auth.jwt.secret.
+// passwords, the metrics bearer token) are masked: the output may be pasted
+// into a ticket. Secrets read from files (auth.tokens_file,
+// auth.jwt.secret_file, metrics.token_file) print where they went: in
+// auth.tokens, auth.jwt.secret and metrics.bearer_token.
 
 #include <nlohmann/json.hpp>
 #include <string_view>

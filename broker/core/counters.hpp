@@ -1,13 +1,42 @@
 #pragma once
-// Process-wide event counts, reported by the gateway's HTTP routes
-// (docs/protocol.md §2: /healthz shows a selection). Relaxed atomics:
-// each is an independent tally, never used to order other memory.
+// Process-wide event counts, read by /stats and /metrics (broker/metrics
+// turns them into Prometheus families at scrape time, so counting costs the
+// hot path one relaxed add and nothing more). Relaxed atomics: each is an
+// independent tally, never used to order other memory.
 // Thread-safe.
 
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
+#include "latency_histogram.hpp"
+
 namespace switchboard {
+
+// How an accepted command ended, for its round-trip latency.
+enum class command_outcome { ok, error, timeout };  // answered ok:true / ok:false, or timed out
+inline constexpr std::size_t command_outcome_count = 3;
+
+// The frames the router sends, by type.
+enum class outbound_type {
+    registered,
+    command,
+    response,
+    message,
+    event,
+    presence,
+    ack,
+    subscribed,
+    list,
+    error
+};
+inline constexpr std::size_t outbound_type_count = 10;
+
+// Inbound frames the router routes, by type: the index of their
+// inbound_frame alternative (register, command, response, message, event,
+// subscribe, list).
+inline constexpr std::size_t inbound_type_count = 7;
 
 struct counters {
     using counter = std::atomic<std::uint64_t>;
@@ -31,6 +60,7 @@ struct counters {
     counter events_received{0};
     counter overloaded_errors{0};
     counter slow_consumers_closed{0};
+    counter frames_dropped{0};  // not queued: the connection was closing or its queue full
     counter oversized_frames{0};
     counter register_timeouts{0};
     counter unauthorized{0};         // registrations refused for their credentials
@@ -38,9 +68,25 @@ struct counters {
     counter rate_limit_closes{0};    // connections closed 4008
     counter connections_refused{0};  // over max_connections or the per-address cap
     counter origins_refused{0};      // an Origin or (any request) a Host not allowed
+    // Upgrades answered 503 while shutting down.
+    counter upgrades_refused_draining{0};
+
+    // Commands refused before they were accepted, by reason.
+    counter commands_refused_offline{0};
+    counter commands_refused_forbidden{0};
+    counter commands_refused_overloaded{0};
+    counter commands_refused_duplicate{0};  // an id already pending for this controller
+
+    std::array<counter, inbound_type_count> frames_routed{};
+    std::array<counter, outbound_type_count> frames_sent{};
+    // Accepted to answered (or timed out), by outcome.
+    std::array<latency_histogram, command_outcome_count> command_latency{};
 
     static void add(counter& c, std::uint64_t n = 1) noexcept {
         c.fetch_add(n, std::memory_order_relaxed);
+    }
+    void sent(outbound_type type, std::uint64_t n = 1) noexcept {
+        add(frames_sent[static_cast<std::size_t>(type)], n);
     }
 };
 

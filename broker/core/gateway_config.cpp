@@ -38,6 +38,21 @@ void check_secret(section_reader& r, const std::string& key, std::string_view se
     if (auto weakness = secret_weakness(secret, min_bytes)) r.fail(key, *weakness);
 }
 
+// A secret given in the config (`key`) or in a file of its own (`file_key`,
+// trailing line ends removed), not both; optional, at least `min_bytes`
+// when given.
+void read_secret_or_file(section_reader& r, const std::string& key, const std::string& file_key,
+                         std::string& out, std::size_t min_bytes) {
+    r.read(key, out);
+    if (!out.empty()) check_secret(r, key, out, min_bytes);
+    std::string file;
+    r.read(file_key, file);
+    if (file.empty()) return;
+    if (!out.empty()) r.fail(file_key, "and " + r.qualified(key) + " exclude each other");
+    out = trim_secret(read_file_of(r, file_key, file));
+    check_secret(r, file_key, out, min_bytes);
+}
+
 void read_mqtt(section_reader mqtt, mqtt_config& m) {
     mqtt.read("enabled", m.enabled);
     mqtt.read("url", m.url);
@@ -146,16 +161,7 @@ void read_auth(section_reader auth, auth_options& out) {
         file.for_each_object("tokens", [&](section_reader& t) { read_token(t, out); });
     }
     section_reader jwt = auth.object("jwt");
-    jwt.read("secret", out.jwt_secret);
-    check_secret(jwt, "secret", out.jwt_secret, out.jwt_secret.empty() ? 0 : min_jwt_secret_bytes);
-    std::string secret_file;
-    jwt.read("secret_file", secret_file);
-    if (!secret_file.empty()) {
-        if (!out.jwt_secret.empty())
-            jwt.fail("secret_file", "and auth.jwt.secret exclude each other");
-        out.jwt_secret = trim_secret(read_file_of(jwt, "secret_file", secret_file));
-        check_secret(jwt, "secret_file", out.jwt_secret, min_jwt_secret_bytes);
-    }
+    read_secret_or_file(jwt, "secret", "secret_file", out.jwt_secret, min_jwt_secret_bytes);
     std::int64_t leeway = out.jwt_leeway.count();
     jwt.read_integer("leeway_s", leeway, 0, 600);
     out.jwt_leeway = std::chrono::seconds(leeway);
@@ -216,6 +222,17 @@ void read_server_names(section_reader& root, origin_options& out) {
             root.fail("server_names", "holds '" + n + "', not a host name or IP address");
         }
     }
+}
+
+void read_metrics(section_reader metrics, metrics_options& out) {
+    std::string allow = out.loopback_only ? "loopback" : "any";
+    metrics.read("allow", allow);
+    if (allow != "any" && allow != "loopback") {
+        metrics.fail("allow", "must be \"any\" or \"loopback\"");
+    }
+    out.loopback_only = allow == "loopback";
+    read_secret_or_file(metrics, "bearer_token", "token_file", out.bearer_token, min_token_bytes);
+    metrics.reject_unknown();
 }
 
 }  // namespace
@@ -374,6 +391,7 @@ gateway_config read_config(const json& doc, const std::string& source,
     timeouts.read_ms("idle_ms", c.session.idle_timeout, 1000, one_day_ms);
     timeouts.read_ms("command_default_ms", c.routing.command_timeout_default, 1, one_day_ms);
     timeouts.read_ms("command_max_ms", c.routing.command_timeout_max, 1, one_day_ms);
+    timeouts.read_ms("drain_ms", c.drain, 0, 600000);
     timeouts.reject_unknown();
     if (c.routing.command_timeout_default > c.routing.command_timeout_max) {
         timeouts.fail("command_default_ms", "must not exceed timeouts.command_max_ms");
@@ -384,6 +402,7 @@ gateway_config read_config(const json& doc, const std::string& source,
     read_auth(root.object("auth"), c.auth);
     read_acl(root.object("acl"), c.routing.access);
     read_origins(root.object("origins"), c.origins);
+    read_metrics(root.object("metrics"), c.metrics);
 
     root.reject_unknown();
     return c;

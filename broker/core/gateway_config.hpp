@@ -14,6 +14,7 @@
 #include "authenticator.hpp"
 #include "config_reader.hpp"  // config_error
 #include "frame_intake.hpp"
+#include "metrics_access.hpp"
 #include "origin_policy.hpp"
 #include "rate_limiter.hpp"
 #include "registry.hpp"
@@ -114,6 +115,10 @@ struct gateway_config {
     tls_options tls;
     auth_options auth;
     origin_options origins;
+    metrics_options metrics;
+    // After SIGTERM: how long /readyz answers 503 and new upgrades are
+    // refused before connections are closed (timeouts.drain_ms).
+    std::chrono::milliseconds drain{0};
 
     // Copies shared values into the parts that need them.
     void finalize();

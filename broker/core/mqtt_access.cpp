@@ -12,7 +12,7 @@ mqtt_access::mqtt_access(const gateway_config& config, std::string gateway_usern
     : auth_(config.auth),
       prefix_(config.mqtt.topic_prefix),
       gateway_username_(std::move(gateway_username)),
-      gateway_password_hash_(authenticator::hash(gateway_password)),
+      gateway_password_hash_(digest_of(gateway_password)),
       gateway_password_set_(!gateway_password.empty()),
       // A status is a registration: it gets the same bound as a `register` frame.
       max_status_bytes_(config.session.register_message_bytes) {}
@@ -22,9 +22,8 @@ mqtt_login mqtt_access::login(std::optional<std::string_view> username,
                               std::int64_t now) const {
     if (username && !gateway_username_.empty() && *username == gateway_username_) {
         // The gateway's name never falls through to the device credentials.
-        bool ok =
-            gateway_password_set_ && password &&
-            authenticator::same_digest(authenticator::hash(*password), gateway_password_hash_);
+        bool ok = gateway_password_set_ && password &&
+                  same_digest(digest_of(*password), gateway_password_hash_);
         if (!ok) return {std::nullopt, "wrong password for the gateway's user"};
         return {mqtt_identity{mqtt_identity::kind::gateway, {}, std::nullopt}, {}};
     }

@@ -81,7 +81,7 @@ private:
     authenticator auth_;
     std::string prefix_;
     std::string gateway_username_;
-    authenticator::digest gateway_password_hash_{};
+    secret_digest gateway_password_hash_{};
     bool gateway_password_set_ = false;
     std::size_t max_status_bytes_;
 };

@@ -69,6 +69,17 @@ std::size_t registry::size() const {
     return n;
 }
 
+registry::client_tally registry::tally() const {
+    client_tally out{};
+    for (auto& s : shards_) {
+        std::lock_guard lock(s.mutex);
+        for (const auto& [id, c] : s.clients) {
+            ++out[static_cast<std::size_t>(c->role)][static_cast<std::size_t>(c->via)];
+        }
+    }
+    return out;
+}
+
 void registry::clear() {
     for (shard& s : shards_) {
         decltype(s.clients) gone;

@@ -51,6 +51,11 @@ public:
 
     std::size_t size() const;
 
+    // Registered clients by [role][transport] (client_role, transport as
+    // indexes). Walks every shard: for a scrape, not for the data path.
+    using client_tally = std::array<std::array<std::size_t, 2>, 2>;
+    client_tally tally() const;
+
     // Forgets every record (gateway shutdown, after the I/O threads stopped).
     void clear();
 

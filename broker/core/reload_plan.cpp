@@ -23,7 +23,7 @@ constexpr key_class key_classes[] = {
     {"tls.enabled", false},   {"tls.allow_plain", false},
     {"tls.cert_file", true},  {"tls.key_file", true},
     {"auth", true},           {"acl", true},
-    {"origins", true},
+    {"origins", true},        {"metrics", true},  // who may read /metrics, per request
 };
 
 bool within(std::string_view path, std::string_view section) {
@@ -116,7 +116,7 @@ bool same_timeouts(const gateway_config& a, const gateway_config& b) {
            a.session.register_timeout == b.session.register_timeout &&
            a.session.idle_timeout == b.session.idle_timeout &&
            a.routing.command_timeout_default == b.routing.command_timeout_default &&
-           a.routing.command_timeout_max == b.routing.command_timeout_max;
+           a.routing.command_timeout_max == b.routing.command_timeout_max && a.drain == b.drain;
 }
 
 std::string joined(const std::vector<std::string>& items, bool quoted) {
@@ -158,6 +158,7 @@ reload_plan plan_reload(const gateway_config& running, const gateway_config& nex
     live(running.origins.allowed != next.origins.allowed ||
              running.origins.allow_missing != next.origins.allow_missing,
          "origins");
+    live(running.metrics != next.metrics, "metrics");
     return plan;
 }
 

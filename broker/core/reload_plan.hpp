@@ -4,7 +4,8 @@
 // listening socket, the I/O threads, the MQTT bridge's session): a new file
 // that changes one of them is refused whole, naming every such key, and the
 // running config stays. Everything else (the TLS certificate and key,
-// credentials, ACL rules, origins, limits, timeouts, the log level) applies
+// credentials, ACL rules, origins, limits, timeouts, the log level, who may
+// read /metrics) applies
 // live (docs/operations.md, "Reload").
 // Plain logic over two checked configs; no I/O.
 

@@ -34,7 +34,14 @@ std::shared_ptr<const router_options> router::options() const {
     return {policy, &policy->options};
 }
 
-void router::reply(const client_ptr& to, frame_ptr frame) { to->link->deliver(std::move(frame)); }
+bool router::send(const client_ptr& to, frame_ptr frame, outbound_type type) {
+    stats_.sent(type);
+    return to->link->deliver(std::move(frame));
+}
+
+void router::reply(const client_ptr& to, frame_ptr frame) {
+    send(to, std::move(frame), outbound_type::error);
+}
 
 client_ptr router::register_client(const register_request& request, transport_kind via,
                                    std::shared_ptr<endpoint> link, std::string session,
@@ -54,11 +61,12 @@ client_ptr router::register_client(const register_request& request, transport_ki
     auto result = registry_.insert(client, policy->options.duplicates);
     if (!result.accepted) {
         counters::add(stats_.registrations_rejected);
-        client->link->deliver(
-            make_error(error_code::id_taken,
-                       request.id + (result.outranked ? " is held by an authenticated connection"
-                                                      : " is already registered"),
-                       {}, "register"));
+        send(client,
+             make_error(error_code::id_taken,
+                        request.id + (result.outranked ? " is held by an authenticated connection"
+                                                       : " is already registered"),
+                        {}, "register"),
+             outbound_type::error);
         return nullptr;
     }
     counters::add(stats_.sessions_registered);
@@ -69,7 +77,8 @@ client_ptr router::register_client(const register_request& request, transport_ki
         result.replaced->link->close(close_code::replaced, "replaced by a newer connection");
     }
     if (answer == registered_reply::send) {
-        reply(client, make_registered(*client, policy->options.node, policy->limits_json));
+        send(client, make_registered(*client, policy->options.node, policy->limits_json),
+             outbound_type::registered);
     }
     notify_followers(*client, true);
     return client;
@@ -95,10 +104,12 @@ void router::end_commands_of(const client_record& device) {
     // them, this session can no longer answer, and a later one may not.
     for (auto& command : pending_.take_device(device)) {
         counters::add(stats_.commands_device_disconnected);
-        command.controller->link->deliver(make_failed_response(
-            command.device, command.id, error_code::device_disconnected,
-            command.device + " disconnected before answering; the command was delivered and "
-                             "its result is unknown"));
+        send(
+            command.controller,
+            make_failed_response(command.device, command.id, error_code::device_disconnected,
+                                 command.device + " disconnected before answering; the command was "
+                                                  "delivered and its result is unknown"),
+            outbound_type::response);
     }
 }
 
@@ -107,13 +118,15 @@ void router::notify_followers(const client_record& subject, bool online) {
     if (!followers.empty()) {
         frame_ptr frame = make_presence(subject, online);
         for (const auto& f : followers) {
-            if (f->session != subject.session) f->link->deliver(frame);
+            if (f->session != subject.session) send(f, frame, outbound_type::presence);
         }
     }
     if (auto* o = observer_.load(std::memory_order_acquire)) o->on_presence(subject, online);
 }
 
 void router::route(const client_ptr& sender, const inbound_frame& frame, steady_time now) {
+    static_assert(std::variant_size_v<inbound_frame> == inbound_type_count);
+    counters::add(stats_.frames_routed[frame.index()]);
     struct visitor {
         router& r;
         const client_ptr& sender;
@@ -123,7 +136,7 @@ void router::route(const client_ptr& sender, const inbound_frame& frame, steady_
                                        "already registered as " + sender->id, {}, "register"));
         }
         void operator()(const command_request& f) const { r.on_command(sender, f, now); }
-        void operator()(const response_request& f) const { r.on_response(sender, f); }
+        void operator()(const response_request& f) const { r.on_response(sender, f, now); }
         void operator()(const message_request& f) const { r.on_message(sender, f); }
         void operator()(const event_request& f) const { r.on_event(sender, f); }
         void operator()(const subscribe_request& f) const { r.on_subscribe(sender, f); }
@@ -139,6 +152,7 @@ void router::on_command(const client_ptr& sender, const command_request& command
     };
     if (sender->role != client_role::controller) {
         counters::add(stats_.forbidden);
+        counters::add(stats_.commands_refused_forbidden);
         return fail(error_code::forbidden, "only controllers may send commands");
     }
     // The ACL first: `offline` would tell a sender the rules refuse whether
@@ -146,21 +160,25 @@ void router::on_command(const client_ptr& sender, const command_request& command
     if (!policy->access.allows_some_role(access_action::command, *sender, command.to,
                                          command.name)) {
         counters::add(stats_.forbidden);
+        counters::add(stats_.commands_refused_forbidden);
         return fail(error_code::forbidden,
                     "you may not send '" + command.name + "' to " + command.to);
     }
     client_ptr target = registry_.find(command.to);
     if (!target) {
         counters::add(stats_.offline_errors);
+        counters::add(stats_.commands_refused_offline);
         return fail(error_code::offline, command.to + " is not connected");
     }
     if (target->role != client_role::device) {
         counters::add(stats_.forbidden);
+        counters::add(stats_.commands_refused_forbidden);
         return fail(error_code::forbidden, "commands may only be sent to devices");
     }
     if (!policy->access.allows(access_action::command, *sender, target->id, target->role,
                                command.name)) {
         counters::add(stats_.forbidden);
+        counters::add(stats_.commands_refused_forbidden);
         return fail(error_code::forbidden,
                     "you may not send '" + command.name + "' to " + command.to);
     }
@@ -174,23 +192,26 @@ void router::on_command(const client_ptr& sender, const command_request& command
         case pending_commands::add_result::added:
             break;
         case pending_commands::add_result::duplicate_id:
+            counters::add(stats_.commands_refused_duplicate);
             return reply(sender, make_error(frame_error{
                                      error_code::bad_request,
                                      "a command with id '" + command.id + "' is already pending",
                                      "id", "command", command.id}));
         case pending_commands::add_result::too_many:
             counters::add(stats_.overloaded_errors);
+            counters::add(stats_.commands_refused_overloaded);
             return fail(error_code::overloaded,
                         "too many commands in flight (max " +
                             std::to_string(policy->options.max_pending_per_controller) + ")");
     }
     // The device may answer on its own thread as soon as it holds the command,
     // so the ack is queued first: after the delivery it could trail the response.
-    if (command.ack) reply(sender, make_ack(command.id, "delivered"));
-    if (!target->link->deliver(make_command(sender->id, command))) {
+    if (command.ack) send(sender, make_ack(command.id, "delivered"), outbound_type::ack);
+    if (!send(target, make_command(sender->id, command), outbound_type::command)) {
         // Refused, so it will never be answered: this error is its one outcome.
         if (pending_.cancel(sender->id, command.id)) {
             counters::add(stats_.overloaded_errors);
+            counters::add(stats_.commands_refused_overloaded);
             fail(error_code::overloaded, command.to + " is not keeping up; command not delivered");
         }
         return;
@@ -198,11 +219,15 @@ void router::on_command(const client_ptr& sender, const command_request& command
     counters::add(stats_.commands_accepted);
 }
 
-void router::on_response(const client_ptr& sender, const response_request& response) {
+void router::on_response(const client_ptr& sender, const response_request& response,
+                         steady_time now) {
     auto taken = pending_.take(response.to, response.id, sender->id, sender->session);
     if (taken.status == pending_commands::take_status::found) {
         counters::add(stats_.commands_answered);
-        taken.command->controller->link->deliver(make_response(sender->id, response));
+        record_latency(*taken.command, response.ok ? command_outcome::ok : command_outcome::error,
+                       now);
+        send(taken.command->controller, make_response(sender->id, response),
+             outbound_type::response);
         return;
     }
     std::string message;
@@ -239,7 +264,7 @@ void router::on_message(const client_ptr& sender, const message_request& message
         return reply(sender, make_error(error_code::forbidden, "you may not message " + message.to,
                                         id, "message"));
     }
-    if (!target->link->deliver(make_message(sender->id, message))) {
+    if (!send(target, make_message(sender->id, message), outbound_type::message)) {
         counters::add(stats_.overloaded_errors);
         return reply(sender, make_error(error_code::overloaded,
                                         message.to + " is not keeping up; message not delivered",
@@ -254,7 +279,7 @@ void router::on_event(const client_ptr& sender, const event_request& event) {
     if (!followers.empty()) {
         frame_ptr frame = make_event(sender->id, event);
         for (const auto& f : followers) {
-            if (f->session != sender->session) f->link->deliver(frame);
+            if (f->session != sender->session) send(f, frame, outbound_type::event);
         }
     }
     if (auto* o = observer_.load(std::memory_order_acquire)) o->on_event(*sender, event);
@@ -283,7 +308,7 @@ void router::on_subscribe(const client_ptr& sender, const subscribe_request& req
     } else {
         followers_.remove(sender, request.patterns);
     }
-    reply(sender, make_subscribed(request));
+    send(sender, make_subscribed(request), outbound_type::subscribed);
 }
 
 void router::on_list(const client_ptr& sender, const list_request& request) {
@@ -311,7 +336,7 @@ void router::on_list(const client_ptr& sender, const list_request& request) {
             break;
         }
     }
-    reply(sender, make_list(items, more, request.id));
+    send(sender, make_list(items, more, request.id), outbound_type::list);
 }
 
 void router::clear() {
@@ -323,11 +348,21 @@ void router::clear() {
 void router::expire_commands(steady_time now) {
     for (auto& command : pending_.take_expired(now)) {
         counters::add(stats_.command_timeouts);
-        command.controller->link->deliver(
-            make_failed_response(command.device, command.id, error_code::timeout,
-                                 command.device + " did not answer within " +
-                                     std::to_string(command.timeout.count()) + " ms"));
+        record_latency(command, command_outcome::timeout, now);
+        send(command.controller,
+             make_failed_response(command.device, command.id, error_code::timeout,
+                                  command.device + " did not answer within " +
+                                      std::to_string(command.timeout.count()) + " ms"),
+             outbound_type::response);
     }
+}
+
+void router::record_latency(const pending_command& command, command_outcome outcome,
+                            steady_time now) {
+    // Accepted at deadline - timeout: no second clock read on the command path.
+    auto accepted = command.deadline - command.timeout;
+    stats_.command_latency[static_cast<std::size_t>(outcome)].record(
+        std::chrono::duration_cast<std::chrono::microseconds>(now - accepted));
 }
 
 }  // namespace switchboard

@@ -122,13 +122,17 @@ public:
 private:
     void end_commands_of(const client_record& device);
     void on_command(const client_ptr& sender, const command_request& command, steady_time now);
-    void on_response(const client_ptr& sender, const response_request& response);
+    void on_response(const client_ptr& sender, const response_request& response, steady_time now);
     void on_message(const client_ptr& sender, const message_request& message);
     void on_event(const client_ptr& sender, const event_request& event);
     void on_subscribe(const client_ptr& sender, const subscribe_request& request);
     void on_list(const client_ptr& sender, const list_request& request);
 
+    // Delivers `frame` to `to` and counts it as sent; false when refused.
+    bool send(const client_ptr& to, frame_ptr frame, outbound_type type);
+    // Sends an error frame.
     void reply(const client_ptr& to, frame_ptr frame);
+    void record_latency(const pending_command& command, command_outcome outcome, steady_time now);
     void notify_followers(const client_record& subject, bool online);
 
     snapshot_cell<router_policy> policy_;

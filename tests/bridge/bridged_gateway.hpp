@@ -35,7 +35,7 @@ public:
         gateway_ = std::make_unique<gateway>(c);
         bridge_ = mqtt_bridge::create(gateway_->routing(), gateway_->pool().first().get_executor(),
                                       bridge_options::from_config(gateway_->config()));
-        gateway_->set_mqtt_health([b = bridge_.get()] { return b->health_json(); });
+        gateway_->set_bridge(bridge_.get());
         gateway_->start();
         bridge_->start();
     }

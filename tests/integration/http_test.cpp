@@ -1,5 +1,5 @@
-// The plain HTTP side of the listener: /healthz, the dashboard's files,
-// and what is not there.
+// The plain HTTP side of the listener: the dashboard's files and what is
+// not there (operations_test.cpp covers /healthz, /readyz, /metrics).
 
 #include <gtest/gtest.h>
 
@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "http_get.hpp"
 #include "raw_connection.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
@@ -19,34 +20,10 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 namespace {
-http::response<http::string_body> get(unsigned short port, const std::string& target,
-                                      http::verb verb = http::verb::get) {
-    boost::asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-    http::request<http::empty_body> req{verb, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.skip(verb == http::verb::head);
-    http::read(stream, buffer, parser);
-    return parser.release();
+auto get(unsigned short port, const std::string& target, http::verb verb = http::verb::get) {
+    return http_get(port, target, verb);
 }
 }  // namespace
-
-TEST(Http, HealthzReportsStatusAndCounts) {
-    running_gateway gw;
-    ws_test_client c(gw.port());
-    c.register_as("pump-1", "device");
-    auto res = get(gw.port(), "/healthz");
-    EXPECT_EQ(res.result_int(), 200);
-    EXPECT_EQ(res[http::field::content_type], "application/json");
-    auto body = nlohmann::json::parse(res.body());
-    EXPECT_EQ(body["status"], "ok");
-    EXPECT_EQ(body["registered"], 1);
-    EXPECT_EQ(body["node"], "gw-test");
-}
 
 TEST(Http, UnknownPathIs404AndPlainGetOfWsIs426) {
     running_gateway gw;

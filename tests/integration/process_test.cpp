@@ -445,6 +445,64 @@ TEST(Process, TellsSystemdReadyOnceListeningAndStoppingOnSigterm) {
     EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
 }
 
+// SIGTERM with timeouts.drain_ms: systemd hears STOPPING=1 as the drain
+// starts; /readyz and new upgrades answer 503 while the open connection
+// keeps working; then it is closed with 1001 and the process exits 0.
+TEST(Process, SigtermDrainsBeforeClosingAndSaysStoppingAsTheDrainStarts) {
+    notify_socket systemd;
+    ASSERT_TRUE(systemd.bound());
+    auto path = write_config("drain.json",
+                             R"({"auth": {"mode": "disabled"}, "timeouts": {"drain_ms": 1500}})");
+    child_process gw({"/usr/bin/env", "NOTIFY_SOCKET=" + systemd.path(), binary, "--config", path,
+                      "--port", "0"});
+    auto line = gw.wait_for_line("listening on", 10s);
+    ASSERT_TRUE(line) << gw.output();
+    const unsigned short port = port_from(*line);
+    auto readyz_status = [&] {
+        raw_connection c(port, 2s);
+        c.send("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        std::string all = c.read_to_end();
+        return all.substr(0, all.find("\r\n"));
+    };
+    EXPECT_EQ(readyz_status(), "HTTP/1.1 200 OK");
+    ws_test_client open(port);
+    open.register_as("pump-1", "device");
+    ws_test_client dash(port);
+    dash.register_as("dash-1", "controller");
+
+    gw.signal(SIGTERM);
+    ASSERT_TRUE(eventually([&] {
+        return systemd.received().find("STOPPING=1") != std::string::npos;
+    })) << systemd.received();
+    EXPECT_EQ(readyz_status(), "HTTP/1.1 503 Service Unavailable");
+    ws_test_client late(port);
+    EXPECT_FALSE(late.connected());
+    // Open connections keep routing while the load balancer moves away.
+    dash.send({{"type", "command"}, {"to", "pump-1"}, {"id", "c-1"}, {"name", "ping"}});
+    auto command = open.receive_type("command");
+    ASSERT_TRUE(command);
+    EXPECT_EQ((*command)["id"], "c-1");
+    EXPECT_FALSE(open.closed());
+    EXPECT_EQ(open.wait_closed(5s), 1001);
+    EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
+    EXPECT_NE(gw.output().find("draining for 1500 ms"), std::string::npos) << gw.output();
+    std::filesystem::remove(path);
+}
+
+// A second stop signal cuts a long drain short.
+TEST(Process, SecondSigtermCutsTheDrainShort) {
+    auto path = write_config("long-drain.json",
+                             R"({"auth": {"mode": "disabled"}, "timeouts": {"drain_ms": 600000}})");
+    child_process gw({binary, "--config", path, "--port", "0"});
+    ASSERT_TRUE(gw.wait_for_line("listening on", 10s)) << gw.output();
+    gw.signal(SIGTERM);
+    ASSERT_TRUE(gw.wait_for_line("draining for 600000 ms", 10s)) << gw.output();
+    gw.signal(SIGTERM);
+    EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
+    EXPECT_NE(gw.output().find("drain cut short"), std::string::npos) << gw.output();
+    std::filesystem::remove(path);
+}
+
 TEST(Process, ConnectionOpenAndCloseAreLoggedWithoutTheToken) {
     auto path = secured_config();
     auto minted =

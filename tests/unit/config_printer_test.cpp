@@ -31,12 +31,14 @@ TEST(ConfigPrinter, SecretsAreMasked) {
     gateway_config c = parse_config(R"({
         "mqtt": {"password": "mqtt-password-1", "tls": {"key_password": "key-password-2"}},
         "auth": {"tokens": [{"token": "static-token-0123456789", "id": "pump-*", "role": "device"}],
-                 "jwt": {"secret": "jwt-secret-0123456789-0123456789-0123"}}
+                 "jwt": {"secret": "jwt-secret-0123456789-0123456789-0123"}},
+        "metrics": {"bearer_token": "metrics-token-0123456789"}
     })",
                                     "test.json");
     std::string printed = printable_config(c).dump();
-    for (const char* secret : {"mqtt-password-1", "key-password-2", "static-token-0123456789",
-                               "jwt-secret-0123456789-0123456789-0123"}) {
+    for (const char* secret :
+         {"mqtt-password-1", "key-password-2", "static-token-0123456789",
+          "jwt-secret-0123456789-0123456789-0123", "metrics-token-0123456789"}) {
         EXPECT_EQ(printed.find(secret), std::string::npos) << secret;
     }
     auto p = printable_config(c);
@@ -45,6 +47,7 @@ TEST(ConfigPrinter, SecretsAreMasked) {
     EXPECT_EQ(p["auth"]["tokens"][0]["token"], masked_secret);
     EXPECT_EQ(p["auth"]["tokens"][0]["id"], "pump-*");
     EXPECT_EQ(p["auth"]["jwt"]["secret"], masked_secret);
+    EXPECT_EQ(p["metrics"]["bearer_token"], masked_secret);
     // An unset secret says so rather than looking set.
     EXPECT_EQ(printable_config(gateway_config{})["auth"]["jwt"]["secret"], "");
 }
@@ -60,7 +63,8 @@ TEST(ConfigPrinter, PrintedConfigReadsBackAsTheSameConfig) {
             {"effect": "deny", "action": "command", "from": "a*", "to_role": "device",
              "commands": ["reboot"]},
             {"effect": "allow", "from_role": "controller"}]},
-        "origins": {"allowed": ["https://ops.example.com"], "allow_missing": false}
+        "origins": {"allowed": ["https://ops.example.com"], "allow_missing": false},
+        "metrics": {"allow": "loopback"}, "timeouts": {"drain_ms": 5000}
     })",
                                     "test.json");
     auto printed = printable_config(c);
@@ -77,6 +81,7 @@ TEST(ConfigPrinter, PrintsEveryKeyTheParserReads) {
         std::string key = k.path.substr(0, k.path.find("[]"));
         if (key == "auth.tokens_file") key = "auth.tokens";
         if (key == "auth.jwt.secret_file") key = "auth.jwt.secret";
+        if (key == "metrics.token_file") key = "metrics.bearer_token";
         EXPECT_NE(std::find(printed.begin(), printed.end(), key), printed.end()) << key;
     }
 }

@@ -334,5 +334,46 @@ TEST(GatewayConfig, PolicyAndLogLevelHelpers) {
     EXPECT_FALSE(is_valid_log_level(""));
 }
 
+TEST(GatewayConfig, MetricsAndDrainKeysHaveDefaultsAndChecks) {
+    gateway_config d = parse_config("{}", "test.json");
+    EXPECT_FALSE(d.metrics.loopback_only);
+    EXPECT_TRUE(d.metrics.bearer_token.empty());
+    EXPECT_EQ(d.drain, 0ms);
+
+    gateway_config c = parse_config(
+        R"({"metrics": {"allow": "loopback", "bearer_token": "0123456789abcdef0123"},
+            "timeouts": {"drain_ms": 1500}})",
+        "test.json");
+    EXPECT_TRUE(c.metrics.loopback_only);
+    EXPECT_EQ(c.metrics.bearer_token, "0123456789abcdef0123");
+    EXPECT_EQ(c.drain, 1500ms);
+
+    EXPECT_NE(config_error_of(R"({"metrics": {"allow": "lan"}})").find("'metrics.allow'"),
+              std::string::npos);
+    EXPECT_NE(
+        config_error_of(R"({"metrics": {"bearer_token": "short"}})").find("'metrics.bearer_token'"),
+        std::string::npos);
+    EXPECT_NE(config_error_of(R"({"metrics": {"token_file": "/nonexistent/sb-token"}})")
+                  .find("'metrics.token_file'"),
+              std::string::npos);
+    EXPECT_NE(config_error_of(R"({"metrics": {"colour": 1}})").find("metrics.colour"),
+              std::string::npos);
+}
+
+TEST(GatewayConfig, MetricsTokenFileGivesTheTokenWithoutItsNewline) {
+    auto file =
+        std::filesystem::temp_directory_path() / ("sb-metrics-token-" + std::to_string(::getpid()));
+    std::ofstream(file) << "file-secret-0123456789\n";
+    gateway_config c =
+        parse_config(R"({"metrics": {"token_file": ")" + file.string() + R"("}})", "test.json");
+    EXPECT_EQ(c.metrics.bearer_token, "file-secret-0123456789");
+    EXPECT_NE(config_error_of(R"({"metrics": {"bearer_token": "0123456789abcdef0123",
+                                              "token_file": ")" +
+                              file.string() + R"("}})")
+                  .find("exclude each other"),
+              std::string::npos);
+    std::filesystem::remove(file);
+}
+
 }  // namespace
 }  // namespace switchboard

@@ -455,5 +455,75 @@ TEST(Router, RefusedDeliveryWithAckStillEndsInOneOverloadedError) {
     EXPECT_EQ(dash.last()["type"], "error");
 }
 
+// --- what /metrics reads: round-trip latency, frames by type, refusals by reason ---
+
+TEST(Router, CommandRoundTripIsTimedByOutcome) {
+    harness h;
+    auto dash = h.controller("dash-1");
+    auto pump = h.device("pump-1");
+    h.command(dash, "pump-1", "c1");
+    h.advance(3ms);
+    h.respond(pump, "dash-1", "c1");
+    h.command(dash, "pump-1", "c2");
+    h.respond(pump, "dash-1", "c2", {{"ok", false}, {"error", {{"code", "busy"}}}});
+    h.command(dash, "pump-1", "c3", {{"timeout_ms", 50}});
+    h.advance(60ms);
+
+    auto ok = h.stats().command_latency[0].read();
+    auto error = h.stats().command_latency[1].read();
+    auto timeout = h.stats().command_latency[2].read();
+    EXPECT_EQ(ok.count, 1u);
+    EXPECT_EQ(ok.sum_us, 3000u);
+    EXPECT_EQ(ok.counts[5], 1u);  // 3 ms lands in (2.5 ms, 5 ms]
+    EXPECT_EQ(error.count, 1u);
+    EXPECT_EQ(error.sum_us, 0u);
+    EXPECT_EQ(timeout.count, 1u);
+    EXPECT_GE(timeout.sum_us, 50000u);
+}
+
+TEST(Router, FramesAreCountedByTypeInAndOut) {
+    harness h;
+    auto dash = h.controller("dash-1");
+    auto pump = h.device("pump-1");
+    h.send(dash, {{"type", "subscribe"}, {"ids", {"pump-*"}}});
+    h.command(dash, "pump-1", "c1", {{"ack", true}});
+    h.respond(pump, "dash-1", "c1");
+    h.send(pump, {{"type", "event"}, {"name", "temp"}});
+    h.command(dash, "nobody", "c2");
+
+    auto in = [&](std::size_t i) { return load(h.stats().frames_routed[i]); };
+    auto out = [&](outbound_type t) {
+        return load(h.stats().frames_sent[static_cast<std::size_t>(t)]);
+    };
+    EXPECT_EQ(in(1), 2u);  // command
+    EXPECT_EQ(in(2), 1u);  // response
+    EXPECT_EQ(in(4), 1u);  // event
+    EXPECT_EQ(in(5), 1u);  // subscribe
+    EXPECT_EQ(out(outbound_type::registered), 2u);
+    EXPECT_EQ(out(outbound_type::subscribed), 1u);
+    EXPECT_EQ(out(outbound_type::ack), 1u);
+    EXPECT_EQ(out(outbound_type::command), 1u);
+    EXPECT_EQ(out(outbound_type::response), 1u);
+    EXPECT_EQ(out(outbound_type::event), 1u);
+    EXPECT_EQ(out(outbound_type::error), 1u);
+    EXPECT_EQ(load(h.stats().commands_refused_offline), 1u);
+}
+
+TEST(Router, RefusedCommandsAreCountedByReason) {
+    router_options o = harness::test_options();
+    o.max_pending_per_controller = 1;
+    harness h(o);
+    auto dash = h.controller("dash-1");
+    auto pump = h.device("pump-1");
+    h.command(pump, "pump-1", "x");  // a device may not command
+    h.command(dash, "pump-1", "c1");
+    h.command(dash, "pump-1", "c1");  // still pending
+    h.command(dash, "pump-1", "c2");  // over the cap of 1
+    EXPECT_EQ(load(h.stats().commands_refused_forbidden), 1u);
+    EXPECT_EQ(load(h.stats().commands_refused_duplicate), 1u);
+    EXPECT_EQ(load(h.stats().commands_refused_overloaded), 1u);
+    EXPECT_EQ(load(h.stats().commands_accepted), 1u);
+}
+
 }  // namespace
 }  // namespace switchboard::testing

@@ -114,5 +114,24 @@ TEST(Router, SecondRegisterOnOneSessionIsBadRequest) {
     EXPECT_EQ(h.r().clients().find("other"), nullptr);
 }
 
+// --- what /metrics reads: clients by role and transport ---
+
+TEST(Router, RegistryTallyCountsByRoleAndTransport) {
+    harness h;
+    h.controller("dash-1");
+    h.device("pump-1");
+    h.device("pump-2");
+    auto tally = h.r().clients().tally();
+    EXPECT_EQ(tally[static_cast<std::size_t>(client_role::device)]
+                   [static_cast<std::size_t>(transport_kind::ws)],
+              2u);
+    EXPECT_EQ(tally[static_cast<std::size_t>(client_role::controller)]
+                   [static_cast<std::size_t>(transport_kind::ws)],
+              1u);
+    EXPECT_EQ(tally[static_cast<std::size_t>(client_role::device)]
+                   [static_cast<std::size_t>(transport_kind::mqtt)],
+              0u);
+}
+
 }  // namespace
 }  // namespace switchboard::testing

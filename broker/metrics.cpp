@@ -1,0 +1,281 @@
+#include "metrics.hpp"
+
+#include <prometheus/collectable.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include "session_context.hpp"
+
+#ifndef SWITCHBOARD_VERSION
+#define SWITCHBOARD_VERSION "unknown"
+#endif
+
+namespace switchboard {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using labels = std::initializer_list<std::pair<const char*, std::string_view>>;
+
+double value_of(const counters::counter& c) {
+    return static_cast<double>(c.load(std::memory_order_relaxed));
+}
+
+// One metric family being filled.
+class family {
+public:
+    family(std::vector<MetricFamily>& out, const char* name, const char* help, MetricType type)
+        : f_(out.emplace_back(MetricFamily{name, help, type, {}})) {}
+
+    family& add(labels l, double v) {
+        ClientMetric& m = f_.metric.emplace_back();
+        for (const auto& [name, value] : l) m.label.push_back({name, std::string(value)});
+        if (f_.type == MetricType::Counter) {
+            m.counter.value = v;
+        } else {
+            m.gauge.value = v;
+        }
+        return *this;
+    }
+    family& add(double v) { return add({}, v); }
+
+private:
+    MetricFamily& f_;
+};
+
+constexpr const char* inbound_names[inbound_type_count] = {
+    "register", "command", "response", "message", "event", "subscribe", "list"};
+constexpr const char* outbound_names[outbound_type_count] = {
+    "registered", "command", "response",   "message", "event",
+    "presence",   "ack",     "subscribed", "list",    "error"};
+constexpr const char* outcome_names[command_outcome_count] = {"ok", "error", "timeout"};
+
+}  // namespace
+
+class gateway_metrics::core_collector final : public prometheus::Collectable {
+public:
+    explicit core_collector(const session_context& context) : context_(context) {}
+
+    std::vector<MetricFamily> Collect() const override {
+        std::vector<MetricFamily> out;
+        out.reserve(48);
+        const counters& c = context_.stats;
+        constexpr auto counter = MetricType::Counter;
+        constexpr auto gauge = MetricType::Gauge;
+
+        std::optional<bridge_stats> bridge;
+        if (context_.bridge) bridge = context_.bridge->stats();
+        auto ready = assess_readiness(context_.phase.load(),
+                                      bridge ? std::optional(bridge->state) : std::nullopt);
+        family(out, "switchboard_ready", "1 while /readyz answers 200", gauge)
+            .add(ready.ready ? 1 : 0);
+        family(out, "switchboard_open_connections",
+               "WebSocket connections open now (registered or not)", gauge)
+            .add(static_cast<double>(context_.sessions.size()));
+        family(out, "switchboard_connections_accepted_total", "TCP connections accepted", counter)
+            .add(value_of(c.connections_accepted));
+        family clients(out, "switchboard_clients",
+                       "registered clients by role and transport (MQTT ones through the bridge)",
+                       gauge);
+        auto tally = context_.routing.clients().tally();
+        for (auto role : {client_role::device, client_role::controller}) {
+            for (auto via : {transport_kind::ws, transport_kind::mqtt}) {
+                clients.add(
+                    {{"role", to_string(role)}, {"transport", to_string(via)}},
+                    static_cast<double>(
+                        tally[static_cast<std::size_t>(role)][static_cast<std::size_t>(via)]));
+            }
+        }
+        family(out, "switchboard_registrations_total", "register frames by outcome", counter)
+            .add({{"outcome", "accepted"}}, value_of(c.sessions_registered))
+            .add({{"outcome", "id_taken"}}, value_of(c.registrations_rejected))
+            .add({{"outcome", "unauthorized"}}, value_of(c.unauthorized));
+        family(out, "switchboard_takeovers_total",
+               "registrations that took an ID over from an older connection", counter)
+            .add(value_of(c.takeovers));
+        family(out, "switchboard_register_timeouts_total",
+               "connections closed 4002 for not registering in time", counter)
+            .add(value_of(c.register_timeouts));
+
+        family(out, "switchboard_frames_received_total",
+               "frames read from clients, any transport, before parsing", counter)
+            .add(value_of(c.frames_received));
+        family(out, "switchboard_bad_frames_total",
+               "frames refused as malformed (bad JSON, fields, binary, protocol errors)", counter)
+            .add(value_of(c.bad_frames));
+        family routed(out, "switchboard_frames_routed_total",
+                      "valid frames of registered clients routed, by type", counter);
+        for (std::size_t i = 0; i < inbound_type_count; ++i)
+            routed.add({{"type", inbound_names[i]}}, value_of(c.frames_routed[i]));
+        family sent(out, "switchboard_frames_sent_total",
+                    "frames the router sent, by type (one per recipient)", counter);
+        for (std::size_t i = 0; i < outbound_type_count; ++i)
+            sent.add({{"type", outbound_names[i]}}, value_of(c.frames_sent[i]));
+        family(out, "switchboard_frames_dropped_total",
+               "frames not queued because the connection was closing or its queue was full",
+               counter)
+            .add(value_of(c.frames_dropped));
+        family(out, "switchboard_slow_reader_closes_total",
+               "connections cut because their outbound queue passed its bound", counter)
+            .add(value_of(c.slow_consumers_closed));
+
+        family(out, "switchboard_refusals_total",
+               "requests refused for the gateway's protection, by reason", counter)
+            .add({{"reason", "auth"}}, value_of(c.unauthorized))
+            .add({{"reason", "origin"}}, value_of(c.origins_refused))
+            .add({{"reason", "rate_limit"}}, value_of(c.rate_limited))
+            .add({{"reason", "connection_cap"}}, value_of(c.connections_refused))
+            .add({{"reason", "frame_size"}}, value_of(c.oversized_frames))
+            .add({{"reason", "draining"}}, value_of(c.upgrades_refused_draining));
+        family(out, "switchboard_rate_limit_closes_total",
+               "connections closed 4008 for flooding past the rate limit", counter)
+            .add(value_of(c.rate_limit_closes));
+        family(out, "switchboard_routing_errors_total",
+               "commands, messages, subscribes and lists answered with an error, by code", counter)
+            .add({{"code", "offline"}}, value_of(c.offline_errors))
+            .add({{"code", "forbidden"}}, value_of(c.forbidden))
+            .add({{"code", "overloaded"}}, value_of(c.overloaded_errors));
+
+        std::array<latency_histogram::snapshot, command_outcome_count> latency;
+        for (std::size_t i = 0; i < command_outcome_count; ++i)
+            latency[i] = c.command_latency[i].read();
+        family(out, "switchboard_commands_accepted_total",
+               "commands delivered to their device and awaiting an outcome", counter)
+            .add(value_of(c.commands_accepted));
+        family(out, "switchboard_commands_total", "commands by outcome", counter)
+            .add({{"outcome", "ok"}}, static_cast<double>(latency[0].count))
+            .add({{"outcome", "error"}}, static_cast<double>(latency[1].count))
+            .add({{"outcome", "timeout"}}, value_of(c.command_timeouts))
+            .add({{"outcome", "device_disconnected"}}, value_of(c.commands_device_disconnected))
+            .add({{"outcome", "dropped"}}, value_of(c.commands_dropped))
+            .add({{"outcome", "refused_offline"}}, value_of(c.commands_refused_offline))
+            .add({{"outcome", "refused_forbidden"}}, value_of(c.commands_refused_forbidden))
+            .add({{"outcome", "refused_overloaded"}}, value_of(c.commands_refused_overloaded))
+            .add({{"outcome", "refused_duplicate"}}, value_of(c.commands_refused_duplicate));
+        add_latency(out, latency);
+        family(out, "switchboard_pending_commands", "commands awaiting their answer", gauge)
+            .add(static_cast<double>(context_.routing.pending().size()));
+        family(out, "switchboard_responses_unmatched_total",
+               "responses that matched no pending command, by reason", counter)
+            .add({{"reason", "late"}}, value_of(c.late_responses))
+            .add({{"reason", "unknown"}}, value_of(c.unknown_responses));
+        family(out, "switchboard_messages_routed_total", "messages delivered", counter)
+            .add(value_of(c.messages_routed));
+        family(out, "switchboard_events_received_total", "events from devices", counter)
+            .add(value_of(c.events_received));
+
+        if (bridge) add_bridge(out, *bridge);
+        return out;
+    }
+
+private:
+    static void add_latency(std::vector<MetricFamily>& out,
+                            const std::array<latency_histogram::snapshot, 3>& latency) {
+        MetricFamily& f = out.emplace_back(
+            MetricFamily{"switchboard_command_round_trip_seconds",
+                         "command accepted to its response (or timeout), by outcome",
+                         MetricType::Histogram,
+                         {}});
+        for (std::size_t i = 0; i < command_outcome_count; ++i) {
+            ClientMetric& m = f.metric.emplace_back();
+            m.label.push_back({"outcome", outcome_names[i]});
+            const auto& s = latency[i];
+            std::uint64_t cumulative = 0;
+            for (std::size_t b = 0; b < latency_histogram::bounds_us.size(); ++b) {
+                cumulative += s.counts[b];
+                m.histogram.bucket.push_back(
+                    {cumulative, static_cast<double>(latency_histogram::bounds_us[b]) / 1e6});
+            }
+            m.histogram.bucket.push_back({s.count, std::numeric_limits<double>::infinity()});
+            m.histogram.sample_count = s.count;
+            m.histogram.sample_sum = static_cast<double>(s.sum_us) / 1e6;
+        }
+    }
+
+    static void add_bridge(std::vector<MetricFamily>& out, const bridge_stats& b) {
+        constexpr auto counter = MetricType::Counter;
+        constexpr auto gauge = MetricType::Gauge;
+        auto n = [](std::uint64_t v) { return static_cast<double>(v); };
+        family state(out, "switchboard_mqtt_bridge_state", "1 for the MQTT bridge's current state",
+                     gauge);
+        for (std::string_view s : {"idle", "connecting", "connected", "reconnecting", "stopped"})
+            state.add({{"state", s}}, s == b.state ? 1 : 0);
+        family(out, "switchboard_mqtt_reconnects_total", "bridge connections after the first",
+               counter)
+            .add(n(b.reconnects));
+        family(out, "switchboard_mqtt_connect_failures_total", "failed connection attempts",
+               counter)
+            .add(n(b.connect_failures));
+        family(out, "switchboard_mqtt_clients", "MQTT clients registered through the bridge", gauge)
+            .add(n(b.clients));
+        family(out, "switchboard_mqtt_unacked_publishes",
+               "inbox publishes awaiting the broker's PUBACK", gauge)
+            .add(n(b.unacked));
+        family(out, "switchboard_mqtt_published_total", "frames published to MQTT inboxes", counter)
+            .add(n(b.published));
+        family(out, "switchboard_mqtt_resent_publishes_total",
+               "unacknowledged publishes sent again after a reconnect", counter)
+            .add(n(b.resent));
+        family(out, "switchboard_mqtt_expired_publishes_total",
+               "unacknowledged publishes dropped past the resend window", counter)
+            .add(n(b.expired));
+        family(out, "switchboard_mqtt_abandoned_publishes_total",
+               "publishes handed to a broker that went silent, not resent", counter)
+            .add(n(b.abandoned));
+        family(out, "switchboard_mqtt_watchdog_silences_total",
+               "broker connections the watchdog gave up on (no answer within a keepalive)", counter)
+            .add(n(b.silences));
+        family(out, "switchboard_mqtt_refused_deliveries_total",
+               "deliveries to MQTT clients refused (bridge down or too many unacked)", counter)
+            .add(n(b.refused));
+        family(out, "switchboard_mqtt_frames_in_total", "frames read from MQTT clients", counter)
+            .add(n(b.frames_in));
+        family(out, "switchboard_mqtt_refused_topics_total",
+               "MQTT publishes refused for their topic (bad ID, unregistered sender)", counter)
+            .add(n(b.refused_topics));
+        family(out, "switchboard_mqtt_refused_statuses_total",
+               "MQTT statuses refused as invalid (the ID counts as offline)", counter)
+            .add(n(b.statuses_refused));
+        family(out, "switchboard_mqtt_flood_refused_total",
+               "frames of MQTT IDs over their frame rate, refused", counter)
+            .add(n(b.flood_refused));
+        family(out, "switchboard_mqtt_events_published_total",
+               "WebSocket devices' events mirrored to MQTT", counter)
+            .add(n(b.events_published));
+    }
+
+    const session_context& context_;
+};
+
+gateway_metrics::gateway_metrics(const session_context& context)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      collector_(std::make_shared<core_collector>(context)) {
+    prometheus::BuildGauge()
+        .Name("switchboard_build_info")
+        .Help("1, labelled with the gateway's version and node name")
+        .Register(*registry_)
+        .Add({{"version", SWITCHBOARD_VERSION}, {"node", context.config.node}})
+        .Set(1);
+}
+
+gateway_metrics::~gateway_metrics() = default;
+
+std::string gateway_metrics::scrape() const {
+    auto families = registry_->Collect();
+    auto core = collector_->Collect();
+    families.insert(families.end(), std::make_move_iterator(core.begin()),
+                    std::make_move_iterator(core.end()));
+    return prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace switchboard
