@@ -8,6 +8,7 @@ import { DeviceList } from './device-list.js';
 import { CommandPanel } from './command-panel.js';
 import { EventStream } from './event-stream.js';
 import { MessagesPanel } from './messages-panel.js';
+import { GatewayPanel } from './gateway-panel.js';
 import { ID_PATTERN } from './format.js';
 import { isOwnGateway, isWebSocketUrl } from './gateway-url.js';
 
@@ -48,6 +49,13 @@ const messages = new MessagesPanel({
         useSelected: $('message-use-selected'), unread: $('messages-unread'),
     },
     getSelected: () => selectedId,
+});
+
+const gatewayPanel = new GatewayPanel({
+    el: {
+        root: $('gateway-panel'), status: $('gateway-status'), clients: $('gateway-clients'),
+        commands: $('gateway-commands'), bridge: $('gateway-bridge'), refusals: $('gateway-refusals'),
+    },
 });
 
 function selectDevice(id) {
@@ -178,6 +186,8 @@ function showWorkspace(on) {
     $('signin-view').hidden = on;
     $('app-view').hidden = !on;
     $('who').hidden = !on;
+    if (on) gatewayPanel.start();
+    else gatewayPanel.stop();
     if (on) {
         $('who-id').textContent = client.id;
         $('who-node').textContent = client.registered?.node ? ` on ${client.registered.node}` : '';

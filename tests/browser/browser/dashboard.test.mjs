@@ -107,6 +107,19 @@ test('a device error and a timeout are shown with their codes', async () => {
     assert.match(await page.innerText('#command-result'), /did not answer within 300 ms/);
 });
 
+test('the gateway panel shows clients, commands by outcome and refusals from /metrics', async () => {
+    await page.waitForSelector('#gateway-panel[data-state="ready"]');
+    await waitForText(page, '#gateway-clients tr[data-key="clients:device · ws"]', String(FLEET));
+    await waitForText(page, '#gateway-clients tr[data-key="clients:controller · ws"]', '1');
+    // The commands of the tests before: one answered ok, one device error, one timeout.
+    await page.waitForSelector('#gateway-commands tr[data-key="commands:timeout"]');
+    const ok = await page.innerText('#gateway-commands tr[data-key="commands:ok"]');
+    assert.match(ok, /\/s/);
+    assert.equal(await page.innerText('#gateway-bridge'), 'disabled');
+    await page.waitForSelector('#gateway-refusals tr[data-key="refusals:auth"]');
+    await browser.screenshot('02b-gateway-panel');
+});
+
 test('the live event stream shows telemetry, charts it, and pauses', async () => {
     await select('sim-002');
     for (let i = 0; i < 6; i++) fleet.emit('sim-002', 'telemetry', { rpm: 1000 + i * 50, temp: 40 + i });
