@@ -17,13 +17,17 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 
+#include "admin_socket.hpp"
 #include "build_info.hpp"
 #include "core/config_overrides.hpp"
 #include "core/config_printer.hpp"
 #include "core/duration_text.hpp"
 #include "core/gateway_config.hpp"
 #include "core/id_rules.hpp"
+#include "core/json_writer.hpp"
 #include "core/jwt_minter.hpp"
 #include "core/reload_plan.hpp"
 #include "core/secret_rules.hpp"
@@ -57,6 +61,8 @@ struct command_line {
     bool version = false;
     bool token = false;
     token_request token_options;
+    bool reload = false;
+    std::string reload_config_path;
 };
 
 void add_flags(CLI::App& app, command_line& cl) {
@@ -100,6 +106,15 @@ void add_flags(CLI::App& app, command_line& cl) {
     token->add_option("--ttl", cl.token_options.ttl,
                       "how long it is valid: 30m, 24h, 7d ... (default 24h)");
     token->callback([&cl] { cl.token = true; });
+
+    CLI::App* reload = app.add_subcommand(
+        "reload",
+        "make the running gateway read its config again (through admin.socket) and print the "
+        "outcome; exits 0 when applied, 2 when refused");
+    reload->add_option("-c,--config", cl.reload_config_path,
+                       "the gateway's JSON config file, holding admin.socket (default: the main "
+                       "--config)");
+    reload->callback([&cl] { cl.reload = true; });
 }
 
 std::string version_text() {
@@ -179,30 +194,89 @@ int mint_token(const command_line& cl) {
     return 0;
 }
 
-// SIGHUP: the config file read again with the same flags and environment,
-// checked as at start-up (effective_config, what --check-config runs), and
-// applied where it can change live (docs/configuration.md, "Reloading the
-// config"). One log line either way; a refusal names the key and changes
-// nothing. Runs on the controlling thread.
-void reload_config(const command_line& cl, gateway& gw,
-                   const std::function<void(const gateway_config&)>& apply_to_bridge) {
+// `switchboard reload`: asks the gateway serving `admin.socket` of the
+// config file to reload, and prints what it answered. The file is read only
+// for that key (the gateway checks the rest and names what it refuses).
+int request_reload(const command_line& cl) {
+    std::string path = cl.reload_config_path.empty() ? cl.config_path : cl.reload_config_path;
+    if (path.empty()) throw config_error("reload: --config FILE is needed (it holds admin.socket)");
+    std::string socket = admin_socket_of(path);
+    std::string answer;
+    try {
+        answer = ask_admin_socket(socket, "reload", std::chrono::seconds(30));
+    } catch (const std::exception& e) {
+        std::cerr << "switchboard reload: " << e.what() << "\n";
+        return exit_failure;
+    }
+    auto reply = nlohmann::json::parse(answer, nullptr, false);
+    if (!reply.is_object() || !reply.contains("outcome") || !reply["outcome"].is_string() ||
+        !reply.contains("message") || !reply["message"].is_string()) {
+        std::cerr << "switchboard reload: the gateway answered something else: " << answer << "\n";
+        return exit_failure;
+    }
+    const std::string message = reply["message"].get<std::string>();
+    if (reply["outcome"] == "applied") {
+        std::cout << message << "\n";
+        return 0;
+    }
+    std::cerr << message << "\n";
+    return reply["outcome"] == "refused" ? exit_config : exit_failure;
+}
+
+// What one reload came to: the line logged, and whether it applied.
+struct reload_outcome {
+    bool applied = false;
+    std::string message;
+};
+
+// The one reload path, for SIGHUP and for `switchboard reload` (through
+// admin.socket): the config file read again with the same flags and
+// environment, checked as at start-up (effective_config, what
+// --check-config runs), and applied where it can change live
+// (docs/configuration.md, "Reloading the config"). One log line either way;
+// a refusal names the key and changes nothing. Runs on the controlling
+// thread.
+reload_outcome reload_config(const command_line& cl, gateway& gw,
+                             const std::function<void(const gateway_config&)>& apply_to_bridge) {
     sd_notify(0, "RELOADING=1");
+    reload_outcome outcome;
     try {
         reload_plan plan = gw.reload(effective_config(cl));
         if (plan.refused()) {
-            spdlog::error("reload refused: {}; the running config stays", plan.refusal());
+            outcome.message = "reload refused: " + plan.refusal() + "; the running config stays";
         } else {
             spdlog::set_level(spdlog::level::from_str(gw.running_config().log_level));
             apply_to_bridge(gw.running_config());
-            spdlog::info("reload: applied (changed: {})", plan.summary());
+            outcome = {true, "reload: applied (changed: " + plan.summary() + ")"};
         }
     } catch (const config_error& e) {
-        spdlog::error("reload refused: {}; the running config stays", e.what());
+        outcome.message = std::string("reload refused: ") + e.what() + "; the running config stays";
     } catch (const std::exception& e) {
         // Never a reason to stop serving.
-        spdlog::error("reload failed: {}; the running config stays", e.what());
+        outcome.message = std::string("reload failed: ") + e.what() + "; the running config stays";
+    }
+    if (outcome.applied) {
+        spdlog::info("{}", outcome.message);
+    } else {
+        spdlog::error("{}", outcome.message);
     }
     sd_notify(0, "READY=1");
+    return outcome;
+}
+
+// admin.socket's answer to one command line.
+std::string admin_answer(std::string_view command, const std::function<reload_outcome()>& reload) {
+    if (command != "reload") {
+        return json_writer{}
+            .string("outcome", "error")
+            .string("message", "unknown command; admin.socket takes: reload")
+            .finish();
+    }
+    reload_outcome r = reload();
+    return json_writer{}
+        .string("outcome", r.applied ? "applied" : "refused")
+        .string("message", r.message)
+        .finish();
 }
 
 // Runs until SIGINT or SIGTERM (after the drain); SIGHUP reloads the
@@ -216,6 +290,7 @@ int run_gateway(const command_line& cl, const gateway_config& config) {
     boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
     boost::asio::signal_set hangups(signals_context, SIGHUP);
     boost::asio::steady_timer drain_timer(signals_context);
+    std::optional<admin_socket> admin;  // admin.socket, when configured
     gateway gw(config);
     // The first stop signal starts the drain (timeouts.drain_ms, as running
     // now): /readyz and new upgrades answer 503 so load balancers move
@@ -224,6 +299,7 @@ int run_gateway(const command_line& cl, const gateway_config& config) {
     signals.async_wait([&](boost::system::error_code, int signal) {
         sd_notify(0, "STOPPING=1");
         hangups.cancel();
+        if (admin) admin->stop();
         auto period = gw.running_config().drain;
         spdlog::info("signal {}: shutting down, draining for {} ms", signal, period.count());
         gw.begin_drain();
@@ -256,6 +332,14 @@ int run_gateway(const command_line& cl, const gateway_config& config) {
         });
     };
     await_hangup();
+    // `switchboard reload` comes in here and takes the same path as SIGHUP,
+    // on this thread.
+    if (!config.admin_socket.empty()) {
+        admin.emplace(signals_context, config.admin_socket, [&](std::string_view command) {
+            return admin_answer(command, [&] { return reload_config(cl, gw, apply_to_bridge); });
+        });
+        admin->start();
+    }
     gw.start();
 #if SWITCHBOARD_WITH_MQTT
     // The WebSocket side serves from here on, whether or not the broker answers.
@@ -305,6 +389,7 @@ int main(int argc, char** argv) {
     // (certificate, key, dashboard folder) that is missing: exit 2, naming it.
     try {
         if (cl.token) return mint_token(cl);
+        if (cl.reload) return request_reload(cl);
         gateway_config config = effective_config(cl);
         if (cl.print_config) {
             std::cout << printable_config(config).dump(2) << "\n";

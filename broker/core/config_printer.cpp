@@ -120,6 +120,7 @@ json printable_config(const gateway_config& c) {
         {"auth", auth_json(c.auth)},
         {"acl", acl_json(r.access)},
         {"origins", {{"allowed", c.origins.allowed}, {"allow_missing", c.origins.allow_missing}}},
+        {"admin", {{"socket", c.admin_socket}}},
         {"metrics",
          {{"allow", c.metrics.loopback_only ? "loopback" : "any"},
           {"bearer_token", mask(c.metrics.bearer_token)}}},

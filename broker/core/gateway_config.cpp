@@ -235,6 +235,15 @@ void read_metrics(section_reader metrics, metrics_options& out) {
     metrics.reject_unknown();
 }
 
+void read_admin(section_reader admin, std::string& socket) {
+    admin.read("socket", socket);
+    // sockaddr_un holds 108 bytes with the terminating NUL.
+    if (!socket.empty() && (socket.front() != '/' || socket.size() > 107)) {
+        admin.fail("socket", "must be an absolute path of at most 107 bytes");
+    }
+    admin.reject_unknown();
+}
+
 }  // namespace
 
 bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept {
@@ -313,6 +322,14 @@ void check_security(const gateway_config& c) {
 }
 
 void check_files(const gateway_config& c) {
+    if (!c.admin_socket.empty()) {
+        std::error_code ec;
+        auto folder = std::filesystem::path(c.admin_socket).parent_path();
+        if (!std::filesystem::is_directory(folder, ec)) {
+            throw config_error("'admin.socket': " + c.admin_socket + ": its folder " +
+                               folder.string() + " does not exist");
+        }
+    }
     if (c.tls.enabled) {
         check_tls_key_pair(c.tls.cert_file, c.tls.key_file, "tls.cert_file", "tls.key_file");
     }
@@ -403,6 +420,7 @@ gateway_config read_config(const json& doc, const std::string& source,
     read_acl(root.object("acl"), c.routing.access);
     read_origins(root.object("origins"), c.origins);
     read_metrics(root.object("metrics"), c.metrics);
+    read_admin(root.object("admin"), c.admin_socket);
 
     root.reject_unknown();
     return c;
@@ -424,6 +442,23 @@ std::vector<config_key> config_keys() {
     std::vector<config_key> keys;
     read_config(sample, "(key table)", &keys);
     return keys;
+}
+
+std::string admin_socket_of(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_error(path + ": cannot be read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    json doc = section_reader::parse_document(text.str(), path);
+    auto admin = doc.find("admin");
+    if (admin != doc.end() && admin->is_object()) {
+        auto socket = admin->find("socket");
+        if (socket != admin->end() && socket->is_string() && !socket->get<std::string>().empty()) {
+            return socket->get<std::string>();
+        }
+    }
+    throw config_error(path +
+                       ": 'admin.socket' is not set (the running gateway is reached through it)");
 }
 
 gateway_config load_config(const std::filesystem::path& path) {

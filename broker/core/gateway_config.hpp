@@ -116,6 +116,9 @@ struct gateway_config {
     auth_options auth;
     origin_options origins;
     metrics_options metrics;
+    // admin.socket: where `switchboard reload` reaches the running gateway
+    // (broker/admin_socket); empty: no socket.
+    std::string admin_socket;
     // After SIGTERM: how long /readyz answers 503 and new upgrades are
     // refused before connections are closed (timeouts.drain_ms).
     std::chrono::milliseconds drain{0};
@@ -133,13 +136,19 @@ intake_limits intake_limits_of(const gateway_config& config) noexcept;
 void check_security(const gateway_config& config);
 
 // The files the config names are usable: the TLS certificate and key load
-// (OpenSSL) and match, dashboard_dir is a folder. Throws config_error naming
+// (OpenSSL) and match, dashboard_dir is a folder, admin.socket's folder
+// exists. Throws config_error naming
 // the key and the file. Called by --check-config and at start-up.
 void check_files(const gateway_config& config);
 
 // Reads `path`; throws config_error naming the file and the key at fault. A
 // relative dashboard_dir is taken relative to the file's folder, not to the
 // working directory the gateway happens to be started from.
+// admin.socket of the config file at `path`, for `switchboard reload`: only
+// that key is read (the gateway checks the rest when it reloads). Throws
+// config_error when the file cannot be read or parsed, or names no socket.
+std::string admin_socket_of(const std::string& path);
+
 gateway_config load_config(const std::filesystem::path& path);
 
 // Parses the JSON text of a config file over the defaults.

@@ -24,6 +24,7 @@ constexpr key_class key_classes[] = {
     {"tls.cert_file", true},  {"tls.key_file", true},
     {"auth", true},           {"acl", true},
     {"origins", true},        {"metrics", true},  // who may read /metrics, per request
+    {"admin", false},                             // the socket is bound once, at start
 };
 
 bool within(std::string_view path, std::string_view section) {
@@ -66,6 +67,7 @@ const std::vector<fixed_key>& fixed_keys() {
         field("dashboard_dir", &gateway_config::dashboard_dir),
         field("listen.address", &gateway_config::listen_address),
         field("listen.port", &gateway_config::listen_port),
+        field("admin.socket", &gateway_config::admin_socket),
         mqtt_field("mqtt.enabled", &mqtt_config::enabled),
         mqtt_field("mqtt.url", &mqtt_config::url),
         mqtt_field("mqtt.client_id", &mqtt_config::client_id),

@@ -39,13 +39,16 @@ std::string paragraph(const std::string& text, std::string_view start) {
 
 TEST(Docs, GatewayFlagsInConfigurationMatchHelp) {
     const std::string help = test::run_program({SWITCHBOARD_BINARY, "--help"}).output +
-                             test::run_program({SWITCHBOARD_BINARY, "token", "--help"}).output;
+                             test::run_program({SWITCHBOARD_BINARY, "token", "--help"}).output +
+                             test::run_program({SWITCHBOARD_BINARY, "reload", "--help"}).output;
     const std::string doc = test::read_doc("docs/configuration.md");
-    const std::string listed =
-        paragraph(doc, "Flags (`switchboard --help`)") + paragraph(doc, "- `switchboard token ");
+    const std::string listed = paragraph(doc, "Flags (`switchboard --help`)") +
+                               paragraph(doc, "- `switchboard token ") +
+                               paragraph(doc, "- `switchboard reload ");
     EXPECT_FALSE(test::long_flags(help).empty());
     EXPECT_EQ(test::long_flags(listed), test::long_flags(help))
-        << "docs/configuration.md's flag list against `switchboard --help` and `token --help`";
+        << "docs/configuration.md's flag list against `switchboard --help`, `token --help` and "
+           "`reload --help`";
 }
 
 }  // namespace

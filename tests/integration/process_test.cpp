@@ -607,6 +607,89 @@ TEST(Process, SighupAppliesANewFileAndRefusesABadOneNamingTheKey) {
     std::filesystem::remove(path);
 }
 
+// `switchboard reload` asks the running gateway, through admin.socket, to
+// read its config again, on the same path as SIGHUP: a new token applies and
+// an open connection keeps routing; a bad file, or one that moves the
+// listener, exits non-zero naming the key, and the running config stays.
+TEST(Process, ReloadSubcommandAppliesANewFileOrSaysWhyNot) {
+    const std::string device_token = "dev-token-7Hq2xLp9Vm4r";
+    const std::string new_token = "new-token-9Rf4jDs6Ga2u";
+    const std::string socket_path = (std::filesystem::temp_directory_path() /
+                                     ("sb-admin-" + std::to_string(getpid()) + ".sock"))
+                                        .string();
+    auto config = [&](const std::string& extra_token, const std::string& more) {
+        std::string tokens =
+            R"({"token": ")" + device_token + R"(", "id": "pump-*", "role": "device"})";
+        if (!extra_token.empty())
+            tokens +=
+                R"(, {"token": ")" + extra_token + R"(", "id": "dash-*", "role": "controller"})";
+        return R"({"listen": {"port": 0}, "threads": 2, "admin": {"socket": ")" + socket_path +
+               R"("}, "auth": {"tokens": [)" + tokens + "]}" + more + "}";
+    };
+    auto path = write_config("reload-cmd.json", config("", ""));
+    child_process gw({binary, "--config", path});
+    auto line = gw.wait_for_line("listening on", 10s);
+    ASSERT_TRUE(line) << gw.output();
+    const unsigned short port = port_from(*line);
+    EXPECT_EQ(std::filesystem::status(socket_path).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    auto reload = [&] { return run_program({binary, "reload", "--config", path}); };
+
+    ws_test_client device(port);
+    ASSERT_EQ(device.register_as("pump-1", "device", {{"token", device_token}})["type"],
+              "registered");
+    {
+        ws_test_client early(port);
+        EXPECT_EQ(early.register_as("dash-1", "controller", {{"token", new_token}})["type"],
+                  "error");
+    }
+
+    // Unchanged: applied, nothing changed.
+    auto same = reload();
+    EXPECT_EQ(same.status, 0) << same.output;
+    EXPECT_NE(same.output.find("reload: applied (changed: nothing)"), std::string::npos)
+        << same.output;
+
+    std::ofstream(path) << config(new_token, "");
+    auto applied = reload();
+    EXPECT_EQ(applied.status, 0) << applied.output;
+    EXPECT_NE(applied.output.find("reload: applied (changed: auth)"), std::string::npos)
+        << applied.output;
+    ws_test_client dash(port);
+    EXPECT_EQ(dash.register_as("dash-1", "controller", {{"token", new_token}})["type"],
+              "registered");
+    dash.send({{"type", "command"}, {"to", "pump-1"}, {"id", "c-1"}, {"name", "ping"}});
+    auto command = device.receive_type("command");
+    ASSERT_TRUE(command);
+    EXPECT_EQ((*command)["id"], "c-1");
+
+    // A bad file (a weak token) and a fixed key: non-zero, the key named.
+    std::ofstream(path) << config("short", "");
+    auto bad = reload();
+    EXPECT_NE(bad.status, 0) << bad.output;
+    EXPECT_NE(bad.output.find("reload refused"), std::string::npos) << bad.output;
+    EXPECT_NE(bad.output.find("'auth.tokens[1].token'"), std::string::npos) << bad.output;
+    std::ofstream(path) << config("", R"(, "node": "elsewhere")");
+    auto fixed = reload();
+    EXPECT_NE(fixed.status, 0) << fixed.output;
+    EXPECT_NE(fixed.output.find("'node' cannot change while running"), std::string::npos)
+        << fixed.output;
+    // The running config is the last applied one: the new token still works.
+    ws_test_client again(port);
+    EXPECT_EQ(again.register_as("dash-2", "controller", {{"token", new_token}})["type"],
+              "registered");
+    EXPECT_FALSE(device.closed());
+
+    gw.signal(SIGTERM);
+    EXPECT_EQ(gw.wait_exit(10s), 0) << gw.output();
+    EXPECT_FALSE(std::filesystem::exists(socket_path)) << "the socket file stays after exit";
+    // Nobody there now: the subcommand says so and fails.
+    auto nobody = reload();
+    EXPECT_NE(nobody.status, 0) << nobody.output;
+    EXPECT_NE(nobody.output.find("cannot reach the gateway"), std::string::npos) << nobody.output;
+    std::filesystem::remove(path);
+}
+
 namespace {
 std::size_t count_of(const std::string& text, const std::string& needle) {
     std::size_t n = 0;

@@ -375,5 +375,43 @@ TEST(GatewayConfig, MetricsTokenFileGivesTheTokenWithoutItsNewline) {
     std::filesystem::remove(file);
 }
 
+TEST(GatewayConfig, AdminSocketIsAnAbsolutePathThatFitsASocketAddress) {
+    EXPECT_EQ(parse_config("{}", "test.json").admin_socket, "");
+    EXPECT_EQ(parse_config(R"({"admin": {"socket": "/run/switchboard/admin.sock"}})", "test.json")
+                  .admin_socket,
+              "/run/switchboard/admin.sock");
+    for (std::string bad : {std::string("admin.sock"), "/" + std::string(107, 'a')}) {
+        EXPECT_NE(
+            config_error_of(R"({"admin": {"socket": ")" + bad + R"("}})").find("'admin.socket'"),
+            std::string::npos)
+            << bad;
+    }
+    gateway_config missing_folder;
+    missing_folder.admin_socket = "/nonexistent-sb-folder/admin.sock";
+    try {
+        check_files(missing_folder);
+        ADD_FAILURE() << "a socket in a missing folder passed check_files";
+    } catch (const config_error& e) {
+        EXPECT_NE(std::string(e.what()).find("'admin.socket'"), std::string::npos) << e.what();
+    }
+}
+
+// `switchboard reload` reads only admin.socket: a file the gateway would
+// refuse for another key still names its socket, so the gateway can say why.
+TEST(GatewayConfig, AdminSocketOfReadsOnlyThatKey) {
+    auto file =
+        std::filesystem::temp_directory_path() / ("sb-admin-config-" + std::to_string(::getpid()));
+    std::ofstream(file) << R"({"admin": {"socket": "/run/sb.sock"}, "limits": {"nonsense": 1}})";
+    EXPECT_EQ(admin_socket_of(file.string()), "/run/sb.sock");
+    std::ofstream(file) << R"({"node": "gw-1"})";
+    EXPECT_THROW(admin_socket_of(file.string()), config_error);
+    std::ofstream(file) << R"({"admin": {"socket": 7}})";
+    EXPECT_THROW(admin_socket_of(file.string()), config_error);
+    std::ofstream(file) << R"({"admin": )";
+    EXPECT_THROW(admin_socket_of(file.string()), config_error);
+    std::filesystem::remove(file);
+    EXPECT_THROW(admin_socket_of(file.string()), config_error);
+}
+
 }  // namespace
 }  // namespace switchboard
