@@ -112,6 +112,7 @@ void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail)
                 break;
             case wire_end::timed_out:
                 end_reason_ = "timed out";
+                departure_ = presence_reason::timed_out;
                 break;
             case wire_end::failed:
                 end_reason_ = "connection failed: " + std::string(detail);
@@ -406,7 +407,7 @@ void websocket_session<Wire>::finish() {
         std::lock_guard lock(mutex_);
         if (state_ == state::open) state_ = state::closing;
     }
-    if (client_ptr me = self_.lock()) context_.routing.unregister_client(me);
+    if (client_ptr me = self_.lock()) context_.routing.unregister_client(me, departure_);
     self_.reset();
     context_.sessions.remove(this);
     if (std::uint64_t dropped = 0;

@@ -24,6 +24,7 @@
 #include "core/frame_intake.hpp"
 #include "core/frame_queue.hpp"
 #include "core/inbound_frame.hpp"
+#include "core/presence_reason.hpp"
 #include "core/rate_limiter.hpp"
 #include "raw_wire.hpp"
 #include "session_context.hpp"
@@ -111,6 +112,7 @@ private:
     std::string registered_id_;
     client_role registered_role_ = client_role::device;
     std::string end_reason_;  // why the connection ended, for the close line
+    presence_reason departure_ = presence_reason::closed;  // for followers
     connection_limiter::slot slot_;
     rate_limiter limiter_;
     std::optional<std::string> upgrade_token_;  // from the upgrade request, if it carried one

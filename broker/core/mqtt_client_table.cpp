@@ -110,7 +110,9 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
         if (known != clients_.end()) {
             outcome.closed = std::move(known->second.record);
             clients_.erase(known);
-            router_.unregister_client(outcome.closed);
+            router_.unregister_client(outcome.closed, status.what == status_payload::kind::offline
+                                                          ? presence_reason::last_will
+                                                          : presence_reason::closed);
         }
         return outcome;
     }
@@ -170,7 +172,7 @@ void mqtt_client_table::on_out(const std::string& id, std::string_view payload,
 void mqtt_client_table::forget_all() {
     auto clients = std::move(clients_);
     clients_.clear();
-    for (auto& [id, c] : clients) router_.unregister_client(c.record);
+    for (auto& [id, c] : clients) router_.unregister_client(c.record, presence_reason::broker_lost);
 }
 
 client_ptr mqtt_client_table::forget(const std::string& id, const std::string& session) {

@@ -93,13 +93,16 @@ std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
 }
 }  // namespace
 
-frame_ptr make_presence(const client_record& client, bool online) {
+frame_ptr make_presence(const client_record& client, bool online, std::uint64_t seq,
+                        presence_reason reason) {
     json_writer w;
     w.string("type", "presence")
         .string("id", client.id)
         .string("role", to_string(client.role))
         .boolean("online", online)
-        .string("via", to_string(client.via));
+        .string("via", to_string(client.via))
+        .integer("seq", static_cast<std::int64_t>(seq))
+        .string("reason", to_string(reason));
     if (online) w.integer("since", unix_ms(client.since)).raw("meta", client.meta_json);
     return w.share();
 }

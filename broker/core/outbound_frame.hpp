@@ -13,6 +13,7 @@
 #include "error_code.hpp"
 #include "inbound_frame.hpp"
 #include "json_writer.hpp"
+#include "presence_reason.hpp"
 
 namespace switchboard {
 
@@ -28,7 +29,8 @@ frame_ptr make_failed_response(std::string_view from, std::string_view id, error
                                std::string_view message);
 frame_ptr make_message(std::string_view from, const message_request& message);
 frame_ptr make_event(std::string_view from, const event_request& event);
-frame_ptr make_presence(const client_record& client, bool online);
+frame_ptr make_presence(const client_record& client, bool online, std::uint64_t seq,
+                        presence_reason reason);
 frame_ptr make_ack(std::string_view id, std::string_view status);
 frame_ptr make_subscribed(const subscribe_request& request);
 frame_ptr make_list(const std::vector<client_ptr>& items, bool more,

@@ -1,8 +1,15 @@
 #include "registry.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace switchboard {
+
+registry::registry()
+    : presence_seq_(
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count())) {}
 
 registry::shard& registry::shard_for(std::string_view id) const {
     return shards_[std::hash<std::string_view>{}(id) % shard_count];
@@ -12,21 +19,21 @@ registry::insert_result registry::insert(client_ptr client, duplicate_policy pol
     shard& s = shard_for(client->id);
     std::lock_guard lock(s.mutex);
     auto [it, inserted] = s.clients.try_emplace(client->id, client);
-    if (inserted) return {true, nullptr};
+    if (inserted) return {true, nullptr, false, ++presence_seq_};
     if (policy == duplicate_policy::reject) return {false, nullptr};
     if (it->second->trust > client->trust) return {false, nullptr, true};
     client_ptr replaced = std::move(it->second);
     it->second = std::move(client);
-    return {true, std::move(replaced)};
+    return {true, std::move(replaced), false, ++presence_seq_};
 }
 
-bool registry::erase(std::string_view id, std::string_view session) {
+std::uint64_t registry::erase(std::string_view id, std::string_view session) {
     shard& s = shard_for(id);
     std::lock_guard lock(s.mutex);
     auto it = s.clients.find(id);
-    if (it == s.clients.end() || it->second->session != session) return false;
+    if (it == s.clients.end() || it->second->session != session) return 0;
     s.clients.erase(it);
-    return true;
+    return ++presence_seq_;
 }
 
 client_ptr registry::find(std::string_view id) const {

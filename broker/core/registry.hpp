@@ -7,7 +7,9 @@
 // Thread-safe: every member may be called from any thread.
 
 #include <array>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -29,10 +31,15 @@ struct list_filter {
 
 class registry {
 public:
+    // Presence sequence numbers start at the wall clock in microseconds, so
+    // they keep increasing across restarts of the gateway.
+    registry();
+
     struct insert_result {
         bool accepted = false;
         client_ptr replaced;     // the record a takeover displaced, if any
         bool outranked = false;  // refused: the holder is trusted more than the claim
+        std::uint64_t seq = 0;   // when accepted: the presence sequence number of the arrival
     };
 
     // With `takeover`, a claim replaces the holder of its ID unless the
@@ -40,8 +47,12 @@ public:
     insert_result insert(client_ptr client, duplicate_policy policy);
 
     // Erases `id` only while it still belongs to `session`: a newer session
-    // with the same ID may already have taken it over.
-    bool erase(std::string_view id, std::string_view session);
+    // with the same ID may already have taken it over. Returns the presence
+    // sequence number of the departure, 0 when nothing was erased.
+    // Sequence numbers are drawn under the ID's lock, so for one ID they
+    // increase in the order the changes happened, whatever order the
+    // presence frames then reach a follower in.
+    std::uint64_t erase(std::string_view id, std::string_view session);
 
     client_ptr find(std::string_view id) const;
 
@@ -75,6 +86,7 @@ private:
     shard& shard_for(std::string_view id) const;
 
     mutable std::array<shard, shard_count> shards_;
+    std::atomic<std::uint64_t> presence_seq_;
 };
 
 }  // namespace switchboard

@@ -80,17 +80,20 @@ client_ptr router::register_client(const register_request& request, transport_ki
         send(client, make_registered(*client, policy->options.node, policy->limits_json),
              outbound_type::registered);
     }
-    notify_followers(*client, true);
+    notify_followers(*client, true, result.seq,
+                     result.replaced ? presence_reason::took_over : presence_reason::registered);
     return client;
 }
 
-void router::unregister_client(const client_ptr& client) {
+void router::unregister_client(const client_ptr& client, presence_reason why) {
     followers_.remove_all(client);
     if (client->role == client_role::controller) {
         counters::add(stats_.commands_dropped, pending_.drop_controller(*client));
     }
     if (client->role == client_role::device) end_commands_of(*client);
-    if (registry_.erase(client->id, client->session)) notify_followers(*client, false);
+    if (std::uint64_t seq = registry_.erase(client->id, client->session)) {
+        notify_followers(*client, false, seq, why);
+    }
 }
 
 void router::carry_over(const client_record& previous, const client_record& next) {
@@ -113,10 +116,11 @@ void router::end_commands_of(const client_record& device) {
     }
 }
 
-void router::notify_followers(const client_record& subject, bool online) {
+void router::notify_followers(const client_record& subject, bool online, std::uint64_t seq,
+                              presence_reason why) {
     auto followers = followers_.followers_of(subject.id);
     if (!followers.empty()) {
-        frame_ptr frame = make_presence(subject, online);
+        frame_ptr frame = make_presence(subject, online, seq, why);
         for (const auto& f : followers) {
             if (f->session != subject.session) send(f, frame, outbound_type::presence);
         }

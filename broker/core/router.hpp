@@ -19,6 +19,7 @@
 #include "follower_table.hpp"
 #include "inbound_frame.hpp"
 #include "pending_commands.hpp"
+#include "presence_reason.hpp"
 #include "registry.hpp"
 #include "snapshot_cell.hpp"
 
@@ -83,7 +84,7 @@ public:
     // The client's connection is gone: forget its follows; a controller's
     // commands are dropped, a device's end at once as `device_disconnected`;
     // followers hear it left unless a newer session took its ID over.
-    void unregister_client(const client_ptr& client);
+    void unregister_client(const client_ptr& client, presence_reason why = presence_reason::closed);
 
     // `next` replaced `previous` for the same client on the same connection
     // (an MQTT client published a status with a new role or meta): the
@@ -133,7 +134,8 @@ private:
     // Sends an error frame.
     void reply(const client_ptr& to, frame_ptr frame);
     void record_latency(const pending_command& command, command_outcome outcome, steady_time now);
-    void notify_followers(const client_record& subject, bool online);
+    void notify_followers(const client_record& subject, bool online, std::uint64_t seq,
+                          presence_reason why);
 
     snapshot_cell<router_policy> policy_;
     counters& stats_;

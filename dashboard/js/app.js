@@ -267,8 +267,7 @@ async function onRegistered() {
 function onPresence(p) {
     if (p.role !== 'device') return;
     sync?.presence.add(p.id);
-    if (p.online) store.setOnline(p);
-    else store.setOffline(p.id);
+    if (!store.applyPresence(p)) return;
     deviceList.schedule();
     if (p.id === selectedId) commands.setTarget(store.get(p.id));
 }

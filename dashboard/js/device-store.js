@@ -49,6 +49,19 @@ export class DeviceStore {
         return d;
     }
 
+    // A `presence` frame. Two changes of one ID made on different gateway
+    // threads may arrive in either order: the one with the lower `seq` is
+    // stale and ignored (returns false).
+    applyPresence(p, at = Date.now()) {
+        const d = this.byId.get(p.id);
+        if (d && typeof d.seq === 'number' && typeof p.seq === 'number' && p.seq <= d.seq) {
+            return false;
+        }
+        const after = p.online ? this.setOnline(p) : this.setOffline(p.id, at);
+        if (after && typeof p.seq === 'number') after.seq = p.seq;
+        return true;
+    }
+
     // The device left; it stays listed, greyed out, so its history remains.
     setOffline(id, at = Date.now()) {
         const d = this.byId.get(id);

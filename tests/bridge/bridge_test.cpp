@@ -401,6 +401,7 @@ TEST(MqttBridge, LastWillOfKilledClientMarksItOffline) {
         ASSERT_TRUE(f) << broker.log();
         if ((*f)["type"] == "presence") {
             EXPECT_EQ((*f)["online"], false);
+            EXPECT_EQ((*f)["reason"], "lwt") << f->dump();
             break;
         }
         EXPECT_EQ((*f)["type"], "response") << f->dump();

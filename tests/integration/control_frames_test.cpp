@@ -39,16 +39,6 @@ const std::string deflate_upgrade_request =
     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
     "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
 
-// Upgrades and registers `id` over a bare socket; true when `registered` came.
-bool register_raw(raw_connection& c, const std::string& id,
-                  const std::string& upgrade = websocket_upgrade_request) {
-    c.send(upgrade);
-    if (c.read_head().find("101") == std::string::npos) return false;
-    c.send(raw_connection::text(R"({"type":"register","id":")" + id + R"(","role":"device"})"));
-    auto reply = c.read_text();
-    return reply && reply->find("registered") != std::string::npos;
-}
-
 }  // namespace
 
 TEST(ControlFrames, PingFloodThatNeverReadsKeepsMemoryBoundedAndIsClosed) {

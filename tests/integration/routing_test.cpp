@@ -5,6 +5,7 @@
 #include <set>
 
 #include "eventually.hpp"
+#include "raw_connection.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 
@@ -321,4 +322,45 @@ TEST(Routing, DeviceClosedOrCutEndsItsOutstandingCommandsAsDeviceDisconnected) {
         EXPECT_TRUE(ctl.quiet_for(200ms)) << "a second outcome";
     }
     EXPECT_EQ(gw.stats().commands_device_disconnected.load(), 20u);
+}
+
+// A follower learns why each device left, with sequence numbers that grow
+// in the order of the changes: closed, timed out (never reading, so the
+// keepalive ping goes unanswered), taken over.
+TEST(Routing, PresenceSaysWhyAndInWhichOrder) {
+    running_gateway gw([](gateway_config& c) { c.session.idle_timeout = 1000ms; });
+    ws_test_client ctl(gw.port());
+    ctl.register_as("dash-1", "controller");
+    ctl.send({{"type", "subscribe"}, {"ids", {"pump-*"}}});
+    ASSERT_TRUE(ctl.receive_type("subscribed"));
+    std::uint64_t last_seq = 0;
+    auto expect_presence = [&](const std::string& id, bool online, const std::string& reason) {
+        auto f = ctl.receive_type("presence", 10s);
+        ASSERT_TRUE(f) << id << " " << reason;
+        EXPECT_EQ((*f)["id"], id) << f->dump();
+        EXPECT_EQ((*f)["online"], online) << f->dump();
+        EXPECT_EQ((*f)["reason"], reason) << f->dump();
+        EXPECT_GT((*f)["seq"].get<std::uint64_t>(), last_seq) << f->dump();
+        last_seq = (*f)["seq"].get<std::uint64_t>();
+    };
+    {
+        ws_test_client pump(gw.port());
+        pump.register_as("pump-1", "device");
+        expect_presence("pump-1", true, "register");
+        pump.close();
+        expect_presence("pump-1", false, "close");
+    }
+    {
+        // A bare socket that never reads again: the keepalive ping goes unanswered.
+        raw_connection pump(gw.port());
+        ASSERT_TRUE(register_raw(pump, "pump-2"));
+        expect_presence("pump-2", true, "register");
+        expect_presence("pump-2", false, "timeout");
+    }
+    ws_test_client first(gw.port()), second(gw.port());
+    first.register_as("pump-3", "device");
+    expect_presence("pump-3", true, "register");
+    second.register_as("pump-3", "device");
+    expect_presence("pump-3", true, "takeover");
+    EXPECT_EQ(first.wait_closed(), 4003);
 }

@@ -135,4 +135,15 @@ private:
     boost::asio::ip::tcp::socket socket_;
 };
 
+// Upgrades and registers `id` as a device over a bare socket; true when
+// `registered` came. The socket then reads only what the test asks for.
+inline bool register_raw(raw_connection& c, const std::string& id,
+                         const std::string& upgrade = websocket_upgrade_request) {
+    c.send(upgrade);
+    if (c.read_head().find("101") == std::string::npos) return false;
+    c.send(raw_connection::text(R"({"type":"register","id":")" + id + R"(","role":"device"})"));
+    auto reply = c.read_text();
+    return reply && reply->find("registered") != std::string::npos;
+}
+
 }  // namespace switchboard::test

@@ -162,7 +162,7 @@ TEST(OutboundFrame, EventFrame) {
 
 TEST(OutboundFrame, PresenceOnlineCarriesSinceAndMeta) {
     client_record c = sample_client();
-    json on = parsed(make_presence(c, true));
+    json on = parsed(make_presence(c, true, 1700000000123456, presence_reason::took_over));
     EXPECT_EQ(on["type"], "presence");
     EXPECT_EQ(on["id"], "pump-12");
     EXPECT_EQ(on["role"], "device");
@@ -170,9 +170,13 @@ TEST(OutboundFrame, PresenceOnlineCarriesSinceAndMeta) {
     EXPECT_EQ(on["via"], "mqtt");
     EXPECT_EQ(on["since"], 1700000000123);
     EXPECT_EQ(on["meta"]["model"], "P2");
+    EXPECT_EQ(on["seq"], 1700000000123456);
+    EXPECT_EQ(on["reason"], "takeover");
 
-    json off = parsed(make_presence(c, false));
+    json off = parsed(make_presence(c, false, 1700000000123457, presence_reason::last_will));
     EXPECT_EQ(off["online"], false);
+    EXPECT_EQ(off["seq"], 1700000000123457);
+    EXPECT_EQ(off["reason"], "lwt");
     EXPECT_EQ(off["via"], "mqtt");
     EXPECT_FALSE(off.contains("meta"));
 }

@@ -102,6 +102,19 @@ TEST(Registry, EraseNeedsTheOwningSession) {
     EXPECT_EQ(r.size(), 0u);
 }
 
+TEST(Registry, EveryArrivalAndDepartureDrawsTheNextSequenceNumber) {
+    registry r;
+    auto a = r.insert(make_client("pump-1", "s1"), duplicate_policy::takeover);
+    auto b = r.insert(make_client("pump-2", "s2"), duplicate_policy::takeover);
+    auto c = r.insert(make_client("pump-1", "s3"), duplicate_policy::takeover);
+    EXPECT_EQ(b.seq, a.seq + 1);
+    EXPECT_EQ(c.seq, b.seq + 1);
+    EXPECT_EQ(r.erase("pump-1", "s1"), 0u);  // taken over: no departure
+    EXPECT_EQ(r.erase("pump-1", "s3"), c.seq + 1);
+    EXPECT_EQ(r.insert(make_client("pump-1", "s4"), duplicate_policy::reject).seq, c.seq + 2);
+    EXPECT_EQ(r.insert(make_client("pump-1", "s5"), duplicate_policy::reject).seq, 0u);
+}
+
 TEST(Registry, OldSessionDoesNotEraseTheNewerOne) {
     registry r;
     r.insert(make_client("pump-1", "s1"), duplicate_policy::takeover);

@@ -96,6 +96,7 @@ TEST(Router, PresenceOnlineAndOfflineReachFollowers) {
     EXPECT_EQ(on["via"], "ws");
     EXPECT_EQ(on["meta"], json({{"model", "P2"}}));
     EXPECT_TRUE(on["since"].is_number_integer());
+    EXPECT_EQ(on["reason"], "register");
 
     h.leave(pump);
     ASSERT_EQ(dash.count(), 2u);
@@ -103,6 +104,8 @@ TEST(Router, PresenceOnlineAndOfflineReachFollowers) {
     EXPECT_EQ(off["type"], "presence");
     EXPECT_EQ(off["id"], "pump-1");
     EXPECT_EQ(off["online"], false);
+    EXPECT_EQ(off["reason"], "close");
+    EXPECT_GT(off["seq"].get<std::uint64_t>(), on["seq"].get<std::uint64_t>());
     EXPECT_EQ(stranger.count(), 0u);
     EXPECT_EQ(h.r().clients().find("pump-1"), nullptr);
 }
@@ -132,6 +135,38 @@ TEST(Router, TakeoverAnnouncesTheNewSessionOnline) {
     ASSERT_EQ(dash.count(), 1u);
     EXPECT_EQ(dash.last()["online"], true);
     EXPECT_EQ(dash.last()["meta"]["fw"], "2");
+    EXPECT_EQ(dash.last()["reason"], "takeover");
+}
+
+TEST(Router, PresenceSequenceNumbersFollowTheOrderOfChangesAndNameTheReason) {
+    harness h;
+    auto dash = h.controller("dash");
+    h.send(dash, {{"type", "subscribe"}, {"ids", {"pump-*"}}});
+    dash.link->clear();
+    std::uint64_t last = 0;
+    auto next = [&](bool online, const char* reason) {
+        ASSERT_GT(dash.count(), 0u);
+        json f = dash.last();
+        EXPECT_EQ(f["online"], online) << f.dump();
+        EXPECT_EQ(f["reason"], reason) << f.dump();
+        // Microseconds of the wall clock at least: they keep growing
+        // across a restart of the gateway.
+        EXPECT_GT(f["seq"].get<std::uint64_t>(), 1'700'000'000'000'000u);
+        EXPECT_GT(f["seq"].get<std::uint64_t>(), last) << f.dump();
+        last = f["seq"].get<std::uint64_t>();
+    };
+    auto pump = h.device("pump-1");
+    next(true, "register");
+    h.r().unregister_client(pump.self, presence_reason::timed_out);
+    next(false, "timeout");
+    pump = h.device("pump-1");
+    next(true, "register");
+    h.r().unregister_client(pump.self, presence_reason::last_will);
+    next(false, "lwt");
+    pump = h.device("pump-1");
+    next(true, "register");
+    h.r().unregister_client(pump.self, presence_reason::broker_lost);
+    next(false, "broker_lost");
 }
 
 TEST(Router, LeavingTwiceAnnouncesOfflineOnce) {

@@ -45,6 +45,23 @@ test('device store: 5,000 devices insert and filter quickly', () => {
     assert.ok(ms < 1000, `took ${ms} ms`);
 });
 
+test('device store: a presence older than the last one seen for its ID is ignored', () => {
+    const s = new DeviceStore();
+    assert.equal(s.applyPresence({ id: 'pump-1', online: true, via: 'ws', seq: 10 }), true);
+    // Offline (seq 12) overtaken on the way by the online that preceded it (11).
+    assert.equal(s.applyPresence({ id: 'pump-1', online: false, seq: 12 }, 1000), true);
+    assert.equal(s.applyPresence({ id: 'pump-1', online: true, via: 'ws', seq: 11 }), false);
+    assert.equal(s.get('pump-1').online, false);
+    assert.equal(s.onlineCount, 0);
+    assert.equal(s.applyPresence({ id: 'pump-1', online: true, via: 'mqtt', seq: 13 }), true);
+    assert.equal(s.get('pump-1').online, true);
+    assert.equal(s.get('pump-1').via, 'mqtt');
+    // Frames without seq (an older gateway) are applied as they come.
+    assert.equal(s.applyPresence({ id: 'pump-2', online: true }), true);
+    assert.equal(s.applyPresence({ id: 'pump-2', online: false }), true);
+    assert.equal(s.get('pump-2').online, false);
+});
+
 test('format: JSON fields and relative times', () => {
     assert.deepEqual(parseJsonField('  '), { ok: true, value: undefined, empty: true });
     assert.deepEqual(parseJsonField('{"a":1}'), { ok: true, value: { a: 1 } });
