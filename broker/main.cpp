@@ -10,7 +10,6 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +32,7 @@
 #include "core/secret_rules.hpp"
 #include "gateway.hpp"
 #include "logging.hpp"
+#include "signal_reader.hpp"
 #if SWITCHBOARD_WITH_MQTT
 #include "bridge_options.hpp"
 #include "mqtt_bridge.hpp"
@@ -284,34 +284,14 @@ std::string admin_answer(std::string_view command, const std::function<reload_ou
 // once listening, RELOADING=1 while reloading and STOPPING=1 when a stop
 // signal comes, as the drain starts.
 int run_gateway(const command_line& cl, const gateway_config& config) {
-    // Before anything is announced: a signal sent as soon as "listening
-    // on" appears must find the handler in place, not the default action.
+    // Before any thread starts (the I/O threads and Paho's inherit the
+    // mask) and before anything is announced: a signal sent as soon as
+    // "listening on" appears is kept until read, never the default action.
     boost::asio::io_context signals_context;
-    boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
-    boost::asio::signal_set hangups(signals_context, SIGHUP);
+    signal_reader signals(signals_context, {SIGINT, SIGTERM, SIGHUP});
     boost::asio::steady_timer drain_timer(signals_context);
     std::optional<admin_socket> admin;  // admin.socket, when configured
     gateway gw(config);
-    // The first stop signal starts the drain (timeouts.drain_ms, as running
-    // now): /readyz and new upgrades answer 503 so load balancers move
-    // traffic away, then the connections close. A second signal cuts the
-    // drain short.
-    signals.async_wait([&](boost::system::error_code, int signal) {
-        sd_notify(0, "STOPPING=1");
-        hangups.cancel();
-        if (admin) admin->stop();
-        auto period = gw.running_config().drain;
-        spdlog::info("signal {}: shutting down, draining for {} ms", signal, period.count());
-        gw.begin_drain();
-        if (period.count() == 0) return;
-        drain_timer.expires_after(period);
-        drain_timer.async_wait([&](boost::system::error_code) { signals.cancel(); });
-        signals.async_wait([&](boost::system::error_code ec, int again) {
-            if (ec) return;
-            spdlog::info("signal {}: drain cut short", again);
-            drain_timer.cancel();
-        });
-    });
     std::function<void(const gateway_config&)> apply_to_bridge = [](const gateway_config&) {};
 #if SWITCHBOARD_WITH_MQTT
     std::shared_ptr<mqtt_bridge> bridge;
@@ -324,14 +304,31 @@ int run_gateway(const command_line& cl, const gateway_config& config) {
         };
     }
 #endif
-    std::function<void()> await_hangup = [&] {
-        hangups.async_wait([&](boost::system::error_code ec, int) {
-            if (ec) return;  // stopping
-            reload_config(cl, gw, apply_to_bridge);
-            await_hangup();
-        });
-    };
-    await_hangup();
+    // The first stop signal starts the drain (timeouts.drain_ms, as running
+    // now): /readyz and new upgrades answer 503 so load balancers move
+    // traffic away, then the connections close. A second signal cuts the
+    // drain short. SIGHUP reloads, until a stop signal came.
+    bool stopping = false;
+    signals.start([&](int signal) {
+        if (signal == SIGHUP) {
+            if (!stopping) reload_config(cl, gw, apply_to_bridge);
+            return;
+        }
+        if (stopping) {
+            spdlog::info("signal {}: drain cut short", signal);
+            drain_timer.cancel();
+            return;
+        }
+        stopping = true;
+        sd_notify(0, "STOPPING=1");
+        if (admin) admin->stop();
+        auto period = gw.running_config().drain;
+        spdlog::info("signal {}: shutting down, draining for {} ms", signal, period.count());
+        gw.begin_drain();
+        if (period.count() == 0) return signals.stop();
+        drain_timer.expires_after(period);
+        drain_timer.async_wait([&](boost::system::error_code) { signals.stop(); });
+    });
     // `switchboard reload` comes in here and takes the same path as SIGHUP,
     // on this thread.
     if (!config.admin_socket.empty()) {
