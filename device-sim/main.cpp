@@ -3,7 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/asio/post.hpp>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -11,6 +11,7 @@
 #include "fleet_runner.hpp"
 #include "load_runner.hpp"
 #include "scenario.hpp"
+#include "signal_reader.hpp"
 
 using namespace switchboard::sim;
 using tls_flags = switchboard::client::tls_trust;
@@ -34,22 +35,6 @@ std::vector<boost::asio::ip::address> addresses(const std::vector<std::string>& 
         out.push_back(a);
     }
     return out;
-}
-
-// Runs `body` with SIGINT/SIGTERM turned into `on_signal` calls.
-template <class Body, class OnSignal>
-int with_signals(Body body, OnSignal on_signal) {
-    boost::asio::io_context signals_io;
-    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code ec, int) {
-        if (!ec) on_signal();
-    });
-    std::thread signal_thread([&] { signals_io.run(); });
-    int status = body();
-    signals.cancel();
-    signals_io.stop();
-    signal_thread.join();
-    return status;
 }
 
 // The fleet subcommand's flags, filled by CLI11.
@@ -202,8 +187,17 @@ int run_fleet(fleet_flags& f) {
     fo.tls = f.tls;
     fo.progress = f.quiet ? nullptr : &std::cerr;
     fo.report = &std::cout;
+    // SIGINT/SIGTERM stop the fleet. The reader comes first: the runner's
+    // I/O threads inherit its signal mask.
+    boost::asio::io_context signals_io;
+    switchboard::signal_reader signals(signals_io, {SIGINT, SIGTERM});
     fleet_runner runner(std::move(fo));
-    return with_signals([&] { return runner.run(); }, [&] { runner.request_stop(); });
+    signals.start([&](int) { runner.request_stop(); });
+    std::thread signal_thread([&] { signals_io.run(); });
+    int status = runner.run();
+    boost::asio::post(signals_io, [&] { signals.stop(); });
+    signal_thread.join();
+    return status;
 }
 
 int run_load(load_flags& f) {
