@@ -18,6 +18,7 @@ struct http_answer {
     std::string content_type = "text/plain; charset=utf-8";
     std::string cache_control = "no-store";
     std::string body;
+    std::string www_authenticate;  // sent when not empty (a 401's challenge)
 };
 
 // What a route needs to know of a GET or HEAD request.

@@ -193,6 +193,9 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
         res.result(answer.status);
         res.set(http::field::content_type, answer.content_type);
         res.set(http::field::cache_control, answer.cache_control);
+        if (!answer.www_authenticate.empty()) {
+            res.set(http::field::www_authenticate, answer.www_authenticate);
+        }
         if (req.method() == http::verb::get)
             res.body() = std::move(answer.body);
         else

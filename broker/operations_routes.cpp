@@ -57,9 +57,16 @@ std::optional<http_answer> refusal(const http_request& request, const session_co
         case metrics_access::verdict::not_loopback:
             return http_answer{403, "text/plain; charset=utf-8", "no-store",
                                "metrics are served to loopback only (metrics.allow)\n"};
-        case metrics_access::verdict::bad_token:
+        // RFC 6750's challenge: the scheme, and for a wrong token the error.
+        case metrics_access::verdict::no_token:
             return http_answer{401, "text/plain; charset=utf-8", "no-store",
-                               "a bearer token is required (metrics.bearer_token)\n"};
+                               "a bearer token is required (metrics.bearer_token)\n",
+                               R"(Bearer realm="switchboard")"};
+        case metrics_access::verdict::bad_token:
+            return http_answer{
+                401, "text/plain; charset=utf-8", "no-store",
+                "the bearer token is not the one configured (metrics.bearer_token)\n",
+                R"(Bearer realm="switchboard", error="invalid_token")"};
     }
     return std::nullopt;
 }

@@ -14,7 +14,8 @@ metrics_access::verdict metrics_access::check(bool from_loopback,
     if (loopback_only_ && !from_loopback) return verdict::not_loopback;
     if (!token_) return verdict::allowed;
     auto presented = bearer_token(authorization);
-    if (!presented || !same_digest(*token_, digest_of(*presented))) return verdict::bad_token;
+    if (!presented) return verdict::no_token;
+    if (!same_digest(*token_, digest_of(*presented))) return verdict::bad_token;
     return verdict::allowed;
 }
 

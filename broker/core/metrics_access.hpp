@@ -24,7 +24,9 @@ class metrics_access {
 public:
     explicit metrics_access(const metrics_options& options);
 
-    enum class verdict { allowed, not_loopback, bad_token };
+    // no_token: a token is configured and the request brings no bearer
+    // token; bad_token: it brings another one.
+    enum class verdict { allowed, not_loopback, no_token, bad_token };
 
     // `authorization` is the request's Authorization header, empty when absent.
     verdict check(bool from_loopback, std::string_view authorization) const;

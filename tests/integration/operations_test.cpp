@@ -150,11 +150,15 @@ TEST(Operations, MetricsCanAskForABearerTokenAndStatsToo) {
     const std::string token = "scrape-token-0123456789";
     running_gateway gw([&](gateway_config& c) { c.metrics.bearer_token = token; });
     for (const char* path : {"/metrics", "/stats"}) {
-        EXPECT_EQ(http_get(gw.port(), path).result_int(), 401) << path;
-        EXPECT_EQ(http_get(gw.port(), path, http::verb::get,
-                           {{http::field::authorization, "Bearer wrong-token-0123456789"}})
-                      .result_int(),
-                  401)
+        auto bare = http_get(gw.port(), path);
+        EXPECT_EQ(bare.result_int(), 401) << path;
+        // RFC 6750: a 401 names the scheme it wants; a wrong token says so.
+        EXPECT_EQ(bare[http::field::www_authenticate], R"(Bearer realm="switchboard")") << path;
+        auto wrong = http_get(gw.port(), path, http::verb::get,
+                              {{http::field::authorization, "Bearer wrong-token-0123456789"}});
+        EXPECT_EQ(wrong.result_int(), 401) << path;
+        EXPECT_EQ(wrong[http::field::www_authenticate],
+                  R"(Bearer realm="switchboard", error="invalid_token")")
             << path;
         EXPECT_EQ(http_get(gw.port(), path, http::verb::get,
                            {{http::field::authorization, "Bearer " + token}})

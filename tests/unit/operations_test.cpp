@@ -65,9 +65,10 @@ TEST(MetricsAccess, LoopbackOnlyAndBearerToken) {
     EXPECT_EQ(local.check(false, ""), v::not_loopback);
 
     metrics_access token(metrics_options{.bearer_token = "scrape-secret-0123456789"});
-    EXPECT_EQ(token.check(true, ""), v::bad_token);
+    // No bearer token at all (RFC 6750: no error code) versus a wrong one.
+    EXPECT_EQ(token.check(true, ""), v::no_token);
+    EXPECT_EQ(token.check(false, "Basic c2NyYXBlLXNlY3JldC0wMTIzNDU2Nzg5"), v::no_token);
     EXPECT_EQ(token.check(false, "Bearer wrong-secret-0123456789"), v::bad_token);
-    EXPECT_EQ(token.check(false, "Basic c2NyYXBlLXNlY3JldC0wMTIzNDU2Nzg5"), v::bad_token);
     EXPECT_EQ(token.check(false, "Bearer scrape-secret-0123456789"), v::allowed);
     EXPECT_EQ(token.check(false, "bearer scrape-secret-0123456789"), v::allowed);
 }
