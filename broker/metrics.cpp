@@ -164,7 +164,7 @@ public:
             .add({{"outcome", "refused_duplicate"}}, value_of(c.commands_refused_duplicate));
         add_latency(out, latency);
         family(out, "switchboard_pending_commands", "commands awaiting their answer", gauge)
-            .add(static_cast<double>(context_.routing.pending().size()));
+            .add(static_cast<double>(context_.routing.ledger().size()));
         family(out, "switchboard_responses_unmatched_total",
                "responses that matched no pending command, by reason", counter)
             .add({{"reason", "late"}}, value_of(c.late_responses))

@@ -30,7 +30,7 @@ std::string stats_body(const session_context& context) {
                .integer("sessions", static_cast<std::int64_t>(context.sessions.size()))
                .integer("registered", static_cast<std::int64_t>(context.routing.clients().size()))
                .integer("pending_commands",
-                        static_cast<std::int64_t>(context.routing.pending().size()))
+                        static_cast<std::int64_t>(context.routing.ledger().size()))
                .integer("commands_accepted", n(c.commands_accepted))
                .integer("commands_answered", n(c.commands_answered))
                .integer("command_timeouts", n(c.command_timeouts))

@@ -52,7 +52,7 @@ bool frame_intake::take_control(intake_sender& sender,
 bool frame_intake::answers_pending(const client_ptr& sender, const inbound_frame& frame) const {
     const auto* response = std::get_if<response_request>(&frame);
     return response != nullptr && sender != nullptr &&
-           router_.pending().is_pending(response->to, response->id, sender->id, sender->session);
+           router_.ledger().is_pending(response->to, response->id, sender->id, sender->session);
 }
 
 void frame_intake::take(intake_sender& sender, std::string_view payload, bool text,

@@ -88,7 +88,7 @@ client_ptr router::register_client(const register_request& request, transport_ki
 void router::unregister_client(const client_ptr& client, presence_reason why) {
     followers_.remove_all(client);
     if (client->role == client_role::controller) {
-        counters::add(stats_.commands_dropped, pending_.drop_controller(*client));
+        counters::add(stats_.commands_dropped, ledger_.drop_controller(*client));
     }
     if (client->role == client_role::device) end_commands_of(*client);
     if (std::uint64_t seq = registry_.erase(client->id, client->session)) {
@@ -98,14 +98,14 @@ void router::unregister_client(const client_ptr& client, presence_reason why) {
 
 void router::carry_over(const client_record& previous, const client_record& next) {
     if (previous.role == client_role::device && next.role == client_role::device) {
-        pending_.move_device(previous, next);
+        ledger_.move_device(previous, next);
     }
 }
 
 void router::end_commands_of(const client_record& device) {
     // Handed to this connection and unanswered: whatever the device did with
     // them, this session can no longer answer, and a later one may not.
-    for (auto& command : pending_.take_device(device)) {
+    for (auto& command : ledger_.take_device(device)) {
         counters::add(stats_.commands_device_disconnected);
         send(
             command.controller,
@@ -192,16 +192,16 @@ void router::on_command(const client_ptr& sender, const command_request& command
     timeout = std::min(timeout, policy->options.command_timeout_max);
     pending_command pending{sender,          command.id, target->id,
                             target->session, timeout,    now + timeout};
-    switch (pending_.add(std::move(pending), policy->options.max_pending_per_controller)) {
-        case pending_commands::add_result::added:
+    switch (ledger_.add(std::move(pending), policy->options.max_pending_per_controller)) {
+        case command_ledger::add_result::added:
             break;
-        case pending_commands::add_result::duplicate_id:
+        case command_ledger::add_result::duplicate_id:
             counters::add(stats_.commands_refused_duplicate);
             return reply(sender, make_error(frame_error{
                                      error_code::bad_request,
                                      "a command with id '" + command.id + "' is already pending",
                                      "id", "command", command.id}));
-        case pending_commands::add_result::too_many:
+        case command_ledger::add_result::too_many:
             counters::add(stats_.overloaded_errors);
             counters::add(stats_.commands_refused_overloaded);
             return fail(error_code::overloaded,
@@ -213,7 +213,7 @@ void router::on_command(const client_ptr& sender, const command_request& command
     if (command.ack) send(sender, make_ack(command.id, "delivered"), outbound_type::ack);
     if (!send(target, make_command(sender->id, command), outbound_type::command)) {
         // Refused, so it will never be answered: this error is its one outcome.
-        if (pending_.cancel(sender->id, command.id)) {
+        if (ledger_.cancel(sender->id, command.id)) {
             counters::add(stats_.overloaded_errors);
             counters::add(stats_.commands_refused_overloaded);
             fail(error_code::overloaded, command.to + " is not keeping up; command not delivered");
@@ -225,8 +225,8 @@ void router::on_command(const client_ptr& sender, const command_request& command
 
 void router::on_response(const client_ptr& sender, const response_request& response,
                          steady_time now) {
-    auto taken = pending_.take(response.to, response.id, sender->id, sender->session);
-    if (taken.status == pending_commands::take_status::found) {
+    auto taken = ledger_.take(response.to, response.id, sender->id, sender->session);
+    if (taken.status == command_ledger::take_status::found) {
         counters::add(stats_.commands_answered);
         record_latency(*taken.command, response.ok ? command_outcome::ok : command_outcome::error,
                        now);
@@ -235,10 +235,10 @@ void router::on_response(const client_ptr& sender, const response_request& respo
         return;
     }
     std::string message;
-    if (taken.status == pending_commands::take_status::late) {
+    if (taken.status == command_ledger::take_status::late) {
         counters::add(stats_.late_responses);
         message = "command '" + response.id + "' already " +
-                  (taken.ended == pending_commands::ended_as::timeout
+                  (taken.ended == command_ledger::ended_as::timeout
                        ? "timed out"
                        : "ended: " + sender->id + " disconnected before answering it") +
                   "; the answer was dropped";
@@ -344,13 +344,13 @@ void router::on_list(const client_ptr& sender, const list_request& request) {
 }
 
 void router::clear() {
-    pending_.clear();
+    ledger_.clear();
     followers_.clear();
     registry_.clear();
 }
 
 void router::expire_commands(steady_time now) {
-    for (auto& command : pending_.take_expired(now)) {
+    for (auto& command : ledger_.take_expired(now)) {
         counters::add(stats_.command_timeouts);
         record_latency(command, command_outcome::timeout, now);
         send(command.controller,

@@ -14,11 +14,11 @@
 
 #include "access_rules.hpp"
 #include "client_record.hpp"
+#include "command_ledger.hpp"
 #include "counters.hpp"
 #include "endpoint.hpp"
 #include "follower_table.hpp"
 #include "inbound_frame.hpp"
-#include "pending_commands.hpp"
 #include "presence_reason.hpp"
 #include "registry.hpp"
 #include "snapshot_cell.hpp"
@@ -117,7 +117,7 @@ public:
     // The options in force now.
     std::shared_ptr<const router_options> options() const;
     const registry& clients() const noexcept { return registry_; }
-    const pending_commands& pending() const noexcept { return pending_; }
+    const command_ledger& ledger() const noexcept { return ledger_; }
     counters& stats() noexcept { return stats_; }
 
 private:
@@ -141,7 +141,7 @@ private:
     counters& stats_;
     registry registry_;
     follower_table followers_;
-    pending_commands pending_;
+    command_ledger ledger_;
     std::atomic<router_observer*> observer_{nullptr};
 };
 

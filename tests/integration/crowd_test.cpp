@@ -89,6 +89,6 @@ TEST(Crowd, ThousandClientsEveryFrameAccountedFor) {
     EXPECT_EQ(wrong_frames.load(), 0);
     EXPECT_EQ(gw.stats().commands_answered.load(),
               static_cast<std::uint64_t>(controllers * commands_each));
-    EXPECT_EQ(gw.get().routing().pending().size(), 0u);
+    EXPECT_EQ(gw.get().routing().ledger().size(), 0u);
     for (auto& c : ctls) EXPECT_TRUE(c->quiet_for(0ms));
 }

@@ -159,7 +159,7 @@ TEST(Routing, ControllerThatLeavesHasItsCommandsDropped) {
         ctl.close();
         ASSERT_TRUE(ctl.wait_closed());
     }
-    EXPECT_TRUE(eventually([&] { return gw.get().routing().pending().size() == 0; }));
+    EXPECT_TRUE(eventually([&] { return gw.get().routing().ledger().size() == 0; }));
     EXPECT_EQ(gw.stats().commands_dropped.load(), 1u);
     dev.send({{"type", "response"}, {"to", "dash"}, {"id", "c-1"}, {"ok", true}});
     EXPECT_EQ((*dev.receive())["code"], "unknown_command");

@@ -139,7 +139,7 @@ TEST_F(MqttTableTest, ANewStatusOfTheSameDeviceKeepsItsCommandsAndALastWillEndsT
     ASSERT_EQ(dash.frame_count(), 2u);
     EXPECT_EQ(dash.last()["id"], "c-2");
     EXPECT_EQ(dash.last()["error"]["code"], "device_disconnected");
-    EXPECT_EQ(routing_.pending().size(), 0u);
+    EXPECT_EQ(routing_.ledger().size(), 0u);
 }
 
 TEST(MqttEvents, PayloadSplicesNameAndData) {

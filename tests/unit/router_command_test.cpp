@@ -42,7 +42,7 @@ TEST(Router, ResponseReachesOnlyTheSendingController) {
                                  {"result", {{"rpm", 1200}}}}));
     EXPECT_EQ(other.count(), 0u);
     EXPECT_EQ(pump.count(), 1u);  // just the command, no error
-    EXPECT_EQ(h.r().pending().size(), 0u);
+    EXPECT_EQ(h.r().ledger().size(), 0u);
     EXPECT_EQ(load(h.stats().commands_answered), 1u);
 }
 
@@ -114,7 +114,7 @@ TEST(Router, CommandToOfflineDeviceIsOffline) {
     EXPECT_EQ(e["id"], "c-18");
     EXPECT_EQ(e["request_type"], "command");
     EXPECT_NE(e["message"].get<std::string>().find("pump-99"), std::string::npos);
-    EXPECT_EQ(h.r().pending().size(), 0u);
+    EXPECT_EQ(h.r().ledger().size(), 0u);
     EXPECT_EQ(load(h.stats().offline_errors), 1u);
 }
 
@@ -126,7 +126,7 @@ TEST(Router, CommandToAControllerIsForbidden) {
     EXPECT_EQ(ops.count(), 0u);
     EXPECT_EQ(dash.last()["code"], "forbidden");
     EXPECT_EQ(dash.last()["id"], "c-1");
-    EXPECT_EQ(h.r().pending().size(), 0u);
+    EXPECT_EQ(h.r().ledger().size(), 0u);
 }
 
 TEST(Router, CommandFromADeviceIsForbidden) {
@@ -188,7 +188,7 @@ TEST(Router, NewOptionsApplyToTheNextFrameOfOpenClients) {
     h.command(dash, "pump", "c-3");
     EXPECT_EQ(dash.last()["code"], "overloaded");
     EXPECT_EQ(pump.count(), 1u);
-    EXPECT_EQ(h.r().pending().size(), 1u);  // c-1 is still pending
+    EXPECT_EQ(h.r().ledger().size(), 1u);  // c-1 is still pending
     h.respond(pump, "dash", "c-1");
     EXPECT_EQ(dash.last()["type"], "response");
 
@@ -240,7 +240,7 @@ TEST(Router, ClearReleasesEveryRecordAndSendsNothing) {
     EXPECT_TRUE(dash_record.expired());
     EXPECT_TRUE(pump_record.expired());
     EXPECT_EQ(h.r().clients().size(), 0u);
-    EXPECT_EQ(h.r().pending().size(), 0u);
+    EXPECT_EQ(h.r().ledger().size(), 0u);
     EXPECT_EQ(dash_link->frame_count(), 0u);  // shutdown: no timeouts, no presence
     h.advance(1h);
     EXPECT_EQ(dash_link->frame_count(), 0u);
@@ -339,7 +339,7 @@ TEST(Router, ControllerLeavingDropsItsPendingCommands) {
     h.command(dash, "pump", "c-1", {{"timeout_ms", 100}});
     h.command(dash, "pump", "c-2", {{"timeout_ms", 100}});
     h.leave(dash);
-    EXPECT_EQ(h.r().pending().size(), 0u);
+    EXPECT_EQ(h.r().ledger().size(), 0u);
     EXPECT_EQ(load(h.stats().commands_dropped), 2u);
     h.advance(1h);
     EXPECT_EQ(dash.count(), 0u);
@@ -356,7 +356,7 @@ TEST(Router, TakenOverControllerLeavingKeepsTheNewSessionsCommands) {
     auto new_dash = h.controller("dash");
     h.command(new_dash, "pump", "new-1", {{"timeout_ms", 100}});
     h.leave(old_dash);
-    EXPECT_EQ(h.r().pending().size(), 1u);
+    EXPECT_EQ(h.r().ledger().size(), 1u);
     h.advance(100ms);
     EXPECT_EQ(old_dash.count(), 0u);
     ASSERT_EQ(new_dash.count(), 1u);
@@ -388,7 +388,7 @@ TEST(Router, DeviceLeavingEndsItsCommandsAtOnceAsDeviceDisconnected) {
     EXPECT_EQ(ops.last()["error"]["code"], "device_disconnected");
     EXPECT_EQ(load(h.stats().commands_device_disconnected), 11u);
     // The valve's command is untouched, and nothing times out later.
-    EXPECT_EQ(h.r().pending().size(), 1u);
+    EXPECT_EQ(h.r().ledger().size(), 1u);
     h.advance(1h);
     EXPECT_EQ(dash.count(), 11u);
     EXPECT_EQ(dash.last()["id"], "v-1");
@@ -431,7 +431,7 @@ TEST(Router, RefusedDeliveryGivesOverloadedAndNoLaterTimeout) {
     EXPECT_EQ(dash.last()["type"], "error");
     EXPECT_EQ(dash.last()["code"], "overloaded");
     EXPECT_EQ(dash.last()["id"], "c-1");
-    EXPECT_EQ(h.r().pending().size(), 0u);
+    EXPECT_EQ(h.r().ledger().size(), 0u);
     h.advance(1h);
     EXPECT_EQ(dash.count(), 1u);
     EXPECT_EQ(load(h.stats().commands_accepted), 0u);

@@ -184,7 +184,7 @@ TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
         }
     }
     EXPECT_EQ(bad, 0);
-    EXPECT_EQ(h.r().pending().size(), 0u);
+    EXPECT_EQ(h.r().ledger().size(), 0u);
     EXPECT_GT(acks, 0u);
     // Every kind of outcome happened.
     EXPECT_GT(load(h.stats().commands_answered), 0u);

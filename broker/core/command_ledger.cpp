@@ -1,4 +1,4 @@
-#include "pending_commands.hpp"
+#include "command_ledger.hpp"
 
 #include <algorithm>
 
@@ -45,16 +45,16 @@ std::string device_key(std::string_view device, std::string_view session) {
 
 }  // namespace
 
-pending_commands::shard& pending_commands::shard_for(std::string_view controller) {
+command_ledger::shard& command_ledger::shard_for(std::string_view controller) {
     return shards_[std::hash<std::string_view>{}(controller) % shard_count];
 }
 
-const pending_commands::shard& pending_commands::shard_for(std::string_view controller) const {
+const command_ledger::shard& command_ledger::shard_for(std::string_view controller) const {
     return shards_[std::hash<std::string_view>{}(controller) % shard_count];
 }
 
-bool pending_commands::is_pending(std::string_view controller, std::string_view id,
-                                  std::string_view device, std::string_view device_session) const {
+bool command_ledger::is_pending(std::string_view controller, std::string_view id,
+                                std::string_view device, std::string_view device_session) const {
     const shard& s = shard_for(controller);
     std::lock_guard lock(s.mutex);
     auto it = s.commands.find(split_key{controller, id});
@@ -62,7 +62,7 @@ bool pending_commands::is_pending(std::string_view controller, std::string_view 
            it->second.command.device_session == device_session;
 }
 
-pending_command pending_commands::extract_locked(
+pending_command command_ledger::extract_locked(
     shard& s, std::map<std::string, entry, std::less<>>::iterator it) {
     auto count = s.per_controller.find(it->second.command.controller->id);
     if (count != s.per_controller.end() && --count->second == 0) s.per_controller.erase(count);
@@ -73,9 +73,9 @@ pending_command pending_commands::extract_locked(
     return command;
 }
 
-pending_command pending_commands::end_locked(shard& s,
-                                             std::map<std::string, entry, std::less<>>::iterator it,
-                                             ended_as how) {
+pending_command command_ledger::end_locked(shard& s,
+                                           std::map<std::string, entry, std::less<>>::iterator it,
+                                           ended_as how) {
     std::string late_key = it->first + '\n' + it->second.command.device;
     pending_command command = extract_locked(s, it);
     if (s.ended.insert_or_assign(late_key, how).second)
@@ -87,8 +87,8 @@ pending_command pending_commands::end_locked(shard& s,
     return command;
 }
 
-pending_commands::add_result pending_commands::add(pending_command command,
-                                                   std::size_t max_per_controller) {
+command_ledger::add_result command_ledger::add(pending_command command,
+                                               std::size_t max_per_controller) {
     shard& s = shard_for(command.controller->id);
     std::string key = make_key(command.controller->id, command.id);
     std::lock_guard lock(s.mutex);
@@ -105,9 +105,9 @@ pending_commands::add_result pending_commands::add(pending_command command,
     return add_result::added;
 }
 
-pending_commands::take_result pending_commands::take(std::string_view controller,
-                                                     std::string_view id, std::string_view device,
-                                                     std::string_view device_session) {
+command_ledger::take_result command_ledger::take(std::string_view controller, std::string_view id,
+                                                 std::string_view device,
+                                                 std::string_view device_session) {
     shard& s = shard_for(controller);
     std::string key = make_key(controller, id);
     std::lock_guard lock(s.mutex);
@@ -126,7 +126,7 @@ pending_commands::take_result pending_commands::take(std::string_view controller
     return {take_status::unknown, std::nullopt};
 }
 
-bool pending_commands::cancel(std::string_view controller, std::string_view id) {
+bool command_ledger::cancel(std::string_view controller, std::string_view id) {
     shard& s = shard_for(controller);
     std::lock_guard lock(s.mutex);
     auto it = s.commands.find(make_key(controller, id));
@@ -135,7 +135,7 @@ bool pending_commands::cancel(std::string_view controller, std::string_view id) 
     return true;
 }
 
-std::vector<pending_command> pending_commands::take_expired(steady_time now) {
+std::vector<pending_command> command_ledger::take_expired(steady_time now) {
     std::vector<pending_command> out;
     for (shard& s : shards_) {
         std::lock_guard lock(s.mutex);
@@ -147,7 +147,7 @@ std::vector<pending_command> pending_commands::take_expired(steady_time now) {
     return out;
 }
 
-std::size_t pending_commands::drop_controller(const client_record& controller) {
+std::size_t command_ledger::drop_controller(const client_record& controller) {
     shard& s = shard_for(controller.id);
     std::string prefix = controller.id + '\n';
     std::lock_guard lock(s.mutex);
@@ -164,7 +164,7 @@ std::size_t pending_commands::drop_controller(const client_record& controller) {
     return dropped;
 }
 
-std::vector<pending_command> pending_commands::take_device(const client_record& device) {
+std::vector<pending_command> command_ledger::take_device(const client_record& device) {
     std::vector<pending_command> out;
     const std::string key = device_key(device.id, device.session);
     for (shard& s : shards_) {
@@ -177,7 +177,7 @@ std::vector<pending_command> pending_commands::take_device(const client_record& 
     return out;
 }
 
-std::size_t pending_commands::move_device(const client_record& from, const client_record& to) {
+std::size_t command_ledger::move_device(const client_record& from, const client_record& to) {
     std::size_t moved = 0;
     const std::string from_key = device_key(from.id, from.session);
     const std::string to_key = device_key(to.id, to.session);
@@ -198,7 +198,7 @@ std::size_t pending_commands::move_device(const client_record& from, const clien
     return moved;
 }
 
-std::size_t pending_commands::size() const {
+std::size_t command_ledger::size() const {
     std::size_t n = 0;
     for (const shard& s : shards_) {
         std::lock_guard lock(s.mutex);
@@ -207,7 +207,7 @@ std::size_t pending_commands::size() const {
     return n;
 }
 
-void pending_commands::clear() {
+void command_ledger::clear() {
     for (shard& s : shards_) {
         decltype(s.commands) gone;
         {

@@ -1,4 +1,4 @@
-#include "core/pending_commands.hpp"
+#include "core/command_ledger.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,11 +27,11 @@ pending_command command(const client_ptr& from, std::string id, std::string devi
                            timeout, now + timeout};
 }
 
-using add_result = pending_commands::add_result;
-using take_status = pending_commands::take_status;
+using add_result = command_ledger::add_result;
+using take_status = command_ledger::take_status;
 
-TEST(PendingCommands, AddThenTakeByTheRightDevice) {
-    pending_commands p;
+TEST(CommandLedger, AddThenTakeByTheRightDevice) {
+    command_ledger p;
     auto dash = controller("dash", "s1");
     EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 10), add_result::added);
     EXPECT_EQ(p.size(), 1u);
@@ -45,8 +45,8 @@ TEST(PendingCommands, AddThenTakeByTheRightDevice) {
     EXPECT_EQ(p.size(), 0u);
 }
 
-TEST(PendingCommands, DuplicateIdFromOneControllerIsRefused) {
-    pending_commands p;
+TEST(CommandLedger, DuplicateIdFromOneControllerIsRefused) {
+    command_ledger p;
     auto dash = controller("dash", "s1");
     EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 10), add_result::added);
     EXPECT_EQ(p.add(command(dash, "c-1", "pump-2"), 10), add_result::duplicate_id);
@@ -56,8 +56,8 @@ TEST(PendingCommands, DuplicateIdFromOneControllerIsRefused) {
     EXPECT_EQ(p.size(), 2u);
 }
 
-TEST(PendingCommands, MaxPerControllerBoundsCommandsInFlight) {
-    pending_commands p;
+TEST(CommandLedger, MaxPerControllerBoundsCommandsInFlight) {
+    command_ledger p;
     auto dash = controller("dash", "s1");
     EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 2), add_result::added);
     EXPECT_EQ(p.add(command(dash, "c-2", "pump-1"), 2), add_result::added);
@@ -69,14 +69,14 @@ TEST(PendingCommands, MaxPerControllerBoundsCommandsInFlight) {
     EXPECT_EQ(p.add(command(dash, "c-3", "pump-1"), 2), add_result::added);
 }
 
-TEST(PendingCommands, ZeroBudgetRefusesEverything) {
-    pending_commands p;
+TEST(CommandLedger, ZeroBudgetRefusesEverything) {
+    command_ledger p;
     EXPECT_EQ(p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 0), add_result::too_many);
     EXPECT_EQ(p.size(), 0u);
 }
 
-TEST(PendingCommands, WrongDeviceCannotTake) {
-    pending_commands p;
+TEST(CommandLedger, WrongDeviceCannotTake) {
+    command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
     auto r = p.take("dash", "c-1", "pump-2", "dev-s");
     EXPECT_EQ(r.status, take_status::unknown);
@@ -86,16 +86,16 @@ TEST(PendingCommands, WrongDeviceCannotTake) {
     EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
 }
 
-TEST(PendingCommands, WrongControllerOrIdIsUnknown) {
-    pending_commands p;
+TEST(CommandLedger, WrongControllerOrIdIsUnknown) {
+    command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
     EXPECT_EQ(p.take("ops", "c-1", "pump-1", "dev-s").status, take_status::unknown);
     EXPECT_EQ(p.take("dash", "c-2", "pump-1", "dev-s").status, take_status::unknown);
     EXPECT_EQ(p.size(), 1u);
 }
 
-TEST(PendingCommands, SecondTakeFails) {
-    pending_commands p;
+TEST(CommandLedger, SecondTakeFails) {
+    command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
     EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
     auto again = p.take("dash", "c-1", "pump-1", "dev-s");
@@ -103,8 +103,8 @@ TEST(PendingCommands, SecondTakeFails) {
     EXPECT_FALSE(again.command.has_value());
 }
 
-TEST(PendingCommands, TakeExpiredReturnsOnlyCommandsPastDeadline) {
-    pending_commands p;
+TEST(CommandLedger, TakeExpiredReturnsOnlyCommandsPastDeadline) {
+    command_ledger p;
     auto dash = controller("dash", "s1");
     p.add(command(dash, "fast", "pump-1", 100ms), 10);
     p.add(command(dash, "slow", "pump-1", 5000ms), 10);
@@ -121,8 +121,8 @@ TEST(PendingCommands, TakeExpiredReturnsOnlyCommandsPastDeadline) {
     EXPECT_EQ(p.size(), 0u);
 }
 
-TEST(PendingCommands, AnswerAfterTimeoutIsLate) {
-    pending_commands p;
+TEST(CommandLedger, AnswerAfterTimeoutIsLate) {
+    command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1", 100ms), 10);
     ASSERT_EQ(p.take_expired(t0 + 100ms).size(), 1u);
     auto r = p.take("dash", "c-1", "pump-1", "dev-s");
@@ -132,15 +132,15 @@ TEST(PendingCommands, AnswerAfterTimeoutIsLate) {
     EXPECT_EQ(p.take("dash", "c-1", "pump-2", "dev-s").status, take_status::unknown);
 }
 
-TEST(PendingCommands, TakenCommandDoesNotExpire) {
-    pending_commands p;
+TEST(CommandLedger, TakenCommandDoesNotExpire) {
+    command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1", 100ms), 10);
     ASSERT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
     EXPECT_TRUE(p.take_expired(t0 + 1h).empty());
 }
 
-TEST(PendingCommands, CancelRemovesWithoutAnyOtherOutcome) {
-    pending_commands p;
+TEST(CommandLedger, CancelRemovesWithoutAnyOtherOutcome) {
+    command_ledger p;
     auto dash = controller("dash", "s1");
     p.add(command(dash, "c-1", "pump-1", 100ms), 1);
     EXPECT_TRUE(p.cancel("dash", "c-1"));
@@ -152,8 +152,8 @@ TEST(PendingCommands, CancelRemovesWithoutAnyOtherOutcome) {
     EXPECT_EQ(p.add(command(dash, "c-2", "pump-1"), 1), add_result::added);
 }
 
-TEST(PendingCommands, DropControllerDropsOnlyThatSession) {
-    pending_commands p;
+TEST(CommandLedger, DropControllerDropsOnlyThatSession) {
+    command_ledger p;
     auto old_dash = controller("dash", "old");
     auto new_dash = controller("dash", "new");
     auto ops = controller("ops", "s3");
@@ -173,8 +173,8 @@ TEST(PendingCommands, DropControllerDropsOnlyThatSession) {
     EXPECT_EQ(p.drop_controller(*old_dash), 0u);
 }
 
-TEST(PendingCommands, DroppedCommandsNeverExpire) {
-    pending_commands p;
+TEST(CommandLedger, DroppedCommandsNeverExpire) {
+    command_ledger p;
     auto dash = controller("dash", "s1");
     p.add(command(dash, "c-1", "pump-1", 100ms), 10);
     p.drop_controller(*dash);
@@ -182,8 +182,8 @@ TEST(PendingCommands, DroppedCommandsNeverExpire) {
     EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 1), add_result::added);
 }
 
-TEST(PendingCommands, CorrelationIdsWithNewlinesStayApart) {
-    pending_commands p;
+TEST(CommandLedger, CorrelationIdsWithNewlinesStayApart) {
+    command_ledger p;
     auto dash = controller("dash", "s1");
     p.add(command(dash, "a\nb", "pump-1"), 10);
     EXPECT_EQ(p.take("dash", "a", "pump-1", "dev-s").status, take_status::unknown);
@@ -191,8 +191,8 @@ TEST(PendingCommands, CorrelationIdsWithNewlinesStayApart) {
     EXPECT_EQ(p.take("dash", "a\nb", "pump-1", "dev-s").status, take_status::found);
 }
 
-TEST(PendingCommands, SizeCountsAcrossControllers) {
-    pending_commands p;
+TEST(CommandLedger, SizeCountsAcrossControllers) {
+    command_ledger p;
     for (int i = 0; i < 100; ++i) {
         auto c = controller("dash-" + std::to_string(i), "s" + std::to_string(i));
         ASSERT_EQ(p.add(command(c, "c", "pump-1", std::chrono::milliseconds(i + 1)), 10),
@@ -210,8 +210,8 @@ client_ptr device(std::string id, std::string session) {
     return d;
 }
 
-TEST(PendingCommands, ADeviceSessionsCommandsEndTogetherAndOnlyThem) {
-    pending_commands p;
+TEST(CommandLedger, ADeviceSessionsCommandsEndTogetherAndOnlyThem) {
+    command_ledger p;
     // Spread over many controllers, so over every shard.
     std::vector<client_ptr> dashes;
     for (int i = 0; i < 40; ++i) {
@@ -232,8 +232,8 @@ TEST(PendingCommands, ADeviceSessionsCommandsEndTogetherAndOnlyThem) {
     EXPECT_EQ(p.take_expired(t0 + 1h).size(), 80u);
 }
 
-TEST(PendingCommands, OnlyTheSessionACommandWentToMayAnswerIt) {
-    pending_commands p;
+TEST(CommandLedger, OnlyTheSessionACommandWentToMayAnswerIt) {
+    command_ledger p;
     auto dash = controller("dash", "s1");
     p.add(command(dash, "c-1", "pump-1", 1000ms, t0, "first"), 10);
     EXPECT_FALSE(p.is_pending("dash", "c-1", "pump-1", "second"));
@@ -243,12 +243,12 @@ TEST(PendingCommands, OnlyTheSessionACommandWentToMayAnswerIt) {
     ASSERT_EQ(p.take_device(*device("pump-1", "first")).size(), 1u);
     auto late = p.take("dash", "c-1", "pump-1", "second");
     EXPECT_EQ(late.status, take_status::late);
-    EXPECT_EQ(late.ended, pending_commands::ended_as::device_disconnected);
+    EXPECT_EQ(late.ended, command_ledger::ended_as::device_disconnected);
     EXPECT_EQ(p.size(), 0u);
 }
 
-TEST(PendingCommands, MovedCommandsBelongToTheNewSession) {
-    pending_commands p;
+TEST(CommandLedger, MovedCommandsBelongToTheNewSession) {
+    command_ledger p;
     auto dash = controller("dash", "s1");
     p.add(command(dash, "c-1", "pump-1", 1000ms, t0, "first"), 10);
     p.add(command(dash, "c-2", "pump-1", 1000ms, t0, "first"), 10);

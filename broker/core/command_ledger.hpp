@@ -1,8 +1,8 @@
 #pragma once
-// Commands delivered and not yet answered: the one place that knows a
-// command's state, so that each accepted command ends in exactly one outcome
-// (its response, a timeout, its device's disconnection, or being dropped
-// with its controller).
+// The command ledger (it replaced pending_commands): commands delivered and
+// not yet answered, the one place that knows a command's state, so that
+// each accepted command ends in exactly one outcome (its response, a
+// timeout, its device's disconnection, or being dropped with its controller).
 // A command is keyed by (controller ID, correlation ID) and may be answered
 // only by the device session it went to: a later session under the same ID
 // cannot answer it. Sharded by controller ID; each shard also indexes its
@@ -38,7 +38,7 @@ struct pending_command {
     steady_time deadline;
 };
 
-class pending_commands {
+class command_ledger {
 public:
     enum class add_result { added, duplicate_id, too_many };
     enum class take_status { found, late, unknown };
