@@ -54,10 +54,10 @@ private:
 };
 
 constexpr const char* inbound_names[inbound_type_count] = {
-    "register", "command", "response", "message", "event", "subscribe", "list"};
+    "register", "command", "response", "message", "event", "subscribe", "list", "status"};
 constexpr const char* outbound_names[outbound_type_count] = {
-    "registered", "command", "response",   "message", "event",
-    "presence",   "ack",     "subscribed", "list",    "error"};
+    "registered", "command",    "response", "message", "event", "presence",
+    "ack",        "subscribed", "list",     "error",   "status"};
 constexpr const char* outcome_names[command_outcome_count] = {"ok", "error", "timeout"};
 
 }  // namespace

@@ -75,16 +75,25 @@ pending_command command_ledger::extract_locked(
 
 pending_command command_ledger::end_locked(shard& s,
                                            std::map<std::string, entry, std::less<>>::iterator it,
-                                           ended_as how) {
-    std::string late_key = it->first + '\n' + it->second.command.device;
+                                           command_state how, steady_time now) {
+    std::string key = it->first;
     pending_command command = extract_locked(s, it);
-    if (s.ended.insert_or_assign(late_key, how).second)
-        s.ended_order.push_back(std::move(late_key));
-    if (s.ended_order.size() > ended_memory) {
-        s.ended.erase(s.ended_order.front());
+    const std::uint64_t seq = ++s.ended_seq;
+    s.ended.insert_or_assign(key, ended_command{how, command.device, now, seq});
+    s.ended_order.push_back(ended_mark{std::move(key), seq, now});
+    forget_ended_locked(s, now);
+    return command;
+}
+
+void command_ledger::forget_ended_locked(shard& s, steady_time now) const noexcept {
+    while (!s.ended_order.empty() && (s.ended_order.size() > limits_.ended_per_shard ||
+                                      s.ended_order.front().at + limits_.ended_for < now)) {
+        const ended_mark& oldest = s.ended_order.front();
+        // A newer end of the same key keeps its record.
+        if (auto it = s.ended.find(oldest.key); it != s.ended.end() && it->second.seq == oldest.seq)
+            s.ended.erase(it);
         s.ended_order.pop_front();
     }
-    return command;
 }
 
 command_ledger::add_result command_ledger::add(pending_command command,
@@ -107,23 +116,40 @@ command_ledger::add_result command_ledger::add(pending_command command,
 
 command_ledger::take_result command_ledger::take(std::string_view controller, std::string_view id,
                                                  std::string_view device,
-                                                 std::string_view device_session) {
+                                                 std::string_view device_session,
+                                                 command_state answer, steady_time now) {
     shard& s = shard_for(controller);
     std::string key = make_key(controller, id);
     std::lock_guard lock(s.mutex);
     auto it = s.commands.find(key);
     if (it != s.commands.end() && it->second.command.device == device &&
         it->second.command.device_session == device_session) {
-        return {take_status::found, extract_locked(s, it)};
+        return {take_status::found, end_locked(s, it, answer, now)};
     }
     if (it == s.commands.end()) {
-        key.push_back('\n');
-        key.append(device);
-        if (auto ended = s.ended.find(key); ended != s.ended.end()) {
-            return {take_status::late, std::nullopt, ended->second};
+        // Late only from the device it went to, and only when the gateway
+        // ended it: a second answer is as unknown as a wrong one.
+        if (auto ended = s.ended.find(key);
+            ended != s.ended.end() && ended->second.device == device &&
+            (ended->second.state == command_state::timeout ||
+             ended->second.state == command_state::device_disconnected)) {
+            return {take_status::late, std::nullopt, ended->second.state};
         }
     }
     return {take_status::unknown, std::nullopt};
+}
+
+std::optional<command_ledger::command_status> command_ledger::status(std::string_view controller,
+                                                                     std::string_view id,
+                                                                     steady_time now) const {
+    const shard& s = shard_for(controller);
+    std::lock_guard lock(s.mutex);
+    if (auto it = s.commands.find(split_key{controller, id}); it != s.commands.end()) {
+        return command_status{command_state::sent, it->second.command.device};
+    }
+    auto ended = s.ended.find(make_key(controller, id));
+    if (ended == s.ended.end() || ended->second.at + limits_.ended_for < now) return std::nullopt;
+    return command_status{ended->second.state, ended->second.device};
 }
 
 bool command_ledger::cancel(std::string_view controller, std::string_view id) {
@@ -136,13 +162,20 @@ bool command_ledger::cancel(std::string_view controller, std::string_view id) {
 }
 
 std::vector<pending_command> command_ledger::take_expired(steady_time now) {
+    // Only forward: a pass with an older time (another thread's) keeps the newer.
+    const auto ticks = now.time_since_epoch().count();
+    auto last = last_expiry_pass_.load(std::memory_order_relaxed);
+    while (last < ticks &&
+           !last_expiry_pass_.compare_exchange_weak(last, ticks, std::memory_order_relaxed)) {
+    }
     std::vector<pending_command> out;
     for (shard& s : shards_) {
         std::lock_guard lock(s.mutex);
         while (!s.deadlines.empty() && s.deadlines.begin()->first <= now) {
             auto it = s.commands.find(s.deadlines.begin()->second);
-            out.push_back(end_locked(s, it, ended_as::timeout));
+            out.push_back(end_locked(s, it, command_state::timeout, now));
         }
+        forget_ended_locked(s, now);
     }
     return out;
 }
@@ -165,13 +198,14 @@ std::size_t command_ledger::drop_controller(const client_record& controller) {
 }
 
 std::vector<pending_command> command_ledger::take_device(const client_record& device) {
+    const steady_time now{steady_time::duration(last_expiry_pass_.load(std::memory_order_relaxed))};
     std::vector<pending_command> out;
     const std::string key = device_key(device.id, device.session);
     for (shard& s : shards_) {
         std::lock_guard lock(s.mutex);
         for (auto [first, last] = s.devices.equal_range(key); first != last;) {
             auto command = s.commands.find((first++)->second);
-            out.push_back(end_locked(s, command, ended_as::device_disconnected));
+            out.push_back(end_locked(s, command, command_state::device_disconnected, now));
         }
     }
     return out;
@@ -207,6 +241,15 @@ std::size_t command_ledger::size() const {
     return n;
 }
 
+std::size_t command_ledger::ended_size() const {
+    std::size_t n = 0;
+    for (const shard& s : shards_) {
+        std::lock_guard lock(s.mutex);
+        n += s.ended.size();
+    }
+    return n;
+}
+
 void command_ledger::clear() {
     for (shard& s : shards_) {
         decltype(s.commands) gone;
@@ -216,6 +259,8 @@ void command_ledger::clear() {
             s.deadlines.clear();
             s.devices.clear();
             s.per_controller.clear();
+            s.ended.clear();
+            s.ended_order.clear();
         }
     }
 }

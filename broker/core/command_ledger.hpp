@@ -1,19 +1,27 @@
 #pragma once
-// The command ledger (it replaced pending_commands): commands delivered and
-// not yet answered, the one place that knows a command's state, so that
-// each accepted command ends in exactly one outcome (its response, a
-// timeout, its device's disconnection, or being dropped with its controller).
-// A command is keyed by (controller ID, correlation ID) and may be answered
-// only by the device session it went to: a later session under the same ID
-// cannot answer it. Sharded by controller ID; each shard also indexes its
-// commands by device session, so a device that leaves ends its commands
+// The command ledger: every accepted command and its state (command_state),
+// the one place that knows it, so that each accepted command ends in exactly
+// one outcome (its response, a timeout, its device's disconnection, or being
+// dropped with its controller) and its controller can ask where it is
+// (`status`). It replaced pending_commands.
+// A command in flight is keyed by (controller ID, correlation ID) and may be
+// answered only by the device session it went to: a later session under the
+// same ID cannot answer it. Sharded by controller ID; each shard also indexes
+// its commands by device session, so a device that leaves ends its commands
 // without a scan.
+// An ended command's terminal state is remembered for a bounded window (in
+// count per shard and in time, `ledger_limits`), so a `status` after the end
+// answers it and a late answer gets a precise error. A command dropped with
+// its controller, or withdrawn because its delivery failed, is forgotten.
+// In memory only: nothing survives a restart.
 // Thread-safe: every member may be called from any thread. Time is passed in,
 // never read, so tests drive it.
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -24,6 +32,7 @@
 #include <vector>
 
 #include "client_record.hpp"
+#include "command_state.hpp"
 
 namespace switchboard {
 
@@ -38,26 +47,46 @@ struct pending_command {
     steady_time deadline;
 };
 
+// How long the ledger remembers ended commands.
+struct ledger_limits {
+    std::size_t ended_per_shard = 4096;  // 16 shards: 65,536 ended commands at most
+    std::chrono::milliseconds ended_for{300000};
+};
+
 class command_ledger {
 public:
     enum class add_result { added, duplicate_id, too_many };
     enum class take_status { found, late, unknown };
-    // How a command that is no longer pending ended, for a late answer.
-    enum class ended_as { timeout, device_disconnected };
     struct take_result {
         take_status status = take_status::unknown;
         std::optional<pending_command> command;
-        ended_as ended = ended_as::timeout;  // when `late`
+        // When `late`: how it ended (timeout or device_disconnected).
+        command_state ended = command_state::timeout;
     };
+    // What `status` answers: a command's state and the device it went to.
+    struct command_status {
+        command_state state = command_state::sent;
+        std::string device;
+    };
+
+    explicit command_ledger(ledger_limits limits = {}) : limits_(limits) {}
 
     // `max_per_controller` bounds one controller's commands in flight.
     add_result add(pending_command command, std::size_t max_per_controller);
 
     // The command `controller`/`id`, if the session `device_session` of
-    // `device` is the one it went to. `late` when it already ended (timed
-    // out, or its device left) and was answered so.
+    // `device` is the one it went to; it ends as `answer` (succeeded or
+    // failed) at `now`. `late` when it already ended (timed out, or its
+    // device left) and was answered so.
     take_result take(std::string_view controller, std::string_view id, std::string_view device,
-                     std::string_view device_session);
+                     std::string_view device_session, command_state answer, steady_time now);
+
+    // The state of `controller`'s command `id`: `sent` while in flight, its
+    // terminal state for `ended_for` after it ended (and while the shard's
+    // memory holds it); nullopt when unknown. Keyed by the asking
+    // controller's ID, so another controller's command is unknown.
+    std::optional<command_status> status(std::string_view controller, std::string_view id,
+                                         steady_time now) const;
 
     // Whether `controller`/`id` is pending and went to this device session:
     // take() would find it. Allocates nothing (the intake asks it of every
@@ -68,14 +97,17 @@ public:
     // Removes a command whose delivery failed, so it has no second outcome.
     bool cancel(std::string_view controller, std::string_view id);
 
-    // Removes and returns every command whose deadline is at or before `now`.
+    // Removes and returns every command whose deadline is at or before `now`
+    // (they end as timeout), and forgets ended commands older than `ended_for`.
     std::vector<pending_command> take_expired(steady_time now);
 
     // Drops the commands of one controller session (the controller left).
     std::size_t drop_controller(const client_record& controller);
 
     // Removes and returns the commands handed to one device session (the
-    // device left: they end as device_disconnected).
+    // device left: they end as device_disconnected). A leaving carries no
+    // time of its own: the end is dated by the last take_expired() pass
+    // (every 10 ms in the gateway), close enough for how long to remember it.
     std::vector<pending_command> take_device(const client_record& device);
 
     // The device session `from` goes on as `to` (an MQTT client's new
@@ -83,12 +115,27 @@ public:
     // answer now. Returns how many moved.
     std::size_t move_device(const client_record& from, const client_record& to);
 
+    // Commands in flight.
     std::size_t size() const;
+    // Ended commands remembered.
+    std::size_t ended_size() const;
 
-    // Forgets every command without an outcome (gateway shutdown only).
+    // Forgets every command, in flight or ended, without an outcome
+    // (gateway shutdown only).
     void clear();
 
 private:
+    struct ended_command {
+        command_state state = command_state::timeout;
+        std::string device;
+        steady_time at;
+        std::uint64_t seq = 0;
+    };
+    struct ended_mark {
+        std::string key;
+        std::uint64_t seq = 0;
+        steady_time at;
+    };
     struct entry {
         pending_command command;
         std::multimap<steady_time, std::string>::iterator by_deadline;
@@ -100,23 +147,29 @@ private:
         std::multimap<steady_time, std::string> deadlines;
         std::multimap<std::string, std::string> devices;  // "device\nsession" -> command key
         std::unordered_map<std::string, std::size_t> per_controller;
-        // Recently ended commands ("controller\nid\ndevice"), to tell a late
-        // answer (also from the device's next session) from a wrong one.
-        // Bounded.
-        std::deque<std::string> ended_order;
-        std::unordered_map<std::string, ended_as> ended;
+        // Recently ended commands ("controller\nid"), for `status` and to
+        // tell a late answer (also from the device's next session) from a
+        // wrong one. Bounded by ledger_limits; `ended_order` holds them
+        // oldest first, with the `seq` of the end it records (an ID reused
+        // and ended again leaves a stale entry, skipped when it comes out).
+        std::unordered_map<std::string, ended_command> ended;
+        std::deque<ended_mark> ended_order;
+        std::uint64_t ended_seq = 0;
     };
     static constexpr std::size_t shard_count = 16;
-    static constexpr std::size_t ended_memory = 4096;
 
     shard& shard_for(std::string_view controller);
     const shard& shard_for(std::string_view controller) const;
     pending_command extract_locked(shard& s,
                                    std::map<std::string, entry, std::less<>>::iterator it);
-    // Extracts, remembering how it ended for a late answer.
+    // Extracts, remembering how it ended for `status` and a late answer.
     pending_command end_locked(shard& s, std::map<std::string, entry, std::less<>>::iterator it,
-                               ended_as how);
+                               command_state how, steady_time now);
+    // Forgets the oldest ended commands past the count or older than the window.
+    void forget_ended_locked(shard& s, steady_time now) const noexcept;
 
+    ledger_limits limits_;
+    std::atomic<steady_time::rep> last_expiry_pass_{0};  // time since epoch, in ticks
     std::array<shard, shard_count> shards_;
 };
 

@@ -29,14 +29,15 @@ enum class outbound_type {
     ack,
     subscribed,
     list,
-    error
+    error,
+    status
 };
-inline constexpr std::size_t outbound_type_count = 10;
+inline constexpr std::size_t outbound_type_count = 11;
 
 // Inbound frames the router routes, by type: the index of their
 // inbound_frame alternative (register, command, response, message, event,
-// subscribe, list).
-inline constexpr std::size_t inbound_type_count = 7;
+// subscribe, list, status).
+inline constexpr std::size_t inbound_type_count = 8;
 
 struct counters {
     using counter = std::atomic<std::uint64_t>;

@@ -246,6 +246,15 @@ parse_result parse_list(field_reader& r) {
     return finish(r, std::move(f));
 }
 
+parse_result parse_status(field_reader& r) {
+    status_request f;
+    if (auto id = r.correlation_id(true)) {
+        f.id = *id;
+        r.set_request_id(f.id);
+    }
+    return finish(r, std::move(f));
+}
+
 frame_error bad_request(std::string message, std::string field = {}) {
     frame_error e;
     e.code = error_code::bad_request;
@@ -298,6 +307,7 @@ parse_result parse_frame(std::string_view text) {
     if (type == "subscribe") return parse_subscribe(r, true);
     if (type == "unsubscribe") return parse_subscribe(r, false);
     if (type == "list") return parse_list(r);
+    if (type == "status") return parse_status(r);
 
     bool printable = type.size() <= 64;
     for (char c : type) printable = printable && c >= 0x20 && c < 0x7f;
@@ -318,6 +328,7 @@ std::string_view type_name(const inbound_frame& frame) noexcept {
             return s.subscribe ? "subscribe" : "unsubscribe";
         }
         std::string_view operator()(const list_request&) const { return "list"; }
+        std::string_view operator()(const status_request&) const { return "status"; }
     };
     return std::visit(namer{}, frame);
 }

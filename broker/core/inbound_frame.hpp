@@ -67,8 +67,14 @@ struct list_request {
     std::optional<std::string> id;
 };
 
-using inbound_frame = std::variant<register_request, command_request, response_request,
-                                   message_request, event_request, subscribe_request, list_request>;
+// A controller asks for the state of one of its commands.
+struct status_request {
+    std::string id;  // the command's correlation ID
+};
+
+using inbound_frame =
+    std::variant<register_request, command_request, response_request, message_request,
+                 event_request, subscribe_request, list_request, status_request>;
 
 // What is wrong with a frame: becomes an `error` frame for its sender.
 struct frame_error {

@@ -111,6 +111,13 @@ frame_ptr make_ack(std::string_view id, std::string_view status) {
     return json_writer{}.string("type", "ack").string("id", id).string("status", status).share();
 }
 
+frame_ptr make_status(std::string_view id, std::string_view state, std::string_view to) {
+    json_writer w;
+    w.string("type", "status").string("id", id).string("state", state);
+    if (!to.empty()) w.string("to", to);
+    return w.share();
+}
+
 frame_ptr make_subscribed(const subscribe_request& request) {
     std::string ids = "[";
     for (const auto& p : request.patterns) {

@@ -32,6 +32,9 @@ frame_ptr make_event(std::string_view from, const event_request& event);
 frame_ptr make_presence(const client_record& client, bool online, std::uint64_t seq,
                         presence_reason reason);
 frame_ptr make_ack(std::string_view id, std::string_view status);
+// The answer to `status`: `state` of the command `id`, and the device it
+// went to (`to`, left out when empty: the command is unknown).
+frame_ptr make_status(std::string_view id, std::string_view state, std::string_view to);
 frame_ptr make_subscribed(const subscribe_request& request);
 frame_ptr make_list(const std::vector<client_ptr>& items, bool more,
                     const std::optional<std::string>& request_id);

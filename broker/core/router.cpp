@@ -145,6 +145,7 @@ void router::route(const client_ptr& sender, const inbound_frame& frame, steady_
         void operator()(const event_request& f) const { r.on_event(sender, f); }
         void operator()(const subscribe_request& f) const { r.on_subscribe(sender, f); }
         void operator()(const list_request& f) const { r.on_list(sender, f); }
+        void operator()(const status_request& f) const { r.on_status(sender, f, now); }
     };
     std::visit(visitor{*this, sender, now}, frame);
 }
@@ -225,7 +226,8 @@ void router::on_command(const client_ptr& sender, const command_request& command
 
 void router::on_response(const client_ptr& sender, const response_request& response,
                          steady_time now) {
-    auto taken = ledger_.take(response.to, response.id, sender->id, sender->session);
+    auto taken = ledger_.take(response.to, response.id, sender->id, sender->session,
+                              response.ok ? command_state::succeeded : command_state::failed, now);
     if (taken.status == command_ledger::take_status::found) {
         counters::add(stats_.commands_answered);
         record_latency(*taken.command, response.ok ? command_outcome::ok : command_outcome::error,
@@ -238,7 +240,7 @@ void router::on_response(const client_ptr& sender, const response_request& respo
     if (taken.status == command_ledger::take_status::late) {
         counters::add(stats_.late_responses);
         message = "command '" + response.id + "' already " +
-                  (taken.ended == command_ledger::ended_as::timeout
+                  (taken.ended == command_state::timeout
                        ? "timed out"
                        : "ended: " + sender->id + " disconnected before answering it") +
                   "; the answer was dropped";
@@ -341,6 +343,21 @@ void router::on_list(const client_ptr& sender, const list_request& request) {
         }
     }
     send(sender, make_list(items, more, request.id), outbound_type::list);
+}
+
+void router::on_status(const client_ptr& sender, const status_request& request, steady_time now) {
+    if (sender->role != client_role::controller) {
+        counters::add(stats_.forbidden);
+        return reply(sender, make_error(error_code::forbidden,
+                                        "only controllers may ask for a command's status",
+                                        request.id, "status"));
+    }
+    // Looked up under the sender's own ID: another controller's command with
+    // this ID is as unknown as one that never was.
+    auto status = ledger_.status(sender->id, request.id, now);
+    frame_ptr answer = status ? make_status(request.id, to_string(status->state), status->device)
+                              : make_status(request.id, "unknown", {});
+    send(sender, std::move(answer), outbound_type::status);
 }
 
 void router::clear() {

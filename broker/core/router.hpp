@@ -128,6 +128,7 @@ private:
     void on_event(const client_ptr& sender, const event_request& event);
     void on_subscribe(const client_ptr& sender, const subscribe_request& request);
     void on_list(const client_ptr& sender, const list_request& request);
+    void on_status(const client_ptr& sender, const status_request& request, steady_time now);
 
     // Delivers `frame` to `to` and counts it as sent; false when refused.
     bool send(const client_ptr& to, frame_ptr frame, outbound_type type);

@@ -279,6 +279,46 @@ TEST_P(MqttVersions, MqttControllerCommandsWebSocketDeviceAndFollowsIt) {
     EXPECT_EQ((*offline)["online"], false);
 }
 
+// `status` from an MQTT controller takes the same intake as over WebSocket:
+// its command's state, answered on its inbox; another controller's is unknown.
+TEST_P(MqttVersions, MqttControllerAsksTheStatusOfItsCommand) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, GetParam());
+    auto watcher = follower(gw.port(), "dash-9", {"ops-3"});
+    mqtt_test_client ops(broker.url(), mqtt_client("ops-3", "controller", paho_version()));
+    ASSERT_TRUE(ops.connect());
+    ASSERT_TRUE(wait_presence(*watcher, "ops-3", true, "mqtt"));
+    ws_test_client dev(gw.port());
+    dev.register_as("valve-5", "device");
+
+    auto ask = [&](const json& frame, const std::string& answer_type = "status") {
+        EXPECT_TRUE(ops.publish(topic("ops-3", "out"), frame));
+        auto f = ops.receive_type(answer_type);
+        EXPECT_TRUE(f) << "no " << answer_type << " on the inbox for " << frame.dump();
+        return f ? *f : json();
+    };
+    ASSERT_TRUE(ops.publish(topic("ops-3", "out"), command("valve-5", "m-1")));
+    auto cmd = dev.receive_type("command");
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ(ask({{"type", "status"}, {"id", "m-1"}}),
+              json({{"type", "status"}, {"id", "m-1"}, {"state", "sent"}, {"to", "valve-5"}}));
+
+    watcher->send({{"type", "status"}, {"id", "m-1"}});
+    auto spied = watcher->receive_type("status");
+    ASSERT_TRUE(spied);
+    EXPECT_EQ(*spied, json({{"type", "status"}, {"id", "m-1"}, {"state", "unknown"}}));
+
+    dev.send({{"type", "response"}, {"to", "ops-3"}, {"id", "m-1"}, {"ok", true}});
+    ASSERT_TRUE(ops.receive_type("response"));
+    EXPECT_EQ(ask({{"type", "status"}, {"id", "m-1"}}),
+              json({{"type", "status"}, {"id", "m-1"}, {"state", "succeeded"}, {"to", "valve-5"}}));
+
+    json missing = ask({{"type", "status"}}, "error");
+    EXPECT_EQ(missing["code"], "bad_request");
+    EXPECT_EQ(missing["field"], "id");
+    EXPECT_EQ(missing["request_type"], "status");
+}
+
 // A burst larger than Paho's own default queue (100 commands): every one
 // must reach the device and be answered, none left waiting in the bridge.
 TEST_P(MqttVersions, BurstOfFiveHundredCommandsIsAnsweredInFull) {

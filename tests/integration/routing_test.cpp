@@ -22,6 +22,20 @@ json command(const std::string& to, const std::string& id, json extra = json::ob
     if (!f.contains("name")) f["name"] = "set_speed";
     return f;
 }
+
+// Asks for `id` and returns the answer (a `status` frame, or whatever came).
+json status_of(ws_test_client& ctl, const std::string& id) {
+    ctl.send({{"type", "status"}, {"id", id}});
+    auto f = ctl.receive(5s);
+    EXPECT_TRUE(f) << "no answer to status " << id;
+    return f ? *f : json();
+}
+
+json status_answer(const std::string& id, const std::string& state, const std::string& to = {}) {
+    json f = {{"type", "status"}, {"id", id}, {"state", state}};
+    if (!to.empty()) f["to"] = to;
+    return f;
+}
 }  // namespace
 
 TEST(Routing, CommandRoundTripWithAckAndServerStampedFrom) {
@@ -363,4 +377,104 @@ TEST(Routing, PresenceSaysWhyAndInWhichOrder) {
     second.register_as("pump-3", "device");
     expect_presence("pump-3", true, "takeover");
     EXPECT_EQ(first.wait_closed(), 4003);
+}
+
+// --- status: the ledger's state of a command (docs/protocol.md §4) ---
+
+TEST(Routing, StatusFollowsACommandThroughEveryEnd) {
+    running_gateway gw;
+    ws_test_client dev(gw.port()), ctl(gw.port()), spy(gw.port());
+    dev.register_as("pump-1", "device");
+    ctl.register_as("dash-1", "controller");
+    spy.register_as("dash-2", "controller");
+
+    // In flight: sent; answered ok: succeeded.
+    ctl.send(command("pump-1", "c-ok"));
+    ASSERT_TRUE(dev.receive_type("command"));
+    EXPECT_EQ(status_of(ctl, "c-ok"), status_answer("c-ok", "sent", "pump-1"));
+    EXPECT_EQ(status_of(spy, "c-ok"), status_answer("c-ok", "unknown")) << "another controller's";
+    dev.send({{"type", "response"}, {"to", "dash-1"}, {"id", "c-ok"}, {"ok", true}});
+    ASSERT_TRUE(ctl.receive_type("response"));
+    EXPECT_EQ(status_of(ctl, "c-ok"), status_answer("c-ok", "succeeded", "pump-1"));
+
+    // Answered with an error: failed.
+    ctl.send(command("pump-1", "c-err"));
+    ASSERT_TRUE(dev.receive_type("command"));
+    dev.send({{"type", "response"},
+              {"to", "dash-1"},
+              {"id", "c-err"},
+              {"ok", false},
+              {"error", {{"code", "busy"}, {"message", "motor hot"}}}});
+    ASSERT_TRUE(ctl.receive_type("response"));
+    EXPECT_EQ(status_of(ctl, "c-err"), status_answer("c-err", "failed", "pump-1"));
+
+    // Unanswered: timeout.
+    ctl.send(command("pump-1", "c-late", {{"timeout_ms", 100}}));
+    ASSERT_TRUE(dev.receive_type("command"));
+    auto timed_out = ctl.receive_type("response", 5s);
+    ASSERT_TRUE(timed_out);
+    EXPECT_EQ((*timed_out)["error"]["code"], "timeout");
+    EXPECT_EQ(status_of(ctl, "c-late"), status_answer("c-late", "timeout", "pump-1"));
+
+    // The device leaves with a command outstanding: device_disconnected.
+    ctl.send(command("pump-1", "c-gone"));
+    ASSERT_TRUE(dev.receive_type("command"));
+    dev.close();
+    auto gone = ctl.receive_type("response", 5s);
+    ASSERT_TRUE(gone);
+    EXPECT_EQ((*gone)["error"]["code"], "device_disconnected");
+    EXPECT_EQ(status_of(ctl, "c-gone"), status_answer("c-gone", "device_disconnected", "pump-1"));
+
+    // Never sent, and someone else's: unknown, the same answer for both.
+    EXPECT_EQ(status_of(ctl, "never"), status_answer("never", "unknown"));
+    for (const char* id : {"c-ok", "c-err", "c-late", "c-gone", "never"}) {
+        EXPECT_EQ(status_of(spy, id), status_answer(id, "unknown")) << id;
+    }
+    EXPECT_EQ(gw.stats().frames_routed[7].load(), 12u);  // every status asked
+}
+
+TEST(Routing, StatusBadRequestsGetClearErrors) {
+    running_gateway gw;
+    ws_test_client dev(gw.port()), ctl(gw.port());
+    dev.register_as("pump-1", "device");
+    ctl.register_as("dash-1", "controller");
+
+    ctl.send({{"type", "status"}});
+    auto missing = ctl.receive();
+    ASSERT_TRUE(missing);
+    EXPECT_EQ((*missing)["code"], "bad_request");
+    EXPECT_EQ((*missing)["field"], "id");
+    EXPECT_EQ((*missing)["request_type"], "status");
+
+    ctl.send({{"type", "status"}, {"id", std::string(65, 'x')}});
+    auto too_long = ctl.receive();
+    ASSERT_TRUE(too_long);
+    EXPECT_EQ((*too_long)["code"], "bad_request");
+    EXPECT_EQ((*too_long)["field"], "id");
+
+    dev.send({{"type", "status"}, {"id", "c-1"}});
+    auto device_asks = dev.receive();
+    ASSERT_TRUE(device_asks);
+    EXPECT_EQ((*device_asks)["code"], "forbidden");
+    EXPECT_EQ((*device_asks)["id"], "c-1");
+    EXPECT_EQ((*device_asks)["request_type"], "status");
+}
+
+TEST(Routing, StatusIsRateLimitedLikeAnyFrame) {
+    // A burst of 4, nearly no refill: register and three frames pass.
+    running_gateway gw([](gateway_config& c) {
+        c.session.rate = {.frames_per_second = 0.01, .burst = 4, .close_after = 1000};
+    });
+    ws_test_client ctl(gw.port());
+    ctl.register_as("dash-1", "controller");
+    int answered = 0, limited = 0;
+    for (int i = 0; i < 6; ++i) ctl.send({{"type", "status"}, {"id", "c-" + std::to_string(i)}});
+    for (int i = 0; i < 6; ++i) {
+        auto f = ctl.receive(5s);
+        ASSERT_TRUE(f);
+        if ((*f)["type"] == "status") ++answered;
+        if ((*f)["type"] == "error" && (*f)["code"] == "rate_limited") ++limited;
+    }
+    EXPECT_EQ(answered, 3);
+    EXPECT_EQ(limited, 3);
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 namespace switchboard {
@@ -29,13 +30,14 @@ pending_command command(const client_ptr& from, std::string id, std::string devi
 
 using add_result = command_ledger::add_result;
 using take_status = command_ledger::take_status;
+constexpr command_state ok = command_state::succeeded;
 
 TEST(CommandLedger, AddThenTakeByTheRightDevice) {
     command_ledger p;
     auto dash = controller("dash", "s1");
     EXPECT_EQ(p.add(command(dash, "c-1", "pump-1"), 10), add_result::added);
     EXPECT_EQ(p.size(), 1u);
-    auto r = p.take("dash", "c-1", "pump-1", "dev-s");
+    auto r = p.take("dash", "c-1", "pump-1", "dev-s", ok, t0);
     EXPECT_EQ(r.status, take_status::found);
     ASSERT_TRUE(r.command.has_value());
     EXPECT_EQ(r.command->controller, dash);
@@ -65,7 +67,7 @@ TEST(CommandLedger, MaxPerControllerBoundsCommandsInFlight) {
     // Other controllers have their own budget.
     EXPECT_EQ(p.add(command(controller("ops", "s2"), "c-3", "pump-1"), 2), add_result::added);
     // An answer frees a slot.
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::found);
     EXPECT_EQ(p.add(command(dash, "c-3", "pump-1"), 2), add_result::added);
 }
 
@@ -78,27 +80,27 @@ TEST(CommandLedger, ZeroBudgetRefusesEverything) {
 TEST(CommandLedger, WrongDeviceCannotTake) {
     command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
-    auto r = p.take("dash", "c-1", "pump-2", "dev-s");
+    auto r = p.take("dash", "c-1", "pump-2", "dev-s", ok, t0);
     EXPECT_EQ(r.status, take_status::unknown);
     EXPECT_FALSE(r.command.has_value());
     EXPECT_EQ(p.size(), 1u);
     // The right device still can.
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::found);
 }
 
 TEST(CommandLedger, WrongControllerOrIdIsUnknown) {
     command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
-    EXPECT_EQ(p.take("ops", "c-1", "pump-1", "dev-s").status, take_status::unknown);
-    EXPECT_EQ(p.take("dash", "c-2", "pump-1", "dev-s").status, take_status::unknown);
+    EXPECT_EQ(p.take("ops", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-2", "pump-1", "dev-s", ok, t0).status, take_status::unknown);
     EXPECT_EQ(p.size(), 1u);
 }
 
 TEST(CommandLedger, SecondTakeFails) {
     command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1"), 10);
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
-    auto again = p.take("dash", "c-1", "pump-1", "dev-s");
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::found);
+    auto again = p.take("dash", "c-1", "pump-1", "dev-s", ok, t0);
     EXPECT_EQ(again.status, take_status::unknown);
     EXPECT_FALSE(again.command.has_value());
 }
@@ -125,17 +127,17 @@ TEST(CommandLedger, AnswerAfterTimeoutIsLate) {
     command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1", 100ms), 10);
     ASSERT_EQ(p.take_expired(t0 + 100ms).size(), 1u);
-    auto r = p.take("dash", "c-1", "pump-1", "dev-s");
+    auto r = p.take("dash", "c-1", "pump-1", "dev-s", ok, t0);
     EXPECT_EQ(r.status, take_status::late);
     EXPECT_FALSE(r.command.has_value());
     // Only the device the command went to is told it is late.
-    EXPECT_EQ(p.take("dash", "c-1", "pump-2", "dev-s").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-2", "dev-s", ok, t0).status, take_status::unknown);
 }
 
 TEST(CommandLedger, TakenCommandDoesNotExpire) {
     command_ledger p;
     p.add(command(controller("dash", "s1"), "c-1", "pump-1", 100ms), 10);
-    ASSERT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::found);
+    ASSERT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::found);
     EXPECT_TRUE(p.take_expired(t0 + 1h).empty());
 }
 
@@ -147,7 +149,7 @@ TEST(CommandLedger, CancelRemovesWithoutAnyOtherOutcome) {
     EXPECT_FALSE(p.cancel("dash", "c-1"));
     EXPECT_EQ(p.size(), 0u);
     EXPECT_TRUE(p.take_expired(t0 + 1h).empty());
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::unknown);
     // Its slot is free again.
     EXPECT_EQ(p.add(command(dash, "c-2", "pump-1"), 1), add_result::added);
 }
@@ -166,10 +168,10 @@ TEST(CommandLedger, DropControllerDropsOnlyThatSession) {
 
     EXPECT_EQ(p.drop_controller(*old_dash), 2u);
     EXPECT_EQ(p.size(), 3u);
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s").status, take_status::unknown);
-    EXPECT_EQ(p.take("dash", "c-3", "pump-1", "dev-s").status, take_status::found);
-    EXPECT_EQ(p.take("ops", "c-1", "pump-1", "dev-s").status, take_status::found);
-    EXPECT_EQ(p.take("dash2", "c-1", "pump-1", "dev-s").status, take_status::found);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-3", "pump-1", "dev-s", ok, t0).status, take_status::found);
+    EXPECT_EQ(p.take("ops", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::found);
+    EXPECT_EQ(p.take("dash2", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::found);
     EXPECT_EQ(p.drop_controller(*old_dash), 0u);
 }
 
@@ -186,9 +188,9 @@ TEST(CommandLedger, CorrelationIdsWithNewlinesStayApart) {
     command_ledger p;
     auto dash = controller("dash", "s1");
     p.add(command(dash, "a\nb", "pump-1"), 10);
-    EXPECT_EQ(p.take("dash", "a", "pump-1", "dev-s").status, take_status::unknown);
-    EXPECT_EQ(p.take("dash\na", "b", "pump-1", "dev-s").status, take_status::unknown);
-    EXPECT_EQ(p.take("dash", "a\nb", "pump-1", "dev-s").status, take_status::found);
+    EXPECT_EQ(p.take("dash", "a", "pump-1", "dev-s", ok, t0).status, take_status::unknown);
+    EXPECT_EQ(p.take("dash\na", "b", "pump-1", "dev-s", ok, t0).status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "a\nb", "pump-1", "dev-s", ok, t0).status, take_status::found);
 }
 
 TEST(CommandLedger, SizeCountsAcrossControllers) {
@@ -237,13 +239,13 @@ TEST(CommandLedger, OnlyTheSessionACommandWentToMayAnswerIt) {
     auto dash = controller("dash", "s1");
     p.add(command(dash, "c-1", "pump-1", 1000ms, t0, "first"), 10);
     EXPECT_FALSE(p.is_pending("dash", "c-1", "pump-1", "second"));
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "second").status, take_status::unknown);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "second", ok, t0).status, take_status::unknown);
     EXPECT_TRUE(p.is_pending("dash", "c-1", "pump-1", "first"));
     // The device left: a next session's answer is late, and says why.
     ASSERT_EQ(p.take_device(*device("pump-1", "first")).size(), 1u);
-    auto late = p.take("dash", "c-1", "pump-1", "second");
+    auto late = p.take("dash", "c-1", "pump-1", "second", ok, t0);
     EXPECT_EQ(late.status, take_status::late);
-    EXPECT_EQ(late.ended, command_ledger::ended_as::device_disconnected);
+    EXPECT_EQ(late.ended, command_state::device_disconnected);
     EXPECT_EQ(p.size(), 0u);
 }
 
@@ -254,11 +256,185 @@ TEST(CommandLedger, MovedCommandsBelongToTheNewSession) {
     p.add(command(dash, "c-2", "pump-1", 1000ms, t0, "first"), 10);
     EXPECT_EQ(p.move_device(*device("pump-1", "first"), *device("pump-1", "second")), 2u);
     EXPECT_FALSE(p.is_pending("dash", "c-1", "pump-1", "first"));
-    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "second").status, take_status::found);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "second", ok, t0).status, take_status::found);
     EXPECT_TRUE(p.take_device(*device("pump-1", "first")).empty());
     auto ended = p.take_device(*device("pump-1", "second"));
     ASSERT_EQ(ended.size(), 1u);
     EXPECT_EQ(ended[0].id, "c-2");
+}
+
+// --- states (status) ---
+
+std::optional<command_state> state_of(const command_ledger& p, std::string_view controller,
+                                      std::string_view id, steady_time now = t0) {
+    auto st = p.status(controller, id, now);
+    if (!st) return std::nullopt;
+    return st->state;
+}
+
+TEST(CommandLedger, ACommandInFlightIsSentToItsDevice) {
+    command_ledger p;
+    auto dash = controller("dash", "s1");
+    EXPECT_FALSE(p.status("dash", "c-1", t0));
+    p.add(command(dash, "c-1", "pump-1"), 10);
+    auto st = p.status("dash", "c-1", t0);
+    ASSERT_TRUE(st);
+    EXPECT_EQ(st->state, command_state::sent);
+    EXPECT_EQ(st->device, "pump-1");
+}
+
+TEST(CommandLedger, AnAnswerEndsItAsSucceededOrFailed) {
+    command_ledger p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1"), 10);
+    p.add(command(dash, "c-2", "pump-2"), 10);
+    ASSERT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", command_state::succeeded, t0).status,
+              take_status::found);
+    ASSERT_EQ(p.take("dash", "c-2", "pump-2", "dev-s", command_state::failed, t0).status,
+              take_status::found);
+    auto one = p.status("dash", "c-1", t0 + 1ms);
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->state, command_state::succeeded);
+    EXPECT_EQ(one->device, "pump-1");
+    auto two = p.status("dash", "c-2", t0 + 1ms);
+    ASSERT_TRUE(two);
+    EXPECT_EQ(two->state, command_state::failed);
+    EXPECT_EQ(two->device, "pump-2");
+    EXPECT_EQ(p.size(), 0u);
+    EXPECT_EQ(p.ended_size(), 2u);
+}
+
+TEST(CommandLedger, ASecondAnswerAfterSuccessIsUnknownNotLate) {
+    command_ledger p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1"), 10);
+    ASSERT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::found);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::unknown);
+    EXPECT_EQ(state_of(p, "dash", "c-1"), command_state::succeeded);
+}
+
+TEST(CommandLedger, ATimeoutAndADeviceThatLeftAreRemembered) {
+    command_ledger p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1", 100ms), 10);
+    p.add(command(dash, "c-2", "pump-2", 1000ms, t0, "gone"), 10);
+    ASSERT_EQ(p.take_expired(t0 + 100ms).size(), 1u);
+    ASSERT_EQ(p.take_device(*device("pump-2", "gone")).size(), 1u);
+    EXPECT_EQ(state_of(p, "dash", "c-1", t0 + 300ms), command_state::timeout);
+    EXPECT_EQ(state_of(p, "dash", "c-2", t0 + 300ms), command_state::device_disconnected);
+    EXPECT_EQ(p.status("dash", "c-2", t0 + 300ms)->device, "pump-2");
+}
+
+TEST(CommandLedger, AnotherControllersCommandIsUnknown) {
+    command_ledger p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1"), 10);
+    p.add(command(dash, "c-2", "pump-1"), 10);
+    ASSERT_EQ(p.take("dash", "c-2", "pump-1", "dev-s", ok, t0).status, take_status::found);
+    EXPECT_FALSE(p.status("ops", "c-1", t0));
+    EXPECT_FALSE(p.status("ops", "c-2", t0));
+    EXPECT_FALSE(p.status("dash\nc", "1", t0));
+}
+
+TEST(CommandLedger, DroppedAndWithdrawnCommandsAreForgotten) {
+    command_ledger p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1"), 10);
+    p.add(command(dash, "c-2", "pump-1"), 10);
+    ASSERT_TRUE(p.cancel("dash", "c-1"));
+    ASSERT_EQ(p.drop_controller(*dash), 1u);
+    EXPECT_FALSE(p.status("dash", "c-1", t0));
+    EXPECT_FALSE(p.status("dash", "c-2", t0));
+    EXPECT_EQ(p.ended_size(), 0u);
+}
+
+TEST(CommandLedger, AReusedIdShowsItsLatestCommand) {
+    command_ledger p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1", 100ms), 10);
+    ASSERT_EQ(p.take_expired(t0 + 100ms).size(), 1u);
+    ASSERT_EQ(p.add(command(dash, "c-1", "pump-2", 100ms, t0 + 200ms), 10), add_result::added);
+    auto st = p.status("dash", "c-1", t0 + 200ms);
+    ASSERT_TRUE(st);
+    EXPECT_EQ(st->state, command_state::sent);
+    EXPECT_EQ(st->device, "pump-2");
+    ASSERT_EQ(p.take("dash", "c-1", "pump-2", "dev-s", command_state::failed, t0 + 250ms).status,
+              take_status::found);
+    EXPECT_EQ(state_of(p, "dash", "c-1", t0 + 250ms), command_state::failed);
+    // The older end's place in the memory no longer speaks for the key.
+    EXPECT_EQ(p.ended_size(), 1u);
+}
+
+TEST(CommandLedger, EndedCommandsAreForgottenAfterTheWindow) {
+    command_ledger p(ledger_limits{100, 1000ms});
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1"), 10);
+    ASSERT_EQ(p.take("dash", "c-1", "pump-1", "dev-s", ok, t0).status, take_status::found);
+    EXPECT_EQ(state_of(p, "dash", "c-1", t0 + 1000ms), command_state::succeeded);
+    // Past the window the answer is unknown even before the memory is swept...
+    EXPECT_FALSE(p.status("dash", "c-1", t0 + 1001ms));
+    EXPECT_EQ(p.ended_size(), 1u);
+    // ...and the sweep (every expiry pass) frees it.
+    EXPECT_TRUE(p.take_expired(t0 + 1001ms).empty());
+    EXPECT_EQ(p.ended_size(), 0u);
+}
+
+TEST(CommandLedger, EndedMemoryIsBoundedInCountPerShard) {
+    const std::size_t per_shard = 8;
+    command_ledger p(ledger_limits{per_shard, 3600s});
+    auto dash = controller("dash", "s1");  // one controller: one shard
+    for (int i = 0; i < 100; ++i) {
+        const std::string id = "c-" + std::to_string(i);
+        ASSERT_EQ(p.add(command(dash, id, "pump-1"), 1000), add_result::added);
+        ASSERT_EQ(p.take("dash", id, "pump-1", "dev-s", ok, t0).status, take_status::found);
+    }
+    EXPECT_EQ(p.ended_size(), per_shard);
+    EXPECT_FALSE(p.status("dash", "c-91", t0));
+    EXPECT_EQ(state_of(p, "dash", "c-92"), command_state::succeeded);
+    EXPECT_EQ(state_of(p, "dash", "c-99"), command_state::succeeded);
+    // Many controllers: every shard holds at most its cap.
+    for (int i = 0; i < 2000; ++i) {
+        auto c = controller("ctl-" + std::to_string(i), "s");
+        p.add(command(c, "x", "pump-1"), 10);
+        p.take(c->id, "x", "pump-1", "dev-s", ok, t0);
+    }
+    EXPECT_LE(p.ended_size(), per_shard * 16);
+}
+
+TEST(CommandLedger, ALateAnswerIsLateOnlyFromItsDevice) {
+    command_ledger p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1", 100ms), 10);
+    ASSERT_EQ(p.take_expired(t0 + 100ms).size(), 1u);
+    EXPECT_EQ(p.take("dash", "c-1", "pump-2", "dev-s", ok, t0).status, take_status::unknown);
+    auto late = p.take("dash", "c-1", "pump-1", "dev-s", ok, t0);
+    EXPECT_EQ(late.status, take_status::late);
+    EXPECT_EQ(late.ended, command_state::timeout);
+    // A late answer does not change how it ended.
+    EXPECT_EQ(state_of(p, "dash", "c-1", t0 + 100ms), command_state::timeout);
+}
+
+TEST(CommandLedger, ClearForgetsEndedCommandsToo) {
+    command_ledger p;
+    auto dash = controller("dash", "s1");
+    p.add(command(dash, "c-1", "pump-1"), 10);
+    p.add(command(dash, "c-2", "pump-1"), 10);
+    p.take("dash", "c-1", "pump-1", "dev-s", ok, t0);
+    p.clear();
+    EXPECT_EQ(p.size(), 0u);
+    EXPECT_EQ(p.ended_size(), 0u);
+    EXPECT_FALSE(p.status("dash", "c-1", t0));
+    EXPECT_FALSE(p.status("dash", "c-2", t0));
+}
+
+TEST(CommandState, WireNames) {
+    EXPECT_EQ(to_string(command_state::sent), "sent");
+    EXPECT_EQ(to_string(command_state::succeeded), "succeeded");
+    EXPECT_EQ(to_string(command_state::failed), "failed");
+    EXPECT_EQ(to_string(command_state::timeout), "timeout");
+    EXPECT_EQ(to_string(command_state::device_disconnected), "device_disconnected");
+    EXPECT_FALSE(is_terminal(command_state::sent));
+    EXPECT_TRUE(is_terminal(command_state::timeout));
 }
 
 }  // namespace

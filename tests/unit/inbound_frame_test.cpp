@@ -170,6 +170,24 @@ TEST(InboundFrame, ListBare) {
     EXPECT_FALSE(f.limit.has_value());
 }
 
+TEST(InboundFrame, StatusCarriesItsId) {
+    auto f = parse_ok<status_request>(R"({"type":"status","id":"c-17","extra":1})");
+    EXPECT_EQ(f.id, "c-17");
+}
+
+TEST(InboundFrame, StatusIdIsRequiredAndBounded) {
+    expect_field_error({{"type", "status"}}, "id");
+    expect_field_error({{"type", "status"}, {"id", 17}}, "id");
+    expect_field_error({{"type", "status"}, {"id", ""}}, "id");
+    expect_field_error({{"type", "status"}, {"id", std::string(65, 'c')}}, "id");
+    EXPECT_EQ(
+        parse_ok<status_request>(json{{"type", "status"}, {"id", std::string(64, 'c')}}.dump())
+            .id.size(),
+        64u);
+    frame_error e = parse_error(R"({"type":"status"})");
+    EXPECT_EQ(e.request_type, "status");
+}
+
 TEST(InboundFrame, TypeNameOfEachFrame) {
     auto name_of = [](std::string_view text) {
         auto r = parse_frame(text);
@@ -183,6 +201,7 @@ TEST(InboundFrame, TypeNameOfEachFrame) {
     EXPECT_EQ(name_of(R"({"type":"subscribe","ids":["a"]})"), "subscribe");
     EXPECT_EQ(name_of(R"({"type":"unsubscribe","ids":["a"]})"), "unsubscribe");
     EXPECT_EQ(name_of(R"({"type":"list"})"), "list");
+    EXPECT_EQ(name_of(R"({"type":"status","id":"c-1"})"), "status");
 }
 
 // --- the envelope ---

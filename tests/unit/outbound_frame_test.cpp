@@ -186,6 +186,13 @@ TEST(OutboundFrame, AckFrame) {
               json({{"type", "ack"}, {"id", "c-17"}, {"status", "delivered"}}));
 }
 
+TEST(OutboundFrame, StatusFrameNamesTheDeviceWhenKnown) {
+    EXPECT_EQ(parsed(make_status("c-17", "sent", "pump-12")),
+              json({{"type", "status"}, {"id", "c-17"}, {"state", "sent"}, {"to", "pump-12"}}));
+    EXPECT_EQ(parsed(make_status("c\"18", "unknown", {})),
+              json({{"type", "status"}, {"id", "c\"18"}, {"state", "unknown"}}));
+}
+
 TEST(OutboundFrame, SubscribedAndUnsubscribedFrames) {
     subscribe_request s;
     s.patterns = {"pump-*", "valve-1"};
