@@ -5,12 +5,20 @@
 namespace switchboard {
 namespace {
 
-std::string make_key(std::string_view controller, std::string_view id) {
+// "controller\nid" (a command's key) or "device\nsession" (the device
+// index's): neither part may hold a newline.
+std::string make_key(std::string_view first, std::string_view second) {
     std::string key;
-    key.reserve(controller.size() + id.size() + 1);
-    key.append(controller).push_back('\n');
-    key.append(id);
+    key.reserve(first.size() + second.size() + 1);
+    key.append(first).push_back('\n');
+    key.append(second);
     return key;
+}
+
+// Only the device session a command was handed to may answer it.
+bool went_to(const pending_command& command, std::string_view device,
+             std::string_view device_session) noexcept {
+    return command.device == device && command.device_session == device_session;
 }
 
 // A key "controller\nid" in two parts, compared with the stored keys as if
@@ -39,10 +47,6 @@ int compare(const split_key& a, std::string_view key) noexcept {
     return compare(a, key) > 0;
 }
 
-std::string device_key(std::string_view device, std::string_view session) {
-    return make_key(device, session);
-}
-
 }  // namespace
 
 command_ledger::shard& command_ledger::shard_for(std::string_view controller) {
@@ -58,8 +62,7 @@ bool command_ledger::is_pending(std::string_view controller, std::string_view id
     const shard& s = shard_for(controller);
     std::lock_guard lock(s.mutex);
     auto it = s.commands.find(split_key{controller, id});
-    return it != s.commands.end() && it->second.command.device == device &&
-           it->second.command.device_session == device_session;
+    return it != s.commands.end() && went_to(it->second.command, device, device_session);
 }
 
 pending_command command_ledger::extract_locked(
@@ -109,7 +112,7 @@ command_ledger::add_result command_ledger::add(pending_command command,
     }
     ++count;
     auto deadline = s.deadlines.emplace(command.deadline, key);
-    auto device = s.devices.emplace(device_key(command.device, command.device_session), key);
+    auto device = s.devices.emplace(make_key(command.device, command.device_session), key);
     s.commands.emplace(std::move(key), entry{std::move(command), deadline, device});
     return add_result::added;
 }
@@ -122,8 +125,7 @@ command_ledger::take_result command_ledger::take(std::string_view controller, st
     std::string key = make_key(controller, id);
     std::lock_guard lock(s.mutex);
     auto it = s.commands.find(key);
-    if (it != s.commands.end() && it->second.command.device == device &&
-        it->second.command.device_session == device_session) {
+    if (it != s.commands.end() && went_to(it->second.command, device, device_session)) {
         return {take_status::found, end_locked(s, it, answer, now)};
     }
     if (it == s.commands.end()) {
@@ -200,7 +202,7 @@ std::size_t command_ledger::drop_controller(const client_record& controller) {
 std::vector<pending_command> command_ledger::take_device(const client_record& device) {
     const steady_time now{steady_time::duration(last_expiry_pass_.load(std::memory_order_relaxed))};
     std::vector<pending_command> out;
-    const std::string key = device_key(device.id, device.session);
+    const std::string key = make_key(device.id, device.session);
     for (shard& s : shards_) {
         std::lock_guard lock(s.mutex);
         for (auto [first, last] = s.devices.equal_range(key); first != last;) {
@@ -213,8 +215,8 @@ std::vector<pending_command> command_ledger::take_device(const client_record& de
 
 std::size_t command_ledger::move_device(const client_record& from, const client_record& to) {
     std::size_t moved = 0;
-    const std::string from_key = device_key(from.id, from.session);
-    const std::string to_key = device_key(to.id, to.session);
+    const std::string from_key = make_key(from.id, from.session);
+    const std::string to_key = make_key(to.id, to.session);
     for (shard& s : shards_) {
         std::lock_guard lock(s.mutex);
         // Collected first: the new entries could land inside the range.
