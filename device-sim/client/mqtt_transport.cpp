@@ -203,14 +203,8 @@ void mqtt_transport::on_connect(struct mosquitto*, void* self, int rc, int,
         t.refused_reason_ = rc;
         return;
     }
-    std::string status = "{\"online\":true,\"role\":";
-    append_json_string(status, t.role_);
-    status += ",\"meta\":";
-    status += t.meta_json_.empty() ? "{}" : t.meta_json_;
-    status += '}';
-    mosquitto_publish_v5(t.client_, nullptr, t.status_topic_.c_str(),
-                         static_cast<int>(status.size()), status.data(), t.options_->qos, true,
-                         nullptr);
+    // The inbox first: the online status is what makes the gateway route commands
+    // here, so it goes out only once the subscription that hears them is in place.
     mosquitto_subscribe_v5(t.client_, nullptr, t.in_topic_.c_str(), t.options_->qos, 0, nullptr);
 }
 
@@ -228,6 +222,16 @@ void mqtt_transport::on_subscribe(struct mosquitto*, void* self, int, int count,
         t.ended(std::move(info));
         return;
     }
+    std::string status = "{\"online\":true,\"role\":";
+    append_json_string(status, t.role_);
+    status += ",\"meta\":";
+    status += t.meta_json_.empty() ? "{}" : t.meta_json_;
+    status += '}';
+    mosquitto_publish_v5(t.client_, nullptr, t.status_topic_.c_str(),
+                         static_cast<int>(status.size()), status.data(), t.options_->qos, true,
+                         nullptr);
+    // Open (registered) before the status leaves this callback: whoever sees the
+    // status online can count on the device having counted its registration.
     t.state_ = state::open;
     t.schedule_keepalive();
     if (t.listener_ != nullptr) t.listener_->on_open();
