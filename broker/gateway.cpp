@@ -73,6 +73,7 @@ gateway::gateway(gateway_config config)
       metrics_(context_),
       pool_(config_.threads),
       tick_(pool_.first()) {
+    router_.set_trace_hop_sink(&hop_log_);
     std::random_device entropy;
     context_.session_salt = (std::uint64_t(entropy()) << 32) ^ entropy();
 }

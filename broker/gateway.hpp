@@ -21,6 +21,7 @@
 #include "io_pool.hpp"
 #include "metrics.hpp"
 #include "session_context.hpp"
+#include "trace_hop_log.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -83,6 +84,7 @@ private:
     gateway_config config_;
     gateway_config running_;
     counters stats_;
+    trace_hop_log hop_log_;  // before the router, which points at it
     router router_;
     frame_intake intake_;
     session_list sessions_;

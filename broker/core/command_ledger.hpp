@@ -33,6 +33,7 @@
 
 #include "client_record.hpp"
 #include "command_state.hpp"
+#include "trace_context.hpp"
 
 namespace switchboard {
 
@@ -45,6 +46,12 @@ struct pending_command {
     std::string device_session;  // the connection it was handed to
     std::chrono::milliseconds timeout{0};
     steady_time deadline;
+    // The traceparent sent to the device (the gateway's own span), when the
+    // command carried one: the response goes back with it if the device
+    // echoes none.
+    std::optional<trace_context> trace;
+
+    steady_time accepted() const noexcept { return deadline - timeout; }
 };
 
 // How long the ledger remembers ended commands.

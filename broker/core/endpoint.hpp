@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "trace_context.hpp"
+
 namespace switchboard {
 
 // One serialized frame, shared by every recipient it goes to.
@@ -20,6 +22,14 @@ public:
     // Returns false when the frame was refused because the endpoint's outbound
     // queue is full (the endpoint then closes itself) or it is closing.
     virtual bool deliver(frame_ptr frame) = 0;
+
+    // A command carrying `trace` (its `traceparent` is in the frame too), for
+    // transports that can also carry it beside the payload (the MQTT bridge,
+    // as an MQTT 5 user property). The others just deliver the frame.
+    virtual bool deliver_traced(frame_ptr frame, const trace_context& trace) {
+        (void)trace;
+        return deliver(std::move(frame));
+    }
 
     // Close the connection once what is already queued has been written.
     // Safe to call from any thread.

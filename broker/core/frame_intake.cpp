@@ -56,7 +56,8 @@ bool frame_intake::answers_pending(const client_ptr& sender, const inbound_frame
 }
 
 void frame_intake::take(intake_sender& sender, std::string_view payload, bool text,
-                        std::chrono::steady_clock::time_point now) const {
+                        std::chrono::steady_clock::time_point now,
+                        std::string_view carried_traceparent) const {
     counters::add(stats_.frames_received);
     const intake_limits limits = this->limits();
     if (!text) {
@@ -79,6 +80,12 @@ void frame_intake::take(intake_sender& sender, std::string_view payload, bool te
         return;
     }
     parse_result parsed = parse_frame(payload);
+    if (auto* frame = std::get_if<inbound_frame>(&parsed);
+        frame != nullptr && !carried_traceparent.empty()) {
+        if (auto error = adopt_carried_traceparent(*frame, carried_traceparent)) {
+            parsed = std::move(*error);
+        }
+    }
     if (auto* error = std::get_if<frame_error>(&parsed)) {
         if (!admit(sender, error->request_id, now)) return;
         counters::add(stats_.bad_frames);

@@ -64,8 +64,12 @@ public:
     frame_intake(router& routing, intake_limits limits);
 
     // One whole frame from `sender`. `text` false: a binary message, refused.
+    // `carried_traceparent`: a traceparent the transport carried beside the
+    // payload (an MQTT 5 user property), empty for none; it counts as the
+    // frame's own field when that is missing (adopt_carried_traceparent).
     void take(intake_sender& sender, std::string_view payload, bool text,
-              std::chrono::steady_clock::time_point now) const;
+              std::chrono::steady_clock::time_point now,
+              std::string_view carried_traceparent = {}) const;
 
     // A ping or pong: charged to the sender's rate like a frame, but never
     // answered with an error (that would be more output for a flood). False

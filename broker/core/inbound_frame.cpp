@@ -8,6 +8,13 @@
 namespace switchboard {
 namespace {
 
+std::string traceparent_error_text(std::string_view problem) {
+    std::string message = "field 'traceparent' is not a W3C traceparent (";
+    message.append(problem);
+    message.append("); expected 00-<32 hex>-<16 hex>-<2 hex>, lowercase");
+    return message;
+}
+
 // Reads fields of one frame object, remembering the first problem it meets.
 class field_reader {
 public:
@@ -114,6 +121,30 @@ public:
         return std::string(v->value);
     }
 
+    // A W3C traceparent (trace_context.hpp); absent is fine, wrong is not:
+    // passed on, a broken one would break the trace further down.
+    std::optional<trace_context> traceparent() {
+        const json_member* v = find("traceparent");
+        if (v == nullptr) return std::nullopt;
+        if (v->kind != json_kind::string) {
+            fail("traceparent", "field 'traceparent' must be a string");
+            return std::nullopt;
+        }
+        // Decoded only if it holds an escape: a plain valid value has none.
+        std::string_view text = v->value.substr(1, v->value.size() - 2);
+        std::string decoded;
+        if (text.find('\\') != std::string_view::npos) {
+            decoded = json_string_value(v->value);
+            text = decoded;
+        }
+        traceparent_parse parsed = parse_traceparent(text);
+        if (!parsed.context) {
+            fail("traceparent", traceparent_error_text(parsed.problem));
+            return std::nullopt;
+        }
+        return parsed.context;
+    }
+
     std::string object(const char* key, std::string fallback) {
         const json_member* v = find(key);
         if (v == nullptr) return fallback;
@@ -164,6 +195,7 @@ parse_result parse_command(field_reader& r) {
     f.timeout_ms = r.positive_integer("timeout_ms");
     f.ttl_ms = r.positive_integer("ttl_ms");
     f.ack = r.boolean("ack", false, false);
+    f.trace = r.traceparent();
     return finish(r, std::move(f));
 }
 
@@ -183,6 +215,7 @@ parse_result parse_response(field_reader& r) {
             f.error_json = std::string(e->value);
         }
     }
+    f.trace = r.traceparent();
     return finish(r, std::move(f));
 }
 
@@ -331,6 +364,30 @@ std::string_view type_name(const inbound_frame& frame) noexcept {
         std::string_view operator()(const status_request&) const { return "status"; }
     };
     return std::visit(namer{}, frame);
+}
+
+std::optional<frame_error> adopt_carried_traceparent(inbound_frame& frame,
+                                                     std::string_view traceparent) {
+    return std::visit(
+        [&frame, traceparent](auto& f) -> std::optional<frame_error> {
+            if constexpr (requires { f.trace; }) {
+                if (f.trace) return std::nullopt;
+                traceparent_parse parsed = parse_traceparent(traceparent);
+                if (parsed.context) {
+                    f.trace = parsed.context;
+                    return std::nullopt;
+                }
+                frame_error e;
+                e.code = error_code::bad_request;
+                e.field = "traceparent";
+                e.message = traceparent_error_text(parsed.problem);
+                e.request_type = std::string(type_name(frame));
+                e.request_id = f.id;
+                return e;
+            }
+            return std::nullopt;
+        },
+        frame);
 }
 
 std::string_view request_id_of(const inbound_frame& frame) noexcept {

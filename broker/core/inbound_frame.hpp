@@ -13,6 +13,7 @@
 
 #include "client_record.hpp"
 #include "error_code.hpp"
+#include "trace_context.hpp"
 
 namespace switchboard {
 
@@ -31,14 +32,16 @@ struct command_request {
     std::optional<std::int64_t> timeout_ms;
     std::optional<std::int64_t> ttl_ms;
     bool ack = false;
+    std::optional<trace_context> trace;  // `traceparent`, when given
 };
 
 struct response_request {
     std::string to;
     std::string id;
     bool ok = false;
-    std::string result_json;  // empty when absent
-    std::string error_json;   // empty when absent
+    std::string result_json;             // empty when absent
+    std::string error_json;              // empty when absent
+    std::optional<trace_context> trace;  // `traceparent`, when given
 };
 
 struct message_request {
@@ -95,6 +98,14 @@ inline constexpr int max_json_depth = 32;
 parse_result parse_frame(std::string_view text);
 
 std::string_view type_name(const inbound_frame& frame) noexcept;
+
+// A traceparent the transport carried beside the payload (an MQTT 5 user
+// property): it counts as the field for a `command` or `response` that has
+// none (the field wins when both are there), and is ignored on other
+// frames. Not a valid traceparent: the error for the sender, naming the
+// field. Never throws.
+std::optional<frame_error> adopt_carried_traceparent(inbound_frame& frame,
+                                                     std::string_view traceparent);
 
 // The frame's `id`, empty when it has none: echoed in errors about the frame.
 std::string_view request_id_of(const inbound_frame& frame) noexcept;

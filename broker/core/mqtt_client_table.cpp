@@ -147,7 +147,8 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
 }
 
 void mqtt_client_table::on_out(const std::string& id, std::string_view payload,
-                               std::chrono::steady_clock::time_point now) {
+                               std::chrono::steady_clock::time_point now,
+                               std::string_view traceparent) {
     ++stats_.frames_in;
     auto known = clients_.find(id);
     if (known == clients_.end()) {
@@ -166,7 +167,7 @@ void mqtt_client_table::on_out(const std::string& id, std::string_view payload,
         return;
     }
     sender s(*this, known->second, now);
-    intake_.take(s, payload, true, now);
+    intake_.take(s, payload, true, now, traceparent);
 }
 
 void mqtt_client_table::forget_all() {

@@ -91,9 +91,10 @@ public:
     // A status for `id` (a valid ID: the topic map checked it).
     status_outcome on_status(const std::string& id, std::string_view payload,
                              std::chrono::steady_clock::time_point now);
-    // A frame from `id` on its `out` topic.
+    // A frame from `id` on its `out` topic; `traceparent`, the MQTT 5 user
+    // property of that name if the message had one (frame_intake::take).
     void on_out(const std::string& id, std::string_view payload,
-                std::chrono::steady_clock::time_point now);
+                std::chrono::steady_clock::time_point now, std::string_view traceparent = {});
 
     // The bridge lost its broker: every client is offline.
     void forget_all();

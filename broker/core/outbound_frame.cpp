@@ -36,38 +36,44 @@ frame_ptr make_registered(const client_record& client, std::string_view node,
         .share();
 }
 
-frame_ptr make_command(std::string_view from, const command_request& command) {
-    return json_writer{96 + command.args_json.size()}
-        .string("type", "command")
+namespace {
+void write_traceparent(json_writer& w, const trace_context* trace) {
+    if (trace != nullptr) w.string("traceparent", trace->text().view());
+}
+}  // namespace
+
+frame_ptr make_command(std::string_view from, const command_request& command,
+                       const trace_context* trace) {
+    json_writer w{96 + command.args_json.size()};
+    w.string("type", "command")
         .string("from", from)
         .string("id", command.id)
-        .string("name", command.name)
-        .raw("args", command.args_json)
-        .share();
+        .string("name", command.name);
+    write_traceparent(w, trace);
+    w.raw("args", command.args_json);
+    return w.share();
 }
 
-frame_ptr make_response(std::string_view from, const response_request& response) {
-    return json_writer{96 + response.result_json.size() + response.error_json.size()}
-        .string("type", "response")
-        .string("from", from)
-        .string("id", response.id)
-        .boolean("ok", response.ok)
+frame_ptr make_response(std::string_view from, const response_request& response,
+                        const trace_context* trace) {
+    json_writer w{96 + response.result_json.size() + response.error_json.size()};
+    w.string("type", "response").string("from", from).string("id", response.id);
+    write_traceparent(w, trace);
+    w.boolean("ok", response.ok)
         .raw("result", response.result_json)
-        .raw("error", response.error_json)
-        .share();
+        .raw("error", response.error_json);
+    return w.share();
 }
 
 frame_ptr make_failed_response(std::string_view from, std::string_view id, error_code code,
-                               std::string_view message) {
+                               std::string_view message, const trace_context* trace) {
     std::string error =
         json_writer{}.string("code", to_string(code)).string("message", message).finish();
-    return json_writer{}
-        .string("type", "response")
-        .string("from", from)
-        .string("id", id)
-        .boolean("ok", false)
-        .raw("error", error)
-        .share();
+    json_writer w;
+    w.string("type", "response").string("from", from).string("id", id);
+    write_traceparent(w, trace);
+    w.boolean("ok", false).raw("error", error);
+    return w.share();
 }
 
 frame_ptr make_message(std::string_view from, const message_request& message) {

@@ -14,6 +14,7 @@
 #include "inbound_frame.hpp"
 #include "json_writer.hpp"
 #include "presence_reason.hpp"
+#include "trace_context.hpp"
 
 namespace switchboard {
 
@@ -22,11 +23,15 @@ frame_ptr make_error(error_code code, std::string_view message, std::string_view
                      std::string_view request_type = {});
 frame_ptr make_registered(const client_record& client, std::string_view node,
                           std::string_view limits_json);
-frame_ptr make_command(std::string_view from, const command_request& command);
-frame_ptr make_response(std::string_view from, const response_request& response);
+// `trace`, when given, is written as `traceparent` (the router passes the
+// context of its own hop, not the one it received).
+frame_ptr make_command(std::string_view from, const command_request& command,
+                       const trace_context* trace = nullptr);
+frame_ptr make_response(std::string_view from, const response_request& response,
+                        const trace_context* trace = nullptr);
 // The server's own answer when a command fails after it was accepted (timeout).
 frame_ptr make_failed_response(std::string_view from, std::string_view id, error_code code,
-                               std::string_view message);
+                               std::string_view message, const trace_context* trace = nullptr);
 frame_ptr make_message(std::string_view from, const message_request& message);
 frame_ptr make_event(std::string_view from, const event_request& event);
 frame_ptr make_presence(const client_record& client, bool online, std::uint64_t seq,

@@ -1,11 +1,14 @@
 #include "router.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "endpoint.hpp"
 #include "outbound_frame.hpp"
 
 namespace switchboard {
+
+using std::chrono::steady_clock;
 
 router_policy::router_policy(router_options o)
     : options(std::move(o)),
@@ -34,13 +37,20 @@ std::shared_ptr<const router_options> router::options() const {
     return {policy, &policy->options};
 }
 
-bool router::send(const client_ptr& to, frame_ptr frame, outbound_type type) {
+bool router::send(const client_ptr& to, frame_ptr frame, outbound_type type,
+                  const trace_context* trace) {
     stats_.sent(type);
-    return to->link->deliver(std::move(frame));
+    return trace ? to->link->deliver_traced(std::move(frame), *trace)
+                 : to->link->deliver(std::move(frame));
 }
 
 void router::reply(const client_ptr& to, frame_ptr frame) {
     send(to, std::move(frame), outbound_type::error);
+}
+
+trace_hop_sink* router::hop_sink() const noexcept {
+    trace_hop_sink* sink = hops_.load(std::memory_order_acquire);
+    return sink != nullptr && sink->wants_hops() ? sink : nullptr;
 }
 
 client_ptr router::register_client(const register_request& request, transport_kind via,
@@ -107,12 +117,19 @@ void router::end_commands_of(const client_record& device) {
     // them, this session can no longer answer, and a later one may not.
     for (auto& command : ledger_.take_device(device)) {
         counters::add(stats_.commands_device_disconnected);
+        const trace_context* trace = command.trace ? &*command.trace : nullptr;
         send(
             command.controller,
             make_failed_response(command.device, command.id, error_code::device_disconnected,
                                  command.device + " disconnected before answering; the command was "
-                                                  "delivered and its result is unknown"),
+                                                  "delivered and its result is unknown",
+                                 trace),
             outbound_type::response);
+        if (trace_hop_sink* hops = trace ? hop_sink() : nullptr) {
+            hops->on_hop({trace_hop::outcome_sent, *trace, command.controller->id, command.device,
+                          command.id, command.accepted(), steady_clock::now(),
+                          "device_disconnected"});
+        }
     }
 }
 
@@ -191,8 +208,12 @@ void router::on_command(const client_ptr& sender, const command_request& command
     auto timeout = command.timeout_ms ? std::chrono::milliseconds(*command.timeout_ms)
                                       : policy->options.command_timeout_default;
     timeout = std::min(timeout, policy->options.command_timeout_max);
-    pending_command pending{sender,          command.id, target->id,
-                            target->session, timeout,    now + timeout};
+    // The gateway is a hop of the trace: the device sees the gateway's own
+    // span as its parent, with the controller's trace-id and flags.
+    std::optional<trace_context> trace;
+    if (command.trace) trace = command.trace->with_parent(next_span_id());
+    pending_command pending{sender,  command.id,    target->id, target->session,
+                            timeout, now + timeout, trace};
     switch (ledger_.add(std::move(pending), policy->options.max_pending_per_controller)) {
         case command_ledger::add_result::added:
             break;
@@ -209,18 +230,27 @@ void router::on_command(const client_ptr& sender, const command_request& command
                         "too many commands in flight (max " +
                             std::to_string(policy->options.max_pending_per_controller) + ")");
     }
+    trace_hop_sink* hops = trace ? hop_sink() : nullptr;
+    auto hop = [&](trace_hop what, steady_time at, std::string_view detail) {
+        hops->on_hop({what, *trace, sender->id, target->id, command.id, now, at, detail});
+    };
+    if (hops) hop(trace_hop::accepted, now, {});
     // The device may answer on its own thread as soon as it holds the command,
     // so the ack is queued first: after the delivery it could trail the response.
     if (command.ack) send(sender, make_ack(command.id, "delivered"), outbound_type::ack);
-    if (!send(target, make_command(sender->id, command), outbound_type::command)) {
+    const trace_context* sent_trace = trace ? &*trace : nullptr;
+    if (!send(target, make_command(sender->id, command, sent_trace), outbound_type::command,
+              sent_trace)) {
         // Refused, so it will never be answered: this error is its one outcome.
         if (ledger_.cancel(sender->id, command.id)) {
             counters::add(stats_.overloaded_errors);
             counters::add(stats_.commands_refused_overloaded);
             fail(error_code::overloaded, command.to + " is not keeping up; command not delivered");
+            if (hops) hop(trace_hop::outcome_sent, steady_clock::now(), "overloaded");
         }
         return;
     }
+    if (hops) hop(trace_hop::handed_to_device, steady_clock::now(), to_string(target->via));
     counters::add(stats_.commands_accepted);
 }
 
@@ -230,10 +260,23 @@ void router::on_response(const client_ptr& sender, const response_request& respo
                               response.ok ? command_state::succeeded : command_state::failed, now);
     if (taken.status == command_ledger::take_status::found) {
         counters::add(stats_.commands_answered);
-        record_latency(*taken.command, response.ok ? command_outcome::ok : command_outcome::error,
-                       now);
-        send(taken.command->controller, make_response(sender->id, response),
+        const pending_command& command = *taken.command;
+        record_latency(command, response.ok ? command_outcome::ok : command_outcome::error, now);
+        // The device's own traceparent when it continues the command's trace
+        // (it may name its span as parent); else the one the device was sent.
+        const trace_context* trace = response.trace ? &*response.trace : nullptr;
+        if (command.trace && (trace == nullptr || !trace->same_trace(*command.trace))) {
+            trace = &*command.trace;
+        }
+        trace_hop_sink* hops = command.trace ? hop_sink() : nullptr;
+        auto hop = [&](trace_hop what, steady_time at, std::string_view detail) {
+            hops->on_hop({what, *command.trace, command.controller->id, command.device, command.id,
+                          command.accepted(), at, detail});
+        };
+        if (hops) hop(trace_hop::response_received, now, {});
+        send(command.controller, make_response(sender->id, response, trace),
              outbound_type::response);
+        if (hops) hop(trace_hop::outcome_sent, steady_clock::now(), response.ok ? "ok" : "error");
         return;
     }
     std::string message;
@@ -370,20 +413,25 @@ void router::expire_commands(steady_time now) {
     for (auto& command : ledger_.take_expired(now)) {
         counters::add(stats_.command_timeouts);
         record_latency(command, command_outcome::timeout, now);
+        const trace_context* trace = command.trace ? &*command.trace : nullptr;
         send(command.controller,
              make_failed_response(command.device, command.id, error_code::timeout,
                                   command.device + " did not answer within " +
-                                      std::to_string(command.timeout.count()) + " ms"),
+                                      std::to_string(command.timeout.count()) + " ms",
+                                  trace),
              outbound_type::response);
+        if (trace_hop_sink* hops = trace ? hop_sink() : nullptr) {
+            hops->on_hop({trace_hop::outcome_sent, *trace, command.controller->id, command.device,
+                          command.id, command.accepted(), now, "timeout"});
+        }
     }
 }
 
 void router::record_latency(const pending_command& command, command_outcome outcome,
                             steady_time now) {
-    // Accepted at deadline - timeout: no second clock read on the command path.
-    auto accepted = command.deadline - command.timeout;
+    // accepted() is deadline - timeout: no second clock read on the command path.
     stats_.command_latency[static_cast<std::size_t>(outcome)].record(
-        std::chrono::duration_cast<std::chrono::microseconds>(now - accepted));
+        std::chrono::duration_cast<std::chrono::microseconds>(now - command.accepted()));
 }
 
 }  // namespace switchboard

@@ -22,6 +22,7 @@
 #include "presence_reason.hpp"
 #include "registry.hpp"
 #include "snapshot_cell.hpp"
+#include "trace_hops.hpp"
 
 namespace switchboard {
 
@@ -109,6 +110,12 @@ public:
         observer_.store(observer, std::memory_order_release);
     }
 
+    // Who hears the hops of traced commands (trace_hops.hpp); null for
+    // nobody. Like the observer, it must outlive the I/O threads.
+    void set_trace_hop_sink(trace_hop_sink* sink) noexcept {
+        hops_.store(sink, std::memory_order_release);
+    }
+
     // Replaces the ACL, limits and timeouts for every frame from now on
     // (a reload); a frame being routed keeps the policy it started with.
     // `node` is kept: a client's `registered` must not name another.
@@ -131,12 +138,16 @@ private:
     void on_status(const client_ptr& sender, const status_request& request, steady_time now);
 
     // Delivers `frame` to `to` and counts it as sent; false when refused.
-    bool send(const client_ptr& to, frame_ptr frame, outbound_type type);
+    // A traced command goes with its `trace` (endpoint::deliver_traced).
+    bool send(const client_ptr& to, frame_ptr frame, outbound_type type,
+              const trace_context* trace = nullptr);
     // Sends an error frame.
     void reply(const client_ptr& to, frame_ptr frame);
     void record_latency(const pending_command& command, command_outcome outcome, steady_time now);
     void notify_followers(const client_record& subject, bool online, std::uint64_t seq,
                           presence_reason why);
+    // The sink, if it wants hops now; else null.
+    trace_hop_sink* hop_sink() const noexcept;
 
     snapshot_cell<router_policy> policy_;
     counters& stats_;
@@ -144,6 +155,7 @@ private:
     follower_table followers_;
     command_ledger ledger_;
     std::atomic<router_observer*> observer_{nullptr};
+    std::atomic<trace_hop_sink*> hops_{nullptr};
 };
 
 }  // namespace switchboard

@@ -32,6 +32,13 @@ public:
         return true;
     }
 
+    // Records the context a traced command came with, as the MQTT bridge
+    // would put it in a user property.
+    bool deliver_traced(frame_ptr frame, const trace_context& trace) override {
+        carried_.emplace_back(trace.text().view());
+        return deliver(std::move(frame));
+    }
+
     void close(unsigned short code, std::string_view reason) override {
         closes_.push_back({code, std::string(reason)});
     }
@@ -46,6 +53,8 @@ public:
     const std::vector<std::string>& raw_frames() const { return frames_; }
     std::size_t frame_count() const { return frames_.size(); }
     std::size_t refused() const { return refused_; }
+    // The traceparents handed beside frames (deliver_traced), in order.
+    const std::vector<std::string>& carried_traceparents() const { return carried_; }
     const std::vector<close_call>& closes() const { return closes_; }
 
     // Frame `i`, parsed; a frame that is not valid JSON fails the parse loudly.
@@ -73,6 +82,7 @@ public:
 private:
     std::vector<std::string> frames_;
     std::vector<close_call> closes_;
+    std::vector<std::string> carried_;
     std::size_t refused_ = 0;
     bool refuse_ = false;
     std::function<void(const std::string&)> on_deliver_;

@@ -171,3 +171,34 @@ TEST_F(IntakeTest, ResponsesToPendingCommandsAreFreeEvenPastTheRate) {
 
 }  // namespace
 }  // namespace switchboard
+
+namespace switchboard {
+namespace {
+
+const std::string carried = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+TEST_F(IntakeTest, ATraceparentCarriedBesideThePayloadTravelsWithTheCommand) {
+    auto& dash = connect("dash", client_role::controller);
+    auto& pump = connect("pump", client_role::device);
+    json command = {{"type", "command"}, {"to", "pump"}, {"id", "c-1"}, {"name", "go"}};
+    intake_.take(dash, command.dump(), true, now_, carried);
+    ASSERT_EQ(pump.link->frame_count(), 1u);
+    EXPECT_EQ(pump.link->last()["traceparent"].get<std::string>().substr(0, 36),
+              carried.substr(0, 36));
+}
+
+TEST_F(IntakeTest, ABadCarriedTraceparentIsAnsweredAndNotRouted) {
+    auto& dash = connect("dash", client_role::controller);
+    auto& pump = connect("pump", client_role::device);
+    json command = {{"type", "command"}, {"to", "pump"}, {"id", "c-1"}, {"name", "go"}};
+    intake_.take(dash, command.dump(), true, now_, "00-not-a-trace");
+    EXPECT_EQ(pump.link->frame_count(), 0u);
+    ASSERT_EQ(dash.link->frame_count(), 1u);
+    EXPECT_EQ(dash.link->last()["code"], "bad_request");
+    EXPECT_EQ(dash.link->last()["field"], "traceparent");
+    EXPECT_EQ(dash.link->last()["id"], "c-1");
+    EXPECT_EQ(stats_.bad_frames.load(), 1u);
+}
+
+}  // namespace
+}  // namespace switchboard
