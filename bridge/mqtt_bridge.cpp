@@ -57,6 +57,26 @@ mqtt::connect_options make_connect_options(const bridge_options& o) {
     return b.finalize();
 }
 
+// The MQTT 5 user property that carries a command's traceparent (mqtt.md).
+constexpr std::string_view traceparent_key = "traceparent";
+// Past this many user properties a message's are not searched further.
+constexpr int max_user_properties_read = 16;
+
+// The value of the first user property `traceparent`, viewed where Paho
+// keeps it; empty when there is none (always, on MQTT 3.1.1).
+std::string_view carried_traceparent(const mqtt::properties& props) {
+    auto* c = const_cast<MQTTProperties*>(&props.c_struct());
+    for (int i = 0; i < max_user_properties_read; ++i) {
+        const MQTTProperty* p = MQTTProperties_getPropertyAt(c, MQTTPROPERTY_CODE_USER_PROPERTY, i);
+        if (p == nullptr) break;
+        std::string_view name(p->value.data.data, static_cast<std::size_t>(p->value.data.len));
+        if (name == traceparent_key) {
+            return {p->value.value.data, static_cast<std::size_t>(p->value.value.len)};
+        }
+    }
+    return {};
+}
+
 std::uintptr_t to_context(std::uint64_t seq) { return static_cast<std::uintptr_t>(seq); }
 
 // MQTT clients reach the gateway through the broker: their address is the broker's.
@@ -423,7 +443,8 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
     if (match.kind == topic_kind::status) {
         on_status(id, payload);
     } else if (match.kind == topic_kind::out) {
-        clients_.on_out(id, payload, std::chrono::steady_clock::now());
+        clients_.on_out(id, payload, std::chrono::steady_clock::now(),
+                        carried_traceparent(message->get_properties()));
         publish_table_counts();
     }
 }
@@ -468,7 +489,8 @@ std::string mqtt_bridge::status_topic(const std::string& id) const {
     return topics_.topic(id, topic_kind::status);
 }
 
-bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame) {
+bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame,
+                                std::optional<trace_context> trace) {
     if (stopping_.load(std::memory_order_acquire) ||
         state_.load(std::memory_order_acquire) != bridge_state::connected) {
         refused_.fetch_add(1, std::memory_order_relaxed);
@@ -480,17 +502,17 @@ bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame) {
         refused_.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
-    post_to_strand([topic = topics_.topic(id, topic_kind::in),
-                    frame = std::move(frame)](mqtt_bridge& self) mutable {
-        self.enqueue(std::move(topic), std::move(frame));
+    post_to_strand([topic = topics_.topic(id, topic_kind::in), frame = std::move(frame),
+                    trace](mqtt_bridge& self) mutable {
+        self.enqueue(std::move(topic), std::move(frame), trace);
     });
     return true;
 }
 
-void mqtt_bridge::enqueue(std::string topic, frame_ptr frame) {
+void mqtt_bridge::enqueue(std::string topic, frame_ptr frame, std::optional<trace_context> trace) {
     std::uint64_t seq = ++next_seq_;
     auto [it, inserted] = unacked_.emplace(
-        seq, unacked_frame{std::move(topic), std::move(frame),
+        seq, unacked_frame{std::move(topic), std::move(frame), trace,
                            std::chrono::steady_clock::now() + options_.mqtt.resend_window});
     // Disconnected since it was accepted: it waits for the reconnect.
     if (state_.load() == bridge_state::connected) publish_unacked(seq, it->second);
@@ -506,6 +528,12 @@ void mqtt_bridge::publish_unacked(std::uint64_t seq, unacked_frame& entry) {
         props.add(mqtt::property(mqtt::property::MESSAGE_EXPIRY_INTERVAL,
                                  static_cast<int32_t>(std::max<std::int64_t>(1, window.count()))));
         props.add(mqtt::property(mqtt::property::CONTENT_TYPE, "application/json"));
+        // Beside the payload's own field, for devices that read properties.
+        if (entry.trace) {
+            traceparent_text text = entry.trace->text();
+            props.add(mqtt::property(mqtt::property::USER_PROPERTY, std::string(traceparent_key),
+                                     std::string(text.view())));
+        }
         message->set_properties(std::move(props));
     }
     try {

@@ -36,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "bridge_options.hpp"
@@ -79,8 +80,10 @@ public:
 
     // Queues `frame` for `{prefix}/{id}/in`, QoS 1. False, at once, when the
     // bridge is not connected or too many frames await acknowledgement.
-    // Any thread.
-    bool publish_inbox(const std::string& id, frame_ptr frame);
+    // `trace`: a traced command's context, also sent as the MQTT 5 user
+    // property `traceparent` when the bridge speaks MQTT 5. Any thread.
+    bool publish_inbox(const std::string& id, frame_ptr frame,
+                       std::optional<trace_context> trace = std::nullopt);
 
     // An mqtt_endpoint was closed by the router (its ID was taken over).
     // Any thread.
@@ -136,6 +139,7 @@ private:
     struct unacked_frame {
         std::string topic;
         frame_ptr frame;
+        std::optional<trace_context> trace;  // a traced command's, for the user property
         std::chrono::steady_clock::time_point resend_until;
         bool handed = false;  // given to Paho for the current connection
     };
@@ -164,7 +168,7 @@ private:
     std::shared_ptr<endpoint> make_link(const std::string& id, const std::string& session) override;
     void send_to_inbox(const std::string& id, frame_ptr frame) override;
     std::string status_topic(const std::string& id) const override;
-    void enqueue(std::string topic, frame_ptr frame);
+    void enqueue(std::string topic, frame_ptr frame, std::optional<trace_context> trace);
     void publish_unacked(std::uint64_t seq, unacked_frame& entry);
     void on_published(const token_outcome& outcome);
     void resend_unacked();

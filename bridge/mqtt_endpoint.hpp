@@ -22,6 +22,8 @@ public:
     mqtt_endpoint(std::weak_ptr<mqtt_bridge> bridge, std::string id, std::string session);
 
     bool deliver(frame_ptr frame) override;
+    // Also carried as the MQTT 5 user property `traceparent` (on MQTT 5).
+    bool deliver_traced(frame_ptr frame, const trace_context& trace) override;
 
     // The router replaced this client (another connection took its ID): the
     // bridge forgets it. There is no MQTT connection of ours to close; the

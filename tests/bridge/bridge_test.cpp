@@ -3,7 +3,6 @@
 // mosquitto_pub/mosquitto_sub clients on the other.
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include "child_process.hpp"
 #include "core/id_rules.hpp"
 #include "eventually.hpp"
+#include "log_capture.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
 #include "ws_test_client.hpp"
@@ -565,36 +565,6 @@ TEST(MqttBridge, HealthReportsTheBridge) {
     EXPECT_EQ(health["version"], "5");
 }
 
-// Every line logged through spdlog's default logger while it lives.
-class log_capture {
-public:
-    log_capture() { spdlog::default_logger()->sinks().push_back(sink_); }
-    ~log_capture() {
-        auto& sinks = spdlog::default_logger()->sinks();
-        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    }
-    std::string text() const { return sink_->text(); }
-
-private:
-    class sink final : public spdlog::sinks::base_sink<std::mutex> {
-    public:
-        std::string text() {
-            std::lock_guard lock(mutex_);
-            return text_;
-        }
-
-    protected:
-        void sink_it_(const spdlog::details::log_msg& msg) override {
-            text_.append(msg.payload.data(), msg.payload.size()).push_back('\n');
-        }
-        void flush_() override {}
-
-    private:
-        std::string text_;
-    };
-    std::shared_ptr<sink> sink_ = std::make_shared<sink>();
-};
-
 TEST(MqttBridge, ConnectionOpenAndCloseAreLoggedForMqttClients) {
     log_capture log;
     mosquitto_broker broker;
@@ -620,4 +590,126 @@ TEST(MqttBridge, ConnectionOpenAndCloseAreLoggedForMqttClients) {
     })) << log.text();
     // The status payload a client wrote never reaches the log.
     EXPECT_EQ(log.text().find(R"("model")"), std::string::npos) << log.text();
+}
+
+// --- tracing (docs/mqtt.md, "Tracing") ---
+
+namespace {
+
+const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+std::optional<std::string> user_property(const mqtt_test_client::message& m,
+                                         const std::string& name) {
+    for (const auto& [key, value] : m.user_properties) {
+        if (key == name) return value;
+    }
+    return std::nullopt;
+}
+
+// The next message on the device's inbox that is a command.
+std::optional<mqtt_test_client::message> next_command(mqtt_test_client& dev) {
+    for (int i = 0; i < 20; ++i) {
+        auto m = dev.receive();
+        if (!m) return std::nullopt;
+        auto frame = json::parse(m->payload, nullptr, false);
+        if (frame.is_object() && frame.value("type", "") == "command") return m;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+TEST(MqttBridge, TraceparentRoundTripOverMqtt5UserPropertyAndField) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, mqtt_version::v5);
+    auto ctl = follower(gw.port(), "dash-1", {"pump-12"});
+    mqtt_test_client dev(broker.url(), mqtt_client("pump-12", "device", 5));
+    ASSERT_TRUE(dev.connect() && wait_presence(*ctl, "pump-12", true, "mqtt")) << broker.log();
+    const std::string out = topic("pump-12", "out");
+    auto response = [](const std::string& id) {
+        return json{{"type", "response"}, {"to", "dash-1"}, {"id", id}, {"ok", true}};
+    };
+
+    // To the device: the field and the user property, the same value, the
+    // controller's trace under the gateway's span.
+    ctl->send(command("pump-12", "c-1", {{"traceparent", traceparent}}));
+    auto seen = next_command(dev);
+    ASSERT_TRUE(seen);
+    auto frame = json::parse(seen->payload);
+    std::string sent = frame["traceparent"];
+    EXPECT_EQ(sent.substr(0, 36), "00-" + trace_id + "-");
+    EXPECT_NE(sent, traceparent);
+    EXPECT_EQ(user_property(*seen, "traceparent"), sent);
+
+    // Back by the user property alone: the device's own span comes through.
+    const std::string device_span = "00-" + trace_id + "-bbbbbbbbbbbbbbbb-01";
+    ASSERT_TRUE(dev.publish_with_properties(out, response("c-1"), {{"traceparent", device_span}}));
+    auto res = ctl->receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["id"], "c-1");
+    EXPECT_EQ((*res)["traceparent"], device_span);
+
+    // Back by the field alone.
+    ctl->send(command("pump-12", "c-2", {{"traceparent", traceparent}}));
+    ASSERT_TRUE(next_command(dev));
+    json with_field = response("c-2");
+    with_field["traceparent"] = device_span;
+    ASSERT_TRUE(dev.publish(out, with_field));
+    res = ctl->receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["traceparent"], device_span);
+
+    // Neither: the gateway adds the one it sent the device.
+    ctl->send(command("pump-12", "c-3", {{"traceparent", traceparent}}));
+    seen = next_command(dev);
+    ASSERT_TRUE(seen);
+    ASSERT_TRUE(dev.publish(out, response("c-3")));
+    res = ctl->receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["traceparent"], json::parse(seen->payload)["traceparent"]);
+
+    // A malformed property is refused on the device's inbox, naming it; the
+    // command still waits for a good answer.
+    ctl->send(command("pump-12", "c-4", {{"traceparent", traceparent}}));
+    ASSERT_TRUE(next_command(dev));
+    ASSERT_TRUE(dev.publish_with_properties(out, response("c-4"), {{"traceparent", "nope"}}));
+    auto error = dev.receive_type("error");
+    ASSERT_TRUE(error);
+    EXPECT_EQ((*error)["code"], "bad_request");
+    EXPECT_EQ((*error)["field"], "traceparent");
+    EXPECT_EQ((*error)["id"], "c-4");
+    ASSERT_TRUE(dev.publish(out, response("c-4")));
+    res = ctl->receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["id"], "c-4");
+
+    // An untraced command carries no property.
+    ctl->send(command("pump-12", "c-5"));
+    seen = next_command(dev);
+    ASSERT_TRUE(seen);
+    EXPECT_FALSE(user_property(*seen, "traceparent"));
+    EXPECT_FALSE(json::parse(seen->payload).contains("traceparent"));
+}
+
+TEST(MqttBridge, Mqtt311DevicesGetTheTraceparentInThePayload) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, mqtt_version::v3_1_1);
+    auto ctl = follower(gw.port(), "dash-1", {"pump-12"});
+    mqtt_test_client dev(broker.url(), mqtt_client("pump-12", "device", 4));
+    ASSERT_TRUE(dev.connect() && wait_presence(*ctl, "pump-12", true, "mqtt")) << broker.log();
+    ctl->send(command("pump-12", "c-1", {{"traceparent", traceparent}}));
+    auto seen = next_command(dev);
+    ASSERT_TRUE(seen);
+    EXPECT_TRUE(seen->user_properties.empty());
+    std::string sent = json::parse(seen->payload)["traceparent"];
+    EXPECT_EQ(sent.substr(0, 36), "00-" + trace_id + "-");
+    ASSERT_TRUE(dev.publish(topic("pump-12", "out"), json{{"type", "response"},
+                                                          {"to", "dash-1"},
+                                                          {"id", "c-1"},
+                                                          {"ok", true},
+                                                          {"traceparent", sent}}));
+    auto res = ctl->receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["traceparent"], sent);
 }

@@ -25,8 +25,16 @@ mqtt_test_client::mqtt_test_client(const std::string& url, mqtt_client_options o
         url, options_.client_id, mqtt::create_options(options_.version, 100000), nullptr);
     // Paho's thread: record and publish without waiting on any token.
     client_->set_connected_handler([this](const std::string&) { on_connected(); });
-    client_->set_message_callback(
-        [this](mqtt::const_message_ptr m) { on_message(m->get_topic(), m->get_payload_str()); });
+    client_->set_message_callback([this](mqtt::const_message_ptr m) {
+        message copy{m->get_topic(), m->get_payload_str(), {}};
+        const mqtt::properties& props = m->get_properties();
+        for (std::size_t i = 0, n = props.count(mqtt::property::USER_PROPERTY); i < n; ++i) {
+            auto [name, value] =
+                mqtt::get<mqtt::string_pair>(props, mqtt::property::USER_PROPERTY, i);
+            copy.user_properties.emplace_back(std::move(name), std::move(value));
+        }
+        on_message(std::move(copy));
+    });
 }
 
 mqtt_test_client::~mqtt_test_client() {
@@ -63,9 +71,9 @@ void mqtt_test_client::on_connected() {
     changed_.notify_all();
 }
 
-void mqtt_test_client::on_message(const std::string& topic, const std::string& payload) {
-    if (!options_.answer_topic.empty() && topic.ends_with("/in")) {
-        auto frame = nlohmann::json::parse(payload, nullptr, false);
+void mqtt_test_client::on_message(message m) {
+    if (!options_.answer_topic.empty() && m.topic.ends_with("/in")) {
+        auto frame = nlohmann::json::parse(m.payload, nullptr, false);
         if (frame.is_object() && frame.value("type", "") == "command") {
             nlohmann::json response{{"type", "response"},
                                     {"to", frame.value("from", "")},
@@ -84,7 +92,7 @@ void mqtt_test_client::on_message(const std::string& topic, const std::string& p
         }
     }
     std::lock_guard lock(mutex_);
-    inbox_.push_back({topic, payload});
+    inbox_.push_back(std::move(m));
     changed_.notify_all();
 }
 
@@ -131,6 +139,26 @@ bool mqtt_test_client::publish(const std::string& topic, const std::string& payl
                                bool retained, std::chrono::milliseconds timeout) {
     try {
         auto token = client_->publish(topic, payload.data(), payload.size(), qos, retained);
+        if (!token->wait_for(timeout)) return false;
+        return token->get_reason_code() < 0x80;
+    } catch (const mqtt::exception&) {
+        return false;
+    }
+}
+
+bool mqtt_test_client::publish_with_properties(const std::string& topic,
+                                               const nlohmann::json& frame,
+                                               const std::vector<user_property>& properties,
+                                               std::chrono::milliseconds timeout) {
+    try {
+        std::string payload = frame.dump();
+        auto message = mqtt::make_message(topic, payload, 1, false);
+        mqtt::properties props;
+        for (const auto& [name, value] : properties) {
+            props.add(mqtt::property(mqtt::property::USER_PROPERTY, name, value));
+        }
+        message->set_properties(std::move(props));
+        auto token = client_->publish(message);
         if (!token->wait_for(timeout)) return false;
         return token->get_reason_code() < 0x80;
     } catch (const mqtt::exception&) {

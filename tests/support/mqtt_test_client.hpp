@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mqtt {
@@ -51,9 +52,13 @@ mqtt_client_options registering_client(const std::string& id, const std::string&
 
 class mqtt_test_client {
 public:
+    // An MQTT 5 user property (name, value); none on 3.1.1.
+    using user_property = std::pair<std::string, std::string>;
+
     struct message {
         std::string topic;
         std::string payload;
+        std::vector<user_property> user_properties;  // in the order sent
     };
 
     mqtt_test_client(const std::string& url, mqtt_client_options options);
@@ -74,6 +79,10 @@ public:
     bool publish(const std::string& topic, const nlohmann::json& frame) {
         return publish(topic, frame.dump());
     }
+    // QoS 1 with MQTT 5 user properties (a client of version 5 only).
+    bool publish_with_properties(const std::string& topic, const nlohmann::json& frame,
+                                 const std::vector<user_property>& properties,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     // Subscribes (QoS 1) and waits for the SUBACK: true only if the broker
     // granted it.
@@ -98,7 +107,7 @@ public:
 
 private:
     void on_connected();
-    void on_message(const std::string& topic, const std::string& payload);
+    void on_message(message m);
 
     mqtt_client_options options_;
     std::unique_ptr<mqtt::async_client> client_;
