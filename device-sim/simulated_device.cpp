@@ -200,6 +200,8 @@ void simulated_device::handle_command(const frame_view& frame) {
     auto name = frame.string("name");
     if (!from || !id) return;  // cannot be answered
     answer a = compute_answer(name.value_or(""), frame.raw("args"));
+    // Echoed so a simulated fleet shows whole traces (docs/mqtt.md, "Tracing").
+    if (auto trace = frame.plain_string("traceparent")) a.traceparent = *trace;
     if (a.delay.count() <= 0) return send_answer(*from, *id, a);
     auto timer = std::make_shared<asio::steady_timer>(io_, a.delay);
     timer->async_wait([this, timer, to = std::move(*from), cid = std::move(*id),
@@ -258,8 +260,8 @@ simulated_device::answer simulated_device::compute_answer(std::string_view name,
 }
 
 void simulated_device::send_answer(const std::string& to, const std::string& id, const answer& a) {
-    bool sent = a.ok ? client_->respond_ok(to, id, a.result)
-                     : client_->respond_error(to, id, a.code, a.message);
+    bool sent = a.ok ? client_->respond_ok(to, id, a.result, a.traceparent)
+                     : client_->respond_error(to, id, a.code, a.message, a.traceparent);
     if (!sent) {
         fleet_stats::add(env_.stats->send_failures);
         return;

@@ -101,6 +101,7 @@ private:
         std::string code, message;
         std::chrono::milliseconds delay{0};
         bool reboot_after = false;
+        std::string traceparent;  // the command's, echoed; empty when it had none
     };
     answer compute_answer(std::string_view name, std::string_view args);
     void send_answer(const std::string& to, const std::string& id, const answer& a);

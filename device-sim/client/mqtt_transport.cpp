@@ -268,11 +268,28 @@ void mqtt_transport::on_disconnect(struct mosquitto*, void* self, int rc, const 
     t.ended(std::move(info));
 }
 
-bool mqtt_transport::send(std::string_view text) {
+bool mqtt_transport::send(std::string_view text) { return publish_out(text, nullptr); }
+
+bool mqtt_transport::send_traced(std::string_view text, std::string_view traceparent) {
+    // The user property the gateway reads (docs/mqtt.md, "Tracing"); a
+    // traceparent is 55 bytes, so the copies mosquitto wants are small.
+    mosquitto_property* props = nullptr;
+    std::string value(traceparent);
+    if (mosquitto_property_add_string_pair(&props, MQTT_PROP_USER_PROPERTY, "traceparent",
+                                           value.c_str()) != MOSQ_ERR_SUCCESS) {
+        mosquitto_property_free_all(&props);
+        return publish_out(text, nullptr);
+    }
+    bool sent = publish_out(text, props);
+    mosquitto_property_free_all(&props);
+    return sent;
+}
+
+bool mqtt_transport::publish_out(std::string_view text, const mqtt5__property* props) {
     if (state_ != state::open || client_ == nullptr) return false;
     int rc =
         mosquitto_publish_v5(client_, nullptr, out_topic_.c_str(), static_cast<int>(text.size()),
-                             text.data(), options_->qos, false, nullptr);
+                             text.data(), options_->qos, false, props);
     if (rc != MOSQ_ERR_SUCCESS) return false;
     watch();  // what could not be written at once waits for the socket
     return true;

@@ -64,6 +64,7 @@ public:
     transport_kind kind() const noexcept override { return transport_kind::mqtt; }
     void open(transport_listener& listener) override;
     bool send(std::string_view text) override;
+    bool send_traced(std::string_view text, std::string_view traceparent) override;
     void close() override;
     void cut() override;
     void detach() override { listener_ = nullptr; }
@@ -83,6 +84,8 @@ private:
 
     // Arms the waits the connection needs: read always, write while libmosquitto has output.
     void watch();
+    // Publishes `text` to the out topic, with `props` (may be null).
+    bool publish_out(std::string_view text, const mqtt5__property* props);
     void on_ready(boost::system::error_code ec, bool writable, unsigned generation);
     // Reads until the socket is drained (the reactor reports edges, not levels).
     void read_all(unsigned generation);

@@ -72,21 +72,27 @@ bool protocol_client::command(std::string_view to, std::string_view id, std::str
 }
 
 bool protocol_client::respond_ok(std::string_view to, std::string_view id,
-                                 std::string_view result_json) {
+                                 std::string_view result_json, std::string_view traceparent) {
     json_writer w(frame_reserve + result_json.size());
     w.string("type", "response").string("to", to).string("id", id).boolean("ok", true);
+    if (!traceparent.empty()) w.string("traceparent", traceparent);
     w.raw("result", result_json.empty() ? std::string_view("{}") : result_json);
-    return link_->send(w.finish());
+    return send_response(w.finish(), traceparent);
 }
 
 bool protocol_client::respond_error(std::string_view to, std::string_view id, std::string_view code,
-                                    std::string_view message) {
+                                    std::string_view message, std::string_view traceparent) {
     json_writer error(32 + code.size() + message.size());
     error.string("code", code).string("message", message);
     json_writer w(frame_reserve + message.size());
     w.string("type", "response").string("to", to).string("id", id).boolean("ok", false);
+    if (!traceparent.empty()) w.string("traceparent", traceparent);
     w.raw("error", error.finish());
-    return link_->send(w.finish());
+    return send_response(w.finish(), traceparent);
+}
+
+bool protocol_client::send_response(const std::string& frame, std::string_view traceparent) {
+    return traceparent.empty() ? link_->send(frame) : link_->send_traced(frame, traceparent);
 }
 
 bool protocol_client::event(std::string_view name, std::string_view data_json) {

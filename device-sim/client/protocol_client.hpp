@@ -56,9 +56,12 @@ public:
     // or the outbound backlog is over its bound).
     bool command(std::string_view to, std::string_view id, std::string_view name,
                  std::string_view args_json, std::int64_t timeout_ms = 0);
-    bool respond_ok(std::string_view to, std::string_view id, std::string_view result_json);
+    // `traceparent`: the command's, echoed (field, and MQTT 5 user
+    // property); empty for none.
+    bool respond_ok(std::string_view to, std::string_view id, std::string_view result_json,
+                    std::string_view traceparent = {});
     bool respond_error(std::string_view to, std::string_view id, std::string_view code,
-                       std::string_view message);
+                       std::string_view message, std::string_view traceparent = {});
     bool event(std::string_view name, std::string_view data_json);
     bool subscribe(const std::vector<std::string>& patterns);
     bool send_raw(std::string_view text);
@@ -67,6 +70,7 @@ public:
     void cut();    // abrupt: the other side sees a dropped connection
 
 private:
+    bool send_response(const std::string& frame, std::string_view traceparent);
     void on_open() override;
     void on_text(std::string_view text) override;
     void on_closed(const close_info& info) override;

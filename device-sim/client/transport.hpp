@@ -47,6 +47,13 @@ public:
     // Queues one text frame; frames queued in one handler go out in one write.
     // Returns false when the connection is not open or its queue is over its bound.
     virtual bool send(std::string_view text) = 0;
+    // Like send(), for a frame that carries a W3C `traceparent` in its
+    // payload: a transport that can also carry it beside the payload (MQTT
+    // 5: a user property) does; the others just send the frame.
+    virtual bool send_traced(std::string_view text, std::string_view traceparent) {
+        (void)traceparent;
+        return send(text);
+    }
     // A normal close (WebSocket close frame; MQTT DISCONNECT, which withdraws the Last Will).
     virtual void close() = 0;
     // Drops the connection abruptly (TCP cut; MQTT: the broker publishes the Last Will).
