@@ -1,8 +1,10 @@
 // command-panel.js: sends a command to the selected device and shows its
-// outcome (ack, response or error, with the round-trip time), and keeps this
-// session's history of commands.
+// outcome (ack, response or error, with the round-trip time and its trace-id),
+// and keeps this session's history of commands. Each command carries a fresh
+// W3C traceparent, so the gateway's debug log can be searched by trace-id.
 
 import { clockTime, compactJson, millis, parseJsonField } from './format.js';
+import { newTraceparent, traceIdOf } from './trace-context.js';
 
 const HISTORY_MAX = 200;
 
@@ -96,13 +98,17 @@ export class CommandPanel {
     async send() {
         const command = this.validate();
         if (!command) return;
-        const entry = { ...command, at: Date.now(), state: 'pending', ack: null };
+        const traceparent = newTraceparent();
+        const entry = {
+            ...command, at: Date.now(), state: 'pending', ack: null, traceId: traceIdOf(traceparent),
+        };
         this.remember(command.name);
         this.addHistory(entry);
         this.showResult(entry);
         try {
             const outcome = await this.client.command(command.to, command.name, command.args, {
                 timeoutMs: command.timeoutMs,
+                traceparent,
                 onAck: (ack) => {
                     entry.ack = ack;
                     this.update(entry);
@@ -163,6 +169,13 @@ export class CommandPanel {
         detail.textContent = facts.join(' · ');
         line.append(title, detail);
         const children = [line];
+        if (entry.traceId) {
+            const trace = document.createElement('div');
+            trace.className = 'result-trace muted';
+            trace.dataset.traceId = entry.traceId;
+            trace.textContent = `trace ${entry.traceId}`;
+            children.push(trace);
+        }
         if (entry.state === 'error' && entry.message) {
             const msg = document.createElement('div');
             msg.className = 'result-message';
@@ -209,6 +222,8 @@ export class CommandPanel {
         const pre = document.createElement('pre');
         const lines = [`args: ${entry.args === undefined ? '(none)' : compactJson(entry.args, 2000)}`,
             `timeout: ${entry.timeoutMs} ms`];
+        if (entry.traceId) lines.push(`trace: ${entry.traceId}`);
+        if (entry.rttMs !== undefined) lines.push(`round trip: ${millis(entry.rttMs)}`);
         if (entry.state === 'ok') lines.push(`result: ${compactJson(entry.result, 4000)}`);
         if (entry.state === 'error') lines.push(`error: ${entry.code}: ${entry.message}`);
         pre.textContent = lines.join('\n');
@@ -216,6 +231,7 @@ export class CommandPanel {
         const open = entry.li.querySelector('details')?.open;
         if (open) details.open = true;
         entry.li.dataset.state = entry.state;
+        if (entry.traceId) entry.li.dataset.traceId = entry.traceId;
         entry.li.replaceChildren(details);
     }
 }

@@ -320,12 +320,15 @@ export class SwitchboardClient {
         const entry = this.pending.get(frame.id);
         if (!entry || entry.kind !== 'command' || frame.from !== entry.to) return;
         const rttMs = this.now() - entry.sentAt;
+        const traceparent = frame.traceparent;
         if (frame.ok) {
-            return this.settle(frame.id, { result: frame.result, rttMs, ackMs: entry.ackMs, from: frame.from });
+            return this.settle(frame.id, {
+                result: frame.result, rttMs, ackMs: entry.ackMs, from: frame.from, traceparent,
+            });
         }
         const error = frame.error || {};
         this.settle(frame.id, null, new SwitchboardError(error.code || 'failed', error.message, {
-            rttMs, ackMs: entry.ackMs, from: frame.from, frame,
+            rttMs, ackMs: entry.ackMs, from: frame.from, frame, traceparent,
         }));
     }
 
@@ -377,13 +380,15 @@ export class SwitchboardClient {
         });
     }
 
-    // Invokes `name` on device `to`. Resolves with {result, rttMs, ackMs};
-    // rejects with a SwitchboardError whose `code` is the gateway's
-    // (`offline`, `forbidden`, `timeout`, `overloaded`...) or the device's.
-    // options: {timeoutMs, ack: true, onAck({status, ackMs}), id}
+    // Invokes `name` on device `to`. Resolves with {result, rttMs, ackMs,
+    // traceparent}; rejects with a SwitchboardError whose `code` is the
+    // gateway's (`offline`, `forbidden`, `timeout`, `overloaded`...) or the
+    // device's. options: {timeoutMs, ack: true, onAck({status, ackMs}), id,
+    // traceparent (W3C, sent as is; the response's comes back)}
     command(to, name, args, options = {}) {
         const fields = { to, name, ack: options.ack ?? true };
         if (args !== undefined) fields.args = args;
+        if (options.traceparent) fields.traceparent = options.traceparent;
         if (options.timeoutMs !== undefined) fields.timeout_ms = options.timeoutMs;
         if (options.id) fields.id = options.id;
         const serverTimeout = options.timeoutMs ??
@@ -448,6 +453,8 @@ export class SwitchboardClient {
     // Answers a command received through the 'command' event.
     respond(command, { ok = true, result, error } = {}) {
         const frame = { type: 'response', to: command.from, id: command.id, ok };
+        // Echoed, so the controller's trace goes on through this device.
+        if (command.traceparent) frame.traceparent = command.traceparent;
         if (result !== undefined) frame.result = result;
         if (error !== undefined) frame.error = error;
         this.send(frame);

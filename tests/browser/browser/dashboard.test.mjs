@@ -85,6 +85,10 @@ test('a command to one device shows its response and round-trip time', async () 
     const first = page.locator('#command-history li').first();
     assert.equal(await first.getAttribute('data-state'), 'ok');
     assert.match(await first.innerText(), /sim-003 · set_speed/);
+    // The command went with a fresh traceparent; its trace-id is shown.
+    const traceId = await first.getAttribute('data-trace-id');
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    assert.match(result, new RegExp(`trace ${traceId}`));
     await browser.screenshot('02-command-response');
 });
 

@@ -271,3 +271,25 @@ test('client: device side answers commands and publishes events', async () => {
     client.event('telemetry', { rpm: 3 });
     assert.deepEqual(sockets[0].last(), { type: 'event', name: 'telemetry', data: { rpm: 3 } });
 });
+
+test('client: a command carries its traceparent and the response brings one back', async () => {
+    const { client, sockets } = await connected();
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const back = '00-4bf92f3577b34da6a3ce929d0e0e4736-5a0f7c3e9b21d440-01';
+    const pending = client.command('pump-1', 'go', undefined, { traceparent: tp });
+    const sent = sockets[0].last();
+    assert.equal(sent.traceparent, tp);
+    sockets[0].deliver({ type: 'response', from: 'pump-1', id: sent.id, ok: true, traceparent: back });
+    assert.equal((await pending).traceparent, back);
+    // Without one, none is sent.
+    client.command('pump-1', 'go');
+    assert.equal('traceparent' in sockets[0].last(), false);
+});
+
+test('client: device side echoes a command\'s traceparent', async () => {
+    const { client, sockets } = await connected({ role: 'device', id: 'pump-1' });
+    client.on('command', (c) => client.respond(c, { ok: true }));
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    sockets[0].deliver({ type: 'command', from: 'dash-1', id: 'c-1', name: 'go', traceparent: tp });
+    assert.equal(sockets[0].last().traceparent, tp);
+});
