@@ -242,6 +242,55 @@ TEST(Fleet, MqttDeviceStatusGoesOfflineOnReboot) {
     ASSERT_TRUE(offline);
     EXPECT_EQ(json::parse(offline->payload)["online"], false);
 }
+
+TEST(Fleet, SimulatedDevicesEchoTheTraceparentInFieldAndUserProperty) {
+    running_gateway gw;
+    mosquitto_broker broker;
+    fleet_options fo;
+    fo.plan.gateway_url = "ws://127.0.0.1:" + std::to_string(gw.port()) + "/ws";
+    fo.plan.mqtt_url = broker.url();
+    auto g = group("mq-trace-", 1, transport_choice::mqtt);
+    g.events_per_s = 0;
+    fo.plan.groups = {g};
+    fo.threads = 1;
+    fleet_runner fleet(fo);
+    // The test plays the gateway toward the MQTT device, as above.
+    mqtt_test_client probe(broker.url(), gateway_side("test-bridge", {"sb/+/out"}));
+    ASSERT_TRUE(probe.connect()) << broker.log();
+    fleet.start();
+    ASSERT_TRUE(fleet.wait_all_online(30s)) << fleet.progress_line();
+
+    const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-5a0f7c3e9b21d440-01";
+    for (std::string name : {"echo", "fail"}) {
+        json cmd = {{"type", "command"},
+                    {"from", "mqtt-ctl"},
+                    {"id", "t-" + name},
+                    {"name", name},
+                    {"traceparent", traceparent}};
+        ASSERT_TRUE(probe.publish("sb/mq-trace-0/in", cmd.dump()));
+        std::optional<mqtt_test_client::message> answer;
+        for (int i = 0; i < 10 && !answer; ++i) {
+            auto m = probe.receive(10s);
+            ASSERT_TRUE(m) << "no answer to " << name;
+            auto frame = json::parse(m->payload, nullptr, false);
+            if (frame.value("type", "") == "response") answer = std::move(m);
+        }
+        ASSERT_TRUE(answer);
+        auto frame = json::parse(answer->payload);
+        EXPECT_EQ(frame["id"], "t-" + name);
+        EXPECT_EQ(frame["traceparent"], traceparent);
+        EXPECT_EQ(answer->user_properties,
+                  (std::vector<mqtt_test_client::user_property>{{"traceparent", traceparent}}));
+    }
+    // An untraced command's answer carries neither.
+    json plain = {{"type", "command"}, {"from", "mqtt-ctl"}, {"id", "t-plain"}, {"name", "echo"}};
+    ASSERT_TRUE(probe.publish("sb/mq-trace-0/in", plain.dump()));
+    auto m = probe.receive(10s);
+    ASSERT_TRUE(m);
+    EXPECT_FALSE(json::parse(m->payload).contains("traceparent"));
+    EXPECT_TRUE(m->user_properties.empty());
+    fleet.stop();
+}
 #endif
 
 TEST(Fleet, ChurnAndDuplicateStormsSettleWithEveryDeviceBack) {
