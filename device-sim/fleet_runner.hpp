@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "client/ws_transport.hpp"
+#include "core/splitmix64.hpp"
 #include "fleet_stats.hpp"
 #include "io_pool.hpp"
 #include "scenario.hpp"
@@ -116,7 +117,7 @@ private:
     std::vector<std::unique_ptr<simulated_device>> devices_;
     std::vector<const device_group*> group_of_;
     std::size_t ramped_ = 0;  // devices started so far (thread 0)
-    small_rng rng_{0x5eed};   // thread 0
+    splitmix64 rng_{0x5eed};  // thread 0
     std::chrono::steady_clock::time_point started_at_, last_control_, next_storm_;
     std::atomic<std::int64_t> ramp_ms_{-1};
 

@@ -17,6 +17,7 @@
 #include "client/jwt_signer.hpp"
 #include "client/protocol_client.hpp"
 #include "client/ws_transport.hpp"
+#include "core/splitmix64.hpp"
 #include "ending_tally.hpp"
 #include "io_pool.hpp"
 #include "simulated_device.hpp"
@@ -197,7 +198,7 @@ private:
     const load_options& options_;
     client::protocol_client client_;
     coordination& coord_;
-    small_rng rng_;
+    splitmix64 rng_;
     std::string args_;
     std::unordered_map<std::uint64_t, clock_type::time_point> pending_;
     std::uint64_t next_seq_ = 0;

@@ -14,31 +14,16 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "client/protocol_client.hpp"
+#include "core/splitmix64.hpp"
 #include "fleet_stats.hpp"
 #include "scenario.hpp"
 
 namespace switchboard::sim {
-
-// splitmix64: eight bytes of state per device instead of mt19937's five KB.
-struct small_rng {
-    using result_type = std::uint64_t;
-    std::uint64_t state;
-    static constexpr result_type min() { return 0; }
-    static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
-    result_type operator()() noexcept {
-        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    }
-    double uniform() noexcept { return double((*this)() >> 11) * 0x1.0p-53; }
-};
 
 // What every device of a fleet shares.
 struct device_environment {
@@ -113,7 +98,7 @@ private:
     std::string id_;
     transport_kind transport_;
     kind role_;
-    small_rng rng_;
+    splitmix64 rng_;  // eight bytes per device
     std::unique_ptr<client::protocol_client> client_;
     boost::asio::steady_timer timer_;  // reconnect, reboot, return from churn, storm hold
     std::unique_ptr<boost::asio::steady_timer> telemetry_;  // only when it sends events

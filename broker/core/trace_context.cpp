@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <random>
 
+#include "splitmix64.hpp"
+
 namespace switchboard {
 namespace {
 
@@ -97,16 +99,13 @@ traceparent_parse parse_traceparent(std::string_view text) noexcept {
 }
 
 std::uint64_t next_span_id() noexcept {
-    // splitmix64 over a per-thread seed: eight bytes per thread, no lock.
-    thread_local std::uint64_t state = [] {
+    // One generator per thread: eight bytes each, no lock.
+    thread_local splitmix64 span_ids{[] {
         std::random_device entropy;
         return (std::uint64_t(entropy()) << 32) ^ entropy();
-    }();
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return z == 0 ? 1 : z;
+    }()};
+    std::uint64_t id = span_ids();
+    return id == 0 ? 1 : id;
 }
 
 }  // namespace switchboard
