@@ -137,28 +137,26 @@ bool mqtt_test_client::connect(std::chrono::milliseconds timeout) {
 
 bool mqtt_test_client::publish(const std::string& topic, const std::string& payload, int qos,
                                bool retained, std::chrono::milliseconds timeout) {
-    try {
-        auto token = client_->publish(topic, payload.data(), payload.size(), qos, retained);
-        if (!token->wait_for(timeout)) return false;
-        return token->get_reason_code() < 0x80;
-    } catch (const mqtt::exception&) {
-        return false;
-    }
+    return publish_message(mqtt::make_message(topic, payload, qos, retained), timeout);
 }
 
 bool mqtt_test_client::publish_with_properties(const std::string& topic,
                                                const nlohmann::json& frame,
                                                const std::vector<user_property>& properties,
                                                std::chrono::milliseconds timeout) {
+    auto message = mqtt::make_message(topic, frame.dump(), 1, false);
+    mqtt::properties props;
+    for (const auto& [name, value] : properties) {
+        props.add(mqtt::property(mqtt::property::USER_PROPERTY, name, value));
+    }
+    message->set_properties(std::move(props));
+    return publish_message(std::move(message), timeout);
+}
+
+bool mqtt_test_client::publish_message(std::shared_ptr<mqtt::message> m,
+                                       std::chrono::milliseconds timeout) {
     try {
-        std::string payload = frame.dump();
-        auto message = mqtt::make_message(topic, payload, 1, false);
-        mqtt::properties props;
-        for (const auto& [name, value] : properties) {
-            props.add(mqtt::property(mqtt::property::USER_PROPERTY, name, value));
-        }
-        message->set_properties(std::move(props));
-        auto token = client_->publish(message);
+        auto token = client_->publish(std::move(m));
         if (!token->wait_for(timeout)) return false;
         return token->get_reason_code() < 0x80;
     } catch (const mqtt::exception&) {

@@ -21,7 +21,8 @@
 
 namespace mqtt {
 class async_client;
-}
+class message;
+}  // namespace mqtt
 
 namespace switchboard::test {
 
@@ -108,6 +109,8 @@ public:
 private:
     void on_connected();
     void on_message(message m);
+    // Publishes `m` and waits as publish() says.
+    bool publish_message(std::shared_ptr<mqtt::message> m, std::chrono::milliseconds timeout);
 
     mqtt_client_options options_;
     std::unique_ptr<mqtt::async_client> client_;

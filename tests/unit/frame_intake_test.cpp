@@ -169,12 +169,6 @@ TEST_F(IntakeTest, ResponsesToPendingCommandsAreFreeEvenPastTheRate) {
     EXPECT_TRUE(pump.link->of_type("error").empty());
 }
 
-}  // namespace
-}  // namespace switchboard
-
-namespace switchboard {
-namespace {
-
 const std::string carried = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 TEST_F(IntakeTest, ATraceparentCarriedBesideThePayloadTravelsWithTheCommand) {

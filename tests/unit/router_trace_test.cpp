@@ -207,12 +207,6 @@ TEST(RouterTrace, AHopLineNamesTraceSpanCommandAndTimeButNoPayload) {
               "dash-1 -> pump-12: outcome_sent ok +1500 us");
 }
 
-}  // namespace
-}  // namespace switchboard::testing
-
-namespace switchboard::testing {
-namespace {
-
 TEST(RouterTrace, ADeviceThatLeavesEndsTheCommandWithTheTrace) {
     harness h;
     recording_sink sink;

@@ -1,5 +1,5 @@
-// Unit tests of dashboard/js/trace-context.js and of the client carrying a
-// command's traceparent both ways.
+// Unit tests of dashboard/js/trace-context.js (the client carrying a
+// command's traceparent both ways is in client.test.mjs).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
