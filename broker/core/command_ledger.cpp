@@ -182,21 +182,32 @@ std::vector<pending_command> command_ledger::take_expired(steady_time now) {
     return out;
 }
 
-std::size_t command_ledger::drop_controller(const client_record& controller) {
+template <typename Visit>
+std::size_t command_ledger::for_each_of_controller(const client_record& controller, Visit visit) {
     shard& s = shard_for(controller.id);
     std::string prefix = controller.id + '\n';
     std::lock_guard lock(s.mutex);
-    std::size_t dropped = 0;
+    std::size_t visited = 0;
     auto it = s.commands.lower_bound(prefix);
     while (it != s.commands.end() && it->first.starts_with(prefix)) {
         auto next = std::next(it);
         if (it->second.command.controller->session == controller.session) {
-            extract_locked(s, it);
-            ++dropped;
+            visit(s, it);
+            ++visited;
         }
         it = next;
     }
-    return dropped;
+    return visited;
+}
+
+std::size_t command_ledger::drop_controller(const client_record& controller) {
+    return for_each_of_controller(controller, [this](shard& s, auto it) { extract_locked(s, it); });
+}
+
+std::size_t command_ledger::move_controller(const client_record& from, const client_ptr& to) {
+    // Same ID, so the same shard and keys: only the session they answer to changes.
+    return for_each_of_controller(from,
+                                  [&to](shard&, auto it) { it->second.command.controller = to; });
 }
 
 std::vector<pending_command> command_ledger::take_device(const client_record& device) {

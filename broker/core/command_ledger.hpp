@@ -122,6 +122,10 @@ public:
     // answer now. Returns how many moved.
     std::size_t move_device(const client_record& from, const client_record& to);
 
+    // The same for a controller: the commands session `from` sent are `to`'s,
+    // and their answers go to its link. Returns how many moved.
+    std::size_t move_controller(const client_record& from, const client_ptr& to);
+
     // Commands in flight.
     std::size_t size() const;
     // Ended commands remembered.
@@ -174,6 +178,10 @@ private:
                                command_state how, steady_time now);
     // Forgets the oldest ended commands past the count or older than the window.
     void forget_ended_locked(shard& s, steady_time now) const noexcept;
+    // Calls visit(shard, iterator) for each command the session `controller`
+    // sent, under its shard's lock; returns how many.
+    template <typename Visit>
+    std::size_t for_each_of_controller(const client_record& controller, Visit visit);
 
     ledger_limits limits_;
     std::atomic<steady_time::rep> last_expiry_pass_{0};  // time since epoch, in ticks

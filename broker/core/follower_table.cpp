@@ -23,14 +23,17 @@ bool follower_table::add(const client_ptr& follower, const std::vector<std::stri
         return false;
     }
     for (const auto& p : patterns) {
-        if (!entry.patterns.insert(p).second) continue;
-        if (is_prefix_pattern(p)) {
-            prefixes_[p.substr(0, p.size() - 1)][follower->session] = follower;
-        } else {
-            exact_[p][follower->session] = follower;
-        }
+        if (entry.patterns.insert(p).second) link(follower, p);
     }
     return true;
+}
+
+void follower_table::link(const client_ptr& follower, const std::string& pattern) {
+    if (is_prefix_pattern(pattern)) {
+        prefixes_[pattern.substr(0, pattern.size() - 1)][follower->session] = follower;
+    } else {
+        exact_[pattern][follower->session] = follower;
+    }
 }
 
 void follower_table::unlink(const std::string& session, const std::string& pattern) {
@@ -63,6 +66,20 @@ void follower_table::remove_all(const client_ptr& follower) {
     if (it == by_session_.end()) return;
     for (const auto& p : it->second.patterns) unlink(follower->session, p);
     by_session_.erase(it);
+}
+
+void follower_table::hand_over(const client_record& from, const client_ptr& to) {
+    std::unique_lock lock(mutex_);
+    auto it = by_session_.find(from.session);
+    if (it == by_session_.end() || from.session == to->session) return;
+    std::set<std::string> patterns = std::move(it->second.patterns);
+    by_session_.erase(it);
+    auto& entry = by_session_[to->session];
+    entry.follower = to;
+    for (const auto& p : patterns) {
+        unlink(from.session, p);
+        if (entry.patterns.insert(p).second) link(to, p);
+    }
 }
 
 std::vector<client_ptr> follower_table::followers_of(std::string_view id) const {

@@ -26,6 +26,9 @@ public:
              std::size_t max_per_session);
     void remove(const client_ptr& follower, const std::vector<std::string>& patterns);
     void remove_all(const client_ptr& follower);
+    // The follows of session `from` become `to`'s (an MQTT client's new
+    // status: the same connection goes on as a new record).
+    void hand_over(const client_record& from, const client_ptr& to);
 
     // Each following session once, however many of its patterns match.
     std::vector<client_ptr> followers_of(std::string_view id) const;
@@ -39,6 +42,7 @@ private:
         client_ptr follower;
         std::set<std::string> patterns;
     };
+    void link(const client_ptr& follower, const std::string& pattern);
     void unlink(const std::string& session, const std::string& pattern);
 
     mutable std::shared_mutex mutex_;

@@ -125,14 +125,17 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
     std::string session = "mqtt-" + std::to_string(++next_session_);
     auto link = links_.make_link(id, session);
     client_ptr previous = known != clients_.end() ? known->second.record : nullptr;
+    // A new status does not refill the client's bucket: it goes on paying.
+    client next =
+        known != clients_.end() ? known->second : client{nullptr, rate_limiter(rate_, now)};
     // No `registered` reply: the client asked nothing, it published a status.
     client_ptr record = router_.register_client(request, transport_kind::mqtt, std::move(link),
                                                 std::move(session), registered_reply::skip, trust_);
     if (previous) {
         // Our own earlier record of this client (its role or meta changed):
-        // the takeover closed its link; drop its follows. The connection is
-        // the same, so a device's outstanding commands stay answerable.
-        if (record) router_.carry_over(*previous, *record);
+        // the takeover closed its link. The connection is the same, so with
+        // the same role its follows and commands go on under the new record.
+        if (record) router_.carry_over(*previous, record);
         clients_.erase(id);
         router_.unregister_client(previous);
         outcome.closed = std::move(previous);
@@ -142,7 +145,8 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
         return outcome;
     }
     outcome.opened = record;
-    clients_.insert_or_assign(id, client{std::move(record), rate_limiter(rate_, now)});
+    next.record = std::move(record);
+    clients_.insert_or_assign(id, std::move(next));
     return outcome;
 }
 

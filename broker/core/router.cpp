@@ -106,9 +106,14 @@ void router::unregister_client(const client_ptr& client, presence_reason why) {
     }
 }
 
-void router::carry_over(const client_record& previous, const client_record& next) {
-    if (previous.role == client_role::device && next.role == client_role::device) {
-        ledger_.move_device(previous, next);
+void router::carry_over(const client_record& previous, const client_ptr& next) {
+    // A new role starts afresh: what the old role was allowed may not carry.
+    if (previous.role != next->role) return;
+    followers_.hand_over(previous, next);
+    if (next->role == client_role::device) {
+        ledger_.move_device(previous, *next);
+    } else {
+        ledger_.move_controller(previous, next);
     }
 }
 

@@ -88,10 +88,11 @@ public:
     void unregister_client(const client_ptr& client, presence_reason why = presence_reason::closed);
 
     // `next` replaced `previous` for the same client on the same connection
-    // (an MQTT client published a status with a new role or meta): the
-    // device's outstanding commands stay answerable by `next`. Call before
-    // unregister_client(previous).
-    void carry_over(const client_record& previous, const client_record& next);
+    // (an MQTT client published a status with a new meta): with the same
+    // role, its follows and its commands (a device's to answer, a
+    // controller's to hear answered) are `next`'s; a new role carries
+    // nothing. Call before unregister_client(previous).
+    void carry_over(const client_record& previous, const client_ptr& next);
 
     // Routes one frame from a registered client.
     void route(const client_ptr& sender, const inbound_frame& frame, steady_time now);

@@ -319,6 +319,48 @@ TEST_P(MqttVersions, MqttControllerAsksTheStatusOfItsCommand) {
     EXPECT_EQ(missing["request_type"], "status");
 }
 
+// An MQTT controller that publishes a new status (its meta changed) is the
+// same connection going on: its follows and its command in flight stay its own.
+TEST_P(MqttVersions, MqttControllerWithANewStatusKeepsItsFollowsAndCommands) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, GetParam());
+    auto watcher = follower(gw.port(), "dash-8", {"ops-4"});
+    mqtt_test_client ops(broker.url(), mqtt_client("ops-4", "controller", paho_version()));
+    ASSERT_TRUE(ops.connect());
+    ASSERT_TRUE(wait_presence(*watcher, "ops-4", true, "mqtt"));
+    ASSERT_TRUE(
+        ops.publish(topic("ops-4", "out"), json{{"type", "subscribe"}, {"ids", {"valve-*"}}}));
+    ASSERT_TRUE(ops.receive_type("subscribed"));
+    ws_test_client dev(gw.port());
+    dev.register_as("valve-6", "device");
+    ASSERT_TRUE(ops.receive_type("presence"));
+    ASSERT_TRUE(ops.publish(topic("ops-4", "out"), command("valve-6", "m-1")));
+    auto cmd = dev.receive_type("command");
+    ASSERT_TRUE(cmd);
+
+    ASSERT_TRUE(ops.publish(
+        topic("ops-4", "status"),
+        json{{"online", true}, {"role", "controller"}, {"meta", {{"v", 2}}}}.dump(), 1, true));
+    std::optional<json> renewed;
+    while ((renewed = watcher->receive_type("presence"))) {
+        if ((*renewed)["id"] == "ops-4" && (*renewed)["online"] == true &&
+            (*renewed)["meta"] == json{{"v", 2}})
+            break;
+    }
+    ASSERT_TRUE(renewed) << "the new status never reached the gateway";
+
+    dev.send({{"type", "response"}, {"to", "ops-4"}, {"id", "m-1"}, {"ok", true}});
+    auto res = ops.receive_type("response");
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["id"], "m-1");
+    EXPECT_EQ((*res)["ok"], true);
+    dev.close();
+    auto offline = ops.receive_type("presence");
+    ASSERT_TRUE(offline);
+    EXPECT_EQ((*offline)["id"], "valve-6");
+    EXPECT_EQ((*offline)["online"], false);
+}
+
 // A burst larger than Paho's own default queue (100 commands): every one
 // must reach the device and be answered, none left waiting in the bridge.
 TEST_P(MqttVersions, BurstOfFiveHundredCommandsIsAnsweredInFull) {

@@ -31,6 +31,25 @@ TEST(FollowerTable, ExactPatternFollowsOnlyThatId) {
     EXPECT_TRUE(t.followers_of("pump-").empty());
 }
 
+TEST(FollowerTable, HandOverMovesEveryPatternToTheNewSession) {
+    follower_table t;
+    auto before = make_client("dash", "s1");
+    auto after = make_client("dash", "s2");
+    auto other = make_client("ops", "s3");
+    ASSERT_TRUE(t.add(before, {"pump-1", "valve-*"}, 10));
+    ASSERT_TRUE(t.add(other, {"pump-1"}, 10));
+    t.hand_over(*before, after);
+    EXPECT_EQ(sessions_of(t.followers_of("pump-1")), (std::vector<std::string>{"s2", "s3"}));
+    EXPECT_EQ(sessions_of(t.followers_of("valve-7")), std::vector<std::string>{"s2"});
+    EXPECT_EQ(t.session_count(), 2u);
+    // The old session holds nothing to remove; the new one removes what it took.
+    t.remove_all(before);
+    EXPECT_EQ(t.followers_of("valve-7").size(), 1u);
+    t.remove_all(after);
+    EXPECT_EQ(sessions_of(t.followers_of("pump-1")), std::vector<std::string>{"s3"});
+    EXPECT_TRUE(t.followers_of("valve-7").empty());
+}
+
 TEST(FollowerTable, PrefixPatternFollowsTheFamily) {
     follower_table t;
     auto dash = make_client("dash", "s1");

@@ -142,6 +142,45 @@ TEST_F(MqttTableTest, ANewStatusOfTheSameDeviceKeepsItsCommandsAndALastWillEndsT
     EXPECT_EQ(routing_.ledger().size(), 0u);
 }
 
+TEST_F(MqttTableTest, ANewStatusOfTheSameControllerKeepsItsCommandsFollowsAndRate) {
+    table_.on_status("dash", R"({"online":true,"role":"controller","meta":{"v":1}})", now_);
+    table_.on_status("pump", R"({"online":true})", now_);
+    table_.on_out("dash", R"({"type":"subscribe","ids":["pump"]})", now_);
+    table_.on_out("dash", R"({"type":"command","to":"pump","id":"c-1","name":"go"})", now_);
+    // 8 of the burst of 10 spent (subscribe, command, 6 lists).
+    for (int i = 0; i < 6; ++i) table_.on_out("dash", R"({"type":"list"})", now_);
+    // Same connection, new meta: a new record that goes on where the old one was.
+    table_.on_status("dash", R"({"online":true,"role":"controller","meta":{"v":2}})", now_);
+    auto& dash = *links_.links["dash"];
+    ASSERT_EQ(dash.frame_count(), 0u);
+    // The command it sent before is still its own to hear answered...
+    table_.on_out("pump", R"({"type":"response","to":"dash","id":"c-1","ok":true})", now_);
+    ASSERT_EQ(dash.frame_count(), 1u);
+    EXPECT_EQ(dash.last()["type"], "response");
+    EXPECT_EQ(dash.last()["ok"], true);
+    EXPECT_EQ(routing_.stats().commands_dropped.load(), 0u);
+    // ...its follow of pump still holds...
+    table_.on_status("pump", R"({"online":false})", now_);
+    ASSERT_EQ(dash.frame_count(), 2u);
+    EXPECT_EQ(dash.last()["type"], "presence");
+    EXPECT_EQ(dash.last()["id"], "pump");
+    // ...and a new status does not refill its bucket: 2 left of the burst.
+    for (int i = 0; i < 3; ++i) table_.on_out("dash", R"({"type":"list"})", now_);
+    EXPECT_EQ(dash.last()["type"], "error");
+    EXPECT_EQ(dash.last()["code"], "rate_limited");
+}
+
+TEST_F(MqttTableTest, ANewRoleStartsAfreshItsCommandsAndFollowsEnd) {
+    table_.on_status("dash", R"({"online":true,"role":"controller"})", now_);
+    table_.on_status("pump", R"({"online":true})", now_);
+    table_.on_out("dash", R"({"type":"subscribe","ids":["pump"]})", now_);
+    table_.on_out("dash", R"({"type":"command","to":"pump","id":"c-1","name":"go"})", now_);
+    table_.on_status("dash", R"({"online":true,"role":"device"})", now_);
+    EXPECT_EQ(routing_.stats().commands_dropped.load(), 1u);
+    table_.on_status("pump", R"({"online":false})", now_);
+    EXPECT_EQ(links_.links["dash"]->frame_count(), 0u);
+}
+
 TEST(MqttEvents, PayloadSplicesNameAndData) {
     event_request e{"temp", R"({"c":21.5})"};
     EXPECT_EQ(json::parse(event_payload(e)), json({{"name", "temp"}, {"data", {{"c", 21.5}}}}));
