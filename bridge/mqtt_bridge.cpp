@@ -172,6 +172,13 @@ void mqtt_bridge::post_to_strand(F&& f) {
     });
 }
 
+void mqtt_bridge::reload(const gateway_config& running) {
+    intake_.set_limits(intake_limits_of(running));
+    post_to_strand([rate = running.session.rate](mqtt_bridge& self) {
+        self.clients_.set_rate(rate, std::chrono::steady_clock::now());
+    });
+}
+
 void mqtt_bridge::start() {
     auto weak = weak_from_this();
     connect_listener_.bind(weak);

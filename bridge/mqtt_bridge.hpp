@@ -93,9 +93,13 @@ public:
     void on_presence(const client_record& client, bool online) override;
     void on_event(const client_record& from, const event_request& event) override;
 
-    // New payload and meta caps for MQTT frames (a reload), from the next
-    // payload on; the per-ID rate stays as started. Any thread.
-    void set_intake_limits(const intake_limits& limits) noexcept { intake_.set_limits(limits); }
+    // A reload's keys for MQTT frames (docs/configuration.md, "Reloading
+    // the config"), from the running config after the reload: the payload
+    // and meta caps from the next payload on, and the per-ID rate
+    // (limits.frames_per_second, frame_burst, rate_limit_close_after) from
+    // each ID's next frame after this, with a full bucket. The broker
+    // connection and the registered clients stay. Any thread.
+    void reload(const gateway_config& running);
 
     // bridge_status: for /stats (a JSON object: state, reconnects, clients,
     // unacked...), /metrics and /readyz. Any thread.

@@ -299,9 +299,7 @@ int run_gateway(const command_line& cl, const gateway_config& config) {
         bridge = mqtt_bridge::create(gw.routing(), gw.pool().first().get_executor(),
                                      bridge_options::from_config(gw.config()));
         gw.set_bridge(bridge.get());
-        apply_to_bridge = [b = bridge.get()](const gateway_config& running) {
-            b->set_intake_limits(intake_limits_of(running));
-        };
+        apply_to_bridge = [b = bridge.get()](const gateway_config& running) { b->reload(running); };
     }
 #endif
     // The first stop signal starts the drain (timeouts.drain_ms, as running

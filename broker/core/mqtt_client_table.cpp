@@ -174,6 +174,14 @@ void mqtt_client_table::on_out(const std::string& id, std::string_view payload,
     intake_.take(s, payload, true, now, traceparent);
 }
 
+void mqtt_client_table::set_rate(const rate_limit_options& rate,
+                                 std::chrono::steady_clock::time_point now) {
+    if (rate == rate_) return;
+    rate_ = rate;
+    for (auto& [id, c] : clients_) c.rate = rate_limiter(rate_, now);
+    strangers_ = rate_limiter(rate_, now);
+}
+
 void mqtt_client_table::forget_all() {
     auto clients = std::move(clients_);
     clients_.clear();

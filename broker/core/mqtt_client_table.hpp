@@ -2,7 +2,8 @@
 // The MQTT clients the bridge has registered in the router, and what their
 // payloads do (docs/mqtt.md): a status on `{prefix}/{id}/status` registers,
 // re-registers or unregisters an ID; a payload on `{prefix}/{id}/out` goes
-// through the frame intake, charged to that ID's own token bucket.
+// through the frame intake, charged to that ID's own token bucket (a reload
+// may change the rate: set_rate).
 // Every payload is bounded before it is read: its size first, then its
 // nesting, by core's json_text scanner; a status's `meta` is kept as the
 // text it came in (capped), never rebuilt or re-serialized.
@@ -95,6 +96,12 @@ public:
     // property of that name if the message had one (frame_intake::take).
     void on_out(const std::string& id, std::string_view payload,
                 std::chrono::steady_clock::time_point now, std::string_view traceparent = {});
+
+    // A reloaded rate (limits.frames_per_second, frame_burst,
+    // rate_limit_close_after) for every ID's next frame, registered or not:
+    // each bucket starts again full at `now`. The same rate changes nothing,
+    // so an unrelated reload gives no flooding ID a fresh burst.
+    void set_rate(const rate_limit_options& rate, std::chrono::steady_clock::time_point now);
 
     // The bridge lost its broker: every client is offline.
     void forget_all();

@@ -37,6 +37,25 @@ void expect_serving(bridged_gateway& gw) {
     EXPECT_TRUE(dash.receive_type("list"));
 }
 
+// Sends `n` lists from `x` at once and reads its `n` answers: how many were
+// lists and how many rate_limited errors.
+struct answers {
+    int lists = 0;
+    int rate_limited = 0;
+};
+answers send_lists(mqtt_test_client& x, int n) {
+    for (int i = 0; i < n; ++i) EXPECT_TRUE(x.publish("sb/x/out", R"({"type":"list"})", 1));
+    answers a;
+    for (int i = 0; i < n; ++i) {
+        auto m = x.receive();
+        if (!m) break;
+        auto f = json::parse(m->payload, nullptr, false);
+        if (f.value("type", "") == "list") ++a.lists;
+        if (f.value("type", "") == "error" && f["code"] == "rate_limited") ++a.rate_limited;
+    }
+    return a;
+}
+
 }  // namespace
 
 TEST(MqttBounds, DeeplyNestedRetainedStatusIsRefusedCountedAndSurvivesARestart) {
@@ -98,4 +117,35 @@ TEST(MqttBounds, ResponseFloodFromOneIdIsRefusedAndCounted) {
     }
     EXPECT_TRUE(saw_rate_limited);
     expect_serving(gw);
+}
+
+// limits.frames_per_second, frame_burst and rate_limit_close_after reloaded
+// (what main does on SIGHUP or `switchboard reload`: the gateway, then the
+// bridge) hold from an MQTT ID's next frame, over the same broker
+// connection and the same registration.
+TEST(MqttBounds, AReloadedRateHoldsForMqttFramesWithoutReconnecting) {
+    mosquitto_broker broker;
+    // Hardly any refill: what passes is the burst.
+    const rate_limit_options started{.frames_per_second = 0.01, .burst = 4, .close_after = 1000};
+    bridged_gateway gw(broker, mqtt_version::v5,
+                       [&](gateway_config& c) { c.session.rate = started; });
+    mqtt_test_client x(broker.url(), registering_client("x", "controller"));
+    ASSERT_TRUE(x.connect());
+    ASSERT_TRUE(eventually([&] { return gw.get().routing().clients().find("x") != nullptr; }));
+    client_ptr registered = gw.get().routing().clients().find("x");
+    auto before = send_lists(x, 8);
+    EXPECT_EQ(before.lists, 4);
+    EXPECT_EQ(before.rate_limited, 4);
+
+    gateway_config next = gw.get().running_config();
+    next.session.rate = {.frames_per_second = 0.01, .burst = 12, .close_after = 1000};
+    reload_plan plan = gw.get().reload(next);
+    ASSERT_FALSE(plan.refused()) << plan.refusal();
+    gw.bridge().reload(gw.get().running_config());
+    auto after = send_lists(x, 16);
+    EXPECT_EQ(after.lists, 12);
+    EXPECT_EQ(after.rate_limited, 4);
+
+    EXPECT_EQ(gw.bridge().reconnects(), 0u);
+    EXPECT_EQ(gw.get().routing().clients().find("x"), registered);  // the same registration
 }

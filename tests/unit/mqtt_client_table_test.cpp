@@ -181,6 +181,31 @@ TEST_F(MqttTableTest, ANewRoleStartsAfreshItsCommandsAndFollowsEnd) {
     EXPECT_EQ(links_.links["dash"]->frame_count(), 0u);
 }
 
+TEST_F(MqttTableTest, AReloadedRateHoldsFromEachIdsNextFrame) {
+    table_.on_status("dash", R"({"online":true,"role":"controller"})", now_);
+    auto& dash = *links_.links["dash"];
+    // Lists answered out of `n` sent at once (each answered list is one frame).
+    auto answered = [&](int n) {
+        std::size_t before = 0;
+        for (const auto& f : dash.frames()) before += f.value("type", "") == "list";
+        for (int i = 0; i < n; ++i) table_.on_out("dash", R"({"type":"list"})", now_);
+        std::size_t after = 0;
+        for (const auto& f : dash.frames()) after += f.value("type", "") == "list";
+        return after - before;
+    };
+    EXPECT_EQ(answered(12), 10u);  // tight_rate's burst
+    rate_limit_options slower{.frames_per_second = 2, .burst = 3, .close_after = 100};
+    table_.set_rate(slower, now_);
+    EXPECT_EQ(answered(5), 3u);  // a full bucket of the new burst, at once
+    table_.set_rate(slower, now_);
+    EXPECT_EQ(answered(1), 0u);  // the same rate again: no fresh burst
+    table_.set_rate(rate_limit_options{.frames_per_second = 0}, now_);
+    EXPECT_EQ(answered(50), 50u);  // unlimited
+    // IDs with no registration follow it too.
+    for (int i = 0; i < 100; ++i) table_.on_out("ghost", "{}", now_);
+    EXPECT_EQ(links_.strangers["ghost"].size(), 100u);
+}
+
 TEST(MqttEvents, PayloadSplicesNameAndData) {
     event_request e{"temp", R"({"c":21.5})"};
     EXPECT_EQ(json::parse(event_payload(e)), json({{"name", "temp"}, {"data", {{"c", 21.5}}}}));
