@@ -54,7 +54,7 @@ private:
 };
 
 constexpr const char* inbound_names[inbound_type_count] = {
-    "register", "command", "response", "message", "event", "subscribe", "list", "status"};
+    "register", "command", "response", "message", "event", "subscribe", "list", "status", "cancel"};
 constexpr const char* outbound_names[outbound_type_count] = {
     "registered", "command",    "response", "message", "event", "presence",
     "ack",        "subscribed", "list",     "error",   "status"};
@@ -158,6 +158,8 @@ public:
             .add({{"outcome", "timeout"}}, value_of(c.command_timeouts))
             .add({{"outcome", "device_disconnected"}}, value_of(c.commands_device_disconnected))
             .add({{"outcome", "dropped"}}, value_of(c.commands_dropped))
+            .add({{"outcome", "expired"}}, value_of(c.commands_expired))
+            .add({{"outcome", "cancelled"}}, value_of(c.commands_cancelled))
             .add({{"outcome", "refused_offline"}}, value_of(c.commands_refused_offline))
             .add({{"outcome", "refused_forbidden"}}, value_of(c.commands_refused_forbidden))
             .add({{"outcome", "refused_overloaded"}}, value_of(c.commands_refused_overloaded))
@@ -165,6 +167,16 @@ public:
         add_latency(out, latency);
         family(out, "switchboard_pending_commands", "commands awaiting their answer", gauge)
             .add(static_cast<double>(context_.routing.ledger().size()));
+        family(out, "switchboard_commands_queued_total",
+               "commands with ttl_ms accepted for an offline device (ack queued)", counter)
+            .add(value_of(c.commands_queued));
+        family(out, "switchboard_queued_commands", "commands waiting for their offline device",
+               gauge)
+            .add(static_cast<double>(context_.routing.ledger().queued_size()));
+        family(out, "switchboard_queued_command_bytes",
+               "bytes held by commands waiting for offline devices (limits.max_queued_bytes)",
+               gauge)
+            .add(static_cast<double>(context_.routing.ledger().queued_bytes()));
         family(out, "switchboard_responses_unmatched_total",
                "responses that matched no pending command, by reason", counter)
             .add({{"reason", "late"}}, value_of(c.late_responses))

@@ -35,6 +35,13 @@ std::string stats_body(const session_context& context) {
                .integer("commands_answered", n(c.commands_answered))
                .integer("command_timeouts", n(c.command_timeouts))
                .integer("commands_device_disconnected", n(c.commands_device_disconnected))
+               .integer("queued_commands",
+                        static_cast<std::int64_t>(context.routing.ledger().queued_size()))
+               .integer("queued_command_bytes",
+                        static_cast<std::int64_t>(context.routing.ledger().queued_bytes()))
+               .integer("commands_queued", n(c.commands_queued))
+               .integer("commands_expired", n(c.commands_expired))
+               .integer("commands_cancelled", n(c.commands_cancelled))
                .integer("late_responses", n(c.late_responses))
                .integer("bad_frames", n(c.bad_frames))
                .integer("slow_consumers_closed", n(c.slow_consumers_closed))

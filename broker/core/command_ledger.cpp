@@ -49,6 +49,13 @@ int compare(const split_key& a, std::string_view key) noexcept {
 
 }  // namespace
 
+std::size_t queued_command::bytes() const noexcept {
+    // The fixed part: the entry, its three index nodes and the key.
+    constexpr std::size_t overhead = 384;
+    return overhead + (frame ? frame->size() : 0) + 2 * (id.size() + device.size()) +
+           (controller ? 2 * controller->id.size() : 0);
+}
+
 command_ledger::shard& command_ledger::shard_for(std::string_view controller) {
     return shards_[std::hash<std::string_view>{}(controller) % shard_count];
 }
@@ -81,11 +88,16 @@ pending_command command_ledger::end_locked(shard& s,
                                            command_state how, steady_time now) {
     std::string key = it->first;
     pending_command command = extract_locked(s, it);
+    remember_end_locked(s, std::move(key), how, command.device, now);
+    return command;
+}
+
+void command_ledger::remember_end_locked(shard& s, std::string key, command_state how,
+                                         std::string device, steady_time now) {
     const std::uint64_t seq = ++s.ended_seq;
-    s.ended.insert_or_assign(key, ended_command{how, command.device, now, seq});
+    s.ended.insert_or_assign(key, ended_command{how, std::move(device), now, seq});
     s.ended_order.push_back(ended_mark{std::move(key), seq, now});
     forget_ended_locked(s, now);
-    return command;
 }
 
 void command_ledger::forget_ended_locked(shard& s, steady_time now) const noexcept {
@@ -103,6 +115,12 @@ command_ledger::add_result command_ledger::add(pending_command command,
                                                std::size_t max_per_controller) {
     shard& s = shard_for(command.controller->id);
     std::string key = make_key(command.controller->id, command.id);
+    // While something is queued, its ID is as taken as one in flight.
+    std::unique_lock<std::mutex> queue_lock;
+    if (queued_count_.load(std::memory_order_acquire) > 0) {
+        queue_lock = std::unique_lock(queue_.mutex);
+        if (queue_.commands.contains(key)) return add_result::duplicate_id;
+    }
     std::lock_guard lock(s.mutex);
     if (s.commands.contains(key)) return add_result::duplicate_id;
     std::size_t& count = s.per_controller[command.controller->id];
@@ -141,9 +159,110 @@ command_ledger::take_result command_ledger::take(std::string_view controller, st
     return {take_status::unknown, std::nullopt};
 }
 
+bool command_ledger::add_released(pending_command& command) {
+    shard& s = shard_for(command.controller->id);
+    std::string key = make_key(command.controller->id, command.id);
+    std::lock_guard lock(s.mutex);
+    // Only an add() racing the enqueue() of the same ID can have put it here.
+    if (s.commands.contains(key)) return false;
+    ++s.per_controller[command.controller->id];
+    auto deadline = s.deadlines.emplace(command.deadline, key);
+    auto device = s.devices.emplace(make_key(command.device, command.device_session), key);
+    s.commands.emplace(std::move(key), entry{std::move(command), deadline, device});
+    return true;
+}
+
+command_ledger::enqueue_result command_ledger::enqueue(queued_command command,
+                                                       const queue_limits& limits) {
+    std::string key = make_key(command.controller->id, command.id);
+    const std::size_t bytes = command.bytes();
+    std::lock_guard lock(queue_.mutex);
+    if (queue_.commands.contains(key)) return enqueue_result::duplicate_id;
+    {
+        const shard& s = shard_for(command.controller->id);
+        std::lock_guard shard_lock(s.mutex);
+        if (s.commands.contains(key)) return enqueue_result::duplicate_id;
+    }
+    auto& waiting = queue_.devices[command.device];
+    if (waiting.size() >= limits.per_device) {
+        if (waiting.empty()) queue_.devices.erase(command.device);
+        return enqueue_result::device_full;
+    }
+    if (queue_.bytes + bytes > limits.total_bytes) {
+        if (waiting.empty()) queue_.devices.erase(command.device);
+        return enqueue_result::gateway_full;
+    }
+    const std::uint64_t seq = ++queue_.seq;
+    waiting.emplace(seq, key);
+    auto expiry = queue_.expiries.emplace(command.expires, key);
+    queue_.bytes += bytes;
+    queue_.commands.emplace(std::move(key), queue_entry{std::move(command), seq, expiry});
+    queued_count_.fetch_add(1, std::memory_order_release);
+    return enqueue_result::queued;
+}
+
+queued_command command_ledger::unqueue_locked(
+    std::map<std::string, queue_entry, std::less<>>::iterator it) {
+    queue_entry& e = it->second;
+    if (auto waiting = queue_.devices.find(e.command.device); waiting != queue_.devices.end()) {
+        waiting->second.erase(e.seq);
+        if (waiting->second.empty()) queue_.devices.erase(waiting);
+    }
+    queue_.expiries.erase(e.by_expiry);
+    queue_.bytes -= e.command.bytes();
+    queued_command command = std::move(e.command);
+    queue_.commands.erase(it);
+    queued_count_.fetch_sub(1, std::memory_order_release);
+    return command;
+}
+
+std::vector<queued_command> command_ledger::take_expired_queued(steady_time now) {
+    std::vector<queued_command> out;
+    if (queued_count_.load(std::memory_order_acquire) == 0) return out;
+    std::lock_guard lock(queue_.mutex);
+    while (!queue_.expiries.empty() && queue_.expiries.begin()->first <= now) {
+        std::string key = queue_.expiries.begin()->second;
+        queued_command command = unqueue_locked(queue_.commands.find(key));
+        // Remembered before the queue's lock is let go (see release()).
+        shard& s = shard_for(command.controller->id);
+        std::lock_guard shard_lock(s.mutex);
+        remember_end_locked(s, std::move(key), command_state::expired, command.device, now);
+        out.push_back(std::move(command));
+    }
+    return out;
+}
+
+command_ledger::cancel_result command_ledger::cancel_queued(std::string_view controller,
+                                                            std::string_view id, steady_time now) {
+    std::string key = make_key(controller, id);
+    shard& s = shard_for(controller);
+    std::lock_guard lock(queue_.mutex);
+    if (auto it = queue_.commands.find(key); it != queue_.commands.end()) {
+        queued_command command = unqueue_locked(it);
+        std::lock_guard shard_lock(s.mutex);
+        remember_end_locked(s, std::move(key), command_state::cancelled, command.device, now);
+        return {cancel_status::cancelled, std::move(command)};
+    }
+    std::lock_guard shard_lock(s.mutex);
+    if (s.commands.contains(key)) return {cancel_status::already_sent, std::nullopt};
+    if (auto ended = s.ended.find(key); ended != s.ended.end() &&
+                                        ended->second.at + limits_.ended_for >= now &&
+                                        ended->second.state != command_state::expired &&
+                                        ended->second.state != command_state::cancelled) {
+        return {cancel_status::already_sent, std::nullopt};
+    }
+    return {cancel_status::unknown, std::nullopt};
+}
+
 std::optional<command_ledger::command_status> command_ledger::status(std::string_view controller,
                                                                      std::string_view id,
                                                                      steady_time now) const {
+    // The queue first, under its lock: a command leaves it only once it is
+    // in flight or its end is remembered, so it is always found somewhere.
+    std::lock_guard queue_lock(queue_.mutex);
+    if (auto it = queue_.commands.find(split_key{controller, id}); it != queue_.commands.end()) {
+        return command_status{command_state::queued, it->second.command.device};
+    }
     const shard& s = shard_for(controller);
     std::lock_guard lock(s.mutex);
     if (auto it = s.commands.find(split_key{controller, id}); it != s.commands.end()) {
@@ -254,6 +373,16 @@ std::size_t command_ledger::size() const {
     return n;
 }
 
+std::size_t command_ledger::queued_size() const {
+    std::lock_guard lock(queue_.mutex);
+    return queue_.commands.size();
+}
+
+std::size_t command_ledger::queued_bytes() const {
+    std::lock_guard lock(queue_.mutex);
+    return queue_.bytes;
+}
+
 std::size_t command_ledger::ended_size() const {
     std::size_t n = 0;
     for (const shard& s : shards_) {
@@ -264,6 +393,15 @@ std::size_t command_ledger::ended_size() const {
 }
 
 void command_ledger::clear() {
+    {
+        decltype(queue_.commands) gone;
+        std::lock_guard lock(queue_.mutex);
+        gone.swap(queue_.commands);
+        queue_.devices.clear();
+        queue_.expiries.clear();
+        queue_.bytes = 0;
+        queued_count_.store(0, std::memory_order_release);
+    }
     for (shard& s : shards_) {
         decltype(s.commands) gone;
         {

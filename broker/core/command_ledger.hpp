@@ -13,9 +13,16 @@
 // count per shard and in time, `ledger_limits`), so a `status` after the end
 // answers it and a late answer gets a precise error. A command dropped with
 // its controller, or withdrawn because its delivery failed, is forgotten.
+// A command with ttl_ms to an offline device waits in the ledger's queue,
+// per device in the order accepted, until its device registers (it is then
+// in flight like any other), its TTL passes (`expired`) or its controller
+// cancels it (`cancelled`). Whichever takes it out of the queue, under the
+// queue's lock, owns its one outcome. The queue is bounded per device and in
+// bytes (`queue_limits`).
 // In memory only: nothing survives a restart.
 // Thread-safe: every member may be called from any thread. Time is passed in,
-// never read, so tests drive it.
+// never read, so tests drive it. Locks: the queue's before a shard's, never
+// the other way.
 
 #include <array>
 #include <atomic>
@@ -33,6 +40,7 @@
 
 #include "client_record.hpp"
 #include "command_state.hpp"
+#include "endpoint.hpp"
 #include "trace_context.hpp"
 
 namespace switchboard {
@@ -54,6 +62,27 @@ struct pending_command {
     steady_time accepted() const noexcept { return deadline - timeout; }
 };
 
+// A command waiting for its offline device (`ttl_ms`).
+struct queued_command {
+    client_ptr controller;  // the session that sent it
+    std::string id;
+    std::string device;
+    std::chrono::milliseconds timeout{0};  // for the answer, counted from when it is sent
+    steady_time expires;                   // accepted + ttl_ms
+    frame_ptr frame;                       // the `command` frame as the device will get it
+    bool ack = false;                      // `ack delivered` when it is sent
+    std::optional<trace_context> trace;    // as in pending_command
+
+    // What it makes the gateway hold: the frame, the IDs and a fixed part.
+    std::size_t bytes() const noexcept;
+};
+
+// How much may wait for offline devices.
+struct queue_limits {
+    std::size_t per_device = 100;
+    std::size_t total_bytes = 16u << 20;
+};
+
 // How long the ledger remembers ended commands.
 struct ledger_limits {
     std::size_t ended_per_shard = 4096;  // 16 shards: 65,536 ended commands at most
@@ -63,6 +92,12 @@ struct ledger_limits {
 class command_ledger {
 public:
     enum class add_result { added, duplicate_id, too_many };
+    enum class enqueue_result { queued, duplicate_id, device_full, gateway_full };
+    enum class cancel_status { cancelled, already_sent, unknown };
+    struct cancel_result {
+        cancel_status status = cancel_status::unknown;
+        std::optional<queued_command> command;  // when cancelled
+    };
     enum class take_status { found, late, unknown };
     struct take_result {
         take_status status = take_status::unknown;
@@ -80,6 +115,30 @@ public:
 
     // `max_per_controller` bounds one controller's commands in flight.
     add_result add(pending_command command, std::size_t max_per_controller);
+
+    // Queues a command for its offline device, unless its ID is in flight or
+    // queued already, its device has `per_device` waiting, or the queue would
+    // pass `total_bytes`.
+    enqueue_result enqueue(queued_command command, const queue_limits& limits);
+
+    // The device `device` registered as session `device_session`: every
+    // command queued for it whose TTL has not passed goes in flight on that
+    // session (deadline now + its timeout), and is returned in the order
+    // queued, to be sent. `controller_now` gives the session each command's
+    // answer goes to (its controller ID's current connection, if any).
+    template <class ControllerNow>
+    std::vector<queued_command> release(const client_record& device, steady_time now,
+                                        ControllerNow&& controller_now);
+
+    // Removes and returns every queued command whose TTL passed at or
+    // before `now` (they end as expired).
+    std::vector<queued_command> take_expired_queued(steady_time now);
+
+    // `controller` cancels its command `id`: `cancelled` when it was queued
+    // (it ends so), `already_sent` when it is in flight or ended after being
+    // sent, `unknown` otherwise (never accepted, expired, cancelled, or
+    // another controller's).
+    cancel_result cancel_queued(std::string_view controller, std::string_view id, steady_time now);
 
     // The command `controller`/`id`, if the session `device_session` of
     // `device` is the one it went to; it ends as `answer` (succeeded or
@@ -128,6 +187,9 @@ public:
 
     // Commands in flight.
     std::size_t size() const;
+    // Commands queued for offline devices, and the bytes they hold.
+    std::size_t queued_size() const;
+    std::size_t queued_bytes() const;
     // Ended commands remembered.
     std::size_t ended_size() const;
 
@@ -169,6 +231,31 @@ private:
     };
     static constexpr std::size_t shard_count = 16;
 
+    struct queue_entry {
+        queued_command command;
+        std::uint64_t seq = 0;
+        std::multimap<steady_time, std::string>::iterator by_expiry;
+    };
+    // Commands waiting for offline devices, under one lock (not the fast
+    // path): by key "controller\nid", by device in the order queued, by TTL.
+    struct command_queue {
+        mutable std::mutex mutex;
+        std::map<std::string, queue_entry, std::less<>> commands;
+        std::unordered_map<std::string, std::map<std::uint64_t, std::string>> devices;
+        std::multimap<steady_time, std::string> expiries;
+        std::size_t bytes = 0;
+        std::uint64_t seq = 0;
+    };
+
+    // Takes a queued command out (queue locked).
+    queued_command unqueue_locked(std::map<std::string, queue_entry, std::less<>>::iterator it);
+    // Remembers how a command ended, for `status` (shard locked).
+    void remember_end_locked(shard& s, std::string key, command_state how, std::string device,
+                             steady_time now);
+    // Puts a released command in flight (queue locked, takes the shard's);
+    // false, and `command` untouched, when its key is in flight already.
+    bool add_released(pending_command& command);
+
     shard& shard_for(std::string_view controller);
     const shard& shard_for(std::string_view controller) const;
     pending_command extract_locked(shard& s,
@@ -186,6 +273,40 @@ private:
     ledger_limits limits_;
     std::atomic<steady_time::rep> last_expiry_pass_{0};  // time since epoch, in ticks
     std::array<shard, shard_count> shards_;
+    command_queue queue_;
+    // How many are queued, read without the queue's lock by add() (the fast
+    // path pays for the queue only while something is queued).
+    std::atomic<std::size_t> queued_count_{0};
 };
+
+template <class ControllerNow>
+std::vector<queued_command> command_ledger::release(const client_record& device, steady_time now,
+                                                    ControllerNow&& controller_now) {
+    std::vector<queued_command> out;
+    if (queued_count_.load(std::memory_order_acquire) == 0) return out;
+    std::lock_guard lock(queue_.mutex);
+    auto waiting = queue_.devices.find(device.id);
+    if (waiting == queue_.devices.end()) return out;
+    std::vector<std::string> keys;
+    for (const auto& [seq, key] : waiting->second) keys.push_back(key);
+    for (const std::string& key : keys) {
+        auto it = queue_.commands.find(key);
+        queued_command& waiting_command = it->second.command;
+        // Its TTL passed: the expiry pass ends it.
+        if (waiting_command.expires <= now) continue;
+        client_ptr controller = controller_now(waiting_command.controller);
+        pending_command flight{
+            controller,           waiting_command.id,      device.id,
+            device.session,       waiting_command.timeout, now + waiting_command.timeout,
+            waiting_command.trace};
+        // In flight before it leaves the queue, both under the queue's lock:
+        // `status` always finds it in one place.
+        if (!add_released(flight)) continue;
+        queued_command command = unqueue_locked(it);
+        command.controller = std::move(controller);
+        out.push_back(std::move(command));
+    }
+    return out;
+}
 
 }  // namespace switchboard

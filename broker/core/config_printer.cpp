@@ -94,6 +94,8 @@ json printable_config(const gateway_config& c) {
           {"outbound_queue_bytes", s.outbound_queue_bytes},
           {"outbound_queue_frames", s.outbound_queue_frames},
           {"max_pending_commands", r.max_pending_per_controller},
+          {"max_queued_per_device", r.max_queued_per_device},
+          {"max_queued_bytes", r.max_queued_bytes},
           {"max_subscriptions", r.max_subscriptions},
           {"list_limit_default", r.list_limit_default},
           {"list_limit_max", r.list_limit_max},

@@ -36,8 +36,8 @@ inline constexpr std::size_t outbound_type_count = 11;
 
 // Inbound frames the router routes, by type: the index of their
 // inbound_frame alternative (register, command, response, message, event,
-// subscribe, list, status).
-inline constexpr std::size_t inbound_type_count = 8;
+// subscribe, list, status, cancel).
+inline constexpr std::size_t inbound_type_count = 9;
 
 struct counters {
     using counter = std::atomic<std::uint64_t>;
@@ -54,7 +54,10 @@ struct counters {
     counter commands_device_disconnected{0};  // ended as their device left
     counter late_responses{0};
     counter unknown_responses{0};
-    counter commands_dropped{0};  // their controller left before the answer
+    counter commands_dropped{0};    // their controller left before the answer
+    counter commands_queued{0};     // accepted with ttl_ms for an offline device
+    counter commands_expired{0};    // still queued when their ttl_ms passed
+    counter commands_cancelled{0};  // cancelled by their controller while queued
     counter offline_errors{0};
     counter forbidden{0};
     counter messages_routed{0};

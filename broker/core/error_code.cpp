@@ -28,6 +28,10 @@ std::string_view to_string(error_code code) noexcept {
             return "unknown_command";
         case error_code::expired:
             return "expired";
+        case error_code::cancelled:
+            return "cancelled";
+        case error_code::already_sent:
+            return "already_sent";
         case error_code::overloaded:
             return "overloaded";
         case error_code::internal:

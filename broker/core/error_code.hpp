@@ -22,6 +22,8 @@ enum class error_code {
     device_disconnected,
     unknown_command,
     expired,
+    cancelled,
+    already_sent,
     overloaded,
     internal,
 };

@@ -386,6 +386,8 @@ gateway_config read_config(const json& doc, const std::string& source,
     limits.read_integer("outbound_queue_bytes", c.session.outbound_queue_bytes, 4096, 1LL << 30);
     limits.read_integer("outbound_queue_frames", c.session.outbound_queue_frames, 1, 1 << 20);
     limits.read_integer("max_pending_commands", c.routing.max_pending_per_controller, 1, 1 << 20);
+    limits.read_integer("max_queued_per_device", c.routing.max_queued_per_device, 1, 1 << 20);
+    limits.read_integer("max_queued_bytes", c.routing.max_queued_bytes, 4096, 1LL << 34);
     limits.read_integer("max_subscriptions", c.routing.max_subscriptions, 1, 1 << 20);
     limits.read_integer("list_limit_default", c.routing.list_limit_default, 1, 1 << 20);
     limits.read_integer("list_limit_max", c.routing.list_limit_max, 1, 1 << 20);

@@ -194,6 +194,10 @@ parse_result parse_command(field_reader& r) {
     f.args_json = r.raw("args", false);
     f.timeout_ms = r.positive_integer("timeout_ms");
     f.ttl_ms = r.positive_integer("ttl_ms");
+    if (f.ttl_ms && *f.ttl_ms > max_ttl_ms) {
+        r.fail("ttl_ms",
+               "field 'ttl_ms' must be at most " + std::to_string(max_ttl_ms) + " (24 hours)");
+    }
     f.ack = r.boolean("ack", false, false);
     f.trace = r.traceparent();
     return finish(r, std::move(f));
@@ -279,8 +283,10 @@ parse_result parse_list(field_reader& r) {
     return finish(r, std::move(f));
 }
 
-parse_result parse_status(field_reader& r) {
-    status_request f;
+// `status` and `cancel`: a command's correlation ID and nothing else.
+template <class Request>
+parse_result parse_command_id(field_reader& r) {
+    Request f;
     if (auto id = r.correlation_id(true)) {
         f.id = *id;
         r.set_request_id(f.id);
@@ -340,7 +346,8 @@ parse_result parse_frame(std::string_view text) {
     if (type == "subscribe") return parse_subscribe(r, true);
     if (type == "unsubscribe") return parse_subscribe(r, false);
     if (type == "list") return parse_list(r);
-    if (type == "status") return parse_status(r);
+    if (type == "status") return parse_command_id<status_request>(r);
+    if (type == "cancel") return parse_command_id<cancel_request>(r);
 
     bool printable = type.size() <= 64;
     for (char c : type) printable = printable && c >= 0x20 && c < 0x7f;
@@ -362,6 +369,7 @@ std::string_view type_name(const inbound_frame& frame) noexcept {
         }
         std::string_view operator()(const list_request&) const { return "list"; }
         std::string_view operator()(const status_request&) const { return "status"; }
+        std::string_view operator()(const cancel_request&) const { return "cancel"; }
     };
     return std::visit(namer{}, frame);
 }

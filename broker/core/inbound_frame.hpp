@@ -75,9 +75,17 @@ struct status_request {
     std::string id;  // the command's correlation ID
 };
 
+// A controller cancels one of its queued commands.
+struct cancel_request {
+    std::string id;  // the command's correlation ID
+};
+
+// The longest `ttl_ms` a command may carry: 24 hours.
+inline constexpr std::int64_t max_ttl_ms = 86400000;
+
 using inbound_frame =
     std::variant<register_request, command_request, response_request, message_request,
-                 event_request, subscribe_request, list_request, status_request>;
+                 event_request, subscribe_request, list_request, status_request, cancel_request>;
 
 // What is wrong with a frame: becomes an `error` frame for its sender.
 struct frame_error {

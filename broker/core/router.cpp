@@ -55,7 +55,7 @@ trace_hop_sink* router::hop_sink() const noexcept {
 
 client_ptr router::register_client(const register_request& request, transport_kind via,
                                    std::shared_ptr<endpoint> link, std::string session,
-                                   registered_reply answer, client_trust trust) {
+                                   registered_reply answer, client_trust trust, steady_time now) {
     auto policy = policy_.load();
     auto record = std::make_shared<client_record>();
     record->id = request.id;
@@ -92,7 +92,33 @@ client_ptr router::register_client(const register_request& request, transport_ki
     }
     notify_followers(*client, true, result.seq,
                      result.replaced ? presence_reason::took_over : presence_reason::registered);
+    if (client->role == client_role::device) send_queued(client, now);
     return client;
+}
+
+client_ptr router::controller_now(const client_ptr& sent_by) const {
+    client_ptr current = registry_.find(sent_by->id);
+    return current && current->role == client_role::controller ? current : sent_by;
+}
+
+void router::send_queued(const client_ptr& device, steady_time now) {
+    auto released =
+        ledger_.release(*device, now, [this](const client_ptr& c) { return controller_now(c); });
+    for (queued_command& command : released) {
+        // As on_command: the ack before the command, which the device may answer at once.
+        if (command.ack) {
+            send(command.controller, make_ack(command.id, "delivered"), outbound_type::ack);
+        }
+        const trace_context* trace = command.trace ? &*command.trace : nullptr;
+        if (!send(device, command.frame, outbound_type::command, trace)) {
+            if (ledger_.cancel(command.controller->id, command.id)) {
+                refuse_overloaded(command.controller, command.id,
+                                  command.device + " is not keeping up; command not delivered");
+            }
+            continue;
+        }
+        counters::add(stats_.commands_accepted);
+    }
 }
 
 void router::unregister_client(const client_ptr& client, presence_reason why) {
@@ -168,6 +194,7 @@ void router::route(const client_ptr& sender, const inbound_frame& frame, steady_
         void operator()(const subscribe_request& f) const { r.on_subscribe(sender, f); }
         void operator()(const list_request& f) const { r.on_list(sender, f); }
         void operator()(const status_request& f) const { r.on_status(sender, f, now); }
+        void operator()(const cancel_request& f) const { r.on_cancel(sender, f, now); }
     };
     std::visit(visitor{*this, sender, now}, frame);
 }
@@ -192,6 +219,7 @@ void router::on_command(const client_ptr& sender, const command_request& command
                     "you may not send '" + command.name + "' to " + command.to);
     }
     client_ptr target = registry_.find(command.to);
+    if (!target && command.ttl_ms) return queue_command(sender, command, *policy, now);
     if (!target) {
         counters::add(stats_.offline_errors);
         counters::add(stats_.commands_refused_offline);
@@ -223,17 +251,12 @@ void router::on_command(const client_ptr& sender, const command_request& command
         case command_ledger::add_result::added:
             break;
         case command_ledger::add_result::duplicate_id:
-            counters::add(stats_.commands_refused_duplicate);
-            return reply(sender, make_error(frame_error{
-                                     error_code::bad_request,
-                                     "a command with id '" + command.id + "' is already pending",
-                                     "id", "command", command.id}));
+            return refuse_duplicate(sender, command.id);
         case command_ledger::add_result::too_many:
-            counters::add(stats_.overloaded_errors);
-            counters::add(stats_.commands_refused_overloaded);
-            return fail(error_code::overloaded,
-                        "too many commands in flight (max " +
-                            std::to_string(policy->options.max_pending_per_controller) + ")");
+            return refuse_overloaded(
+                sender, command.id,
+                "too many commands in flight (max " +
+                    std::to_string(policy->options.max_pending_per_controller) + ")");
     }
     trace_hop_sink* hops = trace ? hop_sink() : nullptr;
     auto hop = [&](trace_hop what, steady_time at, std::string_view detail) {
@@ -408,6 +431,105 @@ void router::on_status(const client_ptr& sender, const status_request& request, 
     send(sender, std::move(answer), outbound_type::status);
 }
 
+void router::refuse_duplicate(const client_ptr& sender, const std::string& id) {
+    counters::add(stats_.commands_refused_duplicate);
+    reply(sender, make_error(frame_error{error_code::bad_request,
+                                         "a command with id '" + id + "' is already pending", "id",
+                                         "command", id}));
+}
+
+void router::refuse_overloaded(const client_ptr& sender, const std::string& id,
+                               std::string message) {
+    counters::add(stats_.overloaded_errors);
+    counters::add(stats_.commands_refused_overloaded);
+    reply(sender, make_error(error_code::overloaded, message, id, "command"));
+}
+
+void router::queue_command(const client_ptr& sender, const command_request& command,
+                           const router_policy& policy, steady_time now) {
+    // Only a device can be queued for: the ACL is asked as for one.
+    if (!policy.access.allows(access_action::command, *sender, command.to, client_role::device,
+                              command.name)) {
+        counters::add(stats_.forbidden);
+        counters::add(stats_.commands_refused_forbidden);
+        return reply(sender, make_error(error_code::forbidden,
+                                        "you may not send '" + command.name + "' to " + command.to,
+                                        command.id, "command"));
+    }
+    auto timeout = command.timeout_ms ? std::chrono::milliseconds(*command.timeout_ms)
+                                      : policy.options.command_timeout_default;
+    timeout = std::min(timeout, policy.options.command_timeout_max);
+    std::optional<trace_context> trace;
+    if (command.trace) trace = command.trace->with_parent(next_span_id());
+    queued_command queued{sender,
+                          command.id,
+                          command.to,
+                          timeout,
+                          now + std::chrono::milliseconds(*command.ttl_ms),
+                          make_command(sender->id, command, trace ? &*trace : nullptr),
+                          command.ack,
+                          trace};
+    const queue_limits limits{policy.options.max_queued_per_device,
+                              policy.options.max_queued_bytes};
+    switch (ledger_.enqueue(std::move(queued), limits)) {
+        case command_ledger::enqueue_result::queued:
+            break;
+        case command_ledger::enqueue_result::duplicate_id:
+            return refuse_duplicate(sender, command.id);
+        case command_ledger::enqueue_result::device_full:
+            return refuse_overloaded(
+                sender, command.id,
+                command.to + " is offline with " +
+                    std::to_string(policy.options.max_queued_per_device) +
+                    " commands queued (limits.max_queued_per_device); command not queued");
+        case command_ledger::enqueue_result::gateway_full:
+            return refuse_overloaded(sender, command.id,
+                                     "the gateway's queue for offline devices is full "
+                                     "(limits.max_queued_bytes); command not queued");
+    }
+    counters::add(stats_.commands_queued);
+    send(sender, make_ack(command.id, "queued"), outbound_type::ack);
+    // The device may have registered between the lookup and the enqueue:
+    // what is queued for an online device goes now.
+    if (client_ptr online = registry_.find(command.to);
+        online && online->role == client_role::device) {
+        send_queued(online, now);
+    }
+}
+
+void router::on_cancel(const client_ptr& sender, const cancel_request& request, steady_time now) {
+    if (sender->role != client_role::controller) {
+        counters::add(stats_.forbidden);
+        return reply(sender,
+                     make_error(error_code::forbidden, "only controllers may cancel commands",
+                                request.id, "cancel"));
+    }
+    // Under the sender's own ID, as status: another's command is unknown.
+    auto result = ledger_.cancel_queued(sender->id, request.id, now);
+    switch (result.status) {
+        case command_ledger::cancel_status::cancelled: {
+            counters::add(stats_.commands_cancelled);
+            const queued_command& command = *result.command;
+            send(sender,
+                 make_failed_response(command.device, command.id, error_code::cancelled,
+                                      "cancelled before it was sent to " + command.device,
+                                      command.trace ? &*command.trace : nullptr),
+                 outbound_type::response);
+            return;
+        }
+        case command_ledger::cancel_status::already_sent:
+            return reply(sender, make_error(error_code::already_sent,
+                                            "command '" + request.id +
+                                                "' was already sent to its device; only a "
+                                                "queued command can be cancelled",
+                                            request.id, "cancel"));
+        case command_ledger::cancel_status::unknown:
+            return reply(sender, make_error(error_code::unknown_command,
+                                            "no queued command '" + request.id + "' of yours",
+                                            request.id, "cancel"));
+    }
+}
+
 void router::clear() {
     ledger_.clear();
     followers_.clear();
@@ -415,6 +537,16 @@ void router::clear() {
 }
 
 void router::expire_commands(steady_time now) {
+    for (auto& command : ledger_.take_expired_queued(now)) {
+        counters::add(stats_.commands_expired);
+        const trace_context* trace = command.trace ? &*command.trace : nullptr;
+        send(controller_now(command.controller),
+             make_failed_response(command.device, command.id, error_code::expired,
+                                  command.device + " did not come online within ttl_ms; the "
+                                                   "command was never sent",
+                                  trace),
+             outbound_type::response);
+    }
     for (auto& command : ledger_.take_expired(now)) {
         counters::add(stats_.command_timeouts);
         record_latency(command, command_outcome::timeout, now);

@@ -32,6 +32,10 @@ struct router_options {
     std::chrono::milliseconds command_timeout_default{30000};
     std::chrono::milliseconds command_timeout_max{300000};
     std::size_t max_pending_per_controller = 1024;
+    // Commands with ttl_ms waiting for offline devices: per device, and
+    // the bytes they hold in all.
+    std::size_t max_queued_per_device = 100;
+    std::size_t max_queued_bytes = 16u << 20;
     std::size_t max_subscriptions = 256;
     std::size_t list_limit_default = 100;
     std::size_t list_limit_max = 1000;
@@ -77,10 +81,13 @@ public:
     // Registers a client and answers it (`registered` or an error) through
     // `link`. Returns its record, or nullptr when refused. `trust` says
     // whether the claim was checked against a credential (registry::insert).
+    // A device is then sent the commands queued for it (ttl_ms), in order,
+    // as of `now`.
     client_ptr register_client(const register_request& request, transport_kind via,
                                std::shared_ptr<endpoint> link, std::string session,
                                registered_reply reply = registered_reply::send,
-                               client_trust trust = client_trust::unauthenticated);
+                               client_trust trust = client_trust::unauthenticated,
+                               steady_time now = std::chrono::steady_clock::now());
 
     // The client's connection is gone: forget its follows; a controller's
     // commands are dropped, a device's end at once as `device_disconnected`;
@@ -97,7 +104,8 @@ public:
     // Routes one frame from a registered client.
     void route(const client_ptr& sender, const inbound_frame& frame, steady_time now);
 
-    // Answers every command past its deadline with a `timeout` response.
+    // Answers every command past its deadline with a `timeout` response,
+    // and every queued one past its TTL with an `expired` one.
     void expire_commands(steady_time now);
 
     // Drops every record, subscription and pending command, with no frames
@@ -137,6 +145,18 @@ private:
     void on_subscribe(const client_ptr& sender, const subscribe_request& request);
     void on_list(const client_ptr& sender, const list_request& request);
     void on_status(const client_ptr& sender, const status_request& request, steady_time now);
+    void on_cancel(const client_ptr& sender, const cancel_request& request, steady_time now);
+    // Queues a ttl_ms command for its offline device `to` (on_command's tail).
+    void queue_command(const client_ptr& sender, const command_request& command,
+                       const router_policy& policy, steady_time now);
+    // The refusals on_command and queue_command share, with their counters.
+    void refuse_duplicate(const client_ptr& sender, const std::string& id);
+    void refuse_overloaded(const client_ptr& sender, const std::string& id, std::string message);
+    // Sends a device that registered the commands queued for it.
+    void send_queued(const client_ptr& device, steady_time now);
+    // The connection a queued command's outcome goes to: its controller ID's
+    // current one, else the one that sent it (gone: the frame goes nowhere).
+    client_ptr controller_now(const client_ptr& sent_by) const;
 
     // Delivers `frame` to `to` and counts it as sent; false when refused.
     // A traced command goes with its `trace` (endpoint::deliver_traced).

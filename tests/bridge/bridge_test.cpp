@@ -361,6 +361,35 @@ TEST_P(MqttVersions, MqttControllerWithANewStatusKeepsItsFollowsAndCommands) {
     EXPECT_EQ((*offline)["online"], false);
 }
 
+// A command with ttl_ms for an MQTT device that is offline waits in the
+// gateway and reaches it, in order, when its online status arrives through
+// the real broker; the answers come back to the WebSocket controller.
+TEST_P(MqttVersions, QueuedCommandsReachAnMqttDeviceWhenItComesOnline) {
+    mosquitto_broker broker;
+    bridged_gateway gw(broker, GetParam());
+    auto ctl = follower(gw.port(), "dash-1", {"pump-12"});
+    for (int i = 0; i < 3; ++i) {
+        ctl->send(command("pump-12", "q-" + std::to_string(i), {{"ttl_ms", 60000}}));
+        auto ack = ctl->receive_type("ack");
+        ASSERT_TRUE(ack);
+        EXPECT_EQ(*ack,
+                  json({{"type", "ack"}, {"id", "q-" + std::to_string(i)}, {"status", "queued"}}));
+    }
+    mqtt_test_client dev(broker.url(), answering_device("pump-12", paho_version()));
+    ASSERT_TRUE(dev.connect()) << broker.log();
+    for (int i = 0; i < 3; ++i) {
+        auto answer = ctl->receive_type("response", 10s);
+        ASSERT_TRUE(answer) << broker.log();
+        EXPECT_EQ((*answer)["id"], "q-" + std::to_string(i));
+        EXPECT_EQ((*answer)["ok"], true);
+        EXPECT_EQ((*answer)["from"], "pump-12");
+    }
+    ctl->send({{"type", "status"}, {"id", "q-2"}});
+    auto state = ctl->receive_type("status");
+    ASSERT_TRUE(state);
+    EXPECT_EQ((*state)["state"], "succeeded");
+}
+
 // A burst larger than Paho's own default queue (100 commands): every one
 // must reach the device and be answered, none left waiting in the bridge.
 TEST_P(MqttVersions, BurstOfFiveHundredCommandsIsAnsweredInFull) {

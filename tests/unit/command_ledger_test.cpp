@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace switchboard {
 namespace {
@@ -26,6 +29,22 @@ pending_command command(const client_ptr& from, std::string id, std::string devi
                         std::string device_session = "dev-s") {
     return pending_command{from,    std::move(id), std::move(device), std::move(device_session),
                            timeout, now + timeout};
+}
+
+queued_command queued(const client_ptr& from, std::string id, std::string device,
+                      std::chrono::milliseconds ttl, steady_time now = t0) {
+    return queued_command{
+        from,   std::move(id), std::move(device),
+        1000ms, now + ttl,     std::make_shared<const std::string>(R"({"type":"command"})"),
+        false,  std::nullopt};
+}
+
+client_ptr device_session(std::string id, std::string session) {
+    auto c = std::make_shared<client_record>();
+    c->id = std::move(id);
+    c->session = std::move(session);
+    c->role = client_role::device;
+    return c;
 }
 
 using add_result = command_ledger::add_result;
@@ -435,6 +454,78 @@ TEST(CommandState, WireNames) {
     EXPECT_EQ(to_string(command_state::device_disconnected), "device_disconnected");
     EXPECT_FALSE(is_terminal(command_state::sent));
     EXPECT_TRUE(is_terminal(command_state::timeout));
+}
+
+// The queue: release, expiry and cancel each take a command out once; on
+// four threads at once over the same commands, every one ends exactly once.
+TEST(CommandLedger, QueuedCommandsEndOnceWhenReleaseExpiryAndCancelRace) {
+    for (int round = 0; round < 20; ++round) {
+        command_ledger ledger;
+        auto dash = controller("dash", "s1");
+        const queue_limits limits{1000, 1u << 24};
+        constexpr int n = 400;
+        for (int i = 0; i < n; ++i) {
+            ASSERT_EQ(ledger.enqueue(queued(dash, "q-" + std::to_string(i), "pump-1",
+                                            std::chrono::milliseconds(1 + i % 50)),
+                                     limits),
+                      command_ledger::enqueue_result::queued);
+        }
+        std::atomic<int> released{0}, expired{0}, cancelled{0};
+        std::thread releaser([&] {
+            auto pump = device_session("pump-1", "dev-s");
+            released += static_cast<int>(
+                ledger.release(*pump, t0 + 25ms, [](const client_ptr& c) { return c; }).size());
+        });
+        std::thread expirer([&] {
+            for (int ms = 0; ms <= 50; ms += 5) {
+                expired += static_cast<int>(
+                    ledger.take_expired_queued(t0 + std::chrono::milliseconds(ms)).size());
+            }
+        });
+        std::thread canceller([&] {
+            for (int i = 0; i < n; i += 3) {
+                auto r = ledger.cancel_queued("dash", "q-" + std::to_string(i), t0 + 1ms);
+                if (r.status == command_ledger::cancel_status::cancelled) ++cancelled;
+            }
+        });
+        std::thread asker([&] {
+            for (int i = 0; i < n; ++i) {
+                EXPECT_TRUE(ledger.status("dash", "q-" + std::to_string(i), t0 + 1ms))
+                    << "q-" << i << " was in neither place";
+            }
+        });
+        releaser.join();
+        expirer.join();
+        canceller.join();
+        asker.join();
+        // Whatever is left (released after every expiry pass ran) expires now.
+        expired += static_cast<int>(ledger.take_expired_queued(t0 + 1h).size());
+        EXPECT_EQ(released + expired + cancelled, n);
+        EXPECT_EQ(ledger.queued_size(), 0u);
+        EXPECT_EQ(ledger.queued_bytes(), 0u);
+        EXPECT_EQ(ledger.size(), static_cast<std::size_t>(released.load()));
+    }
+}
+
+TEST(CommandLedger, QueueIsBoundedPerDeviceAndInBytes) {
+    command_ledger ledger;
+    auto dash = controller("dash", "s1");
+    // Every command here holds the same bytes: the cap lets three in, not four.
+    const std::size_t one = queued(dash, "a", "pump-1", 1s).bytes();
+    const queue_limits limits{2, 4 * one - 1};
+    using r = command_ledger::enqueue_result;
+    EXPECT_EQ(ledger.enqueue(queued(dash, "a", "pump-1", 1s), limits), r::queued);
+    EXPECT_EQ(ledger.enqueue(queued(dash, "a", "pump-2", 1s), limits), r::duplicate_id);
+    EXPECT_EQ(ledger.enqueue(queued(dash, "b", "pump-1", 1s), limits), r::queued);
+    EXPECT_EQ(ledger.enqueue(queued(dash, "c", "pump-1", 1s), limits), r::device_full);
+    EXPECT_EQ(ledger.queued_bytes(), 2 * one);
+    EXPECT_EQ(ledger.enqueue(queued(dash, "d", "pump-2", 1s), limits), r::queued);
+    EXPECT_EQ(ledger.enqueue(queued(dash, "e", "pump-3", 1s), limits), r::gateway_full);
+    EXPECT_EQ(ledger.queued_size(), 3u);
+    // An ID queued is as taken for add() as one in flight, and the reverse.
+    EXPECT_EQ(ledger.add(command(dash, "b", "pump-3"), 10), add_result::duplicate_id);
+    EXPECT_EQ(ledger.add(command(dash, "f", "pump-3"), 10), add_result::added);
+    EXPECT_EQ(ledger.enqueue(queued(dash, "f", "pump-4", 1s), limits), r::duplicate_id);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // router hands it and every close, and can be told to refuse deliveries as a
 // session with a full outbound queue does. Single-threaded use only.
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -78,6 +79,11 @@ public:
     }
 
     void clear() { frames_.clear(); }
+    // Forgets the first `n` frames (a test has checked them).
+    void drop_first(std::size_t n) {
+        frames_.erase(frames_.begin(),
+                      frames_.begin() + static_cast<std::ptrdiff_t>(std::min(n, frames_.size())));
+    }
 
 private:
     std::vector<std::string> frames_;

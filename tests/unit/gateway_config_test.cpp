@@ -49,6 +49,8 @@ TEST(GatewayConfig, EmptyObjectGivesDefaults) {
     EXPECT_EQ(c.routing.command_timeout_default, 30000ms);
     EXPECT_EQ(c.routing.command_timeout_max, 300000ms);
     EXPECT_EQ(c.routing.max_pending_per_controller, 1024u);
+    EXPECT_EQ(c.routing.max_queued_per_device, 100u);
+    EXPECT_EQ(c.routing.max_queued_bytes, 16u << 20);
     EXPECT_EQ(c.routing.max_subscriptions, 256u);
     EXPECT_EQ(c.routing.list_limit_default, 100u);
     EXPECT_EQ(c.routing.list_limit_max, 1000u);
@@ -68,6 +70,8 @@ TEST(GatewayConfig, EveryKeyIsRead) {
             "outbound_queue_bytes": 8192,
             "outbound_queue_frames": 16,
             "max_pending_commands": 5,
+            "max_queued_per_device": 7,
+            "max_queued_bytes": 65536,
             "max_subscriptions": 6,
             "list_limit_default": 7,
             "list_limit_max": 8
@@ -93,6 +97,8 @@ TEST(GatewayConfig, EveryKeyIsRead) {
     EXPECT_EQ(c.session.outbound_queue_bytes, 8192u);
     EXPECT_EQ(c.session.outbound_queue_frames, 16u);
     EXPECT_EQ(c.routing.max_pending_per_controller, 5u);
+    EXPECT_EQ(c.routing.max_queued_per_device, 7u);
+    EXPECT_EQ(c.routing.max_queued_bytes, 65536u);
     EXPECT_EQ(c.routing.max_subscriptions, 6u);
     EXPECT_EQ(c.routing.list_limit_default, 7u);
     EXPECT_EQ(c.routing.list_limit_max, 8u);
@@ -153,6 +159,8 @@ TEST(GatewayConfig, OutOfRangeValuesAreNamed) {
     expect_refused(R"({"limits":{"max_message_bytes":18446744073709551615}})",
                    "limits.max_message_bytes");
     expect_refused(R"({"limits":{"max_pending_commands":0}})", "limits.max_pending_commands");
+    expect_refused(R"({"limits":{"max_queued_per_device":0}})", "limits.max_queued_per_device");
+    expect_refused(R"({"limits":{"max_queued_bytes":100}})", "limits.max_queued_bytes");
     expect_refused(R"({"timeouts":{"idle_ms":999}})", "timeouts.idle_ms");
     expect_refused(R"({"timeouts":{"command_max_ms":86400001}})", "timeouts.command_max_ms");
     expect_refused(R"({"timeouts":{"command_default_ms":0}})", "timeouts.command_default_ms");

@@ -188,6 +188,26 @@ TEST(InboundFrame, StatusIdIsRequiredAndBounded) {
     EXPECT_EQ(e.request_type, "status");
 }
 
+TEST(InboundFrame, CancelCarriesItsIdWhichIsRequiredAndBounded) {
+    EXPECT_EQ(parse_ok<cancel_request>(R"({"type":"cancel","id":"c-30"})").id, "c-30");
+    expect_field_error({{"type", "cancel"}}, "id");
+    expect_field_error({{"type", "cancel"}, {"id", 17}}, "id");
+    expect_field_error({{"type", "cancel"}, {"id", std::string(65, 'c')}}, "id");
+    EXPECT_EQ(parse_error(R"({"type":"cancel"})").request_type, "cancel");
+}
+
+TEST(InboundFrame, TtlMsRunsFromOneMillisecondToADay) {
+    json f = command_frame();
+    f["ttl_ms"] = 86400000;
+    EXPECT_EQ(parse_ok<command_request>(f.dump()).ttl_ms, 86400000);
+    f["ttl_ms"] = 1;
+    EXPECT_EQ(parse_ok<command_request>(f.dump()).ttl_ms, 1);
+    f["ttl_ms"] = 86400001;
+    frame_error e = parse_error(f.dump());
+    EXPECT_EQ(e.field, "ttl_ms");
+    EXPECT_NE(e.message.find("at most 86400000"), std::string::npos) << e.message;
+}
+
 TEST(InboundFrame, TypeNameOfEachFrame) {
     auto name_of = [](std::string_view text) {
         auto r = parse_frame(text);
@@ -431,6 +451,8 @@ TEST(InboundFrame, CommandIllTypedFields) {
         {"ttl_ms", 0},
         {"ttl_ms", -5},
         {"ttl_ms", 2.5},
+        {"ttl_ms", 86400001},
+        {"ttl_ms", "60000"},
         {"ack", "true"},
         {"ack", 1},
         {"ack", nullptr},
