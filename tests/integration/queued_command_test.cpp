@@ -24,7 +24,9 @@ json command(const std::string& to, const std::string& id, json extra = json::ob
     return f;
 }
 
-json queued_ack(const std::string& id) { return {{"type", "ack"}, {"id", id}, {"status", "queued"}}; }
+json queued_ack(const std::string& id) {
+    return {{"type", "ack"}, {"id", id}, {"status", "queued"}};
+}
 
 std::string state_of(ws_test_client& ctl, const std::string& id) {
     ctl.send({{"type", "status"}, {"id", id}});

@@ -14,7 +14,9 @@
 namespace switchboard::testing {
 namespace {
 
-json queued_ack(const std::string& id) { return {{"type", "ack"}, {"id", id}, {"status", "queued"}}; }
+json queued_ack(const std::string& id) {
+    return {{"type", "ack"}, {"id", id}, {"status", "queued"}};
+}
 
 std::string state_of(harness& h, const peer& from, const std::string& id) {
     h.send(from, {{"type", "status"}, {"id", id}});
@@ -84,8 +86,9 @@ TEST(RouterQueue, WithoutTtlAnOfflineDeviceIsStillOfflineAndAnOnlineOneGetsItAtO
 TEST(RouterQueue, AQueuedCommandExpiresWhenItsTtlPassesAndIsNeverSent) {
     harness h;
     auto dash = h.controller("dash-1");
-    h.command(dash, "pump-7", "c-1", {{"ttl_ms", 100}, {"traceparent",
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+    h.command(dash, "pump-7", "c-1",
+              {{"ttl_ms", 100},
+               {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
     h.advance(99ms);
     EXPECT_EQ(state_of(h, dash, "c-1"), "queued");
     h.advance(1ms);
@@ -204,8 +207,8 @@ TEST(RouterQueue, TheAclDecidesForAQueuedCommandAsForADevice) {
                               .names = {"reboot"}});
     harness h(o);
     auto dash = h.controller("dash-1");
-    json f = {{"type", "command"}, {"to", "pump-1"}, {"id", "r"}, {"name", "reboot"},
-              {"ttl_ms", 1000}};
+    json f = {
+        {"type", "command"}, {"to", "pump-1"}, {"id", "r"}, {"name", "reboot"}, {"ttl_ms", 1000}};
     h.send(dash, f);
     EXPECT_EQ(dash.last()["code"], "forbidden");
     EXPECT_EQ(h.r().ledger().queued_size(), 0u);
