@@ -12,6 +12,7 @@
 
 #include "bridged_gateway.hpp"
 #include "child_process.hpp"
+#include "command_frame.hpp"
 #include "core/id_rules.hpp"
 #include "eventually.hpp"
 #include "log_capture.hpp"
@@ -64,15 +65,6 @@ bool wait_presence(ws_test_client& c, const std::string& id, bool online, const 
         if ((*f)["id"] == id && (*f)["online"] == online && (*f)["via"] == via) return true;
     }
     return false;
-}
-
-json command(const std::string& to, const std::string& id, json extra = json::object()) {
-    json f = std::move(extra);
-    f["type"] = "command";
-    f["to"] = to;
-    f["id"] = id;
-    if (!f.contains("name")) f["name"] = "set_speed";
-    return f;
 }
 
 class MqttVersions : public ::testing::TestWithParam<mqtt_version> {

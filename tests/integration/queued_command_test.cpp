@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "command_frame.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 
@@ -14,15 +15,6 @@ using namespace switchboard::test;
 using json = nlohmann::json;
 
 namespace {
-
-json command(const std::string& to, const std::string& id, json extra = json::object()) {
-    json f = std::move(extra);
-    f["type"] = "command";
-    f["to"] = to;
-    f["id"] = id;
-    f["name"] = "set_speed";
-    return f;
-}
 
 json queued_ack(const std::string& id) {
     return {{"type", "ack"}, {"id", id}, {"status", "queued"}};

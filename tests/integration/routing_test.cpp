@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "command_frame.hpp"
 #include "eventually.hpp"
 #include "raw_connection.hpp"
 #include "running_gateway.hpp"
@@ -14,15 +15,6 @@ using namespace switchboard::test;
 using json = nlohmann::json;
 
 namespace {
-json command(const std::string& to, const std::string& id, json extra = json::object()) {
-    json f = std::move(extra);
-    f["type"] = "command";
-    f["to"] = to;
-    f["id"] = id;
-    if (!f.contains("name")) f["name"] = "set_speed";
-    return f;
-}
-
 // Asks for `id` and returns the answer (a `status` frame, or whatever came).
 json status_of(ws_test_client& ctl, const std::string& id) {
     ctl.send({{"type", "status"}, {"id", id}});

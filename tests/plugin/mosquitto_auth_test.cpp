@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "bridged_gateway.hpp"
+#include "command_frame.hpp"
 #include "core/config_overrides.hpp"
 #include "core/gateway_config.hpp"
 #include "eventually.hpp"
@@ -72,10 +73,6 @@ mqtt_client_options bare(const std::string& client_id, const std::string& userna
     o.username = username;
     o.password = password;
     return o;
-}
-
-json command(const std::string& to, const std::string& id) {
-    return {{"type", "command"}, {"to", to}, {"id", id}, {"name", "set_speed"}};
 }
 
 // The gateway is built from the very text the plugin reads, plus what a test
