@@ -129,10 +129,14 @@ command_ledger::add_result command_ledger::add(pending_command command,
         return add_result::too_many;
     }
     ++count;
+    insert_locked(s, std::move(key), std::move(command));
+    return add_result::added;
+}
+
+void command_ledger::insert_locked(shard& s, std::string key, pending_command command) {
     auto deadline = s.deadlines.emplace(command.deadline, key);
     auto device = s.devices.emplace(make_key(command.device, command.device_session), key);
     s.commands.emplace(std::move(key), entry{std::move(command), deadline, device});
-    return add_result::added;
 }
 
 command_ledger::take_result command_ledger::take(std::string_view controller, std::string_view id,
@@ -166,9 +170,7 @@ bool command_ledger::add_released(pending_command& command) {
     // Only an add() racing the enqueue() of the same ID can have put it here.
     if (s.commands.contains(key)) return false;
     ++s.per_controller[command.controller->id];
-    auto deadline = s.deadlines.emplace(command.deadline, key);
-    auto device = s.devices.emplace(make_key(command.device, command.device_session), key);
-    s.commands.emplace(std::move(key), entry{std::move(command), deadline, device});
+    insert_locked(s, std::move(key), std::move(command));
     return true;
 }
 

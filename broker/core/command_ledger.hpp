@@ -258,6 +258,9 @@ private:
 
     shard& shard_for(std::string_view controller);
     const shard& shard_for(std::string_view controller) const;
+    // Files a command in flight under `key` with its deadline and device
+    // indexes; the caller has counted it for its controller.
+    void insert_locked(shard& s, std::string key, pending_command command);
     pending_command extract_locked(shard& s,
                                    std::map<std::string, entry, std::less<>>::iterator it);
     // Extracts, remembering how it ended for `status` and a late answer.
