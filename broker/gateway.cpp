@@ -74,6 +74,15 @@ gateway::gateway(gateway_config config)
       pool_(config_.threads),
       tick_(pool_.first()) {
     router_.set_trace_hop_sink(&hop_log_);
+    if (!config_.store.path.empty()) {
+        store_ = std::make_unique<sqlite_command_store>(config_.store);
+        auto restored = router_.use_store(*store_, std::chrono::steady_clock::now(),
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
+        spdlog::info("store {}: {} queued commands restored, {} expired while the gateway was down",
+                     config_.store.path, restored.queued, restored.expired);
+    }
     std::random_device entropy;
     context_.session_salt = (std::uint64_t(entropy()) << 32) ^ entropy();
 }
@@ -158,6 +167,8 @@ void gateway::stop(std::chrono::milliseconds grace) {
     }
     pool_.stop();
     pool_.join();
+    // What was queued or ended is written before the router it calls back goes.
+    if (store_) store_->stop();
     // Sessions that did not finish within the grace are still held by their
     // records; they must go before the io_contexts they were made on.
     router_.clear();

@@ -21,6 +21,7 @@
 #include "io_pool.hpp"
 #include "metrics.hpp"
 #include "session_context.hpp"
+#include "sqlite_command_store.hpp"
 #include "trace_hop_log.hpp"
 
 namespace boost::asio::ssl {
@@ -34,7 +35,9 @@ class listener;
 class gateway {
 public:
     // Throws config_error when the config is unsafe or unusable
-    // (check_security), and on a TLS certificate or key that cannot be loaded.
+    // (check_security), on a TLS certificate or key that cannot be loaded,
+    // and on a store (store.path) that cannot be opened. Queues again what
+    // the store holds before anything is accepted.
     explicit gateway(gateway_config config);
     ~gateway();
 
@@ -85,6 +88,8 @@ private:
     gateway_config running_;
     counters stats_;
     trace_hop_log hop_log_;  // before the router, which points at it
+    // store.path's; stopped in stop(), before the router its thread calls.
+    std::unique_ptr<sqlite_command_store> store_;
     router router_;
     frame_intake intake_;
     session_list sessions_;

@@ -164,6 +164,7 @@ gateway_config effective_config(const command_line& cl) {
     apply_install_defaults(config);
     check_security(config);
     check_files(config);
+    if (!config.store.path.empty()) sqlite_command_store::check(config.store);
     return config;
 }
 

@@ -13,11 +13,12 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/dashboard/
 
 # The installed switchboard.json is the repository's with an admin.socket
 # in the unit's RuntimeDirectory (for `systemctl reload`, which runs
-# `switchboard reload`) in place of its dashboard_dir (which points into the
-# clone), so the installed dashboard default holds.
+# `switchboard reload`) and a store.path in the unit's StateDirectory (queued
+# commands survive a restart) in place of its dashboard_dir (which points
+# into the clone), so the installed dashboard default holds.
 file(READ ${PROJECT_SOURCE_DIR}/config/switchboard.json local_config)
 string(REGEX REPLACE "\n *\"dashboard_dir\"[^\n]*"
-       "\n  // Where `switchboard reload` (the unit's ExecReload) reaches the gateway.\n  \"admin\": {\"socket\": \"/run/switchboard/admin.sock\"},"
+       "\n  // Where `switchboard reload` (the unit's ExecReload) reaches the gateway.\n  \"admin\": {\"socket\": \"/run/switchboard/admin.sock\"},\n  // Queued commands (ttl_ms) survive a restart here (docs/operations.md).\n  \"store\": {\"path\": \"/var/lib/switchboard/commands.db\"},"
        installed_config "${local_config}")
 if(installed_config STREQUAL local_config)
     message(FATAL_ERROR "config/switchboard.json has no dashboard_dir line to replace")

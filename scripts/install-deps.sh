@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libpaho-mqttpp-dev libpaho-mqtt-dev nlohmann-json3-dev libssl-dev
   libspdlog-dev libcli11-dev libgtest-dev
   mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
-  prometheus-cpp-dev libsystemd-dev
+  prometheus-cpp-dev libsystemd-dev libsqlite3-dev
   curl procps
 )
 # Test-only extras are added with --test.

@@ -79,6 +79,8 @@ pending_command command_ledger::extract_locked(
     s.deadlines.erase(it->second.by_deadline);
     s.devices.erase(it->second.by_device);
     pending_command command = std::move(it->second.command);
+    // However it ends, it is not to be sent again after a restart.
+    if (command.stored && store_) store_->erase(command.controller->id, command.id);
     s.commands.erase(it);
     return command;
 }
@@ -175,7 +177,8 @@ bool command_ledger::add_released(pending_command& command) {
 }
 
 command_ledger::enqueue_result command_ledger::enqueue(queued_command command,
-                                                       const queue_limits& limits) {
+                                                       const queue_limits& limits,
+                                                       command_store::done_fn on_durable) {
     std::string key = make_key(command.controller->id, command.id);
     const std::size_t bytes = command.bytes();
     std::lock_guard lock(queue_.mutex);
@@ -194,17 +197,48 @@ command_ledger::enqueue_result command_ledger::enqueue(queued_command command,
         if (waiting.empty()) queue_.devices.erase(command.device);
         return enqueue_result::gateway_full;
     }
-    const std::uint64_t seq = ++queue_.seq;
-    waiting.emplace(seq, key);
-    auto expiry = queue_.expiries.emplace(command.expires, key);
-    queue_.bytes += bytes;
-    queue_.commands.emplace(std::move(key), queue_entry{std::move(command), seq, expiry});
-    queued_count_.fetch_add(1, std::memory_order_release);
+    if (store_) {
+        command.stored = true;
+        // Under the queue's lock: the store keeps rows in the order queued.
+        store_->put(stored_command{command.controller->id, command.id, command.device,
+                                   command.frame ? *command.frame : std::string{}, command.timeout,
+                                   command.expires_ms, command.ack,
+                                   command.trace ? std::string(command.trace->text().view())
+                                                 : std::string{}},
+                    std::move(on_durable));
+    }
+    queue_locked(std::move(key), std::move(command), store_ == nullptr);
     return enqueue_result::queued;
 }
 
+void command_ledger::queue_locked(std::string key, queued_command command, bool durable) {
+    const std::size_t bytes = command.bytes();
+    const std::uint64_t seq = ++queue_.seq;
+    queue_.devices[command.device].emplace(seq, key);
+    auto expiry = queue_.expiries.emplace(command.expires, key);
+    queue_.bytes += bytes;
+    queue_.commands.emplace(std::move(key), queue_entry{std::move(command), seq, expiry, durable});
+    queued_count_.fetch_add(1, std::memory_order_release);
+}
+
+bool command_ledger::mark_durable(std::string_view controller, std::string_view id) {
+    std::lock_guard lock(queue_.mutex);
+    auto it = queue_.commands.find(split_key{controller, id});
+    if (it == queue_.commands.end()) return false;
+    it->second.durable = true;
+    return true;
+}
+
+std::optional<queued_command> command_ledger::withdraw_queued(std::string_view controller,
+                                                              std::string_view id) {
+    std::lock_guard lock(queue_.mutex);
+    auto it = queue_.commands.find(split_key{controller, id});
+    if (it == queue_.commands.end()) return std::nullopt;
+    return unqueue_locked(it, true);
+}
+
 queued_command command_ledger::unqueue_locked(
-    std::map<std::string, queue_entry, std::less<>>::iterator it) {
+    std::map<std::string, queue_entry, std::less<>>::iterator it, bool ended) {
     queue_entry& e = it->second;
     if (auto waiting = queue_.devices.find(e.command.device); waiting != queue_.devices.end()) {
         waiting->second.erase(e.seq);
@@ -213,6 +247,7 @@ queued_command command_ledger::unqueue_locked(
     queue_.expiries.erase(e.by_expiry);
     queue_.bytes -= e.command.bytes();
     queued_command command = std::move(e.command);
+    if (ended && command.stored && store_) store_->erase(command.controller->id, command.id);
     queue_.commands.erase(it);
     queued_count_.fetch_sub(1, std::memory_order_release);
     return command;
@@ -224,7 +259,7 @@ std::vector<queued_command> command_ledger::take_expired_queued(steady_time now)
     std::lock_guard lock(queue_.mutex);
     while (!queue_.expiries.empty() && queue_.expiries.begin()->first <= now) {
         std::string key = queue_.expiries.begin()->second;
-        queued_command command = unqueue_locked(queue_.commands.find(key));
+        queued_command command = unqueue_locked(queue_.commands.find(key), true);
         // Remembered before the queue's lock is let go (see release()).
         shard& s = shard_for(command.controller->id);
         std::lock_guard shard_lock(s.mutex);
@@ -240,7 +275,7 @@ command_ledger::cancel_result command_ledger::cancel_queued(std::string_view con
     shard& s = shard_for(controller);
     std::lock_guard lock(queue_.mutex);
     if (auto it = queue_.commands.find(key); it != queue_.commands.end()) {
-        queued_command command = unqueue_locked(it);
+        queued_command command = unqueue_locked(it, true);
         std::lock_guard shard_lock(s.mutex);
         remember_end_locked(s, std::move(key), command_state::cancelled, command.device, now);
         return {cancel_status::cancelled, std::move(command)};

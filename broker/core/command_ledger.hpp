@@ -19,7 +19,13 @@
 // cancels it (`cancelled`). Whichever takes it out of the queue, under the
 // queue's lock, owns its one outcome. The queue is bounded per device and in
 // bytes (`queue_limits`).
-// In memory only: nothing survives a restart.
+// With a store (set_store, `store.path`) every queued command is written
+// through it when queued and deleted when it ends, so restore() can queue
+// again after a restart what had no outcome: a command released to its
+// device keeps its row until it ends, so one that was sent but unanswered
+// when the gateway died is sent again with the same ID (at-least-once). A
+// command is released only once its row is committed (mark_durable). Without
+// a store, nothing survives a restart.
 // Thread-safe: every member may be called from any thread. Time is passed in,
 // never read, so tests drive it. Locks: the queue's before a shard's, never
 // the other way.
@@ -40,6 +46,7 @@
 
 #include "client_record.hpp"
 #include "command_state.hpp"
+#include "command_store.hpp"
 #include "endpoint.hpp"
 #include "trace_context.hpp"
 
@@ -58,6 +65,7 @@ struct pending_command {
     // command carried one: the response goes back with it if the device
     // echoes none.
     std::optional<trace_context> trace;
+    bool stored = false;  // it has a row in the store, deleted when it ends
 
     steady_time accepted() const noexcept { return deadline - timeout; }
 };
@@ -72,6 +80,8 @@ struct queued_command {
     frame_ptr frame;                       // the `command` frame as the device will get it
     bool ack = false;                      // `ack delivered` when it is sent
     std::optional<trace_context> trace;    // as in pending_command
+    std::int64_t expires_ms = 0;           // `expires` in system_clock ms, for the store
+    bool stored = false;                   // set by the ledger when it has a store
 
     // What it makes the gateway hold: the frame, the IDs and a fixed part.
     std::size_t bytes() const noexcept;
@@ -111,7 +121,27 @@ public:
         std::string device;
     };
 
+    // What restore() did.
+    struct restored {
+        std::size_t queued = 0;   // queued again
+        std::size_t expired = 0;  // their TTL passed while the gateway was down
+    };
+
     explicit command_ledger(ledger_limits limits = {}) : limits_(limits) {}
+
+    // Writes queued commands through `store` from now on (null: none). Set
+    // before any command is queued; the store must outlive the ledger's use.
+    void set_store(command_store* store) noexcept { store_ = store; }
+    bool has_store() const noexcept { return store_ != nullptr; }
+
+    // Queues again what the store holds (restart), in the order stored,
+    // beyond the queue limits (they were checked when each was accepted).
+    // A command whose TTL passed by `now_ms` (system_clock) ends as expired:
+    // `status` says so and its row goes. `controller_of` gives the record
+    // each command's outcome goes to until its controller registers.
+    template <class ControllerOf>
+    restored restore(std::vector<stored_command> rows, steady_time now, std::int64_t now_ms,
+                     ControllerOf&& controller_of);
 
     // `max_per_controller` bounds one controller's commands in flight.
     add_result add(pending_command command, std::size_t max_per_controller);
@@ -119,7 +149,19 @@ public:
     // Queues a command for its offline device, unless its ID is in flight or
     // queued already, its device has `per_device` waiting, or the queue would
     // pass `total_bytes`.
-    enqueue_result enqueue(queued_command command, const queue_limits& limits);
+    // With a store, the command is put there (under the queue's lock, so rows
+    // are in the order queued) and waits, unreleasable, until `on_durable`
+    // has run and the caller has called mark_durable().
+    enqueue_result enqueue(queued_command command, const queue_limits& limits,
+                           command_store::done_fn on_durable = {});
+
+    // The row of queued `controller`/`id` is committed: it may be released.
+    // False when it is no longer queued (cancelled or expired meanwhile).
+    bool mark_durable(std::string_view controller, std::string_view id);
+
+    // Takes queued `controller`/`id` out without an end remembered (its row
+    // could not be written: it was never acknowledged).
+    std::optional<queued_command> withdraw_queued(std::string_view controller, std::string_view id);
 
     // The device `device` registered as session `device_session`: every
     // command queued for it whose TTL has not passed goes in flight on that
@@ -235,6 +277,7 @@ private:
         queued_command command;
         std::uint64_t seq = 0;
         std::multimap<steady_time, std::string>::iterator by_expiry;
+        bool durable = true;  // false while its row is being written
     };
     // Commands waiting for offline devices, under one lock (not the fast
     // path): by key "controller\nid", by device in the order queued, by TTL.
@@ -247,8 +290,11 @@ private:
         std::uint64_t seq = 0;
     };
 
-    // Takes a queued command out (queue locked).
-    queued_command unqueue_locked(std::map<std::string, queue_entry, std::less<>>::iterator it);
+    // Files a command in the queue (queue locked).
+    void queue_locked(std::string key, queued_command command, bool durable);
+    // Takes a queued command out (queue locked); `ended`: its row goes too.
+    queued_command unqueue_locked(std::map<std::string, queue_entry, std::less<>>::iterator it,
+                                  bool ended);
     // Remembers how a command ended, for `status` (shard locked).
     void remember_end_locked(shard& s, std::string key, command_state how, std::string device,
                              steady_time now);
@@ -274,6 +320,7 @@ private:
     std::size_t for_each_of_controller(const client_record& controller, Visit visit);
 
     ledger_limits limits_;
+    command_store* store_ = nullptr;
     std::atomic<steady_time::rep> last_expiry_pass_{0};  // time since epoch, in ticks
     std::array<shard, shard_count> shards_;
     command_queue queue_;
@@ -295,21 +342,64 @@ std::vector<queued_command> command_ledger::release(const client_record& device,
     for (const std::string& key : keys) {
         auto it = queue_.commands.find(key);
         queued_command& waiting_command = it->second.command;
+        // Its row is still being written: it and those after it wait.
+        if (!it->second.durable) break;
         // Its TTL passed: the expiry pass ends it.
         if (waiting_command.expires <= now) continue;
         client_ptr controller = controller_now(waiting_command.controller);
-        pending_command flight{
-            controller,           waiting_command.id,      device.id,
-            device.session,       waiting_command.timeout, now + waiting_command.timeout,
-            waiting_command.trace};
+        pending_command flight{controller,
+                               waiting_command.id,
+                               device.id,
+                               device.session,
+                               waiting_command.timeout,
+                               now + waiting_command.timeout,
+                               waiting_command.trace,
+                               waiting_command.stored};
         // In flight before it leaves the queue, both under the queue's lock:
         // `status` always finds it in one place.
         if (!add_released(flight)) continue;
-        queued_command command = unqueue_locked(it);
+        queued_command command = unqueue_locked(it, false);
         command.controller = std::move(controller);
         out.push_back(std::move(command));
     }
     return out;
+}
+
+template <class ControllerOf>
+command_ledger::restored command_ledger::restore(std::vector<stored_command> rows, steady_time now,
+                                                 std::int64_t now_ms,
+                                                 ControllerOf&& controller_of) {
+    restored done;
+    std::lock_guard lock(queue_.mutex);
+    for (stored_command& row : rows) {
+        std::string key = row.controller + '\n' + row.id;
+        if (row.expires_ms <= now_ms) {
+            shard& s = shard_for(row.controller);
+            {
+                std::lock_guard shard_lock(s.mutex);
+                remember_end_locked(s, std::move(key), command_state::expired, row.device, now);
+            }
+            if (store_) store_->erase(row.controller, row.id);
+            ++done.expired;
+            continue;
+        }
+        std::optional<trace_context> trace;
+        if (!row.trace.empty()) trace = parse_traceparent(row.trace).context;
+        queued_command command{controller_of(row.controller),
+                               std::move(row.id),
+                               std::move(row.device),
+                               row.timeout,
+                               now + std::chrono::milliseconds(row.expires_ms - now_ms),
+                               std::make_shared<const std::string>(std::move(row.frame)),
+                               row.ack,
+                               trace,
+                               row.expires_ms,
+                               store_ != nullptr};
+        if (queue_.commands.contains(key)) continue;
+        queue_locked(std::move(key), std::move(command), true);
+        ++done.queued;
+    }
+    return done;
 }
 
 }  // namespace switchboard

@@ -123,6 +123,8 @@ json printable_config(const gateway_config& c) {
         {"acl", acl_json(r.access)},
         {"origins", {{"allowed", c.origins.allowed}, {"allow_missing", c.origins.allow_missing}}},
         {"admin", {{"socket", c.admin_socket}}},
+        {"store",
+         {{"path", c.store.path}, {"sync", c.store.sync == store_sync::full ? "full" : "normal"}}},
         {"metrics",
          {{"allow", c.metrics.loopback_only ? "loopback" : "any"},
           {"bearer_token", mask(c.metrics.bearer_token)}}},

@@ -244,6 +244,20 @@ void read_admin(section_reader admin, std::string& socket) {
     admin.reject_unknown();
 }
 
+void read_store(section_reader store, store_options& out) {
+    store.read("path", out.path);
+    std::string sync = out.sync == store_sync::full ? "full" : "normal";
+    store.read("sync", sync);
+    if (sync == "normal") {
+        out.sync = store_sync::normal;
+    } else if (sync == "full") {
+        out.sync = store_sync::full;
+    } else {
+        store.fail("sync", "must be \"normal\" or \"full\"");
+    }
+    store.reject_unknown();
+}
+
 }  // namespace
 
 bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept {
@@ -423,6 +437,7 @@ gateway_config read_config(const json& doc, const std::string& source,
     read_origins(root.object("origins"), c.origins);
     read_metrics(root.object("metrics"), c.metrics);
     read_admin(root.object("admin"), c.admin_socket);
+    read_store(root.object("store"), c.store);
 
     root.reject_unknown();
     return c;
@@ -472,6 +487,10 @@ gateway_config load_config(const std::filesystem::path& path) {
     if (!c.dashboard_dir.empty() && std::filesystem::path(c.dashboard_dir).is_relative()) {
         std::filesystem::path folder = std::filesystem::absolute(path).parent_path();
         c.dashboard_dir = (folder / c.dashboard_dir).lexically_normal().string();
+    }
+    if (!c.store.path.empty() && std::filesystem::path(c.store.path).is_relative()) {
+        std::filesystem::path folder = std::filesystem::absolute(path).parent_path();
+        c.store.path = (folder / c.store.path).lexically_normal().string();
     }
     return c;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "authenticator.hpp"
+#include "command_store.hpp"
 #include "config_reader.hpp"  // config_error
 #include "frame_intake.hpp"
 #include "metrics_access.hpp"
@@ -119,6 +120,8 @@ struct gateway_config {
     // admin.socket: where `switchboard reload` reaches the running gateway
     // (broker/admin_socket); empty: no socket.
     std::string admin_socket;
+    // store: where queued commands survive a restart (store/); no path: nowhere.
+    store_options store;
     // After SIGTERM: how long /readyz answers 503 and new upgrades are
     // refused before connections are closed (timeouts.drain_ms).
     std::chrono::milliseconds drain{0};

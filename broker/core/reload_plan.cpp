@@ -25,6 +25,7 @@ constexpr key_class key_classes[] = {
     {"auth", true},           {"acl", true},
     {"origins", true},        {"metrics", true},  // who may read /metrics, per request
     {"admin", false},                             // the socket is bound once, at start
+    {"store", false},                             // opened and loaded once, at start
 };
 
 bool within(std::string_view path, std::string_view section) {
@@ -68,6 +69,10 @@ const std::vector<fixed_key>& fixed_keys() {
         field("listen.address", &gateway_config::listen_address),
         field("listen.port", &gateway_config::listen_port),
         field("admin.socket", &gateway_config::admin_socket),
+        {"store.path", [](const gateway_config& a,
+                          const gateway_config& b) { return a.store.path == b.store.path; }},
+        {"store.sync", [](const gateway_config& a,
+                          const gateway_config& b) { return a.store.sync == b.store.sync; }},
         mqtt_field("mqtt.enabled", &mqtt_config::enabled),
         mqtt_field("mqtt.url", &mqtt_config::url),
         mqtt_field("mqtt.client_id", &mqtt_config::client_id),

@@ -10,6 +10,24 @@ namespace switchboard {
 
 using std::chrono::steady_clock;
 
+namespace {
+
+// Where the outcome of a command restored from the store goes while its
+// controller has not registered since the restart: nowhere.
+class absent_endpoint final : public endpoint {
+public:
+    bool deliver(frame_ptr) override { return false; }
+    void close(unsigned short, std::string_view) override {}
+};
+
+std::int64_t system_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
 router_policy::router_policy(router_options o)
     : options(std::move(o)),
       access(options.access),
@@ -468,10 +486,19 @@ void router::queue_command(const client_ptr& sender, const command_request& comm
                           now + std::chrono::milliseconds(*command.ttl_ms),
                           make_command(sender->id, command, trace ? &*trace : nullptr),
                           command.ack,
-                          trace};
+                          trace,
+                          system_now_ms() + *command.ttl_ms};
     const queue_limits limits{policy.options.max_queued_per_device,
                               policy.options.max_queued_bytes};
-    switch (ledger_.enqueue(std::move(queued), limits)) {
+    // With a store, the ack waits for the row's commit (on_stored): `queued`
+    // promises the command survives a restart.
+    command_store::done_fn on_durable;
+    if (ledger_.has_store()) {
+        on_durable = [this, sender, id = command.id, device = command.to, now](bool durable) {
+            on_stored(sender, id, device, durable, now);
+        };
+    }
+    switch (ledger_.enqueue(std::move(queued), limits, std::move(on_durable))) {
         case command_ledger::enqueue_result::queued:
             break;
         case command_ledger::enqueue_result::duplicate_id:
@@ -488,6 +515,7 @@ void router::queue_command(const client_ptr& sender, const command_request& comm
                                      "(limits.max_queued_bytes); command not queued");
     }
     counters::add(stats_.commands_queued);
+    if (ledger_.has_store()) return;
     send(sender, make_ack(command.id, "queued"), outbound_type::ack);
     // The device may have registered between the lookup and the enqueue:
     // what is queued for an online device goes now.
@@ -495,6 +523,42 @@ void router::queue_command(const client_ptr& sender, const command_request& comm
         online && online->role == client_role::device) {
         send_queued(online, now);
     }
+}
+
+void router::on_stored(const client_ptr& sender, const std::string& id, const std::string& device,
+                       bool durable, steady_time queued_at) {
+    if (!durable) {
+        // Never acknowledged, so it was never promised: it goes, with an error.
+        if (ledger_.withdraw_queued(sender->id, id)) {
+            reply(controller_now(sender),
+                  make_error(error_code::internal,
+                             "the command could not be stored (store.path); not queued", id,
+                             "command"));
+        }
+        return;
+    }
+    // Cancelled or expired before its row was committed: that was its outcome.
+    if (!ledger_.mark_durable(sender->id, id)) return;
+    send(controller_now(sender), make_ack(id, "queued"), outbound_type::ack);
+    // Its device may have registered meanwhile: what waited on this row goes now.
+    if (client_ptr online = registry_.find(device); online && online->role == client_role::device) {
+        // As of when it was queued (the clock the caller drives): a commit
+        // takes well under the smallest timeout that matters.
+        send_queued(online, queued_at);
+    }
+}
+
+command_ledger::restored router::use_store(command_store& store, steady_time now,
+                                           std::int64_t now_ms) {
+    ledger_.set_store(&store);
+    auto absent = std::make_shared<absent_endpoint>();
+    return ledger_.restore(store.load(), now, now_ms, [&absent](const std::string& controller) {
+        auto record = std::make_shared<client_record>();
+        record->id = controller;
+        record->role = client_role::controller;
+        record->link = absent;
+        return client_ptr(record);
+    });
 }
 
 void router::on_cancel(const client_ptr& sender, const cancel_request& request, steady_time now) {

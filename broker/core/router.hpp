@@ -104,6 +104,12 @@ public:
     // Routes one frame from a registered client.
     void route(const client_ptr& sender, const inbound_frame& frame, steady_time now);
 
+    // Writes queued commands through `store` (see command_ledger) and queues
+    // again what it holds from before a restart, as of `now` (steady) and
+    // `now_ms` (system_clock ms). At start-up, before any client registers;
+    // the store must outlive the router's use (its thread calls back in).
+    command_ledger::restored use_store(command_store& store, steady_time now, std::int64_t now_ms);
+
     // Answers every command past its deadline with a `timeout` response,
     // and every queued one past its TTL with an `expired` one.
     void expire_commands(steady_time now);
@@ -152,6 +158,9 @@ private:
     // The refusals on_command and queue_command share, with their counters.
     void refuse_duplicate(const client_ptr& sender, const std::string& id);
     void refuse_overloaded(const client_ptr& sender, const std::string& id, std::string message);
+    // A queued command's row was committed (or failed): on the store's thread.
+    void on_stored(const client_ptr& sender, const std::string& id, const std::string& device,
+                   bool durable, steady_time queued_at);
     // Sends a device that registered the commands queued for it.
     void send_queued(const client_ptr& device, steady_time now);
     // The connection a queued command's outcome goes to: its controller ID's

@@ -135,6 +135,7 @@ TEST(Process, HardenedProductionExampleIsValidWithRealSecretsAndCertificate) {
     replace("/etc/switchboard/jwt.secret", (dir / "jwt.secret").string());
     replace("/etc/switchboard/tls/fullchain.pem", (dir / "tls" / "cert.pem").string());
     replace("/etc/switchboard/tls/privkey.pem", (dir / "tls" / "key.pem").string());
+    replace("/var/lib/switchboard/commands.db", (dir / "commands.db").string());
     std::string config = (dir / "production.json").string();
     std::ofstream(config) << text;
     auto r = run_program({binary, "--config", config, "--check-config"});

@@ -421,5 +421,27 @@ TEST(GatewayConfig, AdminSocketOfReadsOnlyThatKey) {
     EXPECT_THROW(admin_socket_of(file.string()), config_error);
 }
 
+TEST(GatewayConfig, StoreKeysHaveDefaultsAndChecks) {
+    gateway_config defaults = parse_config("{}", "test.json");
+    EXPECT_EQ(defaults.store.path, "");  // in memory only
+    EXPECT_EQ(defaults.store.sync, store_sync::normal);
+    gateway_config c = parse_config(
+        R"({"store": {"path": "/var/lib/switchboard/commands.db", "sync": "full"}})", "test.json");
+    EXPECT_EQ(c.store.path, "/var/lib/switchboard/commands.db");
+    EXPECT_EQ(c.store.sync, store_sync::full);
+    expect_refused(R"({"store": {"sync": "sometimes"}})", "store.sync");
+    expect_refused(R"({"store": {"file": "x.db"}})", "store.file");
+    expect_refused(R"({"store": {"path": 7}})", "store.path");
+
+    // Relative to the config file's folder, like dashboard_dir.
+    auto folder =
+        std::filesystem::temp_directory_path() / ("sb-store-config-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder / "switchboard.json") << R"({"store": {"path": "state/commands.db"}})";
+    EXPECT_EQ(load_config(folder / "switchboard.json").store.path,
+              (folder / "state/commands.db").string());
+    std::filesystem::remove_all(folder);
+}
+
 }  // namespace
 }  // namespace switchboard
