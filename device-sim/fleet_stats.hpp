@@ -15,6 +15,7 @@ struct fleet_stats {
     counter registrations{0};             // every successful registration, first or again
     counter mqtt_registrations{0};        // of which MQTT devices (the broker was reached)
     counter commands{0};                  // commands received
+    counter commands_repeated{0};         // of which repeats (same from and id), not run again
     counter answered_ok{0};
     counter answered_failed{0};   // ok:false on purpose (fail, failure_rate, bad args)
     counter unsupported{0};       // unknown command names (also in answered_failed)

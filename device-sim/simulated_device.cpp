@@ -199,9 +199,18 @@ void simulated_device::handle_command(const frame_view& frame) {
     auto id = frame.string("id");
     auto name = frame.string("name");
     if (!from || !id) return;  // cannot be answered
+    if (const answer* before = recent_.find(*from, *id)) {
+        // Sent again (at-least-once): answered as the first time, not run twice.
+        fleet_stats::add(env_.stats->commands_repeated);
+        answer again = *before;
+        again.delay = std::chrono::milliseconds(0);
+        again.reboot_after = false;
+        return send_answer(*from, *id, again);
+    }
     answer a = compute_answer(name.value_or(""), frame.raw("args"));
     // Echoed so a simulated fleet shows whole traces (docs/mqtt.md, "Tracing").
     if (auto trace = frame.plain_string("traceparent")) a.traceparent = *trace;
+    recent_.remember(*from, *id, a);
     if (a.delay.count() <= 0) return send_answer(*from, *id, a);
     auto timer = std::make_shared<asio::steady_timer>(io_, a.delay);
     timer->async_wait([this, timer, to = std::move(*from), cid = std::move(*id),

@@ -1,7 +1,9 @@
 #pragma once
 // One simulated device: it registers (WebSocket) or connects (MQTT), keeps a
 // little state, answers the built-in commands (echo, get_state, set, reboot,
-// fail, slow; anything else gets ok:false "unsupported"), sends telemetry
+// fail, slow; anything else gets ok:false "unsupported") once each: a
+// command it gets again (same from and id, as the gateway re-sends after a
+// restart) is answered as before, not executed again (recent_commands), sends telemetry
 // events at its group's rate, and reconnects with capped, jittered backoff
 // when it is dropped.
 //
@@ -21,6 +23,7 @@
 #include "client/protocol_client.hpp"
 #include "core/splitmix64.hpp"
 #include "fleet_stats.hpp"
+#include "recent_commands.hpp"
 #include "scenario.hpp"
 
 namespace switchboard::sim {
@@ -108,6 +111,9 @@ private:
     std::chrono::milliseconds away_for_{0};  // set by reboot or churn before closing
     std::string refusal_;  // the gateway's answer to a refused `register`, until the close
     std::function<void()> on_stopped_;
+    // The last commands executed and their answers (docs/protocol.md, "Devices
+    // dedupe by command ID"); 32 span a gateway restart at simulated rates.
+    recent_commands<answer> recent_{32};
 
     // The device's own state: what `set` stored, what `get_state` shows.
     nlohmann::json settings_ = nlohmann::json::object();

@@ -69,6 +69,19 @@ void check_answer(const std::string& device, int i, const std::string& name, con
     }
 }
 
+// One device of `transport` that sends no telemetry, on one thread.
+fleet_options one_quiet_device(unsigned short gateway_port, const std::string& mqtt_url,
+                               const std::string& prefix, transport_choice transport) {
+    fleet_options fo;
+    fo.plan.gateway_url = "ws://127.0.0.1:" + std::to_string(gateway_port) + "/ws";
+    fo.plan.mqtt_url = mqtt_url;
+    auto g = group(prefix, 1, transport);
+    g.events_per_s = 0;
+    fo.plan.groups = {g};
+    fo.threads = 1;
+    return fo;
+}
+
 // Sends every command of the set to each WebSocket device and checks each answer.
 void exercise_ws(ws_test_client& ctl, const std::string& prefix, int count,
                  const std::string& tag) {
@@ -246,14 +259,8 @@ TEST(Fleet, MqttDeviceStatusGoesOfflineOnReboot) {
 TEST(Fleet, SimulatedDevicesEchoTheTraceparentInFieldAndUserProperty) {
     running_gateway gw;
     mosquitto_broker broker;
-    fleet_options fo;
-    fo.plan.gateway_url = "ws://127.0.0.1:" + std::to_string(gw.port()) + "/ws";
-    fo.plan.mqtt_url = broker.url();
-    auto g = group("mq-trace-", 1, transport_choice::mqtt);
-    g.events_per_s = 0;
-    fo.plan.groups = {g};
-    fo.threads = 1;
-    fleet_runner fleet(fo);
+    fleet_runner fleet(
+        one_quiet_device(gw.port(), broker.url(), "mq-trace-", transport_choice::mqtt));
     // The test plays the gateway toward the MQTT device, as above.
     mqtt_test_client probe(broker.url(), gateway_side("test-bridge", {"sb/+/out"}));
     ASSERT_TRUE(probe.connect()) << broker.log();
@@ -289,6 +296,72 @@ TEST(Fleet, SimulatedDevicesEchoTheTraceparentInFieldAndUserProperty) {
     ASSERT_TRUE(m);
     EXPECT_FALSE(json::parse(m->payload).contains("traceparent"));
     EXPECT_TRUE(m->user_properties.empty());
+    fleet.stop();
+}
+#endif
+
+// The dedupe rule (docs/protocol.md): the same (from, id) again is answered
+// as the first time and not run again, over either transport.
+TEST(Fleet, AWebSocketDeviceAnswersACommandSentAgainWithoutRunningItTwice) {
+    running_gateway gw;
+    fleet_runner fleet(one_quiet_device(gw.port(), "", "ws-once-", transport_choice::ws));
+    fleet.start();
+    ASSERT_TRUE(fleet.wait_all_online(30s)) << fleet.progress_line();
+    ws_test_client ctl(gw.port());
+    ctl.register_as("ctl-1", "controller");
+    auto set = [&](const std::string& id, const std::string& mode) {
+        ctl.send({{"type", "command"},
+                  {"to", "ws-once-0"},
+                  {"id", id},
+                  {"name", "set"},
+                  {"args", {{"mode", mode}}}});
+        auto r = ctl.receive_type("response", 20s);
+        EXPECT_TRUE(r) << "no answer to " << id;
+        return r ? (*r)["result"]["state"]["mode"] : json();
+    };
+    EXPECT_EQ(set("d-1", "first"), "first");
+    // The first ended, so the gateway takes the ID again: the device sees a repeat.
+    EXPECT_EQ(set("d-1", "second"), "first");
+    EXPECT_EQ(fleet.stats().commands_repeated.load(), 1u);
+    ctl.send({{"type", "command"}, {"to", "ws-once-0"}, {"id", "d-2"}, {"name", "get_state"}});
+    auto state = ctl.receive_type("response", 20s);
+    ASSERT_TRUE(state);
+    EXPECT_EQ((*state)["result"]["settings"]["mode"], "first");
+    fleet.stop();
+}
+
+#ifdef SWITCHBOARD_CLIENT_WITH_MQTT
+TEST(Fleet, AnMqttDeviceAnswersACommandSentAgainWithoutRunningItTwice) {
+    running_gateway gw;
+    mosquitto_broker broker;
+    fleet_runner fleet(
+        one_quiet_device(gw.port(), broker.url(), "mq-once-", transport_choice::mqtt));
+    mqtt_test_client probe(broker.url(), gateway_side("test-bridge", {"sb/+/out"}));
+    ASSERT_TRUE(probe.connect()) << broker.log();
+    fleet.start();
+    ASSERT_TRUE(fleet.wait_all_online(30s)) << fleet.progress_line();
+    auto set = [&](const std::string& id, const std::string& mode) -> json {
+        json cmd = {{"type", "command"},
+                    {"from", "mqtt-ctl"},
+                    {"id", id},
+                    {"name", "set"},
+                    {"args", {{"mode", mode}}}};
+        EXPECT_TRUE(probe.publish("sb/mq-once-0/in", cmd.dump()));
+        for (int i = 0; i < 10; ++i) {
+            auto m = probe.receive(10s);
+            if (!m) break;
+            auto frame = json::parse(m->payload, nullptr, false);
+            if (frame.value("type", "") == "response" && frame.value("id", "") == id) {
+                return frame["result"]["state"]["mode"];
+            }
+        }
+        ADD_FAILURE() << "no answer to " << id;
+        return json();
+    };
+    EXPECT_EQ(set("m-1", "first"), "first");
+    EXPECT_EQ(set("m-1", "second"), "first");
+    EXPECT_EQ(set("m-2", "third"), "third");
+    EXPECT_EQ(fleet.stats().commands_repeated.load(), 1u);
     fleet.stop();
 }
 #endif
