@@ -90,6 +90,13 @@ runtime_dir=$(sed -n 's/^RuntimeDirectory=//p' "$unit")
 owner="$(chroot "$root" id -u switchboard):$(chroot "$root" id -g switchboard)"
 [[ $(stat -c %u:%g:%a "$root/run/$runtime_dir") == "$owner:750" ]] ||
   fail "/run/$runtime_dir is not the switchboard user's, mode 0750"
+# The command store's folder (store.path in the installed config), the unit's StateDirectory.
+grep -qx "StateDirectory=switchboard" "$unit" || fail "the unit has no StateDirectory=switchboard"
+grep -q '"store": {"path": "/var/lib/switchboard/commands.db"}' "$root$config" ||
+  fail "the installed config sets no store.path under /var/lib/switchboard"
+[[ $(stat -c %u:%g:%a "$root/var/lib/switchboard") == "$owner:750" ]] ||
+  fail "/var/lib/switchboard is not the switchboard user's, mode 0750"
+dpkg-deb -f "$deb" Depends | grep -q "libsqlite3-0" || fail "the package does not depend on libsqlite3-0"
 
 step "run the unit's ExecStart as its user (no systemd)"
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
@@ -111,6 +118,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [[ -n $port ]] || { cat "$log"; fail "the installed gateway did not start"; }
+[[ -f $root/var/lib/switchboard/commands.db ]] || fail "the gateway made no command store"
 grep -q "serving the dashboard from /usr/share/switchboard/dashboard" "$log" ||
   { cat "$log"; fail "the gateway does not name the installed dashboard"; }
 served=$(curl -sf "http://127.0.0.1:$port/")
