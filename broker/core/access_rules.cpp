@@ -8,13 +8,6 @@ namespace switchboard {
 
 access_rules::access_rules(access_options options) : options_(std::move(options)) {}
 
-std::optional<access_action> access_rules::parse_action(std::string_view text) noexcept {
-    if (text == "command") return access_action::command;
-    if (text == "message") return access_action::message;
-    if (text == "observe") return access_action::observe;
-    return std::nullopt;
-}
-
 bool access_rules::builtin(access_action action, client_role from, client_role to) noexcept {
     if (action == access_action::command) {
         return from == client_role::controller && to == client_role::device;

@@ -22,10 +22,19 @@
 #include <vector>
 
 #include "client_record.hpp"
+#include "named_values.hpp"
 
 namespace switchboard {
 
 enum class access_action { command, message, observe };
+
+// A rule's `effect` and `action` as the config writes them (named_values.hpp).
+inline constexpr named_value<bool> rule_effect_names[] = {{"allow", true}, {"deny", false}};
+inline constexpr named_value<std::optional<access_action>> rule_action_names[] = {
+    {"command", access_action::command},
+    {"message", access_action::message},
+    {"observe", access_action::observe},
+    {"any", std::nullopt}};
 
 struct access_rule {
     bool allow = true;
@@ -63,8 +72,6 @@ public:
     // or `*`), of `role` when the request names one?
     bool allows_observe(const client_record& sender, std::string_view pattern,
                         std::optional<client_role> role) const;
-
-    static std::optional<access_action> parse_action(std::string_view text) noexcept;
 
 private:
     static bool builtin(access_action action, client_role from, client_role to) noexcept;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "named_values.hpp"
 #include "transport_kind.hpp"
 
 namespace switchboard {
@@ -24,8 +25,13 @@ enum class client_role { device, controller };
 // authenticated to unauthenticated (docs/security.md).
 enum class client_trust { unauthenticated, authenticated };
 
-std::string_view to_string(client_role role) noexcept;
-std::optional<client_role> parse_role(std::string_view text) noexcept;
+inline constexpr named_value<client_role> role_names[] = {{"device", client_role::device},
+                                                          {"controller", client_role::controller}};
+
+inline std::string_view to_string(client_role role) noexcept { return name_of(role_names, role); }
+inline std::optional<client_role> parse_role(std::string_view text) noexcept {
+    return value_named(role_names, text);
+}
 
 struct client_record {
     std::string id;

@@ -7,6 +7,20 @@
 
 namespace switchboard {
 
+namespace {
+
+// A flag that takes one of a setting's words, as the config file does.
+template <class T, std::size_t N>
+void choose(std::string_view flag, const std::optional<std::string>& given,
+            const named_value<T> (&table)[N], T& out) {
+    if (!given) return;
+    auto value = value_named(table, *given);
+    if (!value) throw config_error(std::string(flag) + ": must be " + names_for_error(table));
+    out = *value;
+}
+
+}  // namespace
+
 void config_overrides::apply_to(gateway_config& config) const {
     if (address) config.listen_address = *address;
     if (port) config.listen_port = *port;
@@ -17,15 +31,13 @@ void config_overrides::apply_to(gateway_config& config) const {
     }
     if (dashboard_dir) config.dashboard_dir = *dashboard_dir;
     if (log_level) {
-        if (!is_valid_log_level(*log_level)) throw config_error("--log-level: unknown level");
+        if (!is_valid_log_level(*log_level)) {
+            throw config_error("--log-level: must be " + names_for_error(log_level_names));
+        }
         config.log_level = *log_level;
     }
-    if (log_format && !parse_log_format(*log_format, config.log_format)) {
-        throw config_error("--log-format: must be text or json");
-    }
-    if (duplicate_policy && !parse_duplicate_policy(*duplicate_policy, config.duplicates)) {
-        throw config_error("--duplicate-id-policy: must be takeover or reject");
-    }
+    choose("--log-format", log_format, log_format_names, config.log_format);
+    choose("--duplicate-id-policy", duplicate_policy, duplicate_policy_names, config.duplicates);
     if (mqtt_url) {
         if (!is_valid_mqtt_url(*mqtt_url)) {
             throw config_error(
@@ -46,9 +58,7 @@ void config_overrides::apply_to(gateway_config& config) const {
         }
         config.mqtt.password = *mqtt_password;
     }
-    if (mqtt_version && !parse_mqtt_version(*mqtt_version, config.mqtt.version)) {
-        throw config_error("--mqtt-version: must be 3, 3.1.1 or 5");
-    }
+    choose("--mqtt-version", mqtt_version, mqtt_version_names, config.mqtt.version);
     if (mqtt_topic_prefix) {
         if (!is_valid_topic_prefix(*mqtt_topic_prefix)) {
             throw config_error("--mqtt-topic-prefix: not a valid prefix");
@@ -62,12 +72,7 @@ void config_overrides::apply_to(gateway_config& config) const {
         }
         config.auth.jwt_secret = *jwt_secret;
     }
-    if (auth_mode) {
-        if (*auth_mode != "required" && *auth_mode != "disabled") {
-            throw config_error("--auth: must be required or disabled");
-        }
-        config.auth.required = *auth_mode == "required";
-    }
+    choose("--auth", auth_mode, auth_mode_names, config.auth.required);
 }
 
 std::optional<std::string> jwt_secret_from_environment() {

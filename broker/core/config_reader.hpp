@@ -7,11 +7,14 @@
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "named_values.hpp"
 
 namespace switchboard {
 
@@ -64,6 +67,18 @@ public:
     void read_ms(const std::string& key, std::chrono::milliseconds& out, std::int64_t min,
                  std::int64_t max);
     void read_strings(const std::string& key, std::vector<std::string>& out);
+    // A string that must be one of `table`'s words (named_values.hpp): `out`
+    // takes the value it names. Returns whether the key was given.
+    template <class T, std::size_t N>
+    bool read_choice(const std::string& key, T& out, const named_value<T> (&table)[N]) {
+        const json* v = take(key, json(std::string(name_of(table, out))).dump());
+        if (v == nullptr) return false;
+        std::optional<T> value;
+        if (v->is_string()) value = value_named(table, v->get<std::string>());
+        if (!value) fail(key, "must be " + names_for_error(table));
+        out = *value;
+        return true;
+    }
 
     // Calls fn(reader) for each element of the array `key`, which must hold
     // objects; unknown keys in an element are refused after fn returns.

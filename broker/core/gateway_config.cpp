@@ -79,7 +79,9 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
         } else if (v->is_string()) {
             text = v->get<std::string>();
         }
-        if (!parse_mqtt_version(text, m.version)) mqtt.fail("version", "must be 3, \"3.1.1\" or 5");
+        auto version = value_named(mqtt_version_names, text);
+        if (!version) mqtt.fail("version", "must be " + names_for_error(mqtt_version_names));
+        m.version = *version;
     }
     std::int64_t keepalive = m.keepalive.count();
     mqtt.read_integer("keepalive_s", keepalive, 1, 65535);
@@ -110,9 +112,10 @@ void read_mqtt(section_reader mqtt, mqtt_config& m) {
 }
 
 void read_role(section_reader& r, const std::string& key, std::optional<client_role>& out) {
+    // Optional, so not read_choice: an absent role means either.
     if (const json* v = r.take(key)) {
         if (!v->is_string() || !(out = parse_role(v->get<std::string>()))) {
-            r.fail(key, "must be \"device\" or \"controller\"");
+            r.fail(key, "must be " + names_for_error(role_names));
         }
     }
 }
@@ -139,12 +142,7 @@ void read_tls(section_reader tls, tls_options& out) {
 }
 
 void read_auth(section_reader auth, auth_options& out) {
-    std::string mode = out.required ? "required" : "disabled";
-    auth.read("mode", mode);
-    if (mode != "required" && mode != "disabled") {
-        auth.fail("mode", "must be \"required\" or \"disabled\"");
-    }
-    out.required = mode == "required";
+    auth.read_choice("mode", out.required, auth_mode_names);
     auth.for_each_object("tokens", [&](section_reader& t) { read_token(t, out); });
     // The same list in a file of its own, so the config holds no secret.
     std::string tokens_file;
@@ -176,16 +174,10 @@ void read_acl(section_reader acl, access_options& out) {
     acl.read("builtin_defaults", out.builtin_defaults);
     acl.for_each_object("rules", [&](section_reader& r) {
         access_rule rule;
-        std::string effect;
-        r.read("effect", effect);
-        if (effect != "allow" && effect != "deny")
-            r.fail("effect", "must be \"allow\" or \"deny\"");
-        rule.allow = effect == "allow";
-        std::string action = "any";
-        r.read("action", action);
-        if (action != "any" && !(rule.action = access_rules::parse_action(action))) {
-            r.fail("action", "must be \"command\", \"message\", \"observe\" or \"any\"");
+        if (!r.read_choice("effect", rule.allow, rule_effect_names)) {
+            r.fail("effect", "is required: " + names_for_error(rule_effect_names));
         }
+        r.read_choice("action", rule.action, rule_action_names);
         r.read("from", rule.from);
         r.read("to", rule.to);
         constexpr const char* glob_grammar =
@@ -225,12 +217,7 @@ void read_server_names(section_reader& root, origin_options& out) {
 }
 
 void read_metrics(section_reader metrics, metrics_options& out) {
-    std::string allow = out.loopback_only ? "loopback" : "any";
-    metrics.read("allow", allow);
-    if (allow != "any" && allow != "loopback") {
-        metrics.fail("allow", "must be \"any\" or \"loopback\"");
-    }
-    out.loopback_only = allow == "loopback";
+    metrics.read_choice("allow", out.loopback_only, metrics_allow_names);
     read_secret_or_file(metrics, "bearer_token", "token_file", out.bearer_token, min_token_bytes);
     metrics.reject_unknown();
 }
@@ -260,46 +247,12 @@ void read_store(section_reader store, store_options& out) {
 
 }  // namespace
 
-bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept {
-    if (text == "takeover") {
-        out = duplicate_policy::takeover;
-    } else if (text == "reject") {
-        out = duplicate_policy::reject;
-    } else {
-        return false;
-    }
-    return true;
-}
-
 bool is_valid_log_level(std::string_view level) noexcept {
-    return level == "trace" || level == "debug" || level == "info" || level == "warn" ||
-           level == "error" || level == "critical" || level == "off";
-}
-
-bool parse_log_format(std::string_view text, log_line_format& out) noexcept {
-    if (text == "text") {
-        out = log_line_format::text;
-    } else if (text == "json") {
-        out = log_line_format::json;
-    } else {
-        return false;
-    }
-    return true;
+    return value_named(log_level_names, level).has_value();
 }
 
 std::string_view to_string(log_line_format format) noexcept {
-    return format == log_line_format::json ? "json" : "text";
-}
-
-bool parse_mqtt_version(std::string_view text, mqtt_version& out) noexcept {
-    if (text == "3" || text == "3.1.1" || text == "4") {
-        out = mqtt_version::v3_1_1;
-    } else if (text == "5") {
-        out = mqtt_version::v5;
-    } else {
-        return false;
-    }
-    return true;
+    return name_of(log_format_names, format);
 }
 
 bool is_valid_mqtt_url(std::string_view url) noexcept {
@@ -373,19 +326,11 @@ gateway_config read_config(const json& doc, const std::string& source,
     root.read_integer("threads", c.threads, 0, 256);
     root.read("log_level", c.log_level);
     if (!is_valid_log_level(c.log_level)) {
-        root.fail("log_level", "must be one of trace, debug, info, warn, error, critical, off");
+        root.fail("log_level", "must be " + names_for_error(log_level_names));
     }
-    std::string log_format(to_string(c.log_format));
-    root.read("log_format", log_format);
-    if (!parse_log_format(log_format, c.log_format)) {
-        root.fail("log_format", "must be \"text\" or \"json\"");
-    }
+    root.read_choice("log_format", c.log_format, log_format_names);
     root.read("dashboard_dir", c.dashboard_dir);
-    std::string policy = "takeover";
-    root.read("duplicate_id_policy", policy);
-    if (!parse_duplicate_policy(policy, c.duplicates)) {
-        root.fail("duplicate_id_policy", "must be \"takeover\" or \"reject\"");
-    }
+    root.read_choice("duplicate_id_policy", c.duplicates, duplicate_policy_names);
 
     section_reader listen = root.object("listen");
     listen.read("address", c.listen_address);

@@ -16,6 +16,7 @@
 #include "config_reader.hpp"  // config_error
 #include "frame_intake.hpp"
 #include "metrics_access.hpp"
+#include "named_values.hpp"
 #include "origin_policy.hpp"
 #include "rate_limiter.hpp"
 #include "registry.hpp"
@@ -161,12 +162,28 @@ gateway_config parse_config(std::string_view text, const std::string& source);
 // them (docs/configuration.md is checked against this).
 std::vector<config_key> config_keys();
 
-bool parse_duplicate_policy(std::string_view text, duplicate_policy& out) noexcept;
+// The words each setting takes (named_values.hpp): the file, the flags and
+// their errors read the same table.
+inline constexpr named_value<duplicate_policy> duplicate_policy_names[] = {
+    {"takeover", duplicate_policy::takeover}, {"reject", duplicate_policy::reject}};
+// spdlog's level numbers; logging.cpp hands spdlog the name.
+inline constexpr named_value<int> log_level_names[] = {{"trace", 0}, {"debug", 1}, {"info", 2},
+                                                       {"warn", 3},  {"error", 4}, {"critical", 5},
+                                                       {"off", 6}};
+inline constexpr named_value<log_line_format> log_format_names[] = {
+    {"text", log_line_format::text}, {"json", log_line_format::json}};
+// The file may also give 3 or 5 as a number; "4" is MQTT 3.1.1's protocol level.
+inline constexpr named_value<mqtt_version> mqtt_version_names[] = {{"3.1.1", mqtt_version::v3_1_1},
+                                                                   {"5", mqtt_version::v5},
+                                                                   {"3", mqtt_version::v3_1_1},
+                                                                   {"4", mqtt_version::v3_1_1}};
+// auth.mode: whether every client must authenticate.
+inline constexpr named_value<bool> auth_mode_names[] = {{"required", true}, {"disabled", false}};
+// metrics.allow: whether only loopback peers may scrape.
+inline constexpr named_value<bool> metrics_allow_names[] = {{"any", false}, {"loopback", true}};
+
 bool is_valid_log_level(std::string_view level) noexcept;
-bool parse_log_format(std::string_view text, log_line_format& out) noexcept;
 std::string_view to_string(log_line_format format) noexcept;
-// "3", "3.1.1", "4" or "5".
-bool parse_mqtt_version(std::string_view text, mqtt_version& out) noexcept;
 // Whether `url` names a scheme Paho speaks: tcp, mqtt, ssl, mqtts, ws, wss.
 bool is_valid_mqtt_url(std::string_view url) noexcept;
 

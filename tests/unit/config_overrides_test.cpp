@@ -151,5 +151,40 @@ TEST(ConfigOverrides, JwtSecretComesFromTheEnvironmentWhenSetAndNotEmpty) {
     ::unsetenv("SWITCHBOARD_JWT_SECRET");
 }
 
+// The file and the flag refuse a word with the same list of the words the
+// setting takes, since both read one table.
+TEST(ConfigOverrides, FileAndFlagListTheSameWords) {
+    struct case_t {
+        const char* file;
+        void (*set)(config_overrides&);
+        const char* words;
+    };
+    const case_t cases[] = {
+        {R"({"log_format":"xml"})", [](config_overrides& o) { o.log_format = "xml"; },
+         R"(must be "text" or "json")"},
+        {R"({"duplicate_id_policy":"kick"})",
+         [](config_overrides& o) { o.duplicate_policy = "kick"; },
+         R"(must be "takeover" or "reject")"},
+        {R"({"auth":{"mode":"off"}})", [](config_overrides& o) { o.auth_mode = "off"; },
+         R"(must be "required" or "disabled")"},
+        {R"({"mqtt":{"version":"4.5"}})", [](config_overrides& o) { o.mqtt_version = "4.5"; },
+         R"(must be one of "3.1.1", "5", "3", "4")"},
+        {R"({"log_level":"loud"})", [](config_overrides& o) { o.log_level = "loud"; },
+         R"(must be one of "trace", "debug", "info", "warn", "error", "critical", "off")"},
+    };
+    for (const auto& c : cases) {
+        std::string file_error;
+        try {
+            parse_config(c.file, "test.json");
+        } catch (const config_error& e) {
+            file_error = e.what();
+        }
+        config_overrides o;
+        c.set(o);
+        EXPECT_NE(file_error.find(c.words), std::string::npos) << file_error;
+        EXPECT_NE(flag_error(o).find(c.words), std::string::npos) << flag_error(o);
+    }
+}
+
 }  // namespace
 }  // namespace switchboard

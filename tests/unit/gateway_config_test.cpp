@@ -327,19 +327,36 @@ TEST(GatewayConfig, LoadConfigNamesAnUnreadableFile) {
     }
 }
 
-TEST(GatewayConfig, PolicyAndLogLevelHelpers) {
-    duplicate_policy p = duplicate_policy::takeover;
-    EXPECT_TRUE(parse_duplicate_policy("reject", p));
-    EXPECT_EQ(p, duplicate_policy::reject);
-    EXPECT_TRUE(parse_duplicate_policy("takeover", p));
-    EXPECT_EQ(p, duplicate_policy::takeover);
-    EXPECT_FALSE(parse_duplicate_policy("Takeover", p));
-    EXPECT_EQ(p, duplicate_policy::takeover);
+TEST(GatewayConfig, PolicyAndLogLevelWords) {
+    EXPECT_EQ(value_named(duplicate_policy_names, "reject"), duplicate_policy::reject);
+    EXPECT_EQ(value_named(duplicate_policy_names, "takeover"), duplicate_policy::takeover);
+    EXPECT_EQ(value_named(duplicate_policy_names, "Takeover"), std::nullopt);
     for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
         EXPECT_TRUE(is_valid_log_level(level)) << level;
     }
     EXPECT_FALSE(is_valid_log_level("warning"));
     EXPECT_FALSE(is_valid_log_level(""));
+}
+
+TEST(GatewayConfig, AclRuleWordsAndRoles) {
+    auto rule_of = [](const char* rule) {
+        return parse_config(std::string(R"({"acl":{"rules":[)") + rule + "]}}", "test.json")
+            .routing.access.rules.at(0);
+    };
+    auto deny = rule_of(R"({"effect":"deny","action":"observe","from_role":"device"})");
+    EXPECT_FALSE(deny.allow);
+    EXPECT_EQ(deny.action, access_action::observe);
+    EXPECT_EQ(deny.from_role, client_role::device);
+    auto any = rule_of(R"({"effect":"allow","action":"any"})");
+    EXPECT_TRUE(any.allow);
+    EXPECT_EQ(any.action, std::nullopt);
+    EXPECT_EQ(any.from_role, std::nullopt);
+    expect_refused(R"({"acl":{"rules":[{"action":"command"}]}})", "acl.rules[0].effect");
+    expect_refused(R"({"acl":{"rules":[{"effect":"Allow"}]}})", "acl.rules[0].effect");
+    expect_refused(R"({"acl":{"rules":[{"effect":"deny","action":"write"}]}})",
+                   "acl.rules[0].action");
+    expect_refused(R"({"acl":{"rules":[{"effect":"deny","to_role":"admin"}]}})",
+                   "acl.rules[0].to_role");
 }
 
 TEST(GatewayConfig, MetricsAndDrainKeysHaveDefaultsAndChecks) {
