@@ -81,7 +81,9 @@ void fleet_runner::start() {
         signer = std::make_shared<client::jwt_signer>(creds.jwt_secret, creds.jwt_lifetime);
     }
     if (signer) {
-        env_.token_for = [signer](const std::string& id) { return signer->mint(id, "device"); };
+        env_.token_for = [signer](const std::string& id) {
+            return signer->mint(id, client_role::device);
+        };
     } else if (!creds.token.empty()) {
         env_.token_for = [token = creds.token](const std::string&) { return token; };
     }
@@ -100,7 +102,7 @@ void fleet_runner::start() {
             client::mqtt_credentials login{c.mqtt_username, c.mqtt_password};
             if (c.mqtt == fleet_credentials::mqtt_login::token) login = {id, c.token};
             if (c.mqtt == fleet_credentials::mqtt_login::jwt)
-                login = {id, signer->mint(id, "device")};
+                login = {id, signer->mint(id, client_role::device)};
             return std::make_shared<client::mqtt_transport>(io, mqtt_options_, id, "device", meta,
                                                             std::move(login));
         }

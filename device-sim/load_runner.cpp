@@ -317,7 +317,7 @@ controller_list make_controllers(const load_options& o, io_pool& io, coordinatio
     controller_list controllers;
     for (unsigned i = 0; i < o.controllers; ++i) {
         std::string id = o.controller_prefix + std::to_string(i) + "-" + std::to_string(::getpid());
-        std::string token = signer ? signer->mint(id, "controller") : o.token;
+        std::string token = signer ? signer->mint(id, client_role::controller) : o.token;
         controllers.push_back(std::make_unique<load_controller>(io.at(i), ws[i % ws.size()], o, id,
                                                                 0x1234567ULL * (i + 1), coord, args,
                                                                 std::move(token)));

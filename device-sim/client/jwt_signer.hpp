@@ -1,9 +1,10 @@
 #pragma once
-// Mints HS256 JSON Web Tokens for simulated devices and controllers, the
-// kind the gateway's auth.jwt verifies (docs/security.md): header
-// {"alg":"HS256","typ":"JWT"}, claims `sub` = the ID, `role`, `exp`. The
-// simulator makes one per ID from the shared secret (`--jwt-secret`), as a
-// backend issuing device credentials would.
+// Mints the simulator's HS256 JSON Web Tokens with core's jwt_minter, the one
+// that `switchboard token` uses, so they are what the gateway's auth.jwt
+// verifies (docs/security.md): claims `sub` = the ID, `role`, `iat`, `exp`.
+// The simulator makes one per ID from the shared secret (`--jwt-secret`), as
+// a backend issuing device credentials would; this adds only the lifetime
+// and the clock.
 // Immutable after construction; usable from any thread.
 
 #include <chrono>
@@ -11,23 +12,29 @@
 #include <string>
 #include <string_view>
 
+#include "core/jwt_minter.hpp"
+
 namespace switchboard::client {
 
 class jwt_signer {
 public:
     // Tokens minted at t expire at t + lifetime.
-    jwt_signer(std::string secret, std::chrono::seconds lifetime);
+    jwt_signer(std::string secret, std::chrono::seconds lifetime)
+        : minter_(std::move(secret)), lifetime_(lifetime) {}
 
     // A token for `id` in `role`, issued at `now` (unix seconds).
-    std::string mint(std::string_view id, std::string_view role, std::int64_t now) const;
+    std::string mint(std::string_view id, client_role role, std::int64_t now) const {
+        return minter_.mint(id, role, now, lifetime_);
+    }
     // The same, issued now.
-    std::string mint(std::string_view id, std::string_view role) const;
-
-    // Base64url without padding (RFC 4648 §5).
-    static std::string base64url(std::string_view in);
+    std::string mint(std::string_view id, client_role role) const {
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        return mint(id, role, now.count());
+    }
 
 private:
-    std::string secret_;
+    jwt_minter minter_;
     std::chrono::seconds lifetime_;
 };
 
