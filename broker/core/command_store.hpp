@@ -15,12 +15,16 @@
 #include <string_view>
 #include <vector>
 
+#include "named_values.hpp"
+
 namespace switchboard {
 
 // How hard a commit holds on: `normal` survives the process being killed
 // (kill -9, a crash) but the last commits may be lost on power loss; `full`
 // survives power loss too, at an fsync per commit.
 enum class store_sync { normal, full };
+inline constexpr named_value<store_sync> store_sync_names[] = {{"normal", store_sync::normal},
+                                                               {"full", store_sync::full}};
 
 // The `store` section of the config.
 struct store_options {

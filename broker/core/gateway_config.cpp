@@ -233,15 +233,7 @@ void read_admin(section_reader admin, std::string& socket) {
 
 void read_store(section_reader store, store_options& out) {
     store.read("path", out.path);
-    std::string sync = out.sync == store_sync::full ? "full" : "normal";
-    store.read("sync", sync);
-    if (sync == "normal") {
-        out.sync = store_sync::normal;
-    } else if (sync == "full") {
-        out.sync = store_sync::full;
-    } else {
-        store.fail("sync", "must be \"normal\" or \"full\"");
-    }
+    store.read_choice("sync", out.sync, store_sync_names);
     store.reject_unknown();
 }
 
