@@ -34,7 +34,8 @@ base=build/packaging/debian12-base.tar
 if [[ ! -f $base ]]; then
   step "bare Debian 12 root (mmdebstrap, cached in $base)"
   mkdir -p build/packaging
-  mmdebstrap --variant=apt --mode=root --skip=cleanup/apt/lists bookworm "$base.partial" \
+  # --format=tar: mmdebstrap picks the format from the name, and ".partial" would make a folder.
+  mmdebstrap --variant=apt --mode=root --format=tar --skip=cleanup/apt/lists bookworm "$base.partial" \
     "deb http://deb.debian.org/debian bookworm main" \
     "deb http://deb.debian.org/debian bookworm-updates main" \
     "deb http://deb.debian.org/debian-security bookworm-security main"
