@@ -12,6 +12,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/counter_table.hpp"
 #include "session_context.hpp"
 
 #ifndef SWITCHBOARD_VERSION
@@ -25,7 +26,7 @@ namespace {
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-using labels = std::initializer_list<std::pair<const char*, std::string_view>>;
+using labels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
 double value_of(const counters::counter& c) {
     return static_cast<double>(c.load(std::memory_order_relaxed));
@@ -34,12 +35,14 @@ double value_of(const counters::counter& c) {
 // One metric family being filled.
 class family {
 public:
-    family(std::vector<MetricFamily>& out, const char* name, const char* help, MetricType type)
-        : f_(out.emplace_back(MetricFamily{name, help, type, {}})) {}
+    family(std::vector<MetricFamily>& out, std::string_view name, std::string_view help,
+           MetricType type)
+        : f_(out.emplace_back(MetricFamily{std::string(name), std::string(help), type, {}})) {}
 
     family& add(labels l, double v) {
         ClientMetric& m = f_.metric.emplace_back();
-        for (const auto& [name, value] : l) m.label.push_back({name, std::string(value)});
+        for (const auto& [name, value] : l)
+            m.label.push_back({std::string(name), std::string(value)});
         if (f_.type == MetricType::Counter) {
             m.counter.value = v;
         } else {
@@ -82,8 +85,6 @@ public:
         family(out, "switchboard_open_connections",
                "WebSocket connections open now (registered or not)", gauge)
             .add(static_cast<double>(context_.sessions.size()));
-        family(out, "switchboard_connections_accepted_total", "TCP connections accepted", counter)
-            .add(value_of(c.connections_accepted));
         family clients(out, "switchboard_clients",
                        "registered clients by role and transport (MQTT ones through the bridge)",
                        gauge);
@@ -96,23 +97,6 @@ public:
                         tally[static_cast<std::size_t>(role)][static_cast<std::size_t>(via)]));
             }
         }
-        family(out, "switchboard_registrations_total", "register frames by outcome", counter)
-            .add({{"outcome", "accepted"}}, value_of(c.sessions_registered))
-            .add({{"outcome", "id_taken"}}, value_of(c.registrations_rejected))
-            .add({{"outcome", "unauthorized"}}, value_of(c.unauthorized));
-        family(out, "switchboard_takeovers_total",
-               "registrations that took an ID over from an older connection", counter)
-            .add(value_of(c.takeovers));
-        family(out, "switchboard_register_timeouts_total",
-               "connections closed 4002 for not registering in time", counter)
-            .add(value_of(c.register_timeouts));
-
-        family(out, "switchboard_frames_received_total",
-               "frames read from clients, any transport, before parsing", counter)
-            .add(value_of(c.frames_received));
-        family(out, "switchboard_bad_frames_total",
-               "frames refused as malformed (bad JSON, fields, binary, protocol errors)", counter)
-            .add(value_of(c.bad_frames));
         family routed(out, "switchboard_frames_routed_total",
                       "valid frames of registered clients routed, by type", counter);
         for (std::size_t i = 0; i < inbound_type_count; ++i)
@@ -121,55 +105,13 @@ public:
                     "frames the router sent, by type (one per recipient)", counter);
         for (std::size_t i = 0; i < outbound_type_count; ++i)
             sent.add({{"type", outbound_names[i]}}, value_of(c.frames_sent[i]));
-        family(out, "switchboard_frames_dropped_total",
-               "frames not queued because the connection was closing or its queue was full",
-               counter)
-            .add(value_of(c.frames_dropped));
-        family(out, "switchboard_slow_reader_closes_total",
-               "connections cut because their outbound queue passed its bound", counter)
-            .add(value_of(c.slow_consumers_closed));
-
-        family(out, "switchboard_refusals_total",
-               "requests refused for the gateway's protection, by reason", counter)
-            .add({{"reason", "auth"}}, value_of(c.unauthorized))
-            .add({{"reason", "origin"}}, value_of(c.origins_refused))
-            .add({{"reason", "rate_limit"}}, value_of(c.rate_limited))
-            .add({{"reason", "connection_cap"}}, value_of(c.connections_refused))
-            .add({{"reason", "frame_size"}}, value_of(c.oversized_frames))
-            .add({{"reason", "draining"}}, value_of(c.upgrades_refused_draining));
-        family(out, "switchboard_rate_limit_closes_total",
-               "connections closed 4008 for flooding past the rate limit", counter)
-            .add(value_of(c.rate_limit_closes));
-        family(out, "switchboard_routing_errors_total",
-               "commands, messages, subscribes and lists answered with an error, by code", counter)
-            .add({{"code", "offline"}}, value_of(c.offline_errors))
-            .add({{"code", "forbidden"}}, value_of(c.forbidden))
-            .add({{"code", "overloaded"}}, value_of(c.overloaded_errors));
-
         std::array<latency_histogram::snapshot, command_outcome_count> latency;
         for (std::size_t i = 0; i < command_outcome_count; ++i)
             latency[i] = c.command_latency[i].read();
-        family(out, "switchboard_commands_accepted_total",
-               "commands delivered to their device and awaiting an outcome", counter)
-            .add(value_of(c.commands_accepted));
-        family(out, "switchboard_commands_total", "commands by outcome", counter)
-            .add({{"outcome", "ok"}}, static_cast<double>(latency[0].count))
-            .add({{"outcome", "error"}}, static_cast<double>(latency[1].count))
-            .add({{"outcome", "timeout"}}, value_of(c.command_timeouts))
-            .add({{"outcome", "device_disconnected"}}, value_of(c.commands_device_disconnected))
-            .add({{"outcome", "dropped"}}, value_of(c.commands_dropped))
-            .add({{"outcome", "expired"}}, value_of(c.commands_expired))
-            .add({{"outcome", "cancelled"}}, value_of(c.commands_cancelled))
-            .add({{"outcome", "refused_offline"}}, value_of(c.commands_refused_offline))
-            .add({{"outcome", "refused_forbidden"}}, value_of(c.commands_refused_forbidden))
-            .add({{"outcome", "refused_overloaded"}}, value_of(c.commands_refused_overloaded))
-            .add({{"outcome", "refused_duplicate"}}, value_of(c.commands_refused_duplicate));
+        add_counter_table(out, c, latency);
         add_latency(out, latency);
         family(out, "switchboard_pending_commands", "commands awaiting their answer", gauge)
             .add(static_cast<double>(context_.routing.ledger().size()));
-        family(out, "switchboard_commands_queued_total",
-               "commands with ttl_ms accepted for an offline device (ack queued)", counter)
-            .add(value_of(c.commands_queued));
         family(out, "switchboard_queued_commands", "commands waiting for their offline device",
                gauge)
             .add(static_cast<double>(context_.routing.ledger().queued_size()));
@@ -177,20 +119,36 @@ public:
                "bytes held by commands waiting for offline devices (limits.max_queued_bytes)",
                gauge)
             .add(static_cast<double>(context_.routing.ledger().queued_bytes()));
-        family(out, "switchboard_responses_unmatched_total",
-               "responses that matched no pending command, by reason", counter)
-            .add({{"reason", "late"}}, value_of(c.late_responses))
-            .add({{"reason", "unknown"}}, value_of(c.unknown_responses));
-        family(out, "switchboard_messages_routed_total", "messages delivered", counter)
-            .add(value_of(c.messages_routed));
-        family(out, "switchboard_events_received_total", "events from devices", counter)
-            .add(value_of(c.events_received));
-
         if (bridge) add_bridge(out, *bridge);
         return out;
     }
 
 private:
+    // counter_table's rows, a family per run of rows, with the ok and error
+    // outcomes of commands from the latency histograms' counts.
+    static void add_counter_table(
+        std::vector<MetricFamily>& out, const counters& c,
+        const std::array<latency_histogram::snapshot, command_outcome_count>& latency) {
+        std::optional<family> current;
+        std::string_view current_name;
+        for (const counter_row& row : counter_table) {
+            if (row.family.empty()) continue;
+            if (row.family != current_name) {
+                current.emplace(out, row.family, row.help, MetricType::Counter);
+                current_name = row.family;
+                if (row.family == commands_family) {
+                    current->add({{"outcome", "ok"}}, static_cast<double>(latency[0].count))
+                        .add({{"outcome", "error"}}, static_cast<double>(latency[1].count));
+                }
+            }
+            if (row.label_name.empty()) {
+                current->add(value_of(c.*row.member));
+            } else {
+                current->add({{row.label_name, row.label_value}}, value_of(c.*row.member));
+            }
+        }
+    }
+
     static void add_latency(std::vector<MetricFamily>& out,
                             const std::array<latency_histogram::snapshot, 3>& latency) {
         MetricFamily& f = out.emplace_back(

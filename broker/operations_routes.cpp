@@ -1,5 +1,6 @@
 #include "operations_routes.hpp"
 
+#include "core/counter_table.hpp"
 #include "core/json_writer.hpp"
 #include "metrics.hpp"
 
@@ -18,42 +19,28 @@ std::string healthz_body(const session_context& context) {
 }
 
 // The counters /healthz showed before it became a liveness probe, for
-// scripts (scripts/bench.sh) that read them as JSON.
+// scripts (scripts/bench.sh) that read them as JSON: the gauges, then every
+// counter of counter_table under its /stats key.
 std::string stats_body(const session_context& context) {
-    const counters& c = context.stats;
-    auto n = [](const counters::counter& v) {
-        return static_cast<std::int64_t>(v.load(std::memory_order_relaxed));
-    };
-    return json_writer{}
-               .string("node", context.config.node)
-               .string("phase", to_string(context.phase.load()))
-               .integer("sessions", static_cast<std::int64_t>(context.sessions.size()))
-               .integer("registered", static_cast<std::int64_t>(context.routing.clients().size()))
-               .integer("pending_commands",
-                        static_cast<std::int64_t>(context.routing.ledger().size()))
-               .integer("commands_accepted", n(c.commands_accepted))
-               .integer("commands_answered", n(c.commands_answered))
-               .integer("command_timeouts", n(c.command_timeouts))
-               .integer("commands_device_disconnected", n(c.commands_device_disconnected))
-               .integer("queued_commands",
-                        static_cast<std::int64_t>(context.routing.ledger().queued_size()))
-               .integer("queued_command_bytes",
-                        static_cast<std::int64_t>(context.routing.ledger().queued_bytes()))
-               .integer("commands_queued", n(c.commands_queued))
-               .integer("commands_expired", n(c.commands_expired))
-               .integer("commands_cancelled", n(c.commands_cancelled))
-               .integer("late_responses", n(c.late_responses))
-               .integer("bad_frames", n(c.bad_frames))
-               .integer("slow_consumers_closed", n(c.slow_consumers_closed))
-               .integer("unauthorized", n(c.unauthorized))
-               .integer("forbidden", n(c.forbidden))
-               .integer("rate_limited", n(c.rate_limited))
-               .integer("connections_refused", n(c.connections_refused))
-               .integer("origins_refused", n(c.origins_refused))
-               .raw("mqtt", context.bridge ? context.bridge->health_json()
-                                           : std::string(R"({"state":"disabled"})"))
-               .finish() +
-           "\n";
+    auto count = [](std::size_t n) { return static_cast<std::int64_t>(n); };
+    const command_ledger& ledger = context.routing.ledger();
+    json_writer out;
+    out.string("node", context.config.node)
+        .string("phase", to_string(context.phase.load()))
+        .integer("sessions", count(context.sessions.size()))
+        .integer("registered", count(context.routing.clients().size()))
+        .integer("pending_commands", count(ledger.size()))
+        .integer("queued_commands", count(ledger.queued_size()))
+        .integer("queued_command_bytes", count(ledger.queued_bytes()));
+    for (const counter_row& row : counter_table) {
+        if (row.stats_key.empty()) continue;
+        out.integer(
+            row.stats_key,
+            static_cast<std::int64_t>((context.stats.*row.member).load(std::memory_order_relaxed)));
+    }
+    out.raw("mqtt", context.bridge ? context.bridge->health_json()
+                                   : std::string(R"({"state":"disabled"})"));
+    return out.finish() + "\n";
 }
 
 // nullopt when the request may read metrics; else the refusal.

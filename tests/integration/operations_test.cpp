@@ -69,6 +69,44 @@ TEST(Operations, StatsKeepsTheCountsAsJson) {
     EXPECT_EQ(body["mqtt"]["state"], "disabled");
 }
 
+// /stats serves every key of docs/operations.md's /stats table and nothing
+// else, and each counter there holds the value /metrics serves for it.
+TEST(Operations, StatsServesItsDocumentedKeysWithTheMetricsValues) {
+    running_gateway gw;
+    command_pair p(gw.port());
+    for (int i = 0; i < 3; ++i) p.round_trip("c" + std::to_string(i));
+    p.dash.send({{"type", "command"}, {"to", "nobody"}, {"id", "x"}, {"name", "ping"}});
+    ASSERT_TRUE(p.dash.receive_type("error"));
+
+    auto stats = json::parse(http_get(gw.port(), "/stats").body());
+    std::set<std::string> served;
+    for (const auto& [key, value] : stats.items()) served.insert(key);
+    std::set<std::string> documented;
+    for (const auto& row : table_rows(doc_section(read_doc("docs/operations.md"), "## `/stats`"))) {
+        auto names = backticked(row.at(0));
+        if (names.size() == 1) documented.insert(names[0]);
+    }
+    EXPECT_EQ(served, documented);
+
+    auto metrics = scrape(gw.port());
+    EXPECT_EQ(stats["commands_accepted"], 3);
+    EXPECT_EQ(stats["commands_answered"], 3);
+    EXPECT_EQ(stats["commands_refused_offline"], 1);
+    EXPECT_EQ(stats["sessions_registered"], 2);
+    for (const char* key : {"commands_accepted", "commands_refused_offline", "sessions_registered",
+                            "connections_accepted", "frames_received"}) {
+        SCOPED_TRACE(key);
+        EXPECT_GT(stats[key].get<double>(), 0);
+    }
+    EXPECT_EQ(stats["commands_accepted"].get<double>(),
+              metrics["switchboard_commands_accepted_total"]);
+    EXPECT_EQ(stats["commands_refused_offline"].get<double>(),
+              metrics["switchboard_commands_total{outcome=\"refused_offline\"}"]);
+    EXPECT_EQ(stats["sessions_registered"].get<double>(),
+              metrics["switchboard_registrations_total{outcome=\"accepted\"}"]);
+    EXPECT_EQ(stats["frames_received"].get<double>(), metrics["switchboard_frames_received_total"]);
+}
+
 TEST(Operations, ReadyzIsReadyWhileServingAnd503WhileDraining) {
     running_gateway gw;
     auto res = http_get(gw.port(), "/readyz");

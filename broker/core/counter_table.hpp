@@ -1,0 +1,171 @@
+#pragma once
+// Every event counter of `counters` once, with the names it is served under:
+// its key in /stats and its Prometheus family (and label) in /metrics. Both
+// routes read this one table, so a counter cannot be incremented and never
+// read, or served under one name and documented under another
+// (docs/operations.md lists both; tests check each against the served text).
+// Rows of one family are adjacent; the first row of a family carries its help.
+
+#include <string_view>
+
+#include "counters.hpp"
+
+namespace switchboard {
+
+struct counter_row {
+    counters::counter counters::*member;
+    std::string_view stats_key;  // empty: served at /metrics only (named there already)
+    std::string_view family;     // empty: served at /stats only
+    std::string_view help;       // on a family's first row
+    std::string_view label_name = {};
+    std::string_view label_value = {};
+};
+
+// Where counters::command_latency's ok and error counts go: outcomes of
+// switchboard_commands_total not kept as a counter of their own.
+inline constexpr std::string_view commands_family = "switchboard_commands_total";
+
+inline constexpr counter_row counter_table[] = {
+    {&counters::connections_accepted, "connections_accepted",
+     "switchboard_connections_accepted_total", "TCP connections accepted"},
+    {&counters::sessions_registered, "sessions_registered", "switchboard_registrations_total",
+     "register frames by outcome", "outcome", "accepted"},
+    {&counters::registrations_rejected,
+     "registrations_rejected",
+     "switchboard_registrations_total",
+     {},
+     "outcome",
+     "id_taken"},
+    {&counters::unauthorized,
+     "unauthorized",
+     "switchboard_registrations_total",
+     {},
+     "outcome",
+     "unauthorized"},
+    {&counters::takeovers, "takeovers", "switchboard_takeovers_total",
+     "registrations that took an ID over from an older connection"},
+    {&counters::register_timeouts, "register_timeouts", "switchboard_register_timeouts_total",
+     "connections closed 4002 for not registering in time"},
+    {&counters::frames_received, "frames_received", "switchboard_frames_received_total",
+     "frames read from clients, any transport, before parsing"},
+    {&counters::bad_frames, "bad_frames", "switchboard_bad_frames_total",
+     "frames refused as malformed (bad JSON, fields, binary, protocol errors)"},
+    {&counters::frames_dropped, "frames_dropped", "switchboard_frames_dropped_total",
+     "frames not queued because the connection was closing or its queue was full"},
+    {&counters::slow_consumers_closed, "slow_consumers_closed",
+     "switchboard_slow_reader_closes_total",
+     "connections cut because their outbound queue passed its bound"},
+    {&counters::unauthorized,
+     {},
+     "switchboard_refusals_total",
+     "requests refused for the gateway's protection, by reason",
+     "reason",
+     "auth"},
+    {&counters::origins_refused,
+     "origins_refused",
+     "switchboard_refusals_total",
+     {},
+     "reason",
+     "origin"},
+    {&counters::rate_limited,
+     "rate_limited",
+     "switchboard_refusals_total",
+     {},
+     "reason",
+     "rate_limit"},
+    {&counters::connections_refused,
+     "connections_refused",
+     "switchboard_refusals_total",
+     {},
+     "reason",
+     "connection_cap"},
+    {&counters::oversized_frames,
+     "oversized_frames",
+     "switchboard_refusals_total",
+     {},
+     "reason",
+     "frame_size"},
+    {&counters::upgrades_refused_draining,
+     "upgrades_refused_draining",
+     "switchboard_refusals_total",
+     {},
+     "reason",
+     "draining"},
+    {&counters::rate_limit_closes, "rate_limit_closes", "switchboard_rate_limit_closes_total",
+     "connections closed 4008 for flooding past the rate limit"},
+    {&counters::offline_errors, "offline_errors", "switchboard_routing_errors_total",
+     "commands, messages, subscribes and lists answered with an error, by code", "code", "offline"},
+    {&counters::forbidden,
+     "forbidden",
+     "switchboard_routing_errors_total",
+     {},
+     "code",
+     "forbidden"},
+    {&counters::overloaded_errors,
+     "overloaded_errors",
+     "switchboard_routing_errors_total",
+     {},
+     "code",
+     "overloaded"},
+    {&counters::commands_accepted, "commands_accepted", "switchboard_commands_accepted_total",
+     "commands delivered to their device and awaiting an outcome"},
+    // ok and error come from the latency histograms (commands_family).
+    {&counters::command_timeouts, "command_timeouts", commands_family, "commands by outcome",
+     "outcome", "timeout"},
+    {&counters::commands_device_disconnected,
+     "commands_device_disconnected",
+     commands_family,
+     {},
+     "outcome",
+     "device_disconnected"},
+    {&counters::commands_dropped, "commands_dropped", commands_family, {}, "outcome", "dropped"},
+    {&counters::commands_expired, "commands_expired", commands_family, {}, "outcome", "expired"},
+    {&counters::commands_cancelled,
+     "commands_cancelled",
+     commands_family,
+     {},
+     "outcome",
+     "cancelled"},
+    {&counters::commands_refused_offline,
+     "commands_refused_offline",
+     commands_family,
+     {},
+     "outcome",
+     "refused_offline"},
+    {&counters::commands_refused_forbidden,
+     "commands_refused_forbidden",
+     commands_family,
+     {},
+     "outcome",
+     "refused_forbidden"},
+    {&counters::commands_refused_overloaded,
+     "commands_refused_overloaded",
+     commands_family,
+     {},
+     "outcome",
+     "refused_overloaded"},
+    {&counters::commands_refused_duplicate,
+     "commands_refused_duplicate",
+     commands_family,
+     {},
+     "outcome",
+     "refused_duplicate"},
+    // The sum of the ok and error outcomes, kept for /stats' readers.
+    {&counters::commands_answered, "commands_answered", {}, {}},
+    {&counters::commands_queued, "commands_queued", "switchboard_commands_queued_total",
+     "commands with ttl_ms accepted for an offline device (ack queued)"},
+    {&counters::late_responses, "late_responses", "switchboard_responses_unmatched_total",
+     "responses that matched no pending command, by reason", "reason", "late"},
+    {&counters::unknown_responses,
+     "unknown_responses",
+     "switchboard_responses_unmatched_total",
+     {},
+     "reason",
+     "unknown"},
+    {&counters::messages_routed, "messages_routed", "switchboard_messages_routed_total",
+     "messages delivered"},
+    {&counters::events_received, "events_received", "switchboard_events_received_total",
+     "events from devices"},
+};
+
+}  // namespace switchboard
