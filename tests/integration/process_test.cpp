@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "child_process.hpp"
+#include "dev_cert.hpp"
 #include "eventually.hpp"
 #include "raw_connection.hpp"
 #include "ws_test_client.hpp"
@@ -118,9 +119,7 @@ TEST(Process, HardenedProductionExampleIsRefusedUntilItsSecretFilesExist) {
 TEST(Process, HardenedProductionExampleIsValidWithRealSecretsAndCertificate) {
     auto dir = std::filesystem::temp_directory_path() / ("sb-prod-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
-    auto cert = run_program({std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh",
-                             (dir / "tls").string()});
-    ASSERT_EQ(cert.status, 0) << cert.output;
+    make_dev_cert(dir / "tls");
     std::ofstream(dir / "tokens.json")
         << R"([{"token": "u7Jk2pQ9xV4mN8bR1tY6wE3s", "id": "ops-console-*", "role": "controller"}])";
     std::ofstream(dir / "jwt.secret") << "Zq8vN3rT6yW1pL4kH9mB2xC7dF5gJ0sAe2\n";
@@ -141,9 +140,7 @@ TEST(Process, HardenedProductionExampleIsValidWithRealSecretsAndCertificate) {
     auto r = run_program({binary, "--config", config, "--check-config"});
     EXPECT_EQ(r.status, 0) << r.output;
     // The same with a key that is not the certificate's.
-    auto other = run_program({std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh",
-                              (dir / "other").string()});
-    ASSERT_EQ(other.status, 0) << other.output;
+    make_dev_cert(dir / "other");
     replace((dir / "tls" / "key.pem").string(), (dir / "other" / "key.pem").string());
     std::ofstream(config) << text;
     r = run_program({binary, "--config", config, "--check-config"});

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "child_process.hpp"
+#include "dev_cert.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 
@@ -31,29 +32,16 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-// Makes the pair once per test run, in the build's temporary folder.
-std::string cert_dir() {
-    static const std::string dir = [] {
-        auto d = std::filesystem::temp_directory_path() /
-                 ("switchboard-tls-test-" + std::to_string(::getpid()));
-        auto r = run_program(
-            {std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh", d.string()});
-        EXPECT_EQ(r.status, 0) << r.output;
-        return d.string();
-    }();
-    return dir;
-}
-
 void with_tls(gateway_config& c) {
     c.tls.enabled = true;
-    c.tls.cert_file = cert_dir() + "/cert.pem";
-    c.tls.key_file = cert_dir() + "/key.pem";
+    c.tls.cert_file = dev_cert_dir() + "/cert.pem";
+    c.tls.key_file = dev_cert_dir() + "/key.pem";
 }
 
 // A client context that trusts only the dev certificate and checks the name.
 ssl::context client_context(int max_version = 0) {
     ssl::context ctx(ssl::context::tls_client);
-    ctx.load_verify_file(cert_dir() + "/cert.pem");
+    ctx.load_verify_file(dev_cert_dir() + "/cert.pem");
     ctx.set_verify_mode(ssl::verify_peer);
     if (max_version != 0) {
         SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_VERSION);
@@ -71,13 +59,6 @@ void connect_tls(beast::ssl_stream<beast::tcp_stream>& s, unsigned short port) {
     SSL_set_tlsext_host_name(s.native_handle(), "localhost");
     s.set_verify_callback(ssl::host_name_verification("localhost"));
     s.handshake(ssl::stream_base::client);
-}
-
-// A fresh pair of its own in `dir` (a reload test overwrites it).
-void make_pair(const std::filesystem::path& dir) {
-    auto r = run_program(
-        {std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh", dir.string()});
-    ASSERT_EQ(r.status, 0) << r.output;
 }
 
 // The SHA-256 of a certificate, as a PEM file holds it or as a peer shows it.
@@ -268,8 +249,8 @@ TEST(Tls, CheckFilesLoadsThePairAndNamesTheKeyAtFault) {
     EXPECT_NE(message_of(swapped).find("'tls.cert_file'"), std::string::npos)
         << message_of(swapped);
     // A key of another pair does not match the certificate.
-    auto other = std::filesystem::path(cert_dir()) / "other";
-    make_pair(other);
+    auto other = std::filesystem::path(dev_cert_dir()) / "other";
+    make_dev_cert(other);
     gateway_config mismatched = c;
     mismatched.tls.key_file = (other / "key.pem").string();
     EXPECT_NE(message_of(mismatched).find("does not match"), std::string::npos)
@@ -290,10 +271,10 @@ TEST(Tls, MissingCertificateStopsStartup) {
 // A reload (SIGHUP) with a renewed certificate: a new wss:// client sees the
 // new one, while connections made before keep theirs and go on routing.
 TEST(Tls, ReloadedCertificateServesNewHandshakesWhileOpenConnectionsKeepRouting) {
-    auto dir = std::filesystem::path(cert_dir()) / "reload";
-    auto renewed = std::filesystem::path(cert_dir()) / "renewed";
-    make_pair(dir);
-    make_pair(renewed);
+    auto dir = std::filesystem::path(dev_cert_dir()) / "reload";
+    auto renewed = std::filesystem::path(dev_cert_dir()) / "renewed";
+    make_dev_cert(dir);
+    make_dev_cert(renewed);
     const std::string old_print = fingerprint_of_file(dir / "cert.pem");
     const std::string new_print = fingerprint_of_file(renewed / "cert.pem");
     ASSERT_NE(old_print, new_print);
@@ -340,10 +321,10 @@ TEST(Tls, ReloadedCertificateServesNewHandshakesWhileOpenConnectionsKeepRouting)
 // A reload whose key does not match its certificate, or that moves the
 // listener, changes nothing: not the certificate, not the rest of the file.
 TEST(Tls, RefusedReloadChangesNothing) {
-    auto dir = std::filesystem::path(cert_dir()) / "refused";
-    auto other = std::filesystem::path(cert_dir()) / "refused-other";
-    make_pair(dir);
-    make_pair(other);
+    auto dir = std::filesystem::path(dev_cert_dir()) / "refused";
+    auto other = std::filesystem::path(dev_cert_dir()) / "refused-other";
+    make_dev_cert(dir);
+    make_dev_cert(other);
     auto tune = [&](gateway_config& c) {
         c.tls.enabled = true;
         c.tls.cert_file = (dir / "cert.pem").string();

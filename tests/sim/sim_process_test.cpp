@@ -12,6 +12,7 @@
 #include <set>
 
 #include "child_process.hpp"
+#include "dev_cert.hpp"
 #include "running_gateway.hpp"
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
 #include "mosquitto_broker.hpp"
@@ -46,19 +47,6 @@ std::map<std::string, std::uint64_t> summary_rows(const std::string& output) {
         start = end + 1;
     }
     return rows;
-}
-
-// A dev certificate pair (scripts/make-dev-cert.sh), made once per run.
-std::string cert_dir() {
-    static const std::string dir = [] {
-        auto d = std::filesystem::temp_directory_path() /
-                 ("switchboard-sim-tls-" + std::to_string(::getpid()));
-        auto r = run_program(
-            {std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh", d.string()});
-        EXPECT_EQ(r.status, 0) << r.output;
-        return d.string();
-    }();
-    return dir;
 }
 
 std::string ws_url(unsigned short port, const std::string& scheme = "ws") {
@@ -105,13 +93,13 @@ TEST(SimProcess, WssAndTokensAgainstATlsAndAuthGateway) {
     const std::string jwt_secret = "sim-test-jwt-secret-0123456789-0123456789";
     running_gateway gw([&](gateway_config& c) {
         c.tls.enabled = true;
-        c.tls.cert_file = cert_dir() + "/cert.pem";
-        c.tls.key_file = cert_dir() + "/key.pem";
+        c.tls.cert_file = dev_cert_dir() + "/cert.pem";
+        c.tls.key_file = dev_cert_dir() + "/key.pem";
         c.auth.required = true;
         c.auth.jwt_secret = jwt_secret;
         c.auth.tokens = {{device_token, "tok-*", client_role::device}};
     });
-    const std::string ca = cert_dir() + "/cert.pem";
+    const std::string ca = dev_cert_dir() + "/cert.pem";
     const std::string url = ws_url(gw.port(), "wss");
 
     // A static token, the certificate trusted from its file.

@@ -1,0 +1,35 @@
+#pragma once
+// The self-signed certificate for localhost that scripts/make-dev-cert.sh
+// makes, for tests of TLS: one pair per test process, or a fresh pair in a
+// folder of the test's own (reload tests overwrite theirs). Needs
+// SWITCHBOARD_SOURCE_DIR.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "child_process.hpp"
+
+namespace switchboard::test {
+
+// A fresh pair, cert.pem and key.pem, in `dir`.
+inline void make_dev_cert(const std::filesystem::path& dir) {
+    auto r = run_program(
+        {std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh", dir.string()});
+    ASSERT_EQ(r.status, 0) << r.output;
+}
+
+// The folder of this process's pair, made on first use.
+inline const std::string& dev_cert_dir() {
+    static const std::string dir = [] {
+        auto d = std::filesystem::temp_directory_path() /
+                 ("switchboard-dev-cert-" + std::to_string(::getpid()));
+        make_dev_cert(d);
+        return d.string();
+    }();
+    return dir;
+}
+
+}  // namespace switchboard::test
