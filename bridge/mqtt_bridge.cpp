@@ -1,5 +1,6 @@
 #include "mqtt_bridge.hpp"
 
+#include <MQTTAsync.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -135,6 +136,12 @@ mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
                options_.mqtt.broker_authenticates ? client_trust::authenticated
                                                   : client_trust::unauthenticated),
       watchdog_(options_.mqtt.keepalive) {
+    // Paho C formats a trace line into its in-memory ring for every packet
+    // at its default level (protocol): nine vsnprintf calls and a lock per
+    // round trip, 30 % of the bridged round trip's instructions
+    // (docs/benchmarks.md). No trace callback is set, so nothing reads the
+    // ring: errors only (this also overrides MQTT_C_CLIENT_TRACE_LEVEL).
+    MQTTAsync_setTraceLevel(MQTTASYNC_TRACE_ERROR);
     try {
         // Paho C refuses a publish once this many commands wait in its own
         // queue, connected or not (default 100: a burst of 320 commands lost
