@@ -103,13 +103,40 @@ std::string_view to_string(bridge_state state) noexcept {
     return "idle";
 }
 
-void mqtt_bridge::strand_listener::post(const mqtt::token& token, bool ok) {
-    token_outcome outcome{ok, token.get_return_code(), static_cast<int>(token.get_reason_code()),
-                          reinterpret_cast<std::uintptr_t>(token.get_user_context())};
-    // On Paho's thread: hand over and return at once.
-    boost::asio::post(strand_, [owner = owner_, h = handler_, outcome] {
-        if (auto self = owner.lock()) ((*self).*h)(outcome);
+void mqtt_bridge::strand_handoff::push(strand_event event) {
+    if (!queue.push(std::move(event))) return;  // a drain is on its way
+    boost::asio::post(strand, [owner = owner] {
+        if (auto self = owner.lock()) self->drain_handoffs();
     });
+}
+
+void mqtt_bridge::strand_listener::post(const mqtt::token& token, bool ok) {
+    // On Paho's thread: hand over and return at once.
+    handoff_->push(
+        token_done{handler_,
+                   {ok, token.get_return_code(), static_cast<int>(token.get_reason_code()),
+                    reinterpret_cast<std::uintptr_t>(token.get_user_context())}});
+}
+
+void mqtt_bridge::drain_handoffs() {
+    handoff_->queue.take(handoff_batch_);
+    for (strand_event& event : handoff_batch_) {
+        if (auto* message = std::get_if<mqtt::const_message_ptr>(&event)) {
+            on_message(*message);
+        } else if (auto* done = std::get_if<token_done>(&event)) {
+            (this->*done->handler)(done->outcome);
+        } else if (auto* frame = std::get_if<inbox_frame>(&event)) {
+            enqueue(std::move(frame->topic), std::move(frame->frame), frame->trace);
+        } else if (auto* change = std::get_if<link_change>(&event)) {
+            if (change->up) {
+                on_connected(change->text);
+            } else {
+                on_connection_lost(change->text);
+            }
+        }
+    }
+    // Releases the batch's messages and frames now, not at the next drain.
+    handoff_batch_.clear();
 }
 
 std::shared_ptr<mqtt_bridge> mqtt_bridge::create(router& routing, executor ex,
@@ -124,13 +151,14 @@ mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
       intake_(routing, options_.limits),
       topics_(options_.mqtt.topic_prefix),
       strand_(boost::asio::make_strand(ex)),
+      handoff_(std::make_shared<strand_handoff>(strand_)),
       retry_timer_(strand_),
       watchdog_timer_(strand_),
       connect_options_(make_connect_options(options_)),
-      connect_listener_(strand_, &mqtt_bridge::on_connect_done),
-      subscribe_listener_(strand_, &mqtt_bridge::on_subscribed),
-      publish_listener_(strand_, &mqtt_bridge::on_published),
-      probe_listener_(strand_, &mqtt_bridge::on_probe_answered),
+      connect_listener_(handoff_, &mqtt_bridge::on_connect_done),
+      subscribe_listener_(handoff_, &mqtt_bridge::on_subscribed),
+      publish_listener_(handoff_, &mqtt_bridge::on_published),
+      probe_listener_(handoff_, &mqtt_bridge::on_probe_answered),
       backoff_(options_.mqtt.reconnect_min, options_.mqtt.reconnect_max),
       clients_(routing, intake_, options_.rate, *this,
                options_.mqtt.broker_authenticates ? client_trust::authenticated
@@ -187,37 +215,21 @@ void mqtt_bridge::reload(const gateway_config& running) {
 }
 
 void mqtt_bridge::start() {
-    auto weak = weak_from_this();
-    connect_listener_.bind(weak);
-    subscribe_listener_.bind(weak);
-    publish_listener_.bind(weak);
-    probe_listener_.bind(weak);
-    // Paho's threads only copy what they were given and post it.
-    auto strand = strand_;
-    client_->set_connected_handler([strand, weak](const std::string& cause) {
-        boost::asio::post(strand, [weak, cause] {
-            if (auto self = weak.lock()) self->on_connected(cause);
-        });
+    handoff_->owner = weak_from_this();
+    // Paho's threads only copy what they were given and hand it over.
+    auto handoff = handoff_;
+    client_->set_connected_handler([handoff](const std::string& cause) {
+        handoff->push(link_change{true, cause});
     });
-    client_->set_connection_lost_handler([strand, weak](const std::string& cause) {
-        boost::asio::post(strand, [weak, cause] {
-            if (auto self = weak.lock()) self->on_connection_lost(cause);
-        });
+    client_->set_connection_lost_handler([handoff](const std::string& cause) {
+        handoff->push(link_change{false, cause});
     });
-    client_->set_disconnected_handler(
-        [strand, weak](const mqtt::properties&, mqtt::ReasonCode reason) {
-            boost::asio::post(strand, [weak, reason] {
-                if (auto self = weak.lock()) {
-                    self->on_connection_lost("broker sent DISCONNECT, reason " +
-                                             std::to_string(static_cast<int>(reason)));
-                }
-            });
-        });
-    client_->set_message_callback([strand, weak](mqtt::const_message_ptr message) {
-        boost::asio::post(strand, [weak, message = std::move(message)] {
-            if (auto self = weak.lock()) self->on_message(message);
-        });
+    client_->set_disconnected_handler([handoff](const mqtt::properties&, mqtt::ReasonCode reason) {
+        handoff->push(link_change{
+            false, "broker sent DISCONNECT, reason " + std::to_string(static_cast<int>(reason))});
     });
+    client_->set_message_callback(
+        [handoff](mqtt::const_message_ptr message) { handoff->push(std::move(message)); });
     router_.set_observer(this);
     state_.store(bridge_state::connecting, std::memory_order_release);
     spdlog::info("mqtt: bridging to {} as {} (MQTT {}, topics {}/{{id}}/...)", options_.mqtt.url,
@@ -516,10 +528,7 @@ bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame,
         refused_.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
-    post_to_strand([topic = topics_.topic(id, topic_kind::in), frame = std::move(frame),
-                    trace](mqtt_bridge& self) mutable {
-        self.enqueue(std::move(topic), std::move(frame), trace);
-    });
+    handoff_->push(inbox_frame{topics_.topic(id, topic_kind::in), std::move(frame), trace});
     return true;
 }
 

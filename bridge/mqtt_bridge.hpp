@@ -19,11 +19,12 @@
 // Ownership: created by main() (or a test) with create(), which owns it
 // through a shared_ptr; mqtt_endpoints and posted handlers hold it weakly.
 // stop() it, then stop the gateway's I/O threads, then release it.
-// Threads: Paho's callbacks only post to the bridge's strand (on the
-// executor given, the gateway's first io_context); all bridge state is
-// touched on that strand. start()/stop() run on the controlling thread;
-// publish_inbox(), on_link_closed(), the router_observer calls and
-// health_json() are safe from any thread.
+// Threads: Paho's callbacks and publish_inbox() only hand what they were
+// given to the bridge's strand (on the executor given, the gateway's first
+// io_context), through one handoff_queue: one post per batch, not per
+// message; all bridge state is touched on that strand. start()/stop() run on the controlling
+// thread; publish_inbox(), on_link_closed(), the router_observer calls and health_json() are safe
+// from any thread.
 
 #include <mqtt/async_client.h>
 
@@ -38,6 +39,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "bridge_options.hpp"
 #include "broker_watchdog.hpp"
@@ -46,6 +49,7 @@
 #include "core/log_text.hpp"
 #include "core/mqtt_client_table.hpp"
 #include "core/router.hpp"
+#include "handoff_queue.hpp"
 #include "reconnect_backoff.hpp"
 #include "topic_map.hpp"
 
@@ -123,20 +127,50 @@ private:
         std::uintptr_t context = 0;
     };
 
+    // A token's completion, for a member function on the strand.
+    using token_handler = void (mqtt_bridge::*)(const token_outcome&);
+    struct token_done {
+        token_handler handler;
+        token_outcome outcome;
+    };
+    // A frame publish_inbox() accepted, for enqueue() on the strand.
+    struct inbox_frame {
+        std::string topic;
+        frame_ptr frame;
+        std::optional<trace_context> trace;
+    };
+    // The broker connection came up (cause) or went down (why).
+    struct link_change {
+        bool up = false;
+        std::string text;
+    };
+    using strand_event =
+        std::variant<mqtt::const_message_ptr, token_done, inbox_frame, link_change>;
+
+    // What every thread hands to the strand, with what it takes to wake it.
+    // Shared with Paho's callbacks and the token listeners, which must not
+    // hold the bridge itself (the last owner would destroy the Paho client
+    // on Paho's own thread).
+    struct strand_handoff {
+        strand_handoff(strand_type s) : strand(std::move(s)) {}
+        void push(strand_event event);
+        handoff_queue<strand_event> queue;
+        strand_type strand;
+        std::weak_ptr<mqtt_bridge> owner;  // set by start()
+    };
+
     // Hands a token's completion to a member function on the strand.
     class strand_listener final : public mqtt::iaction_listener {
     public:
-        using handler = void (mqtt_bridge::*)(const token_outcome&);
-        strand_listener(strand_type strand, handler h) : strand_(std::move(strand)), handler_(h) {}
-        void bind(std::weak_ptr<mqtt_bridge> owner) { owner_ = std::move(owner); }
+        strand_listener(std::shared_ptr<strand_handoff> handoff, token_handler h)
+            : handoff_(std::move(handoff)), handler_(h) {}
         void on_success(const mqtt::token& token) override { post(token, true); }
         void on_failure(const mqtt::token& token) override { post(token, false); }
 
     private:
         void post(const mqtt::token& token, bool ok);
-        strand_type strand_;
-        handler handler_;
-        std::weak_ptr<mqtt_bridge> owner_;
+        std::shared_ptr<strand_handoff> handoff_;
+        token_handler handler_;
     };
 
     // A frame for an inbox, kept until the broker's PUBACK.
@@ -154,6 +188,7 @@ private:
     void post_to_strand(F&& f);
 
     // All on the strand.
+    void drain_handoffs();
     void do_connect();
     void on_connect_done(const token_outcome& outcome);
     void on_connected(const std::string& cause);
@@ -186,6 +221,7 @@ private:
     frame_intake intake_;
     topic_map topics_;
     strand_type strand_;
+    std::shared_ptr<strand_handoff> handoff_;
     boost::asio::steady_timer retry_timer_;
     boost::asio::steady_timer watchdog_timer_;
     std::unique_ptr<mqtt::async_client> client_;
@@ -202,6 +238,7 @@ private:
     std::map<std::uint64_t, unacked_frame> unacked_;  // by publish order
     std::uint64_t next_seq_ = 0;
     broker_watchdog watchdog_;
+    std::vector<strand_event> handoff_batch_;  // the batch being drained
 
     // Any thread.
     std::atomic<bridge_state> state_{bridge_state::idle};
