@@ -11,14 +11,18 @@
 #            (the 19,000 case runs W1 on top: 17,990 idle + 1,010 W1 connections)
 #   W1-mqtt  W1 with the devices on MQTT through a private mosquitto (and its CPU per RT),
 #            closed loop, then open loop at 2,000 commands/s (W1-mqtt-open)
-#   peers    W1 and W2 (10,000 idle) against relays on node, driven by the same
-#            simulator: scripts/peers/ws-relay.mjs (plain `ws`) and
-#            socketio-relay.mjs (Socket.IO 4); needs node and npm. Then W1 on
+#   peers    W1 and W2 (10,000 idle) against other servers driven by the same
+#            simulator: the floor, scripts/peers/floor-relay.cpp (a minimal C++
+#            epoll relay, built here with c++ -O2; the report gives the gateway's
+#            W1 ratio to it), and relays on node: ws-relay.mjs (plain `ws`) and
+#            socketio-relay.mjs (Socket.IO 4); these need node and npm. Then W1 on
 #            mosquitto alone (per-device topics, QoS 0), driven by its own node
 #            generator (scripts/peers/mosquitto-load.mjs); needs mosquitto too
 # Environment: BUILD (build folder, default build/bench), SECONDS_W1 (default 10),
 # PROFILE=0 to skip the perf profile, NO_APPEND=1 to print instead of appending,
-# ONLY_PEERS=1 to run the peers alone, NO_PEERS=1 to skip them.
+# WORKLOADS="W1 W1-open W3 W1-2t W2 W1-mqtt" (the default: all) to run some of the
+# gateway's workloads, PEERS="floor ws socketio mosquitto" (the default: all) to run
+# some peers; ONLY_PEERS=1 is WORKLOADS=none, NO_PEERS=1 is PEERS=none.
 # Everything runs on 127.0.0.x; every run is bounded in time.
 set -euo pipefail
 
@@ -28,6 +32,12 @@ SECONDS_W1=${SECONDS_W1:-10}
 PROFILE=${PROFILE:-1}
 ONLY_PEERS=${ONLY_PEERS:-0}
 NO_PEERS=${NO_PEERS:-0}
+WORKLOADS=${WORKLOADS:-W1 W1-open W3 W1-2t W2 W1-mqtt}
+PEERS=${PEERS:-floor ws socketio mosquitto}
+[ "$ONLY_PEERS" = 1 ] && WORKLOADS=none
+[ "$NO_PEERS" = 1 ] && PEERS=none
+# wants LIST NAME: whether NAME is one of the words of LIST.
+wants() { [[ " $1 " == *" $2 "* ]]; }
 WORK=$(mktemp -d /tmp/sb-bench.XXXXXX)
 chmod 711 "$WORK"  # the private mosquitto runs as user mosquitto and needs to pass through
 PIDS=()
@@ -57,6 +67,11 @@ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCH
 cmake --build "$BUILD" -j2 --target switchboard switchboard-sim switchboard_mosquitto_auth >/dev/null
 GW_BIN=$BUILD/broker/switchboard
 SIM=$BUILD/device-sim/switchboard-sim
+FLOOR_BIN=$BUILD/floor-relay
+if wants "$PEERS" floor; then
+    # A benchmark tool, not the product: built here, outside the CMake project.
+    ${CXX:-c++} -std=c++20 -O2 -Wall -Wextra -o "$FLOOR_BIN" "$ROOT/scripts/peers/floor-relay.cpp" -lcrypto
+fi
 
 # start_server NAME COMMAND...: a server that prints "listening on HOST:PORT";
 # sets GW_PID, PORT and URL. Peers go through it too, so every measurement
@@ -74,6 +89,8 @@ start_server() {
 # other core of this machine (W1-2t measures the default, one per core).
 GW_THREADS=${GW_THREADS:-1}
 start_gateway() { start_server gw "$GW_BIN" --config "$ROOT/config/switchboard.bench.json" --threads "$GW_THREADS" "$@"; }
+# At most 10 minutes each (a run of W1 and W2 takes about one).
+start_floor_relay() { start_server peer-floor "$FLOOR_BIN" 0 600; }
 start_ws_relay() { start_server peer-ws node "$ROOT/scripts/peers/ws-relay.mjs" 0; }
 start_socketio_relay() {
     start_server peer-socketio node "$ROOT/scripts/peers/socketio-relay.mjs" 0
@@ -143,12 +160,14 @@ median_of() {
 fmt() { printf "%.${2:-1}f" "$1"; }
 
 W1MQTT=skipped
-if [ "$ONLY_PEERS" != 1 ]; then
+if wants "$WORKLOADS" W1 || wants "$WORKLOADS" W1-open || wants "$WORKLOADS" W3; then
     # ---- W1, W1-open, W3 on one gateway and one fleet of 1,000 ----
-    log "W1: closed loop, 1,000 devices, 10 x 32, ${SECONDS_W1}s, three runs"
     start_gateway
     start_fleet w1 --devices 1000 --id-prefix dev- --threads 1
     FLEET_PID=$FLEET_w1_PID
+fi
+if wants "$WORKLOADS" W1; then
+    log "W1: closed loop, 1,000 devices, 10 x 32, ${SECONDS_W1}s, three runs"
     for run in 1 2 3; do
         load "w1-$run" --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_PID"
     done
@@ -175,24 +194,33 @@ if [ "$ONLY_PEERS" != 1 ]; then
         PROF_RT=$(jq -r '.round_trips_per_s' "$WORK/w1-prof.json")
         SYSCALLS=$(awk -F, '/raw_syscalls/ {print $1}' "$WORK/perf-stat.txt")
     fi
-
+fi
+if wants "$WORKLOADS" W1-open; then
     log "W1-open: 5,000 commands/s, three runs"
     for run in 1 2 3; do
         load "w1open-$run" --devices 1000 --controllers 10 --rate 5000 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
     done
     W1OPEN_RANGE=$(median_of w1open .latency_us.p99 w1open-1 w1open-2 w1open-3)
+fi
+if wants "$WORKLOADS" W3; then
     log "W3: burst of 100,000 from one controller, 256 in flight"
     load w3 --devices 1000 --controllers 1 --inflight 256 --count 100000 --args-bytes 100 --duration 120s
+fi
+if wants "$WORKLOADS" W1 || wants "$WORKLOADS" W1-open || wants "$WORKLOADS" W3; then
     stop_fleet w1
     stop_gateway
+fi
 
+if wants "$WORKLOADS" W1-2t; then
     log "W1-2t: W1 with the gateway on its default threads ($(nproc))"
     GW_THREADS=0 start_gateway
     start_fleet w1t --devices 1000 --id-prefix dev- --threads 1
     load w1-2t --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_w1t_PID"
     stop_fleet w1t
     stop_gateway
+fi
 
+if wants "$WORKLOADS" W2; then
     # ---- W2: idle connections ----
     log "W2: 10,000 idle connections"
     measure_idle idle10k 10000 start_gateway
@@ -209,7 +237,9 @@ if [ "$ONLY_PEERS" != 1 ]; then
     load w1at19k --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s
     IDLE19_RSS=$(rss_kib "$GW_PID")
     stop_gateway
+fi
 
+if wants "$WORKLOADS" W1-mqtt; then
     # ---- W1-mqtt: the devices on MQTT, the controllers on WebSocket ----
     cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
     if command -v mosquitto >/dev/null; then
@@ -248,8 +278,7 @@ if [ "$ONLY_PEERS" != 1 ]; then
 fi
 
 # ---- peers: the same workloads against other servers ----
-PEERS=(ws socketio)
-declare -A PEER_LABEL=([ws]="ws (node) relay" [socketio]="Socket.IO 4 (node) relay"
+declare -A PEER_LABEL=([floor]="floor (C++ epoll) relay" [ws]="ws (node) relay" [socketio]="Socket.IO 4 (node) relay"
     [mosquitto]="mosquitto alone, per-device topics, QoS 0 (node mqtt.js generator, not switchboard-sim)")
 declare -A PEER_IDLE_S PEER_IDLE_RSS PEER_BASE_RSS
 
@@ -268,14 +297,17 @@ peer_workloads() {
     PEER_IDLE_S[$name]=$IDLE_S PEER_IDLE_RSS[$name]=$IDLE_RSS PEER_BASE_RSS[$name]=$IDLE_BASE_RSS
 }
 run_peers() {
+    wants "$PEERS" floor && peer_workloads floor
+    wants "$PEERS" ws || wants "$PEERS" socketio || wants "$PEERS" mosquitto || return 0
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         PEERS_SKIPPED="node or npm not found"; return
     fi
     if ! timeout 300 npm ci --prefix "$ROOT/scripts/peers" --silent --no-audit --no-fund >"$WORK/npm-ci.out" 2>&1; then
         PEERS_SKIPPED="npm ci failed (see $WORK/npm-ci.out)"; return
     fi
-    for peer in "${PEERS[@]}"; do peer_workloads "$peer"; done
-    command -v mosquitto >/dev/null && mosquitto_peer
+    for peer in ws socketio; do wants "$PEERS" "$peer" && peer_workloads "$peer"; done
+    wants "$PEERS" mosquitto && command -v mosquitto >/dev/null && mosquitto_peer
+    return 0
 }
 # W1 through mosquitto with no gateway: devices answer to peer/<from>/in.
 mosquitto_peer() {
@@ -293,7 +325,7 @@ mosquitto_peer() {
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
 }
 PEERS_SKIPPED=""
-if [ "$NO_PEERS" = 1 ]; then PEERS_SKIPPED="NO_PEERS=1"; else run_peers; fi
+if [ "$PEERS" = none ]; then PEERS_SKIPPED="PEERS=none"; else run_peers; fi
 
 # ---- the report ----
 per_conn() { awk "BEGIN {printf \"%.2f\", ($1 - $2) / $3}"; }
@@ -306,9 +338,13 @@ REPORT=$WORK/section.md
          "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)," \
          "load average before the run $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Gateway: release build (RelWithDebInfo), one I/O thread (\`--threads 1\`, as the node peers) except in the W1-2t row; generator and fleet: switchboard-sim, 1 I/O thread each, on the same machine."
-    [ -n "${W1_RANGE:-}" ] && echo "W1 and W1-open ran three times each; their rows show the run with the median gateway CPU per round trip (range ${W1_RANGE} µs) and the median p99 (range ${W1OPEN_RANGE} µs)."
-    [ "$ONLY_PEERS" = 1 ] && echo "Peers only (ONLY_PEERS=1): the gateway's workloads were not run."
-    compgen -G "$WORK/peer-*.json" >/dev/null && echo "Peers: scripts/peers/*-relay.mjs on node $(node --version)," \
+    [ -n "${W1_RANGE:-}" ] && echo "W1 and W1-open ran three times each; their rows show the run with the median gateway CPU per round trip (range ${W1_RANGE} µs) and the median p99 (range ${W1OPEN_RANGE:-—} µs)."
+    [ "$WORKLOADS" = none ] && echo "Peers only: the gateway's workloads were not run."
+    [ "$WORKLOADS" != none ] && [ "$WORKLOADS" != "W1 W1-open W3 W1-2t W2 W1-mqtt" ] && echo "Gateway workloads run: $WORKLOADS (WORKLOADS=)."
+    [ "$PEERS" != "floor ws socketio mosquitto" ] && echo "Peers run: $PEERS (PEERS=)."
+    [ -f "$WORK/peer-floor.json" ] && echo "Floor peer: scripts/peers/floor-relay.cpp ($(${CXX:-c++} --version | head -1), -O2), one thread," \
+        "epoll, ID routing on opaque frames (docs/benchmarks.md, \"The floor peer\"); in its row, \"gateway\" means the relay."
+    compgen -G "$WORK/peer-[sw]*.json" >/dev/null && echo "Peers: scripts/peers/*-relay.mjs on node $(node --version)," \
         "ws $(jq -r .dependencies.ws "$ROOT/scripts/peers/package.json"), socket.io $(jq -r '.dependencies["socket.io"]' "$ROOT/scripts/peers/package.json")," \
         "routing only (no auth, ACLs, command timeouts or limits); in their rows, \"gateway\" means the relay's node process."
     [ -f "$WORK/peer-mosquitto.json" ] && echo "mosquitto peer: $(mosquitto -h 2>&1 | head -1 | awk '{print $3}') with no ACL and no gateway," \
@@ -319,7 +355,7 @@ REPORT=$WORK/section.md
     echo "|---|---|---|---|---|---|---|---|---|---|"
     rows="w1 w1open w1-2t w3 w1at19k"
     [ "$W1MQTT" = done ] && rows="$rows w1mqtt w1mqttopen"
-    for w in $rows peer-ws peer-socketio peer-mosquitto; do
+    for w in $rows peer-floor peer-ws peer-socketio peer-mosquitto; do
         [ -f "$WORK/$w.json" ] || continue
         case $w in
             w1mqtt) name="W1-mqtt: devices on MQTT via mosquitto (gateway only; mosquitto ${W1MQTT_MOSQ_US} µs/RT more)";;
@@ -337,12 +373,12 @@ REPORT=$WORK/section.md
     echo
     echo "| W2 idle connections | connect time (all registered) | gateway RSS | RSS per connection |"
     echo "|---|---|---|---|"
-    if [ "$ONLY_PEERS" != 1 ]; then
+    if [ -n "${IDLE10_RSS:-}" ]; then
         echo "| 10,000 | $IDLE10_S s | $((IDLE10_RSS / 1024)) MiB | $(per_conn "$IDLE10_RSS" "$BASE_RSS" 10000) KiB |"
         echo "| 17,990 idle | $IDLE19_S s (two fleets of 8,995, one after the other) | $((IDLE18_RSS / 1024)) MiB | $(per_conn "$IDLE18_RSS" "$BASE19_RSS" 17990) KiB |"
         echo "| 19,000 with W1 running | — | $((IDLE19_RSS / 1024)) MiB | — |"
     fi
-    for peer in "${PEERS[@]}"; do
+    for peer in floor ws socketio; do
         [ -n "${PEER_IDLE_RSS[$peer]:-}" ] || continue
         echo "| 10,000 on the ${PEER_LABEL[$peer]} | ${PEER_IDLE_S[$peer]} s | $((PEER_IDLE_RSS[$peer] / 1024)) MiB | $(per_conn "${PEER_IDLE_RSS[$peer]}" "${PEER_BASE_RSS[$peer]}" 10000) KiB |"
     done
@@ -350,7 +386,11 @@ REPORT=$WORK/section.md
     [ -n "$PEERS_SKIPPED" ] && echo "Peers: not run ($PEERS_SKIPPED)."
     [ -f "$WORK/w1.json" ] && echo "W1: generator CPU $(fmt "$(j w1 .generator.cpu_us_per_round_trip)" 2) µs/RT, fleet CPU $(fmt "$(j w1 .fleet.cpu_us_per_round_trip)" 2) µs/RT" \
          "(gateway $(fmt "$(j w1 .gateway.user_s)" 2) s user + $(fmt "$(j w1 .gateway.system_s)" 2) s system over $(fmt "$(j w1 .window_s)" 1) s)."
-    [ "$W1MQTT" = done ] || [ "$ONLY_PEERS" = 1 ] || echo "W1-mqtt: skipped (mosquitto is not installed)."
+    if [ -f "$WORK/w1.json" ] && [ -f "$WORK/peer-floor.json" ]; then
+        echo "W1, gateway ÷ floor: $(awk -v g="$(j w1 .gateway.cpu_us_per_round_trip)" -v f="$(j peer-floor .gateway.cpu_us_per_round_trip)" \
+            'BEGIN { printf "%.2f", g / f }')× the floor's CPU per round trip (goal ≤ 1.5×)."
+    fi
+    [ "$W1MQTT" = done ] || ! wants "$WORKLOADS" W1-mqtt || echo "W1-mqtt: skipped (mosquitto is not installed)."
     if [ -s "${WORK}/perf-top.txt" ]; then
         echo
         echo "Profile of the gateway during W1 ($(fmt "$PROF_RT" 0) RT/s; perf record -g, 4 s):" \
