@@ -31,11 +31,16 @@ std::size_t session_list::size() const {
 
 std::string session_context::next_session_id() {
     std::uint64_t n = session_seq.fetch_add(1, std::memory_order_relaxed);
-    // An odd multiplier makes this a bijection: unique per process, and the
-    // salt keeps it unpredictable across runs.
-    std::uint64_t v = (n * 0x9E3779B97F4A7C15ULL) ^ session_salt;
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    // An odd multiplier makes this a bijection modulo 2^60: unique for the
+    // process's first 2^60 sessions, and the salt keeps it unpredictable
+    // across runs. 15 hex digits, not 16, so the name fits std::string's
+    // inline buffer: it is copied into the session, its client_record and
+    // every pending command, and at 16 each copy was a heap block (64 bytes
+    // per idle connection, a malloc per command; docs/benchmarks.md).
+    constexpr std::uint64_t low_60_bits = (std::uint64_t(1) << 60) - 1;
+    std::uint64_t v = ((n * 0x9E3779B97F4A7C15ULL) ^ session_salt) & low_60_bits;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%015llx", static_cast<unsigned long long>(v));
     return buf;
 }
 
