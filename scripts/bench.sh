@@ -289,7 +289,15 @@ peer_workloads() {
     "$start"
     start_fleet "peer_${name}" --devices 1000 --id-prefix dev- --threads 1
     local fleet_pid_var="FLEET_peer_${name}_PID"
-    load "peer-$name" --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "${!fleet_pid_var}"
+    if [ "$name" = floor ]; then
+        # The gateway's ratio to it is a headline: three runs, the median, as W1's.
+        for run in 1 2 3; do
+            load "floor-$run" --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "${!fleet_pid_var}"
+        done
+        FLOOR_RANGE=$(median_of peer-floor .gateway.cpu_us_per_round_trip floor-1 floor-2 floor-3)
+    else
+        load "peer-$name" --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "${!fleet_pid_var}"
+    fi
     stop_fleet "peer_${name}"
     stop_gateway
     log "peer ${PEER_LABEL[$name]}: W2 10,000 idle connections"
@@ -338,12 +346,14 @@ REPORT=$WORK/section.md
          "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)," \
          "load average before the run $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Gateway: release build (RelWithDebInfo), one I/O thread (\`--threads 1\`, as the node peers) except in the W1-2t row; generator and fleet: switchboard-sim, 1 I/O thread each, on the same machine."
-    [ -n "${W1_RANGE:-}" ] && echo "W1 and W1-open ran three times each; their rows show the run with the median gateway CPU per round trip (range ${W1_RANGE} µs) and the median p99 (range ${W1OPEN_RANGE:-—} µs)."
+    [ -n "${W1_RANGE:-}" ] && echo "W1 ran three times; its row shows the run with the median gateway CPU per round trip (range ${W1_RANGE} µs)."
+    [ -n "${W1OPEN_RANGE:-}" ] && echo "W1-open ran three times; its row shows the run with the median p99 (range ${W1OPEN_RANGE} µs)."
     [ "$WORKLOADS" = none ] && echo "Peers only: the gateway's workloads were not run."
     [ "$WORKLOADS" != none ] && [ "$WORKLOADS" != "W1 W1-open W3 W1-2t W2 W1-mqtt" ] && echo "Gateway workloads run: $WORKLOADS (WORKLOADS=)."
     [ "$PEERS" != "floor ws socketio mosquitto" ] && echo "Peers run: $PEERS (PEERS=)."
     [ -f "$WORK/peer-floor.json" ] && echo "Floor peer: scripts/peers/floor-relay.cpp ($(${CXX:-c++} --version | head -1), -O2), one thread," \
-        "epoll, ID routing on opaque frames (docs/benchmarks.md, \"The floor peer\"); in its row, \"gateway\" means the relay."
+        "epoll, ID routing on opaque frames (docs/benchmarks.md, \"The floor peer\"); in its row, \"gateway\" means the relay;" \
+        "W1 ran three times on it, the row shows the median CPU per round trip (range ${FLOOR_RANGE:-—} µs)."
     compgen -G "$WORK/peer-[sw]*.json" >/dev/null && echo "Peers: scripts/peers/*-relay.mjs on node $(node --version)," \
         "ws $(jq -r .dependencies.ws "$ROOT/scripts/peers/package.json"), socket.io $(jq -r '.dependencies["socket.io"]' "$ROOT/scripts/peers/package.json")," \
         "routing only (no auth, ACLs, command timeouts or limits); in their rows, \"gateway\" means the relay's node process."
@@ -366,6 +376,7 @@ REPORT=$WORK/section.md
             w3) name="W3 burst 100,000, 1×256";;
             w1at19k) name="W1 with 17,990 idle alongside (19,000 connections)";;
             peer-mosquitto) name="${PEER_LABEL[mosquitto]}, W1 closed loop 10×32; \"gateway\" = mosquitto";;
+            peer-floor) name="${PEER_LABEL[floor]}, W1 closed loop 10×32 (median of 3)";;
             peer-*) name="${PEER_LABEL[${w#peer-}]}, W1 closed loop 10×32";;
         esac
         echo "| $name | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .latency_us.p999)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | $(( $(j $w .gateway.rss_kib) / 1024 )) MiB | $(j $w .lost) | $(j $w .errors_total) | $(j $w .timeouts) |"
