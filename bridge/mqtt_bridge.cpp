@@ -398,9 +398,13 @@ void mqtt_bridge::subscribe_all() {
     // it here. Statuses are retained: subscribing replays who is online.
     const std::string out = topics_.shared_filter(topic_kind::out, options_.mqtt.shared_group);
     const std::string status = topics_.filter(topic_kind::status);
+    subscribed_.store(false, std::memory_order_release);
+    subscriptions_pending_ = 2;
+    ++connection_number_;
     for (const std::string& filter : {out, status}) {
         try {
-            client_->subscribe(filter, qos_at_least_once, nullptr, subscribe_listener_);
+            client_->subscribe(filter, qos_at_least_once,
+                               reinterpret_cast<void*>(connection_number_), subscribe_listener_);
         } catch (const mqtt::exception& e) {
             spdlog::warn("mqtt: subscribe {}: {}", filter, e.what());
         }
@@ -409,7 +413,14 @@ void mqtt_bridge::subscribe_all() {
 
 void mqtt_bridge::on_subscribed(const token_outcome& outcome) {
     if (broker_answered(outcome.ok, outcome.reason_code)) heard_from_broker();
-    if (outcome.ok && outcome.reason_code < first_failure_reason) return;
+    if (outcome.ok && outcome.reason_code < first_failure_reason) {
+        if (outcome.context == connection_number_ && --subscriptions_pending_ == 0) {
+            subscribed_.store(true, std::memory_order_release);
+        }
+        return;
+    }
+    // A refusal leaves the bridge unsubscribed, and /readyz at 503, until
+    // a later connection's subscriptions are all taken.
     std::string what = "a subscription was refused (" +
                        mqtt::exception::error_str(outcome.return_code) + ", reason " +
                        std::to_string(outcome.reason_code) +
@@ -665,6 +676,7 @@ bridge_stats mqtt_bridge::stats() const {
     bridge_state now = state();
     return {.state = to_string(now),
             .connected = now == bridge_state::connected,
+            .subscribed = now == bridge_state::connected && subscribed_.load(),
             .reconnects = n(reconnects_),
             .connect_failures = n(connect_failures_),
             .clients = n(client_count_),
@@ -693,6 +705,7 @@ std::string mqtt_bridge::health_json() const {
     }
     json_writer w;
     w.string("state", to_string(state()))
+        .boolean("subscribed", state() == bridge_state::connected && subscribed_.load())
         .string("url", options_.mqtt.url)
         .string("client_id", options_.client_id)
         .string("version", options_.mqtt.version == mqtt_version::v5 ? "5" : "3.1.1")

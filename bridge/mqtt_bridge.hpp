@@ -237,11 +237,17 @@ private:
     mqtt_client_table clients_;  // MQTT clients registered by us: records, rate buckets
     std::map<std::uint64_t, unacked_frame> unacked_;  // by publish order
     std::uint64_t next_seq_ = 0;
+    // Subscriptions of the current connection not yet acknowledged, and
+    // that connection's number (the subscribe tokens carry it, so a late
+    // answer for an older connection counts for nothing).
+    int subscriptions_pending_ = 0;
+    std::uintptr_t connection_number_ = 0;
     broker_watchdog watchdog_;
     std::vector<strand_event> handoff_batch_;  // the batch being drained
 
     // Any thread.
     std::atomic<bridge_state> state_{bridge_state::idle};
+    std::atomic<bool> subscribed_{false};  // every subscription acknowledged (this connection)
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> reconnects_{0};
     std::atomic<std::uint64_t> connect_failures_{0};

@@ -78,8 +78,8 @@ public:
 
         std::optional<bridge_stats> bridge;
         if (context_.bridge) bridge = context_.bridge->stats();
-        auto ready = assess_readiness(context_.phase.load(),
-                                      bridge ? std::optional(bridge->state) : std::nullopt);
+        auto ready = assess_readiness(
+            context_.phase.load(), bridge ? std::optional(readiness_state(*bridge)) : std::nullopt);
         family(out, "switchboard_ready", "1 while /readyz answers 200", gauge)
             .add(ready.ready ? 1 : 0);
         family(out, "switchboard_open_connections",

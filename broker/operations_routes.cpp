@@ -76,7 +76,7 @@ http_answer answer_readyz(const http_request&, session_context& context) {
     bridge_stats bridge;
     if (context.bridge) {
         bridge = context.bridge->stats();
-        bridge_state = bridge.state;
+        bridge_state = readiness_state(bridge);
     }
     gateway_phase phase = context.phase.load();
     readiness r = assess_readiness(phase, bridge_state);

@@ -14,6 +14,9 @@ namespace switchboard {
 struct bridge_stats {
     std::string_view state = "idle";  // idle, connecting, connected, reconnecting, stopped
     bool connected = false;
+    // The broker acknowledged every subscription of the current connection:
+    // until then MQTT clients' frames and statuses may not reach the bridge.
+    bool subscribed = false;
     std::uint64_t reconnects = 0;
     std::uint64_t connect_failures = 0;
     std::uint64_t clients = 0;           // MQTT clients registered through the bridge
@@ -30,6 +33,13 @@ struct bridge_stats {
     std::uint64_t flood_refused = 0;     // frames of IDs flooding past their rate
     std::uint64_t events_published = 0;  // device events mirrored to MQTT
 };
+
+// The bridge's state as /readyz sees it: `connected` only once subscribed
+// (before that, `subscribing`), so a load balancer sends no traffic that MQTT
+// clients' first frames could miss.
+inline std::string_view readiness_state(const bridge_stats& s) {
+    return s.connected && !s.subscribed ? std::string_view("subscribing") : s.state;
+}
 
 class bridge_status {
 public:

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "bridged_gateway.hpp"
 #include "eventually.hpp"
@@ -50,4 +54,68 @@ TEST(BridgeReadiness, ReadyzFollowsTheBrokerGoingAndComingBack) {
     broker.restart();
     ASSERT_TRUE(eventually([&] { return readyz_status(gw.port()) == 200; }, 15s)) << broker.log();
     EXPECT_GE(scrape(gw.port())["switchboard_mqtt_reconnects_total"], 1);
+}
+
+// A fault: a "broker" that accepts the bridge's connection (MQTT 3.1.1
+// CONNACK) and then never answers anything, its subscriptions included.
+class unacknowledging_broker {
+public:
+    unacknowledging_broker() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        acceptor_.async_accept(socket_, [this](boost::system::error_code ec) {
+            if (!ec) read();
+        });
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~unacknowledging_broker() {
+        io_.stop();
+        thread_.join();
+    }
+    std::string url() const {
+        return "tcp://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+    }
+
+private:
+    void read() {
+        socket_.async_read_some(
+            boost::asio::buffer(buffer_), [this](boost::system::error_code ec, std::size_t) {
+                if (ec) return;
+                // The first read holds CONNECT: accept it, once.
+                if (!connacked_) {
+                    connacked_ = true;
+                    boost::asio::write(socket_, boost::asio::buffer("\x20\x02\x00\x00", 4));
+                }
+                read();
+            });
+    }
+    boost::asio::io_context io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::ip::tcp::socket socket_{io_};
+    std::array<char, 4096> buffer_{};
+    bool connacked_ = false;
+    std::thread thread_;
+};
+
+// Connected is not enough: until the broker acknowledges the bridge's
+// subscriptions, MQTT clients' statuses and frames may not reach it, so
+// /readyz waits for them (here forever: the broker never answers).
+TEST(BridgeReadiness, ReadyzWaitsForTheBrokerToAcknowledgeTheSubscriptions) {
+    unacknowledging_broker silent;
+    mosquitto_broker broker;  // for bridged_gateway's credentials; not connected to
+    bridged_gateway gw(broker, mqtt_version::v3_1_1,
+                       [&](gateway_config& c) { c.mqtt.url = silent.url(); });
+    ASSERT_TRUE(eventually([&] { return gw.bridge().state() == bridge_state::connected; }, 10s));
+    // Long enough for any broker on loopback to have answered.
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(json::parse(gw.bridge().health_json())["subscribed"], false);
+    EXPECT_EQ(readyz_status(gw.port()), 503);
+    auto body = json::parse(http_get(gw.port(), "/readyz").body());
+    EXPECT_EQ(body["mqtt"], "subscribing") << body;
+    EXPECT_EQ(body["reasons"][0], "mqtt bridge subscribing") << body;
+    EXPECT_EQ(scrape(gw.port())["switchboard_ready"], 0);
+
+    // A broker that answers: ready, and subscribed.
+    bridged_gateway fine(broker);
+    ASSERT_TRUE(eventually([&] { return readyz_status(fine.port()) == 200; }, 10s)) << broker.log();
+    EXPECT_EQ(json::parse(fine.bridge().health_json())["subscribed"], true);
+    EXPECT_EQ(json::parse(http_get(fine.port(), "/readyz").body())["mqtt"], "connected");
 }

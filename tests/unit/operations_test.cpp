@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/bridge_status.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/metrics_access.hpp"
 #include "core/readiness.hpp"
@@ -53,6 +54,22 @@ TEST(Readiness, OnlyServingWithAConnectedBridgeIsReady) {
     EXPECT_EQ(plain["ready"], true);
     EXPECT_EQ(plain["mqtt"], "disabled");
     EXPECT_TRUE(plain["reasons"].empty());
+}
+
+// A bridge connected but not yet subscribed is not ready: its MQTT clients'
+// first frames could still be missed.
+TEST(Readiness, AConnectedBridgeIsReadyOnlyOnceSubscribed) {
+    bridge_stats s;
+    s.state = "connected";
+    s.connected = true;
+    EXPECT_EQ(readiness_state(s), "subscribing");
+    EXPECT_FALSE(assess_readiness(gateway_phase::serving, readiness_state(s)).ready);
+    s.subscribed = true;
+    EXPECT_EQ(readiness_state(s), "connected");
+    EXPECT_TRUE(assess_readiness(gateway_phase::serving, readiness_state(s)).ready);
+    s = bridge_stats{};
+    s.state = "reconnecting";
+    EXPECT_EQ(readiness_state(s), "reconnecting");
 }
 
 TEST(MetricsAccess, LoopbackOnlyAndBearerToken) {
