@@ -1,10 +1,13 @@
 #pragma once
 // A gateway in this process bridged to a test's mosquitto: the gateway on a
-// free loopback port, the bridge on its first io_context. Stops in the
-// order main() does: bridge, I/O threads, then the bridge is released.
+// free loopback port, the bridge on its first io_context. The constructor
+// returns once the bridge has subscribed at that broker (bounded), so a
+// test's first publish cannot race the bridge's SUBACK. Stops in the order
+// main() does: bridge, I/O threads, then the bridge is released.
 
 #include <functional>
 #include <memory>
+#include <thread>
 
 #include "bridge_options.hpp"
 #include "mosquitto_broker.hpp"
@@ -38,6 +41,11 @@ public:
         gateway_->set_bridge(bridge_.get());
         gateway_->start();
         bridge_->start();
+        // A test that points the bridge elsewhere (a faulty broker) waits itself.
+        if (gateway_->config().mqtt.url != broker.url()) return;
+        for (int i = 0; i < 500 && !bridge_->stats().subscribed; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
     }
     ~bridged_gateway() {
         bridge_->stop();
