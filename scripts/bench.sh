@@ -14,7 +14,8 @@
 #   peers    W1 and W2 (10,000 idle) against other servers driven by the same
 #            simulator: the floor, scripts/peers/floor-relay.cpp (a minimal C++
 #            epoll relay, built here with c++ -O2; the report gives the gateway's
-#            W1 ratio to it), and relays on node: ws-relay.mjs (plain `ws`) and
+#            W1 ratio to it, closed loop and, as W1-eq, both open loop at half the
+#            gateway's W1 rate), and relays on node: ws-relay.mjs (plain `ws`) and
 #            socketio-relay.mjs (Socket.IO 4); these need node and npm. Then W1 on
 #            mosquitto alone (per-device topics, QoS 0), driven by its own node
 #            generator (scripts/peers/mosquitto-load.mjs); needs mosquitto too
@@ -78,6 +79,9 @@ fi
 # below applies to whichever server is running.
 start_server() {
     local name=$1; shift
+    # A peer starts twice under one name (W1, then W2): without this, the wait
+    # below could read the first run's line while the new server truncates it.
+    rm -f "$WORK/$name.out"
     "$@" >"$WORK/$name.out" 2>&1 &
     GW_PID=$!
     PIDS+=("$GW_PID")
@@ -128,11 +132,13 @@ measure_idle() {
     stop_gateway
 }
 
-load() {  # load NAME ARGS...
-    local name=$1; shift
-    "$SIM" load --url "$URL" --gateway-pid "$GW_PID" --json "$WORK/$name.json" "$@" >"$WORK/$name.txt"
+load() {  # load NAME ARGS...: the generator's status, after its report is shown
+    local name=$1 status=0; shift
+    "$SIM" load --url "$URL" --gateway-pid "$GW_PID" --json "$WORK/$name.json" "$@" >"$WORK/$name.txt" || status=$?
     cat "$WORK/$name.txt" >&2
+    return "$status"
 }
+have_all() { for r in "$@"; do [ -f "$WORK/$r.json" ] || return 1; done; }  # have_all RUN...
 j() { jq -r "$2" "$WORK/$1.json"; }
 # A free loopback port for the benchmark's own mosquitto (never the system one).
 free_port() {
@@ -173,6 +179,22 @@ if wants "$WORKLOADS" W1; then
     done
     W1_RANGE=$(median_of w1 .gateway.cpu_us_per_round_trip w1-1 w1-2 w1-3)
     W1_RSS=$(rss_kib "$GW_PID")
+    if wants "$PEERS" floor; then
+        # Closed loop, the floor runs faster and batches more per system call:
+        # also compare the two at one rate, open loop, half the gateway's W1 rate
+        # (open loop costs more per round trip: at 80 % a busy machine fell behind).
+        EQ_RATE=$(awk -v r="$(j w1 .round_trips_per_s)" 'BEGIN { printf "%d", int(r * 0.5 / 500) * 500 }')
+        if [ "$EQ_RATE" -gt 0 ]; then
+            log "W1-eq: open loop at $EQ_RATE commands/s (for the floor's comparison), three runs"
+            for run in 1 2 3; do
+                # A run that falls behind ends with errors (overloaded) and a non-zero
+                # status; its row shows it (round trips/s under the rate).
+                load "w1eq-$run" --devices 1000 --controllers 10 --rate "$EQ_RATE" --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_PID" ||
+                    log "W1-eq run $run: the generator exited non-zero"
+            done
+            have_all w1eq-1 w1eq-2 w1eq-3 && W1EQ_RANGE=$(median_of w1eq .gateway.cpu_us_per_round_trip w1eq-1 w1eq-2 w1eq-3)
+        fi
+    fi
 
     if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
         log "profiling the gateway during W1 (perf record + perf stat, 8 s)"
@@ -295,6 +317,14 @@ peer_workloads() {
             load "floor-$run" --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "${!fleet_pid_var}"
         done
         FLOOR_RANGE=$(median_of peer-floor .gateway.cpu_us_per_round_trip floor-1 floor-2 floor-3)
+        if [ "${EQ_RATE:-0}" -gt 0 ]; then
+            for run in 1 2 3; do
+                load "flooreq-$run" --devices 1000 --controllers 10 --rate "$EQ_RATE" --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "${!fleet_pid_var}" ||
+                    log "floor W1-eq run $run: the generator exited non-zero"
+            done
+            have_all flooreq-1 flooreq-2 flooreq-3 &&
+                FLOOREQ_RANGE=$(median_of peer-flooreq .gateway.cpu_us_per_round_trip flooreq-1 flooreq-2 flooreq-3)
+        fi
     else
         load "peer-$name" --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "${!fleet_pid_var}"
     fi
@@ -363,9 +393,9 @@ REPORT=$WORK/section.md
     echo
     echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors | timeouts |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
-    rows="w1 w1open w1-2t w3 w1at19k"
+    rows="w1 w1eq w1open w1-2t w3 w1at19k"
     [ "$W1MQTT" = done ] && rows="$rows w1mqtt w1mqttopen"
-    for w in $rows peer-floor peer-ws peer-socketio peer-mosquitto; do
+    for w in $rows peer-floor peer-flooreq peer-ws peer-socketio peer-mosquitto; do
         [ -f "$WORK/$w.json" ] || continue
         case $w in
             w1mqtt) name="W1-mqtt: devices on MQTT via mosquitto (gateway only; mosquitto ${W1MQTT_MOSQ_US} µs/RT more)";;
@@ -375,6 +405,8 @@ REPORT=$WORK/section.md
             w1open) name="W1-open at 5,000/s (latency from intended send; median p99 of 3)";;
             w3) name="W3 burst 100,000, 1×256";;
             w1at19k) name="W1 with 17,990 idle alongside (19,000 connections)";;
+            w1eq) name="W1-eq: open loop at ${EQ_RATE}/s, for the floor (median of 3, range ${W1EQ_RANGE} µs)";;
+            peer-flooreq) name="${PEER_LABEL[floor]}, W1-eq at ${EQ_RATE}/s (median of 3, range ${FLOOREQ_RANGE} µs)";;
             peer-mosquitto) name="${PEER_LABEL[mosquitto]}, W1 closed loop 10×32; \"gateway\" = mosquitto";;
             peer-floor) name="${PEER_LABEL[floor]}, W1 closed loop 10×32 (median of 3)";;
             peer-*) name="${PEER_LABEL[${w#peer-}]}, W1 closed loop 10×32";;
@@ -397,9 +429,13 @@ REPORT=$WORK/section.md
     [ -n "$PEERS_SKIPPED" ] && echo "Peers: not run ($PEERS_SKIPPED)."
     [ -f "$WORK/w1.json" ] && echo "W1: generator CPU $(fmt "$(j w1 .generator.cpu_us_per_round_trip)" 2) µs/RT, fleet CPU $(fmt "$(j w1 .fleet.cpu_us_per_round_trip)" 2) µs/RT" \
          "(gateway $(fmt "$(j w1 .gateway.user_s)" 2) s user + $(fmt "$(j w1 .gateway.system_s)" 2) s system over $(fmt "$(j w1 .window_s)" 1) s)."
+    ratio() { awk -v g="$(j "$1" .gateway.cpu_us_per_round_trip)" -v f="$(j "$2" .gateway.cpu_us_per_round_trip)" 'BEGIN { printf "%.2f", g / f }'; }
     if [ -f "$WORK/w1.json" ] && [ -f "$WORK/peer-floor.json" ]; then
-        echo "W1, gateway ÷ floor: $(awk -v g="$(j w1 .gateway.cpu_us_per_round_trip)" -v f="$(j peer-floor .gateway.cpu_us_per_round_trip)" \
-            'BEGIN { printf "%.2f", g / f }')× the floor's CPU per round trip (goal ≤ 1.5×)."
+        echo "W1, gateway ÷ floor: $(ratio w1 peer-floor)× the floor's CPU per round trip (goal ≤ 1.5×)," \
+             "closed loop, at $(fmt "$(j w1 .round_trips_per_s)" 0) and $(fmt "$(j peer-floor .round_trips_per_s)" 0) round trips/s."
+    fi
+    if [ -f "$WORK/w1eq.json" ] && [ -f "$WORK/peer-flooreq.json" ]; then
+        echo "W1-eq, gateway ÷ floor at one rate (open loop, ${EQ_RATE}/s): $(ratio w1eq peer-flooreq)×."
     fi
     [ "$W1MQTT" = done ] || ! wants "$WORKLOADS" W1-mqtt || echo "W1-mqtt: skipped (mosquitto is not installed)."
     if [ -s "${WORK}/perf-top.txt" ]; then
