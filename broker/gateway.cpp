@@ -44,7 +44,11 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& t
     if (SSL_CTX_set_cipher_list(context->native_handle(), tls12_cipher_list) != 1) {
         throw config_error("tls: OpenSSL accepts none of the TLS 1.2 cipher suites");
     }
-    SSL_CTX_set_options(context->native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
+    // No renegotiation (TLS 1.2): raw_wire's TLS does no handshake after the first.
+    SSL_CTX_set_options(context->native_handle(),
+                        SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+    // An idle connection holds no record buffers (docs/architecture.md).
+    SSL_CTX_set_mode(context->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     boost::system::error_code ec;
     context->use_certificate_chain_file(tls.cert_file, ec);
     if (ec) throw config_error("tls.cert_file: " + tls.cert_file + ": " + ec.message());

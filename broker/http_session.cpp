@@ -223,18 +223,24 @@ void http_session<Stream>::start_websocket(const request& upgrade) {
     // The session keeps these limits for its lifetime (a reload applies to
     // new connections; core's intake and router apply theirs per frame).
     auto settings = context_.settings.load();
-    if constexpr (!is_tls_stream<Stream>) {
-        // Our own framing unless the client asks for compression we offer,
-        // which only Beast's stream does.
-        bool deflate = settings->limits.permessage_deflate &&
-                       upgrade[http::field::sec_websocket_extensions].find("permessage-deflate") !=
-                           std::string_view::npos;
-        if (!deflate) {
+    // Our own framing unless the client asks for compression we offer,
+    // which only Beast's stream does.
+    const auto extensions = upgrade[http::field::sec_websocket_extensions];
+    const bool deflate = settings->limits.permessage_deflate &&
+                         extensions.find("permessage-deflate") != std::string_view::npos;
+    if (!deflate) {
+        std::unique_ptr<tls_codec> tls;
+        if constexpr (is_tls_stream<Stream>) {
+            // The TLS session goes on without asio's stream and its buffers.
+            tls = tls_codec::take_over(stream_.native_handle(), stream_.context());
+        }
+        if (is_tls_stream<Stream> == (tls != nullptr)) {
             // Bytes the client sent after its request belong to the WebSocket.
             std::string leftover = beast::buffers_to_string(buffer_.data());
             auto session = std::make_shared<websocket_session<raw_wire>>(
-                context_, settings, std::move(slot_), std::move(stream_).release_socket(),
-                std::move(leftover));
+                context_, settings, std::move(slot_),
+                beast::get_lowest_layer(stream_).release_socket(), std::move(leftover),
+                std::move(tls));
             return session->run(upgrade);
         }
     }

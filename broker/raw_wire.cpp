@@ -27,6 +27,13 @@ std::array<char, 65536>& thread_read_buffer() {
     return buffer;
 }
 
+// Where a TLS connection's reads are decrypted to, as tls_codec::open asks:
+// room for a full read and two records OpenSSL may hold from before.
+std::array<char, 65536 + 2 * tls_codec::max_record_plaintext>& thread_plaintext_buffer() {
+    thread_local std::array<char, 65536 + 2 * tls_codec::max_record_plaintext> buffer;
+    return buffer;
+}
+
 bool would_block(const sys_error& ec) {
     return ec == asio::error::would_block || ec == asio::error::try_again;
 }
@@ -52,9 +59,11 @@ std::string refusal(std::string_view status, std::string_view extra_header, std:
 
 }  // namespace
 
-// One gathered send: control frames, then each frame's header and payload.
+// One gathered send: control frames, then each frame's header and payload;
+// over TLS, all of it sealed into `sealed`, the one buffer written.
 struct raw_wire::write_batch {
     std::string control;
+    std::string sealed;
     std::array<frame_ptr, max_batch_frames> frames;
     std::size_t frame_count = 0;
     std::array<std::array<unsigned char, ws_frame::max_header_bytes>, max_batch_frames> headers;
@@ -82,6 +91,9 @@ void raw_wire::batch_recycler::operator()(write_batch* batch) const noexcept {
     for (std::size_t i = 0; i < batch->frame_count; ++i) batch->frames[i].reset();
     batch->frame_count = 0;
     batch->control.clear();
+    batch->sealed.clear();
+    // A flush of large frames should not stay pinned in a spare batch.
+    if (batch->sealed.capacity() > 65536) std::string().swap(batch->sealed);
     auto& spare = spare_batches();
     if (spare.size() < spare_batches_per_thread) {
         try {
@@ -95,8 +107,9 @@ void raw_wire::batch_recycler::operator()(write_batch* batch) const noexcept {
 }
 
 raw_wire::raw_wire(asio::ip::tcp::socket&& socket, std::string leftover,
-                   const session_limits& limits)
+                   std::unique_ptr<tls_codec> tls, const session_limits& limits)
     : socket_(std::move(socket)),
+      tls_(std::move(tls)),
       timer_(socket_.get_executor()),
       limits_(limits),
       reader_(limits.max_message_bytes),
@@ -127,6 +140,15 @@ void raw_wire::accept(const request& upgrade, const char* subprotocol,
         }
         *response += "\r\n";
     }
+    if (tls_) {
+        auto sealed = std::make_shared<std::string>();
+        const asio::const_buffer plain = asio::buffer(*response);
+        if (tls_->seal({&plain, 1}, *sealed)) {
+            ok = false;  // fails the upgrade below
+            sealed->clear();
+        }
+        response = std::move(sealed);
+    }
     arm_timer(limits_.handshake_timeout);
     asio::async_write(socket_, asio::buffer(*response),
                       [this, self, response, ok](sys_error ec, std::size_t) {
@@ -147,8 +169,9 @@ void raw_wire::start_reading() {
     // Reads that go on past the small buffer must return, not wait.
     socket_.non_blocking(true, ignored);
     if (limits_.idle_timeout.count() > 0) arm_timer(limits_.idle_timeout / 2);
-    if (!partial_.empty()) {
-        // Frames that came with the upgrade request.
+    if (!partial_.empty() || tls_) {
+        // Frames that came with the upgrade request (over TLS, OpenSSL may
+        // hold some of them too).
         asio::post(socket_.get_executor(), [this, self = owner()] { on_read({}, 0); });
         return;
     }
@@ -192,6 +215,11 @@ void raw_wire::on_read(sys_error ec, std::size_t bytes) {
         if (last || drained_ >= lingering_close_bytes) return finish_close();
         return do_read();
     }
+    if (tls_) {
+        size = decrypt(data, size, last);
+        // An alert or a key update OpenSSL owes the peer.
+        if (tls_->has_pending() && !writing_) start_write({}, false);
+    }
     if (!partial_.empty()) {
         partial_.append(data, size);
         data = partial_.data();
@@ -216,6 +244,15 @@ void raw_wire::on_read(sys_error ec, std::size_t bytes) {
         return abort();
     }
     do_read();
+}
+
+std::size_t raw_wire::decrypt(char*& data, std::size_t size, sys_error& last) {
+    auto& plaintext = thread_plaintext_buffer();
+    tls_codec::opened opened = tls_->open({data, size}, plaintext);
+    // The socket's own error, if any, came after these bytes; so does the peer's close_notify.
+    if (opened.ec && !last) last = opened.ec;
+    data = plaintext.data();
+    return opened.bytes;
 }
 
 std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events) {
@@ -344,6 +381,16 @@ void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
             header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
         batch->buffers[n++] = asio::buffer(payload);
     }
+    if (tls_ && self && reading_ != reading::done && (n > 0 || tls_->has_pending())) {
+        // One send of records of up to 16 KiB, whatever the number of frames.
+        if (sys_error ec = tls_->seal({batch->buffers.data(), n}, batch->sealed)) {
+            end_reading(wire_end::failed, ec.message());
+            abort();
+        }
+        n = 0;
+        if (!batch->sealed.empty() && reading_ != reading::done)
+            batch->buffers[n++] = asio::buffer(batch->sealed);
+    }
     if (n == 0 || !self || reading_ == reading::done) {
         if (pong_bytes != 0 && self) self->on_wire_pong_released(pong_bytes);
         if (report && self) {
@@ -383,8 +430,12 @@ void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool ca
     if (!deferred_.empty()) {
         std::vector<frame_ptr> deferred = std::exchange(deferred_, {});
         start_write(deferred, true);
-    } else if (!control_.empty() || pong_pending_) {
+    } else if (!control_.empty() || pong_pending_ || (tls_ && tls_->has_pending())) {
         start_write({}, false);
+    } else if (tls_ && shut_down_) {
+        // Our close_notify has left: now the FIN.
+        sys_error ignored;
+        socket_.shutdown(asio::socket_base::shutdown_send, ignored);
     }
 }
 
@@ -398,6 +449,12 @@ void raw_wire::close(std::uint16_t code, std::string_view reason) {
 void raw_wire::shut_down_sending() {
     if (shut_down_) return;
     shut_down_ = true;
+    if (tls_) {
+        // close_notify first, then the FIN once it has left (on_written).
+        tls_->close_notify();
+        if (!writing_) start_write({}, false);
+        return;
+    }
     sys_error ignored;
     socket_.shutdown(asio::socket_base::shutdown_send, ignored);
 }

@@ -1,5 +1,5 @@
 #pragma once
-// WebSocket on plain TCP without Beast's stream: the gateway's hot path.
+// WebSocket without Beast's stream, on plain TCP or TLS: the gateway's hot path.
 // It does what the profile asked for (docs/benchmarks.md): each read hands
 // every message it returned to the session, and a read that fills the
 // connection's small buffer goes on, without waiting, into one large buffer
@@ -9,6 +9,9 @@
 // It answers pings, keeps quiet peers alive with pings of its own, does the
 // close handshake and the lingering close, and fails the connection with
 // 1002, 1007 or 1009 as RFC 6455 says (ws_reader decides which).
+// Over TLS (a tls_codec) the socket work is the same: what a read returned
+// is decrypted before it is parsed, and a flush is sealed into records of up
+// to 16 KiB, written in one send; our side ends with close_notify.
 // Used by one websocket_session, on its I/O thread; the session is its
 // wire_events and is kept alive by the wire's pending operations.
 
@@ -29,6 +32,7 @@
 #include "core/keep_alive.hpp"
 #include "core/ws_frame.hpp"
 #include "core/ws_reader.hpp"
+#include "tls_codec.hpp"
 #include "wire_events.hpp"
 
 namespace switchboard {
@@ -37,9 +41,10 @@ class raw_wire {
 public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    // `leftover`: bytes read past the upgrade request, if any.
+    // `leftover`: bytes read past the upgrade request, if any (plaintext);
+    // `tls`: the connection's TLS, null on plain TCP.
     raw_wire(boost::asio::ip::tcp::socket&& socket, std::string leftover,
-             const session_limits& limits);
+             std::unique_ptr<tls_codec> tls, const session_limits& limits);
 
     boost::asio::any_io_executor get_executor() { return socket_.get_executor(); }
 
@@ -56,6 +61,8 @@ public:
     void close(std::uint16_t code, std::string_view reason);
     // Drops the connection now.
     void abort();
+    // The connection's TLS, or null on plain TCP.
+    const tls_codec* tls() const noexcept { return tls_.get(); }
 
     // A batch larger than this goes out in several sends (IOV_MAX-friendly).
     static constexpr std::size_t max_batch_frames = 31;
@@ -73,6 +80,8 @@ private:
     std::shared_ptr<wire_events> owner() const { return owner_.lock(); }
     void do_read();
     void on_read(boost::system::error_code ec, std::size_t bytes);
+    // Over TLS: the plaintext of [data, size), in this thread's buffer.
+    std::size_t decrypt(char*& data, std::size_t size, boost::system::error_code& last);
     // Hands every complete message in [data, data + size) to the owner;
     // returns the bytes used.
     std::size_t consume(char* data, std::size_t size, wire_events& events);
@@ -92,6 +101,7 @@ private:
     void finish_close();
 
     boost::asio::ip::tcp::socket socket_;
+    std::unique_ptr<tls_codec> tls_;
     boost::asio::steady_timer timer_;
     const session_limits& limits_;
     ws_reader reader_;

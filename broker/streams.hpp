@@ -38,6 +38,9 @@ public:
         : tls_context_hold{std::move(context)}, ssl_stream_type(std::move(next), *tls_context) {}
 
     ssl_stream_type& ssl() noexcept { return *this; }
+    const std::shared_ptr<boost::asio::ssl::context>& context() const noexcept {
+        return tls_context;
+    }
 };
 
 // Found by argument-dependent lookup from Beast's WebSocket close, before

@@ -83,7 +83,8 @@ void websocket_session<Wire>::on_register_timeout(boost::system::error_code ec) 
 
 template <class Wire>
 connection_facts websocket_session<Wire>::facts() const {
-    constexpr bool tls = std::is_same_v<Wire, beast_wire<tls_stream>>;
+    bool tls = std::is_same_v<Wire, beast_wire<tls_stream>>;
+    if constexpr (std::is_same_v<Wire, raw_wire>) tls = wire_.tls() != nullptr;
     return {registered_id_, to_string(registered_role_), tls ? "wss" : "ws", slot_.address(),
             session_id_};
 }

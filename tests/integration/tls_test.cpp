@@ -1,6 +1,7 @@
 // wss:// and https:// on the gateway's one port, with a self-signed pair
 // made by scripts/make-dev-cert.sh; plain ws:// on the same port; TLS below
-// 1.2 refused.
+// 1.2 refused. The TLS wire (raw_wire over tls_codec): its records without
+// sockets (TlsCodec), then over wss://.
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
@@ -18,7 +19,9 @@
 
 #include "child_process.hpp"
 #include "dev_cert.hpp"
+#include "eventually.hpp"
 #include "running_gateway.hpp"
+#include "tls_codec.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard;
@@ -118,20 +121,28 @@ void round_trip(tls_ws& controller, const std::string& from, tls_ws& device,
     EXPECT_EQ(res["from"], "pump-1");
 }
 
+// The device pump-1 and the controller dash-1, registered over wss://.
+struct wss_pair {
+    asio::io_context io;
+    ssl::context ctx = client_context();
+    tls_ws device{io, ctx};
+    tls_ws controller{io, ctx};
+
+    explicit wss_pair(unsigned short port) {
+        open_wss(device, port);
+        open_wss(controller, port);
+        register_as(device, "pump-1", "device");
+        register_as(controller, "dash-1", "controller");
+    }
+};
+
 }  // namespace
 
 TEST(Tls, WssRoundTripWithTheSelfSignedCertificate) {
     running_gateway gw(with_tls);
-    asio::io_context io;
-    ssl::context ctx = client_context();
-
-    tls_ws device(io, ctx), controller(io, ctx);
-    open_wss(device, gw.port());
-    open_wss(controller, gw.port());
-    register_as(device, "pump-1", "device");
-    register_as(controller, "dash-1", "controller");
-    round_trip(controller, "dash-1", device, "c-1");
-    controller.close(websocket::close_code::normal);
+    wss_pair wss(gw.port());
+    round_trip(wss.controller, "dash-1", wss.device, "c-1");
+    wss.controller.close(websocket::close_code::normal);
 }
 
 // Beast's own idle timer counts every byte read, pings too; the TLS path
@@ -362,4 +373,304 @@ TEST(Tls, RefusedReloadChangesNothing) {
     register_as(controller, "dash-1", "controller");
     round_trip(controller, "dash-1", device, "c-1");
     EXPECT_EQ(gw.get().running_config().listen_port, 0);
+}
+
+namespace {
+
+// Moves what `from` wrote to where `to` reads: two SSLs talking through memory.
+void shuttle(BIO* from, BIO* to) {
+    char chunk[4096];
+    int n = 0;
+    while ((n = BIO_read(from, chunk, sizeof chunk)) > 0) ASSERT_EQ(BIO_write(to, chunk, n), n);
+}
+
+// A server SSL on a BIO pair as asio's stream makes it, and a client on memory
+// BIOs, handshaken with each other.
+struct tls_pair {
+    ssl::context server_ctx{ssl::context::tls_server};
+    ssl::context client_ctx = client_context();
+    SSL* server = nullptr;
+    BIO* server_outside = nullptr;  // the pair's other end, as the stream holds it
+    SSL* client = nullptr;
+    BIO* client_in = BIO_new(BIO_s_mem());
+    BIO* client_out = BIO_new(BIO_s_mem());
+
+    tls_pair() {
+        server_ctx.use_certificate_chain_file(dev_cert_dir() + "/cert.pem");
+        server_ctx.use_private_key_file(dev_cert_dir() + "/key.pem", ssl::context::pem);
+        server = SSL_new(server_ctx.native_handle());
+        BIO* inside = nullptr;
+        BIO_new_bio_pair(&inside, 0, &server_outside, 0);
+        SSL_set_bio(server, inside, inside);
+        SSL_set_accept_state(server);
+        client = SSL_new(client_ctx.native_handle());
+        SSL_set_bio(client, client_in, client_out);
+        SSL_set_tlsext_host_name(client, "localhost");
+        SSL_set_connect_state(client);
+        for (int i = 0; i < 20 && !(SSL_is_init_finished(server) && SSL_is_init_finished(client));
+             ++i) {
+            SSL_do_handshake(client);
+            shuttle(client_out, server_outside);
+            SSL_do_handshake(server);
+            shuttle(server_outside, client_in);
+        }
+        EXPECT_TRUE(SSL_is_init_finished(server) && SSL_is_init_finished(client));
+    }
+    ~tls_pair() {
+        SSL_free(client);
+        if (server != nullptr) SSL_free(server);
+        BIO_free(server_outside);
+    }
+    // What the stream does when it goes after the codec took over.
+    std::unique_ptr<tls_codec> take_over() {
+        auto codec = tls_codec::take_over(server, nullptr);
+        if (codec) {
+            SSL_free(std::exchange(server, nullptr));
+        }
+        return codec;
+    }
+    // Everything the client can read of `records`.
+    std::string client_reads(const std::string& records) {
+        BIO_write(client_in, records.data(), static_cast<int>(records.size()));
+        std::string out;
+        char chunk[4096];
+        int n = 0;
+        while ((n = SSL_read(client, chunk, sizeof chunk)) > 0) out.append(chunk, n);
+        return out;
+    }
+    std::string client_writes(const std::string& plaintext) {
+        EXPECT_EQ(SSL_write(client, plaintext.data(), static_cast<int>(plaintext.size())),
+                  static_cast<int>(plaintext.size()));
+        std::string out(static_cast<std::size_t>(BIO_ctrl_pending(client_out)), '\0');
+        BIO_read(client_out, out.data(), static_cast<int>(out.size()));
+        return out;
+    }
+};
+
+// The application-data records in `sealed` (TLS record headers walked).
+int count_records(const std::string& sealed) {
+    int records = 0;
+    std::size_t pos = 0;
+    while (pos + 5 <= sealed.size()) {
+        const auto length = static_cast<std::size_t>(static_cast<unsigned char>(sealed[pos + 3]))
+                                << 8 |
+                            static_cast<unsigned char>(sealed[pos + 4]);
+        pos += 5 + length;
+        ++records;
+    }
+    EXPECT_EQ(pos, sealed.size());
+    return records;
+}
+
+}  // namespace
+
+// An idle connection must hold no record buffers: OpenSSL frees them when
+// this mode is on (19,000 idle TLS devices, docs/architecture.md).
+TEST(TlsCodec, TakesOverWithBuffersReleasedWhileIdle) {
+    tls_pair pair;
+    auto codec = pair.take_over();
+    ASSERT_TRUE(codec);
+    EXPECT_NE(SSL_get_mode(codec->native_handle()) & SSL_MODE_RELEASE_BUFFERS, 0u);
+}
+
+// 300 frames of 100 bytes in one flush: two records, not 300 (one per frame
+// was Beast's way), and the client reads them back intact.
+TEST(TlsCodec, AFlushOfManyFramesLeavesInFewRecords) {
+    tls_pair pair;
+    auto codec = pair.take_over();
+    ASSERT_TRUE(codec);
+    std::vector<std::string> frames;
+    std::vector<asio::const_buffer> buffers;
+    std::string expected;
+    for (int i = 0; i < 300; ++i) frames.push_back(std::string(99, 'a' + i % 26) + "\n");
+    for (const auto& f : frames) {
+        buffers.push_back(asio::buffer(f));
+        expected += f;
+    }
+    std::string sealed;
+    ASSERT_FALSE(codec->seal(buffers, sealed));
+    EXPECT_EQ(count_records(sealed), 2);  // 30,000 bytes: 16,384 + 13,616
+    EXPECT_EQ(pair.client_reads(sealed), expected);
+
+    // A payload larger than a record goes out in full records too.
+    const std::string large(70000, 'z');
+    const asio::const_buffer one = asio::buffer(large);
+    sealed.clear();
+    ASSERT_FALSE(codec->seal({&one, 1}, sealed));
+    EXPECT_EQ(count_records(sealed), 5);
+    EXPECT_EQ(pair.client_reads(sealed), large);
+}
+
+// The client's records, fed a byte at a time: OpenSSL keeps a partial
+// record between reads, and a close_notify reads as the end.
+TEST(TlsCodec, OpensRecordsSplitAnywhereAndSeesTheEnd) {
+    tls_pair pair;
+    auto codec = pair.take_over();
+    ASSERT_TRUE(codec);
+    std::string expected;
+    std::string records;
+    for (int i = 0; i < 5; ++i) {
+        const std::string part = "frame " + std::to_string(i) + std::string(3000, 'x');
+        records += pair.client_writes(part);
+        expected += part;
+    }
+    std::vector<char> plaintext(records.size() + 2 * tls_codec::max_record_plaintext);
+    std::string got;
+    for (char byte : records) {
+        auto opened = codec->open({&byte, 1}, plaintext);
+        ASSERT_FALSE(opened.ec) << opened.ec.message();
+        got.append(plaintext.data(), opened.bytes);
+    }
+    EXPECT_EQ(got, expected);
+
+    SSL_shutdown(pair.client);
+    std::string notify(static_cast<std::size_t>(BIO_ctrl_pending(pair.client_out)), '\0');
+    BIO_read(pair.client_out, notify.data(), static_cast<int>(notify.size()));
+    auto opened = codec->open(notify, plaintext);
+    EXPECT_EQ(opened.ec, asio::error::eof);
+
+    // Ours goes out with the next seal and the client reads it as the end.
+    codec->close_notify();
+    EXPECT_TRUE(codec->has_pending());
+    std::string sealed;
+    ASSERT_FALSE(codec->seal({}, sealed));
+    EXPECT_EQ(pair.client_reads(sealed), "");
+    EXPECT_EQ(SSL_get_error(pair.client, 0), SSL_ERROR_ZERO_RETURN);
+}
+
+// Ciphertext the handshake's stream holds undecrypted cannot be moved: the
+// stream keeps the connection (Beast's wire serves it).
+TEST(TlsCodec, RefusesToTakeOverWithBytesInFlight) {
+    tls_pair pair;
+    const std::string early = pair.client_writes("sent before the 101");
+    ASSERT_EQ(BIO_write(pair.server_outside, early.data(), static_cast<int>(early.size())),
+              static_cast<int>(early.size()));
+    EXPECT_FALSE(pair.take_over());
+}
+
+// Many frames queued for one wss client while it does not read, some larger
+// than a TLS record: every one arrives, in order, intact.
+TEST(Tls, ManyFramesOfOneFlushArriveIntactOverWss) {
+    running_gateway gw([](gateway_config& c) {
+        with_tls(c);
+        c.session.outbound_queue_bytes = 8 << 20;
+        c.session.rate.frames_per_second = 0;
+    });
+    wss_pair wss(gw.port());
+    tls_ws& device = wss.device;
+    tls_ws& controller = wss.controller;
+    auto payload_of = [](int i) {
+        return std::string(static_cast<std::size_t>(i * 211 % 30000),
+                           static_cast<char>('a' + i % 26));
+    };
+    constexpr int count = 300;
+    for (int i = 0; i < count; ++i) {
+        send_json(controller, {{"type", "message"},
+                               {"to", "pump-1"},
+                               {"payload", payload_of(i)},
+                               {"id", "m" + std::to_string(i)}});
+    }
+    for (int i = 0; i < count; ++i) {
+        json m = read_json(device);
+        ASSERT_EQ(m["type"], "message") << m.dump();
+        ASSERT_EQ(m["id"], "m" + std::to_string(i));
+        ASSERT_EQ(m["payload"], payload_of(i)) << i;
+    }
+    // And the connection goes on both ways.
+    round_trip(controller, "dash-1", device, "c-1");
+    controller.close(websocket::close_code::normal);
+}
+
+// A wss client that stops reading is cut at its outbound bound like a plain
+// one (docs/protocol.md: no close frame; its sender hears `overloaded`).
+TEST(Tls, SlowWssReaderIsCutAtItsOutboundBound) {
+    running_gateway gw([](gateway_config& c) {
+        with_tls(c);
+        c.session.outbound_queue_bytes = 256 * 1024;
+        c.session.rate.frames_per_second = 0;
+    });
+    asio::io_context io;
+    ssl::context ctx = client_context();
+    tls_ws slow(io, ctx);
+    connect_tls(slow.next_layer(), gw.port());
+    beast::get_lowest_layer(slow).socket().set_option(asio::socket_base::receive_buffer_size(4096));
+    slow.handshake("localhost:" + std::to_string(gw.port()), "/ws");
+    register_as(slow, "slow-reader", "controller");
+    ws_test_client flooder(gw.port());  // plain ws:// shares the port
+    flooder.register_as("flooder", "controller");
+    const std::string payload(8192, 'x');
+    bool refused = false;
+    for (int i = 0; i < 4000 && !refused; ++i) {
+        flooder.send({{"type", "message"}, {"to", "slow-reader"}, {"payload", payload}});
+        while (auto f = flooder.receive(0ms)) {
+            if ((*f)["type"] == "error") {
+                EXPECT_TRUE((*f)["code"] == "overloaded" || (*f)["code"] == "offline") << f->dump();
+                refused = true;
+            }
+        }
+    }
+    if (!refused) {
+        ASSERT_TRUE(flooder.receive_type("error", 5s)) << "the flooder was never told";
+    }
+    EXPECT_TRUE(eventually([&] { return !gw.get().routing().clients().find("slow-reader"); }));
+    EXPECT_EQ(gw.stats().slow_consumers_closed.load(), 1u);
+    EXPECT_FALSE(flooder.closed());
+}
+
+// permessage-deflate over TLS stays on Beast's stream: offered, agreed, and
+// a large compressible frame goes both ways.
+TEST(Tls, DeflateOverWssIsAgreedAndCarriesLargeFrames) {
+    running_gateway gw([](gateway_config& c) {
+        with_tls(c);
+        c.session.permessage_deflate = true;
+    });
+    asio::io_context io;
+    ssl::context ctx = client_context();
+    tls_ws device(io, ctx), controller(io, ctx);
+    websocket::permessage_deflate pmd;
+    pmd.client_enable = true;
+    device.set_option(pmd);
+    connect_tls(device.next_layer(), gw.port());
+    websocket::response_type res;
+    device.handshake(res, "localhost:" + std::to_string(gw.port()), "/ws");
+    EXPECT_NE(std::string(res[http::field::sec_websocket_extensions]).find("permessage-deflate"),
+              std::string::npos);
+    open_wss(controller, gw.port());
+    register_as(device, "pump-1", "device");
+    register_as(controller, "dash-1", "controller");
+    const std::string payload(40000, 'q');
+    send_json(controller, {{"type", "message"}, {"to", "pump-1"}, {"payload", payload}});
+    EXPECT_EQ(read_json(device)["payload"], payload);
+    send_json(device, {{"type", "message"}, {"to", "dash-1"}, {"payload", payload}});
+    EXPECT_EQ(read_json(controller)["payload"], payload);
+    round_trip(controller, "dash-1", device, "c-1");
+}
+
+// wss:// without compression runs the gateway's own wire, as ws:// does
+// (docs/protocol.md): a ping over the frame rate goes unanswered, and of
+// pings not yet answered only the latest is. Beast's stream, which served
+// TLS before, answers every ping.
+TEST(Tls, WssPingsOverTheRateGoUnansweredAsOnPlainWs) {
+    running_gateway gw([](gateway_config& c) {
+        with_tls(c);
+        c.session.rate = {.frames_per_second = 0.5, .burst = 3, .close_after = 1000};
+    });
+    asio::io_context io;
+    ssl::context ctx = client_context();
+    tls_ws ws(io, ctx);
+    open_wss(ws, gw.port());
+    int pongs = 0;
+    ws.control_callback([&](websocket::frame_type kind, beast::string_view) {
+        if (kind == websocket::frame_type::pong) ++pongs;
+    });
+    register_as(ws, "pump-1", "device");
+    constexpr int pings = 10;
+    for (int i = 0; i < pings; ++i) ws.ping(websocket::ping_data(std::to_string(i)));
+    // Its refusal (or, on a machine slow enough to refill the bucket, the
+    // message itself) comes after every pong the pings got.
+    send_json(ws, {{"type", "message"}, {"to", "pump-1"}, {"payload", 1}});
+    json after = read_json(ws);
+    EXPECT_TRUE(after["code"] == "rate_limited" || after["type"] == "message") << after.dump();
+    EXPECT_GE(pongs, 1);
+    EXPECT_LT(pongs, pings);
 }

@@ -1,0 +1,80 @@
+#pragma once
+// TLS once the handshake is done, as a transform on bytes, so raw_wire runs
+// the same over TLS as over plain TCP: the ciphertext it read from its
+// socket goes in and plaintext comes out; the frames of a flush go in and
+// records of up to 16 KiB come out, appended to the one buffer it then
+// writes in one send. OpenSSL reads and writes through a BIO of ours that
+// points at those buffers while a call lasts, so between reads and writes a
+// connection holds no TLS buffer at all: OpenSSL frees its own
+// (SSL_MODE_RELEASE_BUFFERS) and asio's ssl::stream, which keeps 2 x 17 KiB
+// for a connection's life, is gone after the upgrade (docs/architecture.md).
+// Taken over from the stream that ran the handshake and read the upgrade
+// request. Used by one raw_wire, on its I/O thread.
+
+#include <boost/asio/buffer.hpp>
+#include <boost/system/error_code.hpp>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+
+struct ssl_st;
+struct bio_st;
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace switchboard {
+
+class tls_codec {
+public:
+    // The largest plaintext of one TLS record.
+    static constexpr std::size_t max_record_plaintext = 16384;
+
+    // Takes `ssl` over from the stream that made it (a reference of its own,
+    // and our BIO in place of the stream's). Null when that stream still
+    // holds bytes in flight, which only a client sending before it has our
+    // answer to its upgrade can cause; the caller keeps that stream then.
+    static std::unique_ptr<tls_codec> take_over(ssl_st* ssl,
+                                                std::shared_ptr<boost::asio::ssl::context> context);
+    ~tls_codec();
+    tls_codec(const tls_codec&) = delete;
+    tls_codec& operator=(const tls_codec&) = delete;
+
+    struct opened {
+        std::size_t bytes = 0;         // plaintext written
+        boost::system::error_code ec;  // eof on the peer's close_notify, or why it failed
+    };
+    // Decrypts all of `ciphertext` (and what OpenSSL kept from before: a
+    // record not yet complete, plaintext not yet read) into `plaintext`,
+    // which must hold ciphertext.size() + 2 * max_record_plaintext bytes.
+    opened open(std::span<const char> ciphertext, std::span<char> plaintext);
+    // Appends the records that carry `plaintext` to `sealed`, after any that
+    // OpenSSL wrote on its own since the last call (an alert, a key update).
+    boost::system::error_code seal(std::span<const boost::asio::const_buffer> plaintext,
+                                   std::string& sealed);
+    // Records OpenSSL wrote on its own while reading, waiting for seal().
+    bool has_pending() const noexcept { return !pending_.empty(); }
+    // Queues our close_notify for the next seal().
+    void close_notify();
+
+    ssl_st* native_handle() const noexcept { return ssl_; }
+
+private:
+    tls_codec(ssl_st* ssl, std::shared_ptr<boost::asio::ssl::context> context);
+    static int bio_read(bio_st* bio, char* out, int size);
+    static int bio_write(bio_st* bio, const char* in, int size);
+    static long bio_ctrl(bio_st* bio, int cmd, long num, void* ptr);
+    static int bio_create(bio_st* bio);
+    boost::system::error_code flush(const char* data, std::size_t size);
+
+    ssl_st* ssl_;
+    // Keeps the certificate a reload may replace, as tls_stream did.
+    std::shared_ptr<boost::asio::ssl::context> context_;
+    std::span<const char> in_;  // ciphertext for OpenSSL to read, during open()
+    std::string* out_;          // where OpenSSL's records go: pending_ or seal's buffer
+    std::string pending_;
+};
+
+}  // namespace switchboard
