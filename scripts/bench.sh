@@ -9,6 +9,9 @@
 #   W3       one controller, 100,000 commands to 1,000 devices, 256 in flight
 #   W2       10,000 and 19,000 registered idle connections: RSS per connection, connect time
 #            (the 19,000 case runs W1 on top: 17,990 idle + 1,010 W1 connections)
+#   W1-wss   W1 and W1-open over wss:// (a dev certificate made for the run; three
+#            runs each), and 5,000 registered idle wss:// connections (connected
+#            at 500/s): RSS per connection
 #   W1-mqtt  W1 with the devices on MQTT through a private mosquitto (and its CPU per RT),
 #            closed loop, then open loop at 2,000 commands/s (W1-mqtt-open)
 #   peers    W1 and W2 (10,000 idle) against other servers driven by the same
@@ -21,7 +24,7 @@
 #            generator (scripts/peers/mosquitto-load.mjs); needs mosquitto too
 # Environment: BUILD (build folder, default build/bench), SECONDS_W1 (default 10),
 # PROFILE=0 to skip the perf profile, NO_APPEND=1 to print instead of appending,
-# WORKLOADS="W1 W1-open W3 W1-2t W2 W1-mqtt" (the default: all) to run some of the
+# WORKLOADS="W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt" (the default: all) to run some of the
 # gateway's workloads, PEERS="floor ws socketio mosquitto" (the default: all) to run
 # some peers; ONLY_PEERS=1 is WORKLOADS=none, NO_PEERS=1 is PEERS=none.
 # Everything runs on 127.0.0.x; every run is bounded in time.
@@ -33,7 +36,7 @@ SECONDS_W1=${SECONDS_W1:-10}
 PROFILE=${PROFILE:-1}
 ONLY_PEERS=${ONLY_PEERS:-0}
 NO_PEERS=${NO_PEERS:-0}
-WORKLOADS=${WORKLOADS:-W1 W1-open W3 W1-2t W2 W1-mqtt}
+WORKLOADS=${WORKLOADS:-W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt}
 PEERS=${PEERS:-floor ws socketio mosquitto}
 [ "$ONLY_PEERS" = 1 ] && WORKLOADS=none
 [ "$NO_PEERS" = 1 ] && PEERS=none
@@ -103,10 +106,25 @@ start_socketio_relay() {
 stop_gateway() { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
+# The same gateway on wss:// with a dev certificate made for the run.
+start_wss_gateway() {
+    if [ ! -f "$WORK/wss.json" ]; then
+        "$ROOT/scripts/make-dev-cert.sh" "$WORK/cert" >/dev/null
+        sed '/^ *\/\//d' "$ROOT/config/switchboard.bench.json" |
+            jq --arg dir "$WORK/cert" '.tls = {enabled: true, cert_file: "\($dir)/cert.pem", key_file: "\($dir)/key.pem"}' \
+            >"$WORK/wss.json"
+    fi
+    start_server gw "$GW_BIN" --config "$WORK/wss.json" --threads "$GW_THREADS"
+    URL="wss://127.0.0.1:$PORT/ws"
+}
+# The simulator's TLS flags when URL is wss://.
+tls_args() { [[ $URL == wss://* ]] && echo --ca-file "$WORK/cert/cert.pem" || true; }
+
 # start_fleet NAME ARGS...: a fleet process; waits until every device registered.
 start_fleet() {
     local name=$1; shift
-    "$SIM" fleet --url "$URL" --quiet "$@" >"$WORK/fleet-$name.out" 2>&1 &
+    # shellcheck disable=SC2046
+    "$SIM" fleet --url "$URL" $(tls_args) --quiet "$@" >"$WORK/fleet-$name.out" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
     eval "FLEET_${name}_PID=$pid"
@@ -118,14 +136,15 @@ stop_fleet() {
     kill "${!pid_var}" 2>/dev/null || true; wait "${!pid_var}" 2>/dev/null || true
 }
 
-# measure_idle NAME DEVICES START_FUNCTION: a fresh server with DEVICES idle
-# registered devices; sets IDLE_BASE_RSS and IDLE_RSS (KiB) and IDLE_S (seconds
-# until all registered), then stops both.
+# measure_idle NAME DEVICES START_FUNCTION [FLEET_ARGS...]: a fresh server with
+# DEVICES idle registered devices; sets IDLE_BASE_RSS and IDLE_RSS (KiB) and
+# IDLE_S (seconds until all registered), then stops both.
 measure_idle() {
     local name=$1 devices=$2 start=$3
+    shift 3
     "$start"
     IDLE_BASE_RSS=$(rss_kib "$GW_PID")
-    start_fleet "$name" --devices "$devices" --id-prefix idle- --source-address 127.0.0.2,127.0.0.3 --threads 1
+    start_fleet "$name" --devices "$devices" --id-prefix idle- --source-address 127.0.0.2,127.0.0.3 --threads 1 "$@"
     IDLE_RSS=$(rss_kib "$GW_PID")
     IDLE_S=$(fleet_ready_s "$name")
     stop_fleet "$name"
@@ -134,7 +153,8 @@ measure_idle() {
 
 load() {  # load NAME ARGS...: the generator's status, after its report is shown
     local name=$1 status=0; shift
-    "$SIM" load --url "$URL" --gateway-pid "$GW_PID" --json "$WORK/$name.json" "$@" >"$WORK/$name.txt" || status=$?
+    # shellcheck disable=SC2046
+    "$SIM" load --url "$URL" $(tls_args) --gateway-pid "$GW_PID" --json "$WORK/$name.json" "$@" >"$WORK/$name.txt" || status=$?
     cat "$WORK/$name.txt" >&2
     return "$status"
 }
@@ -240,6 +260,35 @@ if wants "$WORKLOADS" W1-2t; then
     load w1-2t --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_w1t_PID"
     stop_fleet w1t
     stop_gateway
+fi
+
+if wants "$WORKLOADS" W1-wss; then
+    # ---- W1-wss: W1 and W1-open over TLS, then idle TLS connections ----
+    log "W1-wss: W1 over wss://, 1,000 devices, 10 x 32, ${SECONDS_W1}s, three runs"
+    start_wss_gateway
+    start_fleet wss --devices 1000 --id-prefix dev- --threads 1
+    for run in 1 2 3; do
+        load "w1wss-$run" --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_wss_PID"
+    done
+    W1WSS_RANGE=$(median_of w1wss .gateway.cpu_us_per_round_trip w1wss-1 w1wss-2 w1wss-3)
+    log "W1-wss-open: 5,000 commands/s over wss:// (W1-open's rate), three runs"
+    for run in 1 2 3; do
+        # A gateway that cannot carry the rate (Beast's TLS wire could not, here)
+        # ends the run with a non-zero status; its row shows it.
+        load "w1wssopen-$run" --devices 1000 --controllers 10 --rate 5000 --args-bytes 100 --duration "${SECONDS_W1}s" --warmup 2s ||
+            log "W1-wss-open run $run: the generator exited non-zero"
+    done
+    have_all w1wssopen-1 w1wssopen-2 w1wssopen-3 &&
+        W1WSSOPEN_RANGE=$(median_of w1wssopen .gateway.cpu_us_per_round_trip w1wssopen-1 w1wssopen-2 w1wssopen-3)
+    stop_fleet wss
+    stop_gateway
+    # Paced: at the fleet's default 5,000/s the gateway holds hundreds of TLS
+    # handshakes at once (asio's stream and OpenSSL's handshake buffers, tens
+    # of KiB each, freed after the upgrade), and the heap keeps that peak: the
+    # figure would measure the burst, not what an idle connection holds.
+    log "W2-wss: 5,000 idle wss:// connections, 500 new per second"
+    measure_idle idlewss 5000 start_wss_gateway --connect-rate 500
+    WSS_BASE_RSS=$IDLE_BASE_RSS WSS_IDLE_RSS=$IDLE_RSS WSS_IDLE_S=$IDLE_S
 fi
 
 if wants "$WORKLOADS" W2; then
@@ -379,7 +428,7 @@ REPORT=$WORK/section.md
     [ -n "${W1_RANGE:-}" ] && echo "W1 ran three times; its row shows the run with the median gateway CPU per round trip (range ${W1_RANGE} µs)."
     [ -n "${W1OPEN_RANGE:-}" ] && echo "W1-open ran three times; its row shows the run with the median p99 (range ${W1OPEN_RANGE} µs)."
     [ "$WORKLOADS" = none ] && echo "Peers only: the gateway's workloads were not run."
-    [ "$WORKLOADS" != none ] && [ "$WORKLOADS" != "W1 W1-open W3 W1-2t W2 W1-mqtt" ] && echo "Gateway workloads run: $WORKLOADS (WORKLOADS=)."
+    [ "$WORKLOADS" != none ] && [ "$WORKLOADS" != "W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt" ] && echo "Gateway workloads run: $WORKLOADS (WORKLOADS=)."
     [ "$PEERS" != "floor ws socketio mosquitto" ] && echo "Peers run: $PEERS (PEERS=)."
     [ -f "$WORK/peer-floor.json" ] && echo "Floor peer: scripts/peers/floor-relay.cpp ($(${CXX:-c++} --version | head -1), -O2), one thread," \
         "epoll, ID routing on opaque frames (docs/benchmarks.md, \"The floor peer\"); in its row, \"gateway\" means the relay;" \
@@ -393,7 +442,7 @@ REPORT=$WORK/section.md
     echo
     echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors | timeouts |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
-    rows="w1 w1eq w1open w1-2t w3 w1at19k"
+    rows="w1 w1eq w1wss w1open w1wssopen w1-2t w3 w1at19k"
     [ "$W1MQTT" = done ] && rows="$rows w1mqtt w1mqttopen"
     for w in $rows peer-floor peer-flooreq peer-ws peer-socketio peer-mosquitto; do
         [ -f "$WORK/$w.json" ] || continue
@@ -402,6 +451,8 @@ REPORT=$WORK/section.md
             w1) name="W1 closed loop 10×32 (median of 3)";;
             w1-2t) name="W1 closed loop, gateway on $(nproc) I/O threads";;
             w1mqttopen) name="W1-mqtt-open at 2,000/s (latency from intended send)";;
+            w1wss) name="W1-wss: W1 over wss:// (median of 3, range ${W1WSS_RANGE} µs)";;
+            w1wssopen) name="W1-wss-open: W1-open over wss:// (median CPU of 3, range ${W1WSSOPEN_RANGE} µs)";;
             w1open) name="W1-open at 5,000/s (latency from intended send; median p99 of 3)";;
             w3) name="W3 burst 100,000, 1×256";;
             w1at19k) name="W1 with 17,990 idle alongside (19,000 connections)";;
@@ -414,8 +465,13 @@ REPORT=$WORK/section.md
         echo "| $name | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .latency_us.p999)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | $(( $(j $w .gateway.rss_kib) / 1024 )) MiB | $(j $w .lost) | $(j $w .errors_total) | $(j $w .timeouts) |"
     done
     echo
+    [ -f "$WORK/w1.json" ] && [ -f "$WORK/w1wss.json" ] && echo "W1-wss / W1, gateway CPU per round trip:" \
+        "$(awk -v a="$(j w1wss .gateway.cpu_us_per_round_trip)" -v b="$(j w1 .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}') (goal ≤ 1.5)." && echo
+    [ -f "$WORK/w1open.json" ] && [ -f "$WORK/w1wssopen.json" ] && echo "At the same rate (5,000/s), W1-wss-open / W1-open:" \
+        "$(awk -v a="$(j w1wssopen .gateway.cpu_us_per_round_trip)" -v b="$(j w1open .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}')." && echo
     echo "| W2 idle connections | connect time (all registered) | gateway RSS | RSS per connection |"
     echo "|---|---|---|---|"
+    [ -n "${WSS_IDLE_RSS:-}" ] && echo "| 5,000 on wss:// (500 new per second) | $WSS_IDLE_S s | $((WSS_IDLE_RSS / 1024)) MiB | $(per_conn "$WSS_IDLE_RSS" "$WSS_BASE_RSS" 5000) KiB |"
     if [ -n "${IDLE10_RSS:-}" ]; then
         echo "| 10,000 | $IDLE10_S s | $((IDLE10_RSS / 1024)) MiB | $(per_conn "$IDLE10_RSS" "$BASE_RSS" 10000) KiB |"
         echo "| 17,990 idle | $IDLE19_S s (two fleets of 8,995, one after the other) | $((IDLE18_RSS / 1024)) MiB | $(per_conn "$IDLE18_RSS" "$BASE19_RSS" 17990) KiB |"
