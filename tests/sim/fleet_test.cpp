@@ -179,6 +179,14 @@ TEST(Fleet, MixedFleetOf200AnswersEveryCommandKind) {
         EXPECT_EQ(s["meta"]["model"], "sim-1");
     }
 
+    // A device counts an answer once it has sent it, so the last answers
+    // can be seen here before their counts go up: wait for the counts.
+    EXPECT_TRUE(fleet.wait_until(
+        [](const fleet_stats& s) {
+            return s.answered_ok.load() + s.answered_failed.load() >= 1200;
+        },
+        10s))
+        << fleet.progress_line();
     const auto& st = fleet.stats();
     EXPECT_EQ(fleet_stats::get(st.commands), 1200u);
     EXPECT_EQ(fleet_stats::get(st.answered_ok), 800u);
