@@ -4,8 +4,9 @@
 // without a database (tests use a fake that commits when told). The gateway
 // opens the SQLite one (store/sqlite_command_store) when `store.path` is set;
 // without it nothing is stored and nothing survives a restart.
-// put() and erase() are safe cross thread and never block on the disk: they
-// are applied in the order called, and a put's `done` runs once its row is
+// Also the outcomes kept for away controllers (controller recovery). Every
+// write is safe cross thread and never blocks on the disk: writes are
+// applied in the order called, and a put's `done` runs once its row is
 // committed (or the write failed), on the store's own thread.
 
 #include <chrono>
@@ -48,6 +49,14 @@ struct stored_command {
     std::string trace;  // the traceparent sent to the device; empty for none
 };
 
+// An outcome kept for a controller that was away (recovery_outbox): the
+// frame as it will be sent, kept until `deadline_ms` (system_clock ms).
+struct kept_outcome {
+    std::string controller;
+    std::string frame;
+    std::int64_t deadline_ms = 0;
+};
+
 class command_store {
 public:
     // Runs on the store's thread once a put is committed (true) or failed.
@@ -64,6 +73,17 @@ public:
 
     // Every stored command, in the order put. At start-up, before any put.
     virtual std::vector<stored_command> load() = 0;
+
+    // Keeps an outcome for an away controller, after the writes before it.
+    // Not waited for: the frame is already kept in memory; a crash before
+    // its commit loses it (counted nowhere, as the frame itself would be).
+    virtual void keep_outcome(kept_outcome outcome) = 0;
+
+    // Forgets every outcome kept for `controller`: delivered or expired.
+    virtual void forget_outcomes(std::string_view controller) = 0;
+
+    // Every kept outcome, in the order kept. At start-up.
+    virtual std::vector<kept_outcome> load_outcomes() = 0;
 };
 
 }  // namespace switchboard

@@ -23,7 +23,14 @@ CREATE TABLE IF NOT EXISTS queued_command (
     ack INTEGER NOT NULL,
     trace TEXT NOT NULL,
     UNIQUE (controller, id)
-))";
+);
+CREATE TABLE IF NOT EXISTS kept_outcome (
+    seq INTEGER PRIMARY KEY,
+    controller TEXT NOT NULL,
+    frame TEXT NOT NULL,
+    deadline_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kept_outcome_controller ON kept_outcome (controller))";
 
 [[noreturn]] void fail(const std::string& path, const std::string& why) {
     throw config_error("'store.path': " + path + ": " + why);
@@ -66,11 +73,17 @@ sqlite_command_store::sqlite_command_store(const store_options& options) : path_
         "(controller, id, device, frame, timeout_ms, expires_ms, ack, trace) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     const char* erase = "DELETE FROM queued_command WHERE controller = ? AND id = ?";
+    const char* keep = "INSERT INTO kept_outcome (controller, frame, deadline_ms) VALUES (?, ?, ?)";
+    const char* forget = "DELETE FROM kept_outcome WHERE controller = ?";
     if (sqlite3_prepare_v2(db_, insert, -1, &insert_, nullptr) != SQLITE_OK ||
-        sqlite3_prepare_v2(db_, erase, -1, &delete_, nullptr) != SQLITE_OK) {
+        sqlite3_prepare_v2(db_, erase, -1, &delete_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_, keep, -1, &keep_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_, forget, -1, &forget_, nullptr) != SQLITE_OK) {
         std::string why = sqlite3_errmsg(db_);
         sqlite3_finalize(insert_);
         sqlite3_finalize(delete_);
+        sqlite3_finalize(keep_);
+        sqlite3_finalize(forget_);
         sqlite3_close(db_);
         fail(path_, why);
     }
@@ -81,6 +94,8 @@ sqlite_command_store::~sqlite_command_store() {
     stop();
     sqlite3_finalize(insert_);
     sqlite3_finalize(delete_);
+    sqlite3_finalize(keep_);
+    sqlite3_finalize(forget_);
     sqlite3_close(db_);
 }
 
@@ -109,23 +124,50 @@ void sqlite_command_store::check(const store_options& options) {
     }
 }
 
-void sqlite_command_store::put(stored_command command, done_fn done) {
+void sqlite_command_store::push(write w) {
     std::lock_guard lock(mutex_);
-    // Shutting down: not stored and never acknowledged. `done` is not run
-    // here, on the caller's thread, which may hold the ledger's locks.
+    // Shutting down: not stored and never acknowledged. A put's `done` is not
+    // run here, on the caller's thread, which may hold the ledger's locks.
     if (stopping_) return;
-    queued_.push_back(write{true, std::move(command), std::move(done)});
+    queued_.push_back(std::move(w));
     wake_.notify_one();
 }
 
+void sqlite_command_store::put(stored_command command, done_fn done) {
+    push(write{write::kind::put, std::move(command), std::move(done), {}});
+}
+
 void sqlite_command_store::erase(std::string_view controller, std::string_view id) {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    write w{false, {}, {}};
+    write w{write::kind::erase, {}, {}, {}};
     w.command.controller = controller;
     w.command.id = id;
-    queued_.push_back(std::move(w));
-    wake_.notify_one();
+    push(std::move(w));
+}
+
+void sqlite_command_store::keep_outcome(kept_outcome outcome) {
+    push(write{write::kind::keep, {}, {}, std::move(outcome)});
+}
+
+void sqlite_command_store::forget_outcomes(std::string_view controller) {
+    write w{write::kind::forget, {}, {}, {}};
+    w.outcome.controller = controller;
+    push(std::move(w));
+}
+
+std::vector<kept_outcome> sqlite_command_store::load_outcomes() {
+    std::vector<kept_outcome> rows;
+    sqlite3_stmt* select = nullptr;
+    const char* sql = "SELECT controller, frame, deadline_ms FROM kept_outcome ORDER BY seq";
+    if (sqlite3_prepare_v2(db_, sql, -1, &select, nullptr) != SQLITE_OK) {
+        fail(path_, sqlite3_errmsg(db_));
+    }
+    int rc;
+    while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
+        rows.push_back({text_of(select, 0), text_of(select, 1), sqlite3_column_int64(select, 2)});
+    }
+    sqlite3_finalize(select);
+    if (rc != SQLITE_DONE) fail(path_, sqlite3_errmsg(db_));
+    return rows;
 }
 
 std::vector<stored_command> sqlite_command_store::load() {
@@ -192,25 +234,48 @@ bool sqlite_command_store::exec(const char* sql) {
     return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
-bool sqlite_command_store::commit(const std::vector<write>& batch) {
-    bool ok = exec("BEGIN IMMEDIATE");
-    for (const write& w : batch) {
-        if (!ok) break;
-        const stored_command& c = w.command;
-        sqlite3_stmt* statement = w.insert ? insert_ : delete_;
-        bind_text(statement, 1, c.controller);
-        bind_text(statement, 2, c.id);
-        if (w.insert) {
+bool sqlite_command_store::apply(const write& w) {
+    const stored_command& c = w.command;
+    sqlite3_stmt* statement = nullptr;
+    switch (w.what) {
+        case write::kind::put:
+            statement = insert_;
+            bind_text(statement, 1, c.controller);
+            bind_text(statement, 2, c.id);
             bind_text(statement, 3, c.device);
             bind_text(statement, 4, c.frame);
             sqlite3_bind_int64(statement, 5, c.timeout.count());
             sqlite3_bind_int64(statement, 6, c.expires_ms);
             sqlite3_bind_int(statement, 7, c.ack ? 1 : 0);
             bind_text(statement, 8, c.trace);
-        }
-        ok = sqlite3_step(statement) == SQLITE_DONE;
-        sqlite3_reset(statement);
-        sqlite3_clear_bindings(statement);
+            break;
+        case write::kind::erase:
+            statement = delete_;
+            bind_text(statement, 1, c.controller);
+            bind_text(statement, 2, c.id);
+            break;
+        case write::kind::keep:
+            statement = keep_;
+            bind_text(statement, 1, w.outcome.controller);
+            bind_text(statement, 2, w.outcome.frame);
+            sqlite3_bind_int64(statement, 3, w.outcome.deadline_ms);
+            break;
+        case write::kind::forget:
+            statement = forget_;
+            bind_text(statement, 1, w.outcome.controller);
+            break;
+    }
+    const bool ok = sqlite3_step(statement) == SQLITE_DONE;
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+    return ok;
+}
+
+bool sqlite_command_store::commit(const std::vector<write>& batch) {
+    bool ok = exec("BEGIN IMMEDIATE");
+    for (const write& w : batch) {
+        if (!ok) break;
+        ok = apply(w);
     }
     if (ok) ok = exec("COMMIT");
     if (!ok) {

@@ -4,7 +4,9 @@
 // transaction commits goes into the next one, so a burst of queued commands
 // costs one commit (and, with store.sync "full", one fsync) per batch rather
 // than per command. Why SQLite, and what it measured: docs/architecture.md.
-// put() and erase() are safe cross thread and only queue; `done` callbacks
+// Kept outcomes (controller recovery) are a second table written by the
+// same thread in the same transactions, in the order called.
+// Every write is safe cross thread and only queues; `done` callbacks
 // run on the writer thread. stop() (or the destructor) commits what is
 // queued and joins the thread: call it before whatever the callbacks reach
 // goes away.
@@ -36,6 +38,9 @@ public:
     void put(stored_command command, done_fn done) override;
     void erase(std::string_view controller, std::string_view id) override;
     std::vector<stored_command> load() override;
+    void keep_outcome(kept_outcome outcome) override;
+    void forget_outcomes(std::string_view controller) override;
+    std::vector<kept_outcome> load_outcomes() override;
 
     // Commits what is queued and joins the writer; what is put or erased
     // after it is dropped (a put's `done` never runs).
@@ -51,12 +56,16 @@ public:
 
 private:
     struct write {
-        bool insert = true;
+        enum class kind { put, erase, keep, forget } what = kind::put;
         stored_command command;  // erase: controller and id only
         done_fn done;
+        kept_outcome outcome;  // forget: controller only
     };
 
     void run();
+    // Queues one write for the writer thread (dropped once stopping).
+    void push(write w);
+    bool apply(const write& w);
     bool commit(const std::vector<write>& batch);
     bool exec(const char* sql);
 
@@ -64,6 +73,8 @@ private:
     sqlite3* db_ = nullptr;
     sqlite3_stmt* insert_ = nullptr;
     sqlite3_stmt* delete_ = nullptr;
+    sqlite3_stmt* keep_ = nullptr;
+    sqlite3_stmt* forget_ = nullptr;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

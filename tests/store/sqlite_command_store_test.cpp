@@ -172,3 +172,35 @@ TEST_F(SqliteCommandStore, CheckCreatesNothingAndWantsAnExistingFolder) {
 
 }  // namespace
 }  // namespace switchboard
+
+namespace switchboard {
+namespace {
+
+TEST_F(SqliteCommandStore, KeptOutcomesOutliveTheStoreInTheOrderKeptUntilForgotten) {
+    {
+        sqlite_command_store store(options());
+        EXPECT_TRUE(store.load_outcomes().empty());
+        for (int i = 0; i < 6; ++i) {
+            store.keep_outcome({i % 2 == 0 ? "dash-a" : "dash-b",
+                                R"({"type":"response","id":"c-)" + std::to_string(i) + R"("})",
+                                1700000000000 + i});
+        }
+        store.forget_outcomes("dash-b");
+        store.keep_outcome({"dash-b", R"({"type":"ack","id":"c-9"})", 1700000000009});
+    }  // the destructor commits what is queued
+    sqlite_command_store reopened(options());
+    auto rows = reopened.load_outcomes();
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(rows[0].controller, "dash-a");
+    EXPECT_EQ(rows[0].frame, R"({"type":"response","id":"c-0"})");
+    EXPECT_EQ(rows[0].deadline_ms, 1700000000000);
+    EXPECT_EQ(rows[1].frame, R"({"type":"response","id":"c-2"})");
+    EXPECT_EQ(rows[2].frame, R"({"type":"response","id":"c-4"})");
+    EXPECT_EQ(rows[3].controller, "dash-b");
+    EXPECT_EQ(rows[3].deadline_ms, 1700000000009);
+    // Queued commands are a table of their own.
+    EXPECT_TRUE(reopened.load().empty());
+}
+
+}  // namespace
+}  // namespace switchboard
