@@ -86,6 +86,14 @@ gateway::gateway(gateway_config config)
                                               .count());
         spdlog::info("store {}: {} queued commands restored, {} expired while the gateway was down",
                      config_.store.path, restored.queued, restored.expired);
+        auto outcomes =
+            router_.restore_outcomes(std::chrono::steady_clock::now(),
+                                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
+        spdlog::info(
+            "store {}: {} outcomes kept for away controllers restored, {} past their window",
+            config_.store.path, outcomes.kept, outcomes.expired);
     }
     std::random_device entropy;
     context_.session_salt = (std::uint64_t(entropy()) << 32) ^ entropy();
@@ -142,8 +150,25 @@ void gateway::schedule_tick() {
     tick_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
         router_.expire_commands(std::chrono::steady_clock::now());
+        log_recovery_overflow();
         schedule_tick();
     });
+}
+
+void gateway::log_recovery_overflow() {
+    // At most once a second: an overflow comes in bursts, one per outcome.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - overflow_logged_at_ < std::chrono::seconds(1)) return;
+    const std::uint64_t total = stats_.recovery_overflow.load(std::memory_order_relaxed);
+    if (total == overflow_logged_) return;
+    auto options = router_.options();
+    spdlog::warn(
+        "controller recovery: {} outcomes for away controllers not kept (over "
+        "limits.recovery_max_per_controller {} or limits.recovery_max_bytes {}); {} in all",
+        total - overflow_logged_, options->recovery.per_controller, options->recovery.total_bytes,
+        total);
+    overflow_logged_ = total;
+    overflow_logged_at_ = now;
 }
 
 void gateway::begin_drain() {

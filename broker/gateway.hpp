@@ -83,6 +83,8 @@ public:
 
 private:
     void schedule_tick();
+    // Logs outcomes controller recovery could not keep (on the tick's thread).
+    void log_recovery_overflow();
 
     gateway_config config_;
     gateway_config running_;
@@ -99,6 +101,9 @@ private:
     gateway_metrics metrics_;
     io_pool pool_;
     boost::asio::steady_timer tick_;
+    // What log_recovery_overflow() last reported, and when (tick's thread only).
+    std::uint64_t overflow_logged_ = 0;
+    std::chrono::steady_clock::time_point overflow_logged_at_{};
     std::shared_ptr<listener> listener_;
     unsigned short port_ = 0;
     bool stopped_ = false;

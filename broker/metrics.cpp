@@ -115,6 +115,9 @@ public:
         family(out, "switchboard_queued_commands", "commands waiting for their offline device",
                gauge)
             .add(static_cast<double>(context_.routing.ledger().queued_size()));
+        family(out, "switchboard_recovery_kept_bytes",
+               "bytes of outcomes kept for away controllers", gauge)
+            .add(static_cast<double>(context_.routing.outbox().kept_bytes()));
         family(out, "switchboard_queued_command_bytes",
                "bytes held by commands waiting for offline devices (limits.max_queued_bytes)",
                gauge)

@@ -360,6 +360,25 @@ std::size_t command_ledger::drop_controller(const client_record& controller) {
     return for_each_of_controller(controller, [this](shard& s, auto it) { extract_locked(s, it); });
 }
 
+std::size_t command_ledger::drop_orphans(std::string_view controller,
+                                         const std::function<std::string()>& current_session) {
+    shard& s = shard_for(controller);
+    const std::string prefix = std::string(controller) + '\n';
+    std::lock_guard lock(s.mutex);
+    const std::string keep = current_session();
+    std::size_t dropped = 0;
+    auto it = s.commands.lower_bound(prefix);
+    while (it != s.commands.end() && it->first.starts_with(prefix)) {
+        auto next = std::next(it);
+        if (it->second.command.controller->session != keep || keep.empty()) {
+            extract_locked(s, it);
+            ++dropped;
+        }
+        it = next;
+    }
+    return dropped;
+}
+
 std::size_t command_ledger::move_controller(const client_record& from, const client_ptr& to) {
     // Same ID, so the same shard and keys: only the session they answer to changes.
     return for_each_of_controller(from,

@@ -36,6 +36,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -211,6 +212,13 @@ public:
 
     // Drops the commands of one controller session (the controller left).
     std::size_t drop_controller(const client_record& controller);
+
+    // Drops the commands in flight of controller ID `controller` sent by any
+    // session but the one `current_session()` names (its recovery window
+    // ended). It is called under the shard's lock, so a command the current
+    // session adds meanwhile is never dropped.
+    std::size_t drop_orphans(std::string_view controller,
+                             const std::function<std::string()>& current_session);
 
     // Removes and returns the commands handed to one device session (the
     // device left: they end as device_disconnected). A leaving carries no

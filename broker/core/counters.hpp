@@ -58,6 +58,12 @@ struct counters {
     counter commands_queued{0};     // accepted with ttl_ms for an offline device
     counter commands_expired{0};    // still queued when their ttl_ms passed
     counter commands_cancelled{0};  // cancelled by their controller while queued
+    // Controller recovery: outcomes kept for an away controller, delivered
+    // when it came back, refused for the caps, discarded when the window ended.
+    counter recovery_kept{0};
+    counter recovery_delivered{0};
+    counter recovery_overflow{0};
+    counter recovery_expired{0};
     counter offline_errors{0};
     counter forbidden{0};
     counter messages_routed{0};

@@ -339,6 +339,10 @@ gateway_config read_config(const json& doc, const std::string& source,
     limits.read_integer("max_pending_commands", c.routing.max_pending_per_controller, 1, 1 << 20);
     limits.read_integer("max_queued_per_device", c.routing.max_queued_per_device, 1, 1 << 20);
     limits.read_integer("max_queued_bytes", c.routing.max_queued_bytes, 4096, 1LL << 34);
+    limits.read_ms("recovery_window_ms", c.routing.recovery.window, 0, one_day_ms);
+    limits.read_integer("recovery_max_per_controller", c.routing.recovery.per_controller, 1,
+                        1 << 20);
+    limits.read_integer("recovery_max_bytes", c.routing.recovery.total_bytes, 4096, 1LL << 34);
     limits.read_integer("max_subscriptions", c.routing.max_subscriptions, 1, 1 << 20);
     limits.read_integer("list_limit_default", c.routing.list_limit_default, 1, 1 << 20);
     limits.read_integer("list_limit_max", c.routing.list_limit_max, 1, 1 << 20);

@@ -66,6 +66,31 @@ void router::reply(const client_ptr& to, frame_ptr frame) {
     send(to, std::move(frame), outbound_type::error);
 }
 
+void router::to_controller(const client_ptr& fallback, frame_ptr frame, outbound_type type,
+                           steady_time now) {
+    auto policy = policy_.load();
+    const recovery_limits& limits = policy->options.recovery;
+    if (limits.window.count() <= 0) {
+        send(fallback, std::move(frame), type);
+        return;
+    }
+    auto routed = outbox_.route(fallback->id, frame, limits, now, system_now_ms());
+    switch (routed.how) {
+        case recovery_outbox::routed::live:
+            send(routed.to, std::move(frame), type);
+            break;
+        case recovery_outbox::routed::kept:
+            counters::add(stats_.recovery_kept);
+            break;
+        case recovery_outbox::routed::queued:
+            break;  // attach() sends it, after what was kept
+        case recovery_outbox::routed::overflow:
+            // Counted here, logged by the gateway's tick: never silent.
+            counters::add(stats_.recovery_overflow);
+            break;
+    }
+}
+
 trace_hop_sink* router::hop_sink() const noexcept {
     trace_hop_sink* sink = hops_.load(std::memory_order_acquire);
     return sink != nullptr && sink->wants_hops() ? sink : nullptr;
@@ -111,6 +136,13 @@ client_ptr router::register_client(const register_request& request, transport_ki
     notify_followers(*client, true, result.seq,
                      result.replaced ? presence_reason::took_over : presence_reason::registered);
     if (client->role == client_role::device) send_queued(client, now);
+    if (client->role == client_role::controller) {
+        // What it missed while away, right after `registered`, in order.
+        auto recovered = outbox_.attach(
+            client, now, [&client](const frame_ptr& frame) { client->link->deliver(frame); });
+        counters::add(stats_.recovery_delivered, recovered.sent);
+        counters::add(stats_.recovery_expired, recovered.discarded);
+    }
     return client;
 }
 
@@ -125,13 +157,20 @@ void router::send_queued(const client_ptr& device, steady_time now) {
     for (queued_command& command : released) {
         // As on_command: the ack before the command, which the device may answer at once.
         if (command.ack) {
-            send(command.controller, make_ack(command.id, "delivered"), outbound_type::ack);
+            to_controller(command.controller, make_ack(command.id, "delivered"), outbound_type::ack,
+                          now);
         }
         const trace_context* trace = command.trace ? &*command.trace : nullptr;
         if (!send(device, command.frame, outbound_type::command, trace)) {
             if (ledger_.cancel(command.controller->id, command.id)) {
-                refuse_overloaded(command.controller, command.id,
-                                  command.device + " is not keeping up; command not delivered");
+                counters::add(stats_.overloaded_errors);
+                counters::add(stats_.commands_refused_overloaded);
+                to_controller(
+                    command.controller,
+                    make_error(error_code::overloaded,
+                               command.device + " is not keeping up; command not delivered",
+                               command.id, "command"),
+                    outbound_type::error, now);
             }
             continue;
         }
@@ -139,12 +178,22 @@ void router::send_queued(const client_ptr& device, steady_time now) {
     }
 }
 
-void router::unregister_client(const client_ptr& client, presence_reason why) {
+void router::unregister_client(const client_ptr& client, presence_reason why, steady_time now) {
     followers_.remove_all(client);
     if (client->role == client_role::controller) {
-        counters::add(stats_.commands_dropped, ledger_.drop_controller(*client));
+        // With recovery on its commands run on: their outcomes wait for it.
+        // Not when its ID is a device's now (an MQTT client's new role):
+        // a new role carries nothing.
+        client_ptr now_there = registry_.find(client->id);
+        const bool role_changed = now_there && now_there->role != client_role::controller;
+        const auto window =
+            role_changed ? std::chrono::milliseconds(0) : policy_.load()->options.recovery.window;
+        outbox_.leave(*client, window, now, system_now_ms());
+        if (window.count() <= 0) {
+            counters::add(stats_.commands_dropped, ledger_.drop_controller(*client));
+        }
     }
-    if (client->role == client_role::device) end_commands_of(*client);
+    if (client->role == client_role::device) end_commands_of(*client, now);
     if (std::uint64_t seq = registry_.erase(client->id, client->session)) {
         notify_followers(*client, false, seq, why);
     }
@@ -161,19 +210,19 @@ void router::carry_over(const client_record& previous, const client_ptr& next) {
     }
 }
 
-void router::end_commands_of(const client_record& device) {
+void router::end_commands_of(const client_record& device, steady_time now) {
     // Handed to this connection and unanswered: whatever the device did with
     // them, this session can no longer answer, and a later one may not.
     for (auto& command : ledger_.take_device(device)) {
         counters::add(stats_.commands_device_disconnected);
         const trace_context* trace = command.trace ? &*command.trace : nullptr;
-        send(
+        to_controller(
             command.controller,
             make_failed_response(command.device, command.id, error_code::device_disconnected,
                                  command.device + " disconnected before answering; the command was "
                                                   "delivered and its result is unknown",
                                  trace),
-            outbound_type::response);
+            outbound_type::response, now);
         if (trace_hop_sink* hops = trace ? hop_sink() : nullptr) {
             hops->on_hop({trace_hop::outcome_sent, *trace, command.controller->id, command.device,
                           command.id, command.accepted(), steady_clock::now(),
@@ -320,8 +369,8 @@ void router::on_response(const client_ptr& sender, const response_request& respo
                           command.accepted(), at, detail});
         };
         if (hops) hop(trace_hop::response_received, now, {});
-        send(command.controller, make_response(sender->id, response, trace),
-             outbound_type::response);
+        to_controller(command.controller, make_response(sender->id, response, trace),
+                      outbound_type::response, now);
         if (hops) hop(trace_hop::outcome_sent, steady_clock::now(), response.ok ? "ok" : "error");
         return;
     }
@@ -530,16 +579,18 @@ void router::on_stored(const client_ptr& sender, const std::string& id, const st
     if (!durable) {
         // Never acknowledged, so it was never promised: it goes, with an error.
         if (ledger_.withdraw_queued(sender->id, id)) {
-            reply(controller_now(sender),
-                  make_error(error_code::internal,
-                             "the command could not be stored (store.path); not queued", id,
-                             "command"));
+            to_controller(controller_now(sender),
+                          make_error(error_code::internal,
+                                     "the command could not be stored (store.path); not queued", id,
+                                     "command"),
+                          outbound_type::error, steady_clock::now());
         }
         return;
     }
     // Cancelled or expired before its row was committed: that was its outcome.
     if (!ledger_.mark_durable(sender->id, id)) return;
-    send(controller_now(sender), make_ack(id, "queued"), outbound_type::ack);
+    to_controller(controller_now(sender), make_ack(id, "queued"), outbound_type::ack,
+                  steady_clock::now());
     // Its device may have registered meanwhile: what waited on this row goes now.
     if (client_ptr online = registry_.find(device); online && online->role == client_role::device) {
         // As of when it was queued (the clock the caller drives): a commit
@@ -550,7 +601,9 @@ void router::on_stored(const client_ptr& sender, const std::string& id, const st
 
 command_ledger::restored router::use_store(command_store& store, steady_time now,
                                            std::int64_t now_ms) {
+    store_ = &store;
     ledger_.set_store(&store);
+    outbox_.set_store(&store);
     auto absent = std::make_shared<absent_endpoint>();
     return ledger_.restore(store.load(), now, now_ms, [&absent](const std::string& controller) {
         auto record = std::make_shared<client_record>();
@@ -559,6 +612,11 @@ command_ledger::restored router::use_store(command_store& store, steady_time now
         record->link = absent;
         return client_ptr(record);
     });
+}
+
+recovery_outbox::restored router::restore_outcomes(steady_time now, std::int64_t now_ms) {
+    return store_ ? outbox_.restore(store_->load_outcomes(), now, now_ms)
+                  : recovery_outbox::restored{};
 }
 
 void router::on_cancel(const client_ptr& sender, const cancel_request& request, steady_time now) {
@@ -596,6 +654,7 @@ void router::on_cancel(const client_ptr& sender, const cancel_request& request, 
 
 void router::clear() {
     ledger_.clear();
+    outbox_.clear();
     followers_.clear();
     registry_.clear();
 }
@@ -604,27 +663,39 @@ void router::expire_commands(steady_time now) {
     for (auto& command : ledger_.take_expired_queued(now)) {
         counters::add(stats_.commands_expired);
         const trace_context* trace = command.trace ? &*command.trace : nullptr;
-        send(controller_now(command.controller),
-             make_failed_response(command.device, command.id, error_code::expired,
-                                  command.device + " did not come online within ttl_ms; the "
-                                                   "command was never sent",
-                                  trace),
-             outbound_type::response);
+        to_controller(
+            controller_now(command.controller),
+            make_failed_response(command.device, command.id, error_code::expired,
+                                 command.device + " did not come online within ttl_ms; the "
+                                                  "command was never sent",
+                                 trace),
+            outbound_type::response, now);
     }
     for (auto& command : ledger_.take_expired(now)) {
         counters::add(stats_.command_timeouts);
         record_latency(command, command_outcome::timeout, now);
         const trace_context* trace = command.trace ? &*command.trace : nullptr;
-        send(command.controller,
-             make_failed_response(command.device, command.id, error_code::timeout,
-                                  command.device + " did not answer within " +
-                                      std::to_string(command.timeout.count()) + " ms",
-                                  trace),
-             outbound_type::response);
+        to_controller(command.controller,
+                      make_failed_response(command.device, command.id, error_code::timeout,
+                                           command.device + " did not answer within " +
+                                               std::to_string(command.timeout.count()) + " ms",
+                                           trace),
+                      outbound_type::response, now);
         if (trace_hop_sink* hops = trace ? hop_sink() : nullptr) {
             hops->on_hop({trace_hop::outcome_sent, *trace, command.controller->id, command.device,
                           command.id, command.accepted(), now, "timeout"});
         }
+    }
+    for (auto& ended : outbox_.take_expired(now)) {
+        counters::add(stats_.recovery_expired, ended.discarded);
+        // Nobody came back for them: they go as if dropped with their
+        // controller, except those its current connection (if any) sent.
+        counters::add(
+            stats_.commands_dropped, ledger_.drop_orphans(ended.controller, [this, &ended] {
+                client_ptr now_there = registry_.find(ended.controller);
+                return now_there && now_there->role == client_role::controller ? now_there->session
+                                                                               : std::string{};
+            }));
     }
 }
 

@@ -20,6 +20,7 @@
 #include "follower_table.hpp"
 #include "inbound_frame.hpp"
 #include "presence_reason.hpp"
+#include "recovery_outbox.hpp"
 #include "registry.hpp"
 #include "snapshot_cell.hpp"
 #include "trace_hops.hpp"
@@ -43,6 +44,9 @@ struct router_options {
     // true): with meta, a count cap alone lets one page outgrow a reader's queue.
     std::size_t list_max_bytes = 262144;
     std::size_t max_message_bytes = 65536;
+    // Controller recovery: how long a controller's outcomes are kept after it
+    // leaves, and how many (window 0: none, and its commands go with it).
+    recovery_limits recovery;
     access_options access;  // who may command or message whom (acl section)
 
     bool operator==(const router_options&) const = default;
@@ -89,10 +93,13 @@ public:
                                client_trust trust = client_trust::unauthenticated,
                                steady_time now = std::chrono::steady_clock::now());
 
-    // The client's connection is gone: forget its follows; a controller's
-    // commands are dropped, a device's end at once as `device_disconnected`;
-    // followers hear it left unless a newer session took its ID over.
-    void unregister_client(const client_ptr& client, presence_reason why = presence_reason::closed);
+    // The client's connection is gone: forget its follows; a device's
+    // commands end at once as `device_disconnected`; a controller's run on
+    // and their outcomes are kept for its ID for the recovery window
+    // (limits.recovery_window_ms; with 0 they are dropped); followers hear
+    // it left unless a newer session took its ID over.
+    void unregister_client(const client_ptr& client, presence_reason why = presence_reason::closed,
+                           steady_time now = std::chrono::steady_clock::now());
 
     // `next` replaced `previous` for the same client on the same connection
     // (an MQTT client published a status with a new meta): with the same
@@ -110,8 +117,14 @@ public:
     // the store must outlive the router's use (its thread calls back in).
     command_ledger::restored use_store(command_store& store, steady_time now, std::int64_t now_ms);
 
+    // Keeps again the outcomes the store kept for away controllers (after
+    // use_store), each until its own deadline.
+    recovery_outbox::restored restore_outcomes(steady_time now, std::int64_t now_ms);
+
     // Answers every command past its deadline with a `timeout` response,
-    // and every queued one past its TTL with an `expired` one.
+    // and every queued one past its TTL with an `expired` one; ends the
+    // recovery windows that passed (their kept outcomes are discarded and
+    // their controllers' commands still in flight dropped).
     void expire_commands(steady_time now);
 
     // Drops every record, subscription and pending command, with no frames
@@ -140,10 +153,11 @@ public:
     std::shared_ptr<const router_options> options() const;
     const registry& clients() const noexcept { return registry_; }
     const command_ledger& ledger() const noexcept { return ledger_; }
+    const recovery_outbox& outbox() const noexcept { return outbox_; }
     counters& stats() noexcept { return stats_; }
 
 private:
-    void end_commands_of(const client_record& device);
+    void end_commands_of(const client_record& device, steady_time now);
     void on_command(const client_ptr& sender, const command_request& command, steady_time now);
     void on_response(const client_ptr& sender, const response_request& response, steady_time now);
     void on_message(const client_ptr& sender, const message_request& message);
@@ -173,6 +187,11 @@ private:
               const trace_context* trace = nullptr);
     // Sends an error frame.
     void reply(const client_ptr& to, frame_ptr frame);
+    // Sends a command's outcome (response, ack, error) to its controller:
+    // with recovery on, to its ID's connection, or kept while it is away;
+    // else to `fallback`, as before recovery.
+    void to_controller(const client_ptr& fallback, frame_ptr frame, outbound_type type,
+                       steady_time now);
     void record_latency(const pending_command& command, command_outcome outcome, steady_time now);
     void notify_followers(const client_record& subject, bool online, std::uint64_t seq,
                           presence_reason why);
@@ -184,6 +203,8 @@ private:
     registry registry_;
     follower_table followers_;
     command_ledger ledger_;
+    recovery_outbox outbox_;
+    command_store* store_ = nullptr;  // set at start-up (use_store)
     std::atomic<router_observer*> observer_{nullptr};
     std::atomic<trace_hop_sink*> hops_{nullptr};
 };

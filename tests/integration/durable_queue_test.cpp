@@ -22,6 +22,7 @@
 
 #include "child_process.hpp"
 #include "command_frame.hpp"
+#include "gateway_with_store.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard;
@@ -36,39 +37,7 @@ constexpr int devices = 20;
 constexpr int per_device = 50;
 constexpr int controllers = 4;
 
-unsigned short port_from(const std::string& line) {
-    return static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
-}
-
-class DurableQueue : public ::testing::Test {
-protected:
-    void SetUp() override {
-        folder_ = fs::temp_directory_path() /
-                  ("sb-durable-" + std::to_string(::getpid()) + "-" +
-                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(folder_);
-        fs::create_directories(folder_);
-        config_ = (folder_ / "switchboard.json").string();
-        std::ofstream(config_) << R"({
-            "auth": {"mode": "disabled"},
-            "limits": {"frames_per_second": 0, "max_connections_per_address": 0},
-            "store": {"path": "commands.db"}
-        })";
-    }
-    void TearDown() override { fs::remove_all(folder_); }
-
-    std::unique_ptr<child_process> start_gateway(unsigned short& port) {
-        auto gw = std::make_unique<child_process>(
-            std::vector<std::string>{binary, "--config", config_, "--port", "0"});
-        auto line = gw->wait_for_line("listening on", std::chrono::seconds(30));
-        EXPECT_TRUE(line) << gw->output();
-        port = line ? port_from(*line) : 0;
-        return gw;
-    }
-
-    fs::path folder_;
-    std::string config_;
-};
+using DurableQueue = gateway_with_store;
 
 std::string device_id(int d) { return "pump-" + std::to_string(d); }
 std::string controller_id(int c) { return "dash-" + std::to_string(c); }

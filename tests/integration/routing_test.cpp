@@ -154,7 +154,8 @@ TEST(Routing, DevicesMayNotCommandAndControllersAreNotCommanded) {
 }
 
 TEST(Routing, ControllerThatLeavesHasItsCommandsDropped) {
-    running_gateway gw;
+    // With controller recovery off; with it on they run on (controller_recovery_test).
+    running_gateway gw([](gateway_config& c) { c.routing.recovery.window = 0ms; });
     ws_test_client dev(gw.port());
     dev.register_as("pump-1", "device");
     {

@@ -14,10 +14,17 @@ namespace {
 
 // --- exactly one outcome per command ---
 
-TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
+// With `window` 0 a leaving controller's commands are dropped at once; with
+// recovery on, its outcomes reach its next connection (marked recovered) or
+// are discarded with its window, and the commands still in flight then are
+// dropped: each command's outcome is delivered at most once, and those
+// never delivered are exactly the ones counted as dropped or discarded.
+void every_accepted_command_has_exactly_one_outcome(std::chrono::milliseconds window) {
     router_options o = harness::test_options();
     o.command_timeout_max = 800ms;
     o.max_pending_per_controller = 64;
+    o.recovery.window = window;
+    const bool recovery = window.count() > 0;
     harness h(o);
     std::mt19937 rng(20261125);
     auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
@@ -73,6 +80,11 @@ TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
         // Frames reaching the old link later are still collected, and count.
         collect();
         h.leave(c.p);
+        if (recovery) {
+            c.sent.clear();
+            c.online = false;
+            return;
+        }
         for (const auto& id : c.sent) {
             if (outcomes[id] == 0) {
                 ++outcomes[id];
@@ -177,6 +189,22 @@ TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
     EXPECT_EQ(accepted_or_refused, total);
     ASSERT_EQ(outcomes.size(), static_cast<std::size_t>(total));
     int bad = 0;
+    if (recovery) {
+        // Never delivered: dropped when a window ended, or kept and discarded.
+        std::uint64_t undelivered = 0;
+        for (auto& [id, count] : outcomes) {
+            if (count == 0) {
+                ++undelivered;
+                count = 1;
+            }
+        }
+        EXPECT_EQ(undelivered, load(h.stats().commands_dropped) + load(h.stats().recovery_expired));
+        EXPECT_GT(load(h.stats().recovery_delivered), 0u);
+        EXPECT_GT(load(h.stats().recovery_expired), 0u);
+        EXPECT_EQ(load(h.stats().recovery_overflow), 0u);
+        EXPECT_EQ(load(h.stats().recovery_kept),
+                  load(h.stats().recovery_delivered) + load(h.stats().recovery_expired));
+    }
     for (const auto& [id, count] : outcomes) {
         if (count != 1 && ++bad <= 10) {
             ADD_FAILURE() << id << " had " << count << " outcomes"
@@ -197,6 +225,14 @@ TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
     EXPECT_EQ(load(h.stats().commands_answered) + load(h.stats().command_timeouts) +
                   load(h.stats().commands_dropped) + load(h.stats().commands_device_disconnected),
               load(h.stats().commands_accepted));
+}
+
+TEST(Router, EveryAcceptedCommandHasExactlyOneOutcome) {
+    every_accepted_command_has_exactly_one_outcome(0ms);
+}
+
+TEST(Router, EveryAcceptedCommandHasExactlyOneOutcomeWithControllerRecovery) {
+    every_accepted_command_has_exactly_one_outcome(50ms);
 }
 
 }  // namespace
