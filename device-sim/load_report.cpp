@@ -31,10 +31,13 @@ nlohmann::json load_result::to_json() const {
     j["command"] = command;
     j["args_bytes"] = args_bytes;
     j["threads"] = threads;
+    j["ttl_ms"] = ttl_ms;
     j["sent"] = sent;
     j["answered"] = answered;
     j["answered_ok"] = answered_ok;
     j["answered_failed"] = answered_failed;
+    j["queued"] = queued;
+    j["outcomes_after_queued"] = outcomes_after_queued;
     j["errors"] = errors;
     j["errors_total"] = errors_total;
     j["timeouts"] = timeouts;
@@ -101,6 +104,11 @@ std::string load_result::to_table() const {
         errs += ")";
     }
     row("errors", errs);
+    if (ttl_ms > 0) {
+        row("queued (ack queued, with --ttl-ms " + std::to_string(ttl_ms) + ")",
+            std::to_string(queued) +
+                " (outcomes seen after: " + std::to_string(outcomes_after_queued) + ")");
+    }
     row("timeouts", std::to_string(timeouts));
     if (cut_off) row("cut off (connection closed)", std::to_string(cut_off));
     row("lost (must be 0)", std::to_string(lost));

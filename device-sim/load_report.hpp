@@ -33,11 +33,15 @@ struct load_result {
     std::string command;
     std::size_t args_bytes = 0;
     unsigned threads = 0;
+    std::int64_t ttl_ms = 0;  // > 0: commands were sent with ttl_ms (--ttl-ms)
 
     // What happened to every measured command:
-    // sent = answered + errors + timeouts + cut_off + lost.
+    // sent = answered + queued + errors + timeouts + cut_off + lost.
     std::uint64_t sent = 0;
     std::uint64_t answered = 0;  // responses from the device, ok or not
+    std::uint64_t queued = 0;    // --ttl-ms: completed by their `ack queued` (durable)
+    // --ttl-ms: outcomes that came later for commands counted as queued.
+    std::uint64_t outcomes_after_queued = 0;
     std::uint64_t answered_ok = 0;
     std::uint64_t answered_failed = 0;            // device said ok:false
     std::map<std::string, std::uint64_t> errors;  // gateway `error` frames by code

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "client/jwt_signer.hpp"
 #include "client/protocol_client.hpp"
@@ -106,7 +107,7 @@ public:
         pending_.emplace(seq, intended);
         if (!client_.command(std::string_view(to, static_cast<std::size_t>(to_end - to)),
                              std::string_view(id, static_cast<std::size_t>(end - id)),
-                             options_.command, args_, options_.timeout_ms)) {
+                             options_.command, args_, options_.timeout_ms, options_.ttl_ms)) {
             // Not even queued (connection gone or backlog full): it cannot be answered.
             pending_.erase(seq);
             if (measured) ++result_.errors["not_sent"];
@@ -153,7 +154,11 @@ private:
     void on_frame(const client::frame_view& frame) override {
         std::string_view type = frame.type();
         bool is_response = type == "response";
-        if (!is_response && type != "error") return;  // ack, presence: not ours to count
+        // With --ttl-ms, `ack queued` completes a command; other acks and
+        // presence are not ours to count.
+        bool is_queued = options_.ttl_ms > 0 && type == "ack" &&
+                         frame.plain_string("status") == std::optional<std::string_view>("queued");
+        if (!is_response && !is_queued && type != "error") return;
         auto id = frame.plain_string("id");
         std::uint64_t seq = 0;
         if (!id || id->size() < 2 || (*id)[0] != 'c' ||
@@ -163,15 +168,25 @@ private:
         }
         auto it = pending_.find(seq);
         if (it == pending_.end()) {
-            ++result_.stray_frames;
+            // The outcome of a command completed by its `ack queued`.
+            if (queued_seqs_.erase(seq) > 0) {
+                ++result_.outcomes_after_queued;
+            } else {
+                ++result_.stray_frames;
+            }
             return;
         }
         auto sent_at = it->second;
         pending_.erase(it);
         bool measured = seq >= first_measured_ && first_measured_ != no_seq;
+        if (is_queued) queued_seqs_.insert(seq);
         if (measured) {
             auto now = clock_type::now();
-            if (is_response) {
+            if (is_queued) {
+                ++result_.queued;
+                histogram_.record(now - sent_at);
+                if (phase_ == phase::measure) ++window_completed_;
+            } else if (is_response) {
                 bool ok = frame.boolean("ok");
                 std::string_view error = frame.raw("error");
                 if (!ok && error.find("\"timeout\"") != std::string_view::npos) {
@@ -201,6 +216,7 @@ private:
     splitmix64 rng_;
     std::string args_;
     std::unordered_map<std::uint64_t, clock_type::time_point> pending_;
+    std::unordered_set<std::uint64_t> queued_seqs_;  // acked `queued`, outcome not yet seen
     std::uint64_t next_seq_ = 0;
     std::uint64_t first_measured_ = no_seq;
     std::uint64_t quota_ = ~std::uint64_t(0);
@@ -437,12 +453,15 @@ load_result report(const load_options& o, const controller_list& controllers, co
     r.devices = o.devices;
     r.command = o.command;
     r.args_bytes = o.args_bytes;
+    r.ttl_ms = o.ttl_ms;
     r.threads = static_cast<unsigned>(threads);
     r.latency_from_intended = o.rate > 0;
     for (const auto& c : controllers) {
         const auto& cr = c->result_;
         r.sent += cr.sent;
         r.answered += cr.answered;
+        r.queued += cr.queued;
+        r.outcomes_after_queued += cr.outcomes_after_queued;
         r.answered_ok += cr.answered_ok;
         r.answered_failed += cr.answered_failed;
         for (const auto& [code, n] : cr.errors) {

@@ -32,8 +32,11 @@ struct load_options {
     std::string id_prefix = "dev-";
     std::size_t first_index = 0;
     std::string command = "echo";
-    std::size_t args_bytes = 100;                 // size of the `args` JSON
-    std::int64_t timeout_ms = 5000;               // the gateway answers `timeout` after this
+    std::size_t args_bytes = 100;    // size of the `args` JSON
+    std::int64_t timeout_ms = 5000;  // the gateway answers `timeout` after this
+    // > 0: commands carry ttl_ms, and one the gateway queues (its device is
+    // offline) is complete at its `ack queued` (sent once it is durable).
+    std::int64_t ttl_ms = 0;
     std::chrono::milliseconds drain_grace{2000};  // waited past timeout_ms before counting lost
     unsigned threads = 1;
     std::string controller_prefix = "load-";

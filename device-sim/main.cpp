@@ -143,6 +143,9 @@ void add_load_flags(CLI::App& load, load_flags& f) {
         ->capture_default_str();
     load.add_option("--timeout-ms", lo.timeout_ms, "command timeout_ms asked of the gateway")
         ->capture_default_str();
+    load.add_option("--ttl-ms", lo.ttl_ms,
+                    "send commands with this ttl_ms: queued while their device is offline, and "
+                    "complete at their `ack queued` (durable with a store)");
     load.add_option("-t,--threads", lo.threads, "I/O threads for the controllers")
         ->capture_default_str();
     load.add_option("--source-address", f.sources, "local addresses to connect from")

@@ -63,11 +63,13 @@ void protocol_client::on_closed(const close_info& info) {
 }
 
 bool protocol_client::command(std::string_view to, std::string_view id, std::string_view name,
-                              std::string_view args_json, std::int64_t timeout_ms) {
+                              std::string_view args_json, std::int64_t timeout_ms,
+                              std::int64_t ttl_ms) {
     json_writer w(frame_reserve + args_json.size());
     w.string("type", "command").string("to", to).string("id", id).string("name", name);
     w.raw("args", args_json);
     if (timeout_ms > 0) w.integer("timeout_ms", timeout_ms);
+    if (ttl_ms > 0) w.integer("ttl_ms", ttl_ms);
     return link_->send(w.finish());
 }
 

@@ -54,8 +54,9 @@ public:
 
     // Each returns false when the frame could not be queued (not connected,
     // or the outbound backlog is over its bound).
+    // `ttl_ms` > 0: queued by the gateway while `to` is offline.
     bool command(std::string_view to, std::string_view id, std::string_view name,
-                 std::string_view args_json, std::int64_t timeout_ms = 0);
+                 std::string_view args_json, std::int64_t timeout_ms = 0, std::int64_t ttl_ms = 0);
     // `traceparent`: the command's, echoed (field, and MQTT 5 user
     // property); empty for none.
     bool respond_ok(std::string_view to, std::string_view id, std::string_view result_json,

@@ -1,6 +1,6 @@
 // The load generator against the real gateway and a simulated fleet: every
-// command it sends is accounted for (sent = answered + errors + timeouts +
-// cut_off + lost, lost = 0), in closed and open loop, with errors and timeouts in the
+// command it sends is accounted for (sent = answered + queued + errors +
+// timeouts + cut_off + lost, lost = 0), in closed and open loop, with errors and timeouts in the
 // mix; the JSON report parses and every field is documented.
 
 #include <gtest/gtest.h>
@@ -54,7 +54,7 @@ struct fleet_fixture {
 
 void expect_accounted(const load_result& r) {
     EXPECT_EQ(r.lost, 0u);
-    EXPECT_EQ(r.sent, r.answered + r.errors_total + r.timeouts + r.cut_off + r.lost)
+    EXPECT_EQ(r.sent, r.answered + r.queued + r.errors_total + r.timeouts + r.cut_off + r.lost)
         << r.to_table();
     EXPECT_EQ(r.answered, r.answered_ok + r.answered_failed);
     EXPECT_EQ(r.stray_frames, 0u);
@@ -166,6 +166,27 @@ TEST(Load, FixedCountRunSendsExactlyThatMany) {
     expect_accounted(r);
     EXPECT_EQ(r.sent, 3000u);
     EXPECT_EQ(r.answered_ok, 3000u);
+}
+
+TEST(Load, WithTtlMsACommandForAnOfflineDeviceIsCompleteAtItsAckQueued) {
+    fleet_fixture f(10);
+    ASSERT_TRUE(f.fleet->wait_all_online(20s));
+    auto o = f.options();
+    o.devices = 20;  // dev-10 .. dev-19 are offline: their commands are queued
+    o.controllers = 2;
+    o.inflight = 8;
+    o.count = 400;
+    o.ttl_ms = 600000;
+    auto r = load_runner(o).run();
+    expect_accounted(r);
+    EXPECT_EQ(r.ttl_ms, 600000);
+    EXPECT_GT(r.queued, 0u);
+    EXPECT_GT(r.answered_ok, 0u);
+    EXPECT_EQ(r.errors_total, 0u) << r.to_table();
+    EXPECT_EQ(r.outcomes_after_queued, 0u);
+    EXPECT_EQ(r.latency.count(), r.answered + r.queued);
+    EXPECT_EQ(f.gw.get().routing().ledger().queued_size(), r.queued);
+    EXPECT_NE(r.to_table().find("queued (ack queued"), std::string::npos);
 }
 
 TEST(Load, BinaryPrintsJsonWhoseFieldsAreDocumented) {
