@@ -14,6 +14,10 @@
 #            at 500/s): RSS per connection
 #   W1-mqtt  W1 with the devices on MQTT through a private mosquitto (and its CPU per RT),
 #            closed loop, then open loop at 2,000 commands/s (W1-mqtt-open)
+#   Q1       queued commands with the store on: 20,000 commands with ttl_ms to 1,000 offline
+#            devices (10 controllers x 32), each complete at its `ack queued` (sent once the
+#            command is committed), with store.sync normal and then full; then the devices come
+#            online and the time until every queued command was sent to them is taken
 #   peers    W1 and W2 (10,000 idle) against other servers driven by the same
 #            simulator: the floor, scripts/peers/floor-relay.cpp (a minimal C++
 #            epoll relay, built here with c++ -O2; the report gives the gateway's
@@ -24,7 +28,7 @@
 #            generator (scripts/peers/mosquitto-load.mjs); needs mosquitto too
 # Environment: BUILD (build folder, default build/bench), SECONDS_W1 (default 10),
 # PROFILE=0 to skip the perf profile, NO_APPEND=1 to print instead of appending,
-# WORKLOADS="W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt" (the default: all) to run some of the
+# WORKLOADS="W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt Q1" (the default: all) to run some of the
 # gateway's workloads, PEERS="floor ws socketio mosquitto" (the default: all) to run
 # some peers; ONLY_PEERS=1 is WORKLOADS=none, NO_PEERS=1 is PEERS=none.
 # Everything runs on 127.0.0.x; every run is bounded in time.
@@ -36,7 +40,7 @@ SECONDS_W1=${SECONDS_W1:-10}
 PROFILE=${PROFILE:-1}
 ONLY_PEERS=${ONLY_PEERS:-0}
 NO_PEERS=${NO_PEERS:-0}
-WORKLOADS=${WORKLOADS:-W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt}
+WORKLOADS=${WORKLOADS:-W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt Q1}
 PEERS=${PEERS:-floor ws socketio mosquitto}
 [ "$ONLY_PEERS" = 1 ] && WORKLOADS=none
 [ "$NO_PEERS" = 1 ] && PEERS=none
@@ -348,6 +352,43 @@ if wants "$WORKLOADS" W1-mqtt; then
     fi
 fi
 
+# ---- Q1: queued commands (ttl_ms) for offline devices, the store on ----
+# queued_workload NAME SYNC: a fresh gateway whose store (store.sync SYNC) is
+# a new file in $WORK; 20,000 commands with ttl_ms to 1,000 devices that are
+# offline, each complete at its `ack queued`; then the 1,000 devices come
+# online and QUEUED_SEND_S[NAME] is the time from starting them until the
+# gateway holds no queued command (registration included). The queue limits
+# are raised to hold the 20,000 (at most ~40 per device with random targets);
+# controller recovery is off, so the outcomes need no controller.
+declare -A QUEUED_SEND_S
+queued_workload() {
+    local name=$1 sync=$2 conf=$WORK/$1-config.json
+    grep -v '^ *//' "$ROOT/config/switchboard.bench.json" |
+        jq --arg db "$WORK/$name.db" --arg sync "$sync" '.store = {path: $db, sync: $sync}
+            | .limits.max_queued_per_device = 1000 | .limits.max_queued_bytes = 268435456
+            | .limits.recovery_window_ms = 0' >"$conf"
+    start_server "gw-$name" "$GW_BIN" --config "$conf" --threads "$GW_THREADS"
+    load "$name" --devices 1000 --id-prefix off- --controllers 10 --inflight 32 --count 20000 \
+        --ttl-ms 600000 --args-bytes 100 --duration 120s
+    local t0 queued
+    t0=$(date +%s.%N)
+    start_fleet "$name" --devices 1000 --id-prefix off- --threads 1
+    for _ in $(seq 1 1200); do
+        queued=$(curl -sf "http://127.0.0.1:$PORT/stats" | jq -r '.queued_commands' || true)
+        [ "$queued" = 0 ] && break
+        sleep 0.1
+    done
+    QUEUED_SEND_S[$name]=$(awk -v a="$t0" -v b="$(date +%s.%N)" -v q="$queued" \
+        'BEGIN { if (q == 0) printf "%.1f", b - a; else printf "not done (%s left after 120 s)", q }')
+    stop_fleet "$name"
+    stop_gateway
+}
+if wants "$WORKLOADS" Q1; then
+    log "Q1: 20,000 queued commands to 1,000 offline devices, store.sync normal, then full"
+    queued_workload q1-normal normal
+    queued_workload q1-full full
+fi
+
 # ---- peers: the same workloads against other servers ----
 declare -A PEER_LABEL=([floor]="floor (C++ epoll) relay" [ws]="ws (node) relay" [socketio]="Socket.IO 4 (node) relay"
     [mosquitto]="mosquitto alone, per-device topics, QoS 0 (node mqtt.js generator, not switchboard-sim)")
@@ -428,7 +469,7 @@ REPORT=$WORK/section.md
     [ -n "${W1_RANGE:-}" ] && echo "W1 ran three times; its row shows the run with the median gateway CPU per round trip (range ${W1_RANGE} µs)."
     [ -n "${W1OPEN_RANGE:-}" ] && echo "W1-open ran three times; its row shows the run with the median p99 (range ${W1OPEN_RANGE} µs)."
     [ "$WORKLOADS" = none ] && echo "Peers only: the gateway's workloads were not run."
-    [ "$WORKLOADS" != none ] && [ "$WORKLOADS" != "W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt" ] && echo "Gateway workloads run: $WORKLOADS (WORKLOADS=)."
+    [ "$WORKLOADS" != none ] && [ "$WORKLOADS" != "W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt Q1" ] && echo "Gateway workloads run: $WORKLOADS (WORKLOADS=)."
     [ "$PEERS" != "floor ws socketio mosquitto" ] && echo "Peers run: $PEERS (PEERS=)."
     [ -f "$WORK/peer-floor.json" ] && echo "Floor peer: scripts/peers/floor-relay.cpp ($(${CXX:-c++} --version | head -1), -O2), one thread," \
         "epoll, ID routing on opaque frames (docs/benchmarks.md, \"The floor peer\"); in its row, \"gateway\" means the relay;" \
@@ -469,6 +510,15 @@ REPORT=$WORK/section.md
         "$(awk -v a="$(j w1wss .gateway.cpu_us_per_round_trip)" -v b="$(j w1 .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}') (goal ≤ 1.5)." && echo
     [ -f "$WORK/w1open.json" ] && [ -f "$WORK/w1wssopen.json" ] && echo "At the same rate (5,000/s), W1-wss-open / W1-open:" \
         "$(awk -v a="$(j w1wssopen .gateway.cpu_us_per_round_trip)" -v b="$(j w1open .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}')." && echo
+    if [ -f "$WORK/q1-normal.json" ]; then
+        echo "| Q1 queued commands, 20,000 to 1,000 offline devices, 10×32 | acknowledged durable/s | ack p50 µs | ack p99 µs | gateway µs CPU / command | sent to the devices once online | errors | lost |"
+        echo "|---|---|---|---|---|---|---|---|"
+        for w in q1-normal q1-full; do
+            [ -f "$WORK/$w.json" ] || continue
+            echo "| store.sync ${w#q1-} | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | ${QUEUED_SEND_S[$w]} s (registration included) | $(j $w .errors_total) | $(j $w .lost) |"
+        done
+        echo
+    fi
     echo "| W2 idle connections | connect time (all registered) | gateway RSS | RSS per connection |"
     echo "|---|---|---|---|"
     [ -n "${WSS_IDLE_RSS:-}" ] && echo "| 5,000 on wss:// (500 new per second) | $WSS_IDLE_S s | $((WSS_IDLE_RSS / 1024)) MiB | $(per_conn "$WSS_IDLE_RSS" "$WSS_BASE_RSS" 5000) KiB |"
