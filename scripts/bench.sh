@@ -385,8 +385,8 @@ queued_workload() {
 }
 if wants "$WORKLOADS" Q1; then
     log "Q1: 20,000 queued commands to 1,000 offline devices, store.sync normal, then full"
-    queued_workload q1-normal normal
-    queued_workload q1-full full
+    queued_workload q1_normal normal
+    queued_workload q1_full full
 fi
 
 # ---- peers: the same workloads against other servers ----
@@ -510,12 +510,12 @@ REPORT=$WORK/section.md
         "$(awk -v a="$(j w1wss .gateway.cpu_us_per_round_trip)" -v b="$(j w1 .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}') (goal ≤ 1.5)." && echo
     [ -f "$WORK/w1open.json" ] && [ -f "$WORK/w1wssopen.json" ] && echo "At the same rate (5,000/s), W1-wss-open / W1-open:" \
         "$(awk -v a="$(j w1wssopen .gateway.cpu_us_per_round_trip)" -v b="$(j w1open .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}')." && echo
-    if [ -f "$WORK/q1-normal.json" ]; then
+    if [ -f "$WORK/q1_normal.json" ]; then
         echo "| Q1 queued commands, 20,000 to 1,000 offline devices, 10×32 | acknowledged durable/s | ack p50 µs | ack p99 µs | gateway µs CPU / command | sent to the devices once online | errors | lost |"
         echo "|---|---|---|---|---|---|---|---|"
-        for w in q1-normal q1-full; do
+        for w in q1_normal q1_full; do
             [ -f "$WORK/$w.json" ] || continue
-            echo "| store.sync ${w#q1-} | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | ${QUEUED_SEND_S[$w]} s (registration included) | $(j $w .errors_total) | $(j $w .lost) |"
+            echo "| store.sync ${w#q1_} | $(fmt "$(j $w .round_trips_per_s)" 0) | $(fmt "$(j $w .latency_us.p50)") | $(fmt "$(j $w .latency_us.p99)") | $(fmt "$(j $w .gateway.cpu_us_per_round_trip)" 2) | ${QUEUED_SEND_S[$w]} s (registration included) | $(j $w .errors_total) | $(j $w .lost) |"
         done
         echo
     fi
