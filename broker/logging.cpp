@@ -30,8 +30,17 @@ constexpr const char* timestamp = "%Y-%m-%dT%H:%M:%S.%e%z";
 
 }  // namespace
 
+// core's log_level lists spdlog's levels in spdlog's order.
+static_assert(static_cast<int>(log_level::trace) == spdlog::level::trace &&
+              static_cast<int>(log_level::warn) == spdlog::level::warn &&
+              static_cast<int>(log_level::off) == spdlog::level::off);
+
+void set_log_level(log_level level) {
+    spdlog::set_level(static_cast<spdlog::level::level_enum>(level));
+}
+
 void configure_logging(const gateway_config& config) {
-    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    set_log_level(config.log_level);
     if (config.log_format == log_line_format::json) {
         auto formatter = std::make_unique<spdlog::pattern_formatter>();
         formatter->add_flag<json_message_flag>('*').set_pattern(

@@ -9,5 +9,7 @@
 namespace switchboard {
 
 void configure_logging(const gateway_config& config);
+// At start-up and on reload.
+void set_log_level(log_level level);
 
 }  // namespace switchboard

@@ -246,7 +246,7 @@ reload_outcome reload_config(const command_line& cl, gateway& gw,
         if (plan.refused()) {
             outcome.message = "reload refused: " + plan.refusal() + "; the running config stays";
         } else {
-            spdlog::set_level(spdlog::level::from_str(gw.running_config().log_level));
+            set_log_level(gw.running_config().log_level);
             apply_to_bridge(gw.running_config());
             outcome = {true, "reload: applied (changed: " + plan.summary() + ")"};
         }

@@ -2,7 +2,7 @@
 // Where queued commands (`ttl_ms`) outlive the gateway: the interface the
 // command ledger writes through, so the ledger and router stay testable
 // without a database (tests use a fake that commits when told). The gateway
-// opens the SQLite one (store/sqlite_command_store) when `store.path` is set;
+// opens the SQLite one (broker/store/sqlite_command_store) when `store.path` is set;
 // without it nothing is stored and nothing survives a restart.
 // Also the outcomes kept for away controllers (controller recovery). Every
 // write is safe cross thread and never blocks on the disk: writes are
@@ -47,6 +47,8 @@ struct stored_command {
     std::int64_t expires_ms = 0;
     bool ack = false;
     std::string trace;  // the traceparent sent to the device; empty for none
+
+    bool operator==(const stored_command&) const = default;
 };
 
 // An outcome kept for a controller that was away (recovery_outbox): the

@@ -30,12 +30,7 @@ void config_overrides::apply_to(gateway_config& config) const {
         config.node = *node;
     }
     if (dashboard_dir) config.dashboard_dir = *dashboard_dir;
-    if (log_level) {
-        if (!is_valid_log_level(*log_level)) {
-            throw config_error("--log-level: must be " + names_for_error(log_level_names));
-        }
-        config.log_level = *log_level;
-    }
+    choose("--log-level", log_level, log_level_names, config.log_level);
     choose("--log-format", log_format, log_format_names, config.log_format);
     choose("--duplicate-id-policy", duplicate_policy, duplicate_policy_names, config.duplicates);
     if (mqtt_url) {

@@ -83,7 +83,7 @@ json printable_config(const gateway_config& c) {
         {"listen", {{"address", c.listen_address}, {"port", c.listen_port}}},
         {"server_names", c.origins.server_names},
         {"threads", c.threads},
-        {"log_level", c.log_level},
+        {"log_level", to_string(c.log_level)},
         {"log_format", to_string(c.log_format)},
         {"dashboard_dir", c.dashboard_dir},
         {"duplicate_id_policy", c.duplicates == duplicate_policy::reject ? "reject" : "takeover"},

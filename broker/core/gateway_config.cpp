@@ -239,9 +239,7 @@ void read_store(section_reader store, store_options& out) {
 
 }  // namespace
 
-bool is_valid_log_level(std::string_view level) noexcept {
-    return value_named(log_level_names, level).has_value();
-}
+std::string_view to_string(log_level level) noexcept { return name_of(log_level_names, level); }
 
 std::string_view to_string(log_line_format format) noexcept {
     return name_of(log_format_names, format);
@@ -316,10 +314,7 @@ gateway_config read_config(const json& doc, const std::string& source,
     root.read("node", c.node);
     if (!c.node.empty() && !is_valid_id(c.node)) root.fail("node", "must be a valid ID");
     root.read_integer("threads", c.threads, 0, 256);
-    root.read("log_level", c.log_level);
-    if (!is_valid_log_level(c.log_level)) {
-        root.fail("log_level", "must be " + names_for_error(log_level_names));
-    }
+    root.read_choice("log_level", c.log_level, log_level_names);
     root.read_choice("log_format", c.log_format, log_format_names);
     root.read("dashboard_dir", c.dashboard_dir);
     root.read_choice("duplicate_id_policy", c.duplicates, duplicate_policy_names);

@@ -99,12 +99,16 @@ struct mqtt_config {
 // for log collectors.
 enum class log_line_format { text, json };
 
+// The least severe lines logged, in spdlog's order (broker/logging.cpp
+// checks that the numbers match spdlog's level_enum).
+enum class log_level { trace, debug, info, warn, error, critical, off };
+
 struct gateway_config {
     std::string node = "switchboard";  // sent in `registered`; names the bridge's client ID
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
     unsigned threads = 0;  // 0: one per core
-    std::string log_level = "info";
+    switchboard::log_level log_level = log_level::info;
     log_line_format log_format = log_line_format::text;
     // Empty: the installed dashboard when running from the install prefix
     // (main.cpp), else none. load_config makes a relative one relative to the
@@ -121,7 +125,7 @@ struct gateway_config {
     // admin.socket: where `switchboard reload` reaches the running gateway
     // (broker/admin_socket); empty: no socket.
     std::string admin_socket;
-    // store: where queued commands survive a restart (store/); no path: nowhere.
+    // store: where queued commands survive a restart (broker/store/); no path: nowhere.
     store_options store;
     // After SIGTERM: how long /readyz answers 503 and new upgrades are
     // refused before connections are closed (timeouts.drain_ms).
@@ -166,10 +170,10 @@ std::vector<config_key> config_keys();
 // their errors read the same table.
 inline constexpr named_value<duplicate_policy> duplicate_policy_names[] = {
     {"takeover", duplicate_policy::takeover}, {"reject", duplicate_policy::reject}};
-// spdlog's level numbers; logging.cpp hands spdlog the name.
-inline constexpr named_value<int> log_level_names[] = {{"trace", 0}, {"debug", 1}, {"info", 2},
-                                                       {"warn", 3},  {"error", 4}, {"critical", 5},
-                                                       {"off", 6}};
+inline constexpr named_value<log_level> log_level_names[] = {
+    {"trace", log_level::trace}, {"debug", log_level::debug}, {"info", log_level::info},
+    {"warn", log_level::warn},   {"error", log_level::error}, {"critical", log_level::critical},
+    {"off", log_level::off}};
 inline constexpr named_value<log_line_format> log_format_names[] = {
     {"text", log_line_format::text}, {"json", log_line_format::json}};
 // The file may also give 3 or 5 as a number; "4" is MQTT 3.1.1's protocol level.
@@ -182,7 +186,7 @@ inline constexpr named_value<bool> auth_mode_names[] = {{"required", true}, {"di
 // metrics.allow: whether only loopback peers may scrape.
 inline constexpr named_value<bool> metrics_allow_names[] = {{"any", false}, {"loopback", true}};
 
-bool is_valid_log_level(std::string_view level) noexcept;
+std::string_view to_string(log_level level) noexcept;
 std::string_view to_string(log_line_format format) noexcept;
 // Whether `url` names a scheme Paho speaks: tcp, mqtt, ssl, mqtts, ws, wss.
 bool is_valid_mqtt_url(std::string_view url) noexcept;

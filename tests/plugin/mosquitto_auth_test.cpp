@@ -81,7 +81,7 @@ void from_shared_config(gateway_config& c, const mosquitto_broker& broker) {
     c = parse_config(shared_config(), "shared config");
     c.listen_port = 0;
     c.threads = 2;
-    c.log_level = "warn";
+    c.log_level = log_level::warn;
     bridge_to(c, broker, mqtt_version::v5);
 }
 
@@ -276,7 +276,7 @@ TEST(MosquittoAuth, PluginReadsTheJwtSecretFromTheEnvironmentLikeTheGateway) {
         environment.apply_to(c);
         c.listen_port = 0;
         c.threads = 2;
-        c.log_level = "warn";
+        c.log_level = log_level::warn;
         bridge_to(c, broker, mqtt_version::v5);
     });
     mqtt_test_client pump(broker.url(), device("pump-12", jwt("pump-12", "device")));

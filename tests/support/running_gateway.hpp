@@ -18,7 +18,7 @@ inline gateway_config test_config() {
     c.listen_address = "127.0.0.1";
     c.listen_port = 0;
     c.threads = 2;
-    c.log_level = "warn";
+    c.log_level = log_level::warn;
     // Tests that are not about credentials run without them; security tests
     // turn auth back on.
     c.auth.required = false;

@@ -39,7 +39,7 @@ TEST(ConfigOverrides, NoFlagsLeaveTheFileAsItIs) {
     EXPECT_EQ(c.listen_address, "10.0.0.1");
     EXPECT_EQ(c.listen_port, 9000);
     EXPECT_EQ(c.threads, 3u);
-    EXPECT_EQ(c.log_level, "warn");
+    EXPECT_EQ(c.log_level, log_level::warn);
     EXPECT_EQ(c.log_format, log_line_format::json);
     EXPECT_EQ(c.dashboard_dir, "/srv/dash");
     EXPECT_EQ(c.duplicates, duplicate_policy::reject);
@@ -72,7 +72,7 @@ TEST(ConfigOverrides, EachFlagReplacesItsKey) {
     EXPECT_EQ(c.listen_port, 0);
     EXPECT_EQ(c.threads, 1u);
     EXPECT_EQ(c.node, "gw-flag");
-    EXPECT_EQ(c.log_level, "debug");
+    EXPECT_EQ(c.log_level, log_level::debug);
     EXPECT_EQ(c.log_format, log_line_format::text);
     EXPECT_EQ(c.dashboard_dir, "dash");
     EXPECT_EQ(c.duplicates, duplicate_policy::takeover);

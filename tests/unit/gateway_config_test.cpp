@@ -37,7 +37,7 @@ TEST(GatewayConfig, EmptyObjectGivesDefaults) {
     EXPECT_EQ(c.listen_address, "127.0.0.1");
     EXPECT_EQ(c.listen_port, 8080);
     EXPECT_EQ(c.threads, 0u);
-    EXPECT_EQ(c.log_level, "info");
+    EXPECT_EQ(c.log_level, log_level::info);
     EXPECT_EQ(c.dashboard_dir, "");
     EXPECT_EQ(c.duplicates, duplicate_policy::takeover);
     EXPECT_EQ(c.session.max_message_bytes, 65536u);
@@ -87,7 +87,7 @@ TEST(GatewayConfig, EveryKeyIsRead) {
                                     "test.json");
     EXPECT_EQ(c.node, "gw-a");
     EXPECT_EQ(c.threads, 4u);
-    EXPECT_EQ(c.log_level, "debug");
+    EXPECT_EQ(c.log_level, log_level::debug);
     EXPECT_EQ(c.dashboard_dir, "/srv/dash");
     EXPECT_EQ(c.duplicates, duplicate_policy::reject);
     EXPECT_EQ(c.listen_address, "0.0.0.0");
@@ -332,10 +332,12 @@ TEST(GatewayConfig, PolicyAndLogLevelWords) {
     EXPECT_EQ(value_named(duplicate_policy_names, "takeover"), duplicate_policy::takeover);
     EXPECT_EQ(value_named(duplicate_policy_names, "Takeover"), std::nullopt);
     for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
-        EXPECT_TRUE(is_valid_log_level(level)) << level;
+        auto value = value_named(log_level_names, level);
+        ASSERT_TRUE(value) << level;
+        EXPECT_EQ(to_string(*value), level);
     }
-    EXPECT_FALSE(is_valid_log_level("warning"));
-    EXPECT_FALSE(is_valid_log_level(""));
+    EXPECT_EQ(value_named(log_level_names, "warning"), std::nullopt);
+    EXPECT_EQ(value_named(log_level_names, ""), std::nullopt);
 }
 
 TEST(GatewayConfig, AclRuleWordsAndRoles) {
