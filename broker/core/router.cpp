@@ -163,13 +163,11 @@ void router::send_queued(const client_ptr& device, steady_time now) {
         const trace_context* trace = command.trace ? &*command.trace : nullptr;
         if (!send(device, command.frame, outbound_type::command, trace)) {
             if (ledger_.cancel(command.controller->id, command.id)) {
-                counters::add(stats_.overloaded_errors);
-                counters::add(stats_.commands_refused_overloaded);
+                // An outcome of a queued command: kept if its controller is away.
                 to_controller(
                     command.controller,
-                    make_error(error_code::overloaded,
-                               command.device + " is not keeping up; command not delivered",
-                               command.id, "command"),
+                    overloaded_refusal(
+                        command.id, command.device + " is not keeping up; command not delivered"),
                     outbound_type::error, now);
             }
             continue;
@@ -505,11 +503,15 @@ void router::refuse_duplicate(const client_ptr& sender, const std::string& id) {
                                          "command", id}));
 }
 
-void router::refuse_overloaded(const client_ptr& sender, const std::string& id,
-                               std::string message) {
+frame_ptr router::overloaded_refusal(const std::string& id, std::string message) {
     counters::add(stats_.overloaded_errors);
     counters::add(stats_.commands_refused_overloaded);
-    reply(sender, make_error(error_code::overloaded, message, id, "command"));
+    return make_error(error_code::overloaded, message, id, "command");
+}
+
+void router::refuse_overloaded(const client_ptr& sender, const std::string& id,
+                               std::string message) {
+    reply(sender, overloaded_refusal(id, std::move(message)));
 }
 
 void router::queue_command(const client_ptr& sender, const command_request& command,

@@ -172,6 +172,8 @@ private:
     // The refusals on_command and queue_command share, with their counters.
     void refuse_duplicate(const client_ptr& sender, const std::string& id);
     void refuse_overloaded(const client_ptr& sender, const std::string& id, std::string message);
+    // Counts an `overloaded` refusal of command `id` and makes its error frame.
+    frame_ptr overloaded_refusal(const std::string& id, std::string message);
     // A queued command's row was committed (or failed): on the store's thread.
     void on_stored(const client_ptr& sender, const std::string& id, const std::string& device,
                    bool durable, steady_time queued_at);
