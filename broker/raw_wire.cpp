@@ -1,14 +1,16 @@
 #include "raw_wire.hpp"
 
+#include <array>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/field.hpp>
-#include <cstring>
 #include <span>
 #include <utility>
 
 #include "core/error_code.hpp"
 #include "core/ws_handshake.hpp"
+#include "exact_allocator.hpp"
 #include "streams.hpp"
 
 namespace switchboard {
@@ -19,9 +21,9 @@ using sys_error = boost::system::error_code;
 
 namespace {
 
-// Where a read that filled a connection's small buffer goes on. One per I/O
-// thread: it is used only inside a read completion, which runs to its end
-// before the thread's next handler.
+// Where every read goes: a connection waits for readability and holds no
+// read buffer of its own. One per I/O thread: it is used only inside a read
+// completion, which runs to its end before the thread's next handler.
 std::array<char, 65536>& thread_read_buffer() {
     thread_local std::array<char, 65536> buffer;
     return buffer;
@@ -166,25 +168,25 @@ void raw_wire::accept(const request& upgrade, const char* subprotocol,
 
 void raw_wire::start_reading() {
     sys_error ignored;
-    // Reads that go on past the small buffer must return, not wait.
+    // Reads after readiness must return, not wait.
     socket_.non_blocking(true, ignored);
     if (limits_.idle_timeout.count() > 0) arm_timer(limits_.idle_timeout / 2);
-    if (!partial_.empty() || tls_) {
-        // Frames that came with the upgrade request (over TLS, OpenSSL may
-        // hold some of them too).
-        asio::post(socket_.get_executor(), [this, self = owner()] { on_read({}, 0); });
-        return;
-    }
-    do_read();
+    // A read before the first wait, always: frames may have come with the
+    // upgrade request (over TLS, OpenSSL may hold some too), and bytes that
+    // arrived since the socket was last read raised their edge-triggered
+    // readiness while nothing waited for it; a wait alone would miss them.
+    asio::post(socket_.get_executor(), [this, self = owner()] { on_read({}); });
 }
 
 void raw_wire::do_read() {
-    socket_.async_read_some(
-        asio::buffer(small_),
-        [this, self = owner()](sys_error ec, std::size_t bytes) { on_read(ec, bytes); });
+    // Readiness, not a read: an idle connection holds no buffer (512 bytes
+    // each when it did), and the bytes go to this thread's buffer.
+    socket_.async_wait(asio::socket_base::wait_read,
+                       asio::bind_allocator(exact_allocator<void>{},
+                                            [this, self = owner()](sys_error ec) { on_read(ec); }));
 }
 
-void raw_wire::on_read(sys_error ec, std::size_t bytes) {
+void raw_wire::on_read(sys_error ec) {
     auto self = owner();
     if (!self) return;
     if (ec) {
@@ -192,23 +194,20 @@ void raw_wire::on_read(sys_error ec, std::size_t bytes) {
         end_reading(end_for(ec), ec.message());
         return abort();
     }
-    char* data = small_.data();
-    std::size_t size = bytes;
-    sys_error last;  // what the reads past the small buffer ended with
-    if (bytes == small_.size()) {
-        auto& big = thread_read_buffer();
-        std::memcpy(big.data(), small_.data(), bytes);
-        while (size < big.size()) {
-            const std::size_t want = big.size() - size;
-            const std::size_t got = socket_.read_some(asio::buffer(big.data() + size, want), last);
-            if (last) {
-                if (would_block(last)) last.clear();
-                break;
-            }
-            size += got;
-            if (got < want) break;
+    auto& buffer = thread_read_buffer();
+    char* data = buffer.data();
+    std::size_t size = 0;
+    sys_error last;  // what the reads ended with: EOF, a reset, or nothing
+    while (size < buffer.size()) {
+        const std::size_t want = buffer.size() - size;
+        const std::size_t got = socket_.read_some(asio::buffer(data + size, want), last);
+        if (last) {
+            // Nothing to read (a wake-up with no data, or TLS's first read).
+            if (would_block(last)) last.clear();
+            break;
         }
-        data = big.data();
+        size += got;
+        if (got < want) break;
     }
     if (reading_ == reading::draining) {
         drained_ += size;
@@ -477,7 +476,8 @@ void raw_wire::abort() {
 
 void raw_wire::arm_timer(std::chrono::steady_clock::duration after) {
     timer_.expires_after(after);
-    timer_.async_wait([this, self = owner()](sys_error ec) { on_timer(ec); });
+    timer_.async_wait(asio::bind_allocator(exact_allocator<void>{},
+                                           [this, self = owner()](sys_error ec) { on_timer(ec); }));
 }
 
 void raw_wire::on_timer(sys_error ec) {

@@ -1,11 +1,11 @@
 #pragma once
 // WebSocket without Beast's stream, on plain TCP or TLS: the gateway's hot path.
 // It does what the profile asked for (docs/benchmarks.md): each read hands
-// every message it returned to the session, and a read that fills the
-// connection's small buffer goes on, without waiting, into one large buffer
-// per I/O thread; a whole batch of queued frames, control frames first,
-// leaves in one gathered send. An idle connection holds 512 bytes of read
-// buffer, not Beast's 1.5 KiB plus its stream state.
+// every message it returned to the session; a connection waits for
+// readability and then reads, without waiting, into one large buffer per
+// I/O thread, so an idle connection holds no read buffer (Beast's stream
+// held 1.5 KiB plus its state); a whole batch of queued frames, control
+// frames first, leaves in one gathered send.
 // It answers pings, keeps quiet peers alive with pings of its own, does the
 // close handshake and the lingering close, and fails the connection with
 // 1002, 1007 or 1009 as RFC 6455 says (ws_reader decides which).
@@ -15,7 +15,6 @@
 // Used by one websocket_session, on its I/O thread; the session is its
 // wire_events and is kept alive by the wire's pending operations.
 
-#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/message.hpp>
@@ -79,7 +78,7 @@ private:
 
     std::shared_ptr<wire_events> owner() const { return owner_.lock(); }
     void do_read();
-    void on_read(boost::system::error_code ec, std::size_t bytes);
+    void on_read(boost::system::error_code ec);
     // Over TLS: the plaintext of [data, size), in this thread's buffer.
     std::size_t decrypt(char*& data, std::size_t size, boost::system::error_code& last);
     // Hands every complete message in [data, data + size) to the owner;
@@ -106,11 +105,10 @@ private:
     const session_limits& limits_;
     ws_reader reader_;
     std::weak_ptr<wire_events> owner_;
-    std::array<char, 512> small_;  // what an async read fills
-    std::string partial_;          // the start of a frame not yet complete
-    std::string control_;          // encoded control frames for the next write: our ping, close
-    std::string pong_;             // the payload of the latest ping not yet answered
-    bool pong_pending_ = false;    // ... only one: a ping flood cannot pile up pongs
+    std::string partial_;        // the start of a frame not yet complete
+    std::string control_;        // encoded control frames for the next write: our ping, close
+    std::string pong_;           // the payload of the latest ping not yet answered
+    bool pong_pending_ = false;  // ... only one: a ping flood cannot pile up pongs
     // A batch of frames that came while a control write was out, written
     // when that write completes; empty at any other time.
     std::vector<frame_ptr> deferred_;
