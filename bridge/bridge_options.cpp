@@ -14,6 +14,7 @@ bridge_options bridge_options::from_config(const gateway_config& config) {
     }
     o.tls = o.server_uri.starts_with("ssl://") || o.server_uri.starts_with("wss://");
     std::string node = config.node.empty() ? "switchboard" : config.node;
+    o.node = node;
     o.client_id = config.mqtt.client_id.empty() ? "switchboard-" + node : config.mqtt.client_id;
     o.limits = intake_limits_of(config);
     o.rate = config.session.rate;

@@ -15,6 +15,7 @@ struct bridge_options {
     mqtt_config mqtt;
     std::string server_uri;   // mqtt.url with mqtt:// and mqtts:// spelled tcp:// and ssl://
     std::string client_id;    // mqtt.client_id, or "switchboard-" + node
+    std::string node;         // this gateway node's name (scale-out: docs/scaling.md)
     bool tls = false;         // ssl:// or wss://
     intake_limits limits;     // frame and meta size caps, shared with the WebSocket side
     rate_limit_options rate;  // each MQTT ID's token bucket, as a WebSocket connection's

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "broker_socket_nodelay.hpp"
+#include "core/cluster_status.hpp"
 #include "core/connection_log.hpp"
 #include "core/log_text.hpp"
 #include "core/outbound_frame.hpp"
@@ -16,6 +17,7 @@ namespace switchboard {
 namespace {
 
 constexpr int qos_at_least_once = 1;
+constexpr std::string_view node_down_payload = R"({"online":false})";
 constexpr int qos_at_most_once = 0;
 // PUBACK/SUBACK reason codes at or above this are refusals (MQTT 5 §2.4).
 constexpr int first_failure_reason = 0x80;
@@ -44,6 +46,9 @@ mqtt::connect_options make_connect_options(const bridge_options& o) {
     } else {
         b.clean_session(true);
     }
+    // Scale-out: the broker tells the other nodes when this one dies.
+    b.will(mqtt::message(topic_map(o.mqtt.topic_prefix).node_topic(o.node),
+                         std::string(node_down_payload), qos_at_least_once, true));
     if (!o.mqtt.username.empty()) b.user_name(o.mqtt.username);
     if (!o.mqtt.password.empty()) b.password(o.mqtt.password);
     if (o.tls) {
@@ -77,6 +82,9 @@ std::string_view carried_traceparent(const mqtt::properties& props) {
     }
     return {};
 }
+
+// What a node's retained `{prefix}/$nodes/{node}` says (docs/scaling.md).
+constexpr std::string_view node_up_payload = R"({"online":true})";
 
 std::uintptr_t to_context(std::uint64_t seq) { return static_cast<std::uintptr_t>(seq); }
 
@@ -127,6 +135,8 @@ void mqtt_bridge::drain_handoffs() {
             (this->*done->handler)(done->outcome);
         } else if (auto* frame = std::get_if<inbox_frame>(&event)) {
             enqueue(std::move(frame->topic), std::move(frame->frame), frame->trace);
+        } else if (auto* local = std::get_if<local_client_change>(&event)) {
+            on_local_client(*local);
         } else if (auto* change = std::get_if<link_change>(&event)) {
             if (change->up) {
                 on_connected(change->text);
@@ -162,7 +172,8 @@ mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
       backoff_(options_.mqtt.reconnect_min, options_.mqtt.reconnect_max),
       clients_(routing, intake_, options_.rate, *this,
                options_.mqtt.broker_authenticates ? client_trust::authenticated
-                                                  : client_trust::unauthenticated),
+                                                  : client_trust::unauthenticated,
+               options_.node),
       watchdog_(options_.mqtt.keepalive) {
     // Paho C formats a trace line into its in-memory ring for every packet
     // at its default level (protocol): nine vsnprintf calls and a lock per
@@ -243,6 +254,12 @@ void mqtt_bridge::stop() {
     router_.set_observer(nullptr);
     try {
         if (client_->is_connected()) {
+            // A clean disconnect sends no Last Will: the other nodes hear
+            // from us that our clients are gone (bounded wait).
+            client_
+                ->publish(topics_.node_topic(options_.node), node_down_payload.data(),
+                          node_down_payload.size(), qos_at_least_once, true)
+                ->wait_for(std::chrono::milliseconds(500));
             client_->disconnect(std::chrono::milliseconds(500))
                 ->wait_for(std::chrono::milliseconds(2000));
         }
@@ -327,6 +344,10 @@ void mqtt_bridge::on_connected(const std::string&) {
     arm_watchdog();
     subscribe_all();
     resend_unacked();
+    publish_node_up();
+    // After the resend: what was unacknowledged goes first, so a stale
+    // status cannot overwrite a fresh one.
+    for (const auto& [id, client] : local_ws_) announce_local(*client);
 }
 
 void mqtt_bridge::heard_from_broker() { watchdog_.heard(std::chrono::steady_clock::now()); }
@@ -398,10 +419,11 @@ void mqtt_bridge::subscribe_all() {
     // it here. Statuses are retained: subscribing replays who is online.
     const std::string out = topics_.shared_filter(topic_kind::out, options_.mqtt.shared_group);
     const std::string status = topics_.filter(topic_kind::status);
+    const std::string nodes = topics_.node_filter();
     subscribed_.store(false, std::memory_order_release);
-    subscriptions_pending_ = 2;
+    subscriptions_pending_ = 3;
     ++connection_number_;
-    for (const std::string& filter : {out, status}) {
+    for (const std::string& filter : {out, status, nodes}) {
         try {
             client_->subscribe(filter, qos_at_least_once,
                                reinterpret_cast<void*>(connection_number_), subscribe_listener_);
@@ -463,6 +485,10 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
     if (stopping_ || !message) return;
     heard_from_broker();
     const std::string& topic = message->get_topic();
+    if (auto node = topics_.node_of(topic)) {
+        on_node(std::string(*node), message->get_payload());
+        return;
+    }
     auto match = topics_.parse(topic);
     if (match.status == topic_map::match_status::bad_id) {
         refused_topics_.fetch_add(1, std::memory_order_relaxed);
@@ -479,6 +505,8 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
     std::string id(match.id);
     if (match.kind == topic_kind::status) {
         on_status(id, payload);
+    } else if (match.kind == topic_kind::in) {
+        on_inbox(id, payload);
     } else if (match.kind == topic_kind::out) {
         clients_.on_out(id, payload, std::chrono::steady_clock::now(),
                         carried_traceparent(message->get_properties()));
@@ -489,6 +517,26 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
 void mqtt_bridge::on_status(const std::string& id, std::string_view payload) {
     auto outcome = clients_.on_status(id, payload, std::chrono::steady_clock::now());
     publish_table_counts();
+    if (outcome.opened) {
+        // The ID is another node's or an MQTT client's now: not ours to read.
+        if (auto it = local_ws_.find(id); it != local_ws_.end()) {
+            local_ws_.erase(it);
+            stop_reading_inbox(id);
+        }
+    }
+    if (outcome.own) {
+        // Our own status coming back: stale if the client left meanwhile
+        // (or before this node restarted), so it is cleared.
+        if (!local_ws_client(id)) publish_retained(id, {});
+        return;
+    }
+    if (outcome.what != status_payload::kind::online || outcome.outlived) {
+        // Our client's status was cleared or overwritten (a node that lost a
+        // registration race cleared it or published after us, an MQTT
+        // client's Last Will): say again that it is here, so the retained
+        // status names the registration that won.
+        if (client_ptr local = local_ws_client(id)) announce_local(*local);
+    }
     if (std::uint64_t dropped = 0;
         outcome.what == status_payload::kind::invalid && logs_.admit("invalid status", dropped)) {
         // What was wrong, never the payload itself (a client wrote it).
@@ -543,18 +591,21 @@ bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame,
     return true;
 }
 
-void mqtt_bridge::enqueue(std::string topic, frame_ptr frame, std::optional<trace_context> trace) {
+void mqtt_bridge::enqueue(std::string topic, frame_ptr frame, std::optional<trace_context> trace,
+                          bool retained) {
     std::uint64_t seq = ++next_seq_;
     auto [it, inserted] = unacked_.emplace(
         seq, unacked_frame{std::move(topic), std::move(frame), trace,
-                           std::chrono::steady_clock::now() + options_.mqtt.resend_window});
+                           std::chrono::steady_clock::now() + options_.mqtt.resend_window, false,
+                           retained});
     // Disconnected since it was accepted: it waits for the reconnect.
     if (state_.load() == bridge_state::connected) publish_unacked(seq, it->second);
 }
 
 void mqtt_bridge::publish_unacked(std::uint64_t seq, unacked_frame& entry) {
-    auto message = mqtt::make_message(entry.topic, *entry.frame, qos_at_least_once, false);
-    if (options_.mqtt.version == mqtt_version::v5) {
+    auto message = mqtt::make_message(entry.topic, *entry.frame, qos_at_least_once, entry.retained);
+    // A retained status must not expire while its client is online.
+    if (options_.mqtt.version == mqtt_version::v5 && !entry.retained) {
         // Stale frames expire on the broker rather than reach a device that
         // reconnects long after (a command would have timed out by then).
         auto window = std::chrono::duration_cast<std::chrono::seconds>(options_.mqtt.resend_window);
@@ -642,9 +693,124 @@ void mqtt_bridge::forget_client(const std::string& id, const std::string& sessio
     publish_table_counts();
 }
 
-void mqtt_bridge::on_presence(const client_record&, bool) {
+void mqtt_bridge::on_presence(const client_record& client, bool online) {
     // Presence reaches MQTT followers through their endpoints like anyone
-    // else's; nothing more to mirror.
+    // else's. What is mirrored is this node's own WebSocket clients (not
+    // MQTT clients, not other nodes' clients), for the other nodes.
+    if (client.via != transport_kind::ws || is_remote_session(client.session)) return;
+    handoff_->push(
+        local_client_change{online ? std::make_shared<const client_record>(client) : nullptr,
+                            client.id, client.session});
+}
+
+void mqtt_bridge::on_local_client(const local_client_change& change) {
+    if (change.record) {
+        local_ws_.insert_or_assign(change.id, change.record);
+        if (state_.load() == bridge_state::connected) announce_local(*change.record);
+        return;
+    }
+    auto it = local_ws_.find(change.id);
+    // Gone already (taken over from another node), or a newer session's.
+    if (it == local_ws_.end() || it->second->session != change.session) return;
+    local_ws_.erase(it);
+    if (state_.load() != bridge_state::connected) return;
+    publish_retained(change.id, {});
+    stop_reading_inbox(change.id);
+}
+
+void mqtt_bridge::stop_reading_inbox(const std::string& id) {
+    try {
+        client_->unsubscribe(topics_.topic(id, topic_kind::in));
+    } catch (const mqtt::exception& e) {
+        spdlog::debug("mqtt: unsubscribe {}: {}", log_safe(id), e.what());
+    }
+}
+
+void mqtt_bridge::announce_local(const client_record& client) {
+    // The inbox first: the broker handles our SUBSCRIBE before the PUBLISH
+    // that follows it, so no node can send to the inbox before we read it.
+    try {
+        client_->subscribe(topics_.topic(client.id, topic_kind::in), qos_at_least_once, nullptr,
+                           subscribe_listener_);
+    } catch (const mqtt::exception& e) {
+        spdlog::warn("mqtt: subscribe {}: {}", log_safe(client.id), e.what());
+    }
+    publish_retained(client.id,
+                     node_status_payload(client, options_.node, micros_since_epoch(client.since)));
+}
+
+void mqtt_bridge::publish_node_up() {
+    unacked_count_.fetch_add(1, std::memory_order_acq_rel);
+    enqueue(topics_.node_topic(options_.node), std::make_shared<const std::string>(node_up_payload),
+            std::nullopt, true);
+}
+
+void mqtt_bridge::on_node(const std::string& node, std::string_view payload) {
+    // Only gateway nodes may write these topics (the broker's ACL).
+    const bool up = payload == node_up_payload;
+    if (node == options_.node) {
+        // Our own Last Will from before a restart, or a clean stop's word:
+        // we are up.
+        if (!up) publish_node_up();
+        return;
+    }
+    if (up) return;
+    // Its Last Will (or its clean stop): its clients are offline here, and
+    // their statuses are cleared, by every node that heard it (idempotent).
+    auto gone = clients_.forget_node(node);
+    publish_table_counts();
+    for (const std::string& id : gone) publish_retained(id, {});
+    if (!gone.empty()) {
+        spdlog::info("mqtt: node {} is gone; its {} clients are offline", log_safe(node),
+                     gone.size());
+    }
+}
+
+void mqtt_bridge::publish_retained(const std::string& id, std::string payload) {
+    unacked_count_.fetch_add(1, std::memory_order_acq_rel);
+    enqueue(topics_.topic(id, topic_kind::status),
+            std::make_shared<const std::string>(std::move(payload)), std::nullopt, true);
+}
+
+client_ptr mqtt_bridge::local_ws_client(const std::string& id) const {
+    auto it = local_ws_.find(id);
+    if (it == local_ws_.end()) return nullptr;
+    client_ptr now = router_.clients().find(id);
+    return now && now->session == it->second->session ? now : nullptr;
+}
+
+void mqtt_bridge::on_inbox(const std::string& id, std::string_view payload) {
+    client_ptr local = local_ws_client(id);
+    if (!local) {
+        // Not ours (any more): stop reading it.
+        stop_reading_inbox(id);
+        return;
+    }
+    // Published by another node (only gateways may write inboxes): a relayed
+    // response may be a little over the frame cap it was checked against.
+    auto reading = read_inbox_frame(payload, id, 2 * options_.limits.max_message_bytes);
+    switch (reading.what) {
+        case inbox_frame_reading::kind::deliver:
+            local->link->deliver(std::make_shared<const std::string>(payload));
+            return;
+        case inbox_frame_reading::kind::relayed_response:
+            // Settled as if its device had answered here.
+            if (client_ptr device = router_.clients().find(reading.from)) {
+                router_.route(device, inbound_frame{std::move(reading.response)},
+                              std::chrono::steady_clock::now());
+                return;
+            }
+            break;
+        case inbox_frame_reading::kind::invalid:
+            break;
+    }
+    if (std::uint64_t dropped = 0; logs_.admit("relay dropped", dropped)) {
+        spdlog::warn("mqtt: dropped a frame relayed to {}: {}{}", log_safe(id),
+                     reading.what == inbox_frame_reading::kind::invalid
+                         ? "not a frame"
+                         : "its sender " + log_safe(reading.from) + " is not known here",
+                     suppressed_note(dropped));
+    }
 }
 
 void mqtt_bridge::on_event(const client_record& from, const event_request& event) {

@@ -10,6 +10,12 @@
 //    until the broker acknowledges them and published again after a
 //    reconnect.
 //  - WebSocket devices' events are mirrored to `{prefix}/{id}/events`.
+//  - Scale-out (docs/scaling.md): for each of this node's WebSocket clients
+//    it subscribes `{prefix}/{id}/in` and publishes a retained status naming
+//    the node; other nodes' statuses register their clients here as remote
+//    clients, reached through their inboxes. Frames other nodes publish to
+//    our clients' inboxes are delivered to them, and relayed responses
+//    settle the commands this node holds.
 // The bridge connects and reconnects itself with capped, jittered backoff,
 // resubscribes on every connection (Paho does not), and while it is not
 // connected the MQTT clients count as offline, so commands to them fail at
@@ -139,13 +145,19 @@ private:
         frame_ptr frame;
         std::optional<trace_context> trace;
     };
+    // One of this node's WebSocket clients came (record) or went (session).
+    struct local_client_change {
+        client_ptr record;  // null when it left
+        std::string id;
+        std::string session;
+    };
     // The broker connection came up (cause) or went down (why).
     struct link_change {
         bool up = false;
         std::string text;
     };
-    using strand_event =
-        std::variant<mqtt::const_message_ptr, token_done, inbox_frame, link_change>;
+    using strand_event = std::variant<mqtt::const_message_ptr, token_done, inbox_frame, link_change,
+                                      local_client_change>;
 
     // What every thread hands to the strand, with what it takes to wake it.
     // Shared with Paho's callbacks and the token listeners, which must not
@@ -179,7 +191,8 @@ private:
         frame_ptr frame;
         std::optional<trace_context> trace;  // a traced command's, for the user property
         std::chrono::steady_clock::time_point resend_until;
-        bool handed = false;  // given to Paho for the current connection
+        bool handed = false;    // given to Paho for the current connection
+        bool retained = false;  // a status of one of our WebSocket clients
     };
 
     mqtt_bridge(router& routing, executor ex, bridge_options options);
@@ -207,7 +220,17 @@ private:
     std::shared_ptr<endpoint> make_link(const std::string& id, const std::string& session) override;
     void send_to_inbox(const std::string& id, frame_ptr frame) override;
     std::string status_topic(const std::string& id) const override;
-    void enqueue(std::string topic, frame_ptr frame, std::optional<trace_context> trace);
+    void enqueue(std::string topic, frame_ptr frame, std::optional<trace_context> trace,
+                 bool retained = false);
+    // Scale-out, on the strand: our WebSocket clients' inboxes and statuses.
+    void on_local_client(const local_client_change& change);
+    void announce_local(const client_record& client);
+    void stop_reading_inbox(const std::string& id);
+    void publish_retained(const std::string& id, std::string payload);
+    void publish_node_up();
+    void on_node(const std::string& node, std::string_view payload);
+    void on_inbox(const std::string& id, std::string_view payload);
+    client_ptr local_ws_client(const std::string& id) const;
     void publish_unacked(std::uint64_t seq, unacked_frame& entry);
     void on_published(const token_outcome& outcome);
     void resend_unacked();
@@ -235,6 +258,8 @@ private:
     reconnect_backoff backoff_;
     bool ever_connected_ = false;
     mqtt_client_table clients_;  // MQTT clients registered by us: records, rate buckets
+    // This node's WebSocket clients, whose inboxes we read (scale-out).
+    std::map<std::string, client_ptr, std::less<>> local_ws_;
     std::map<std::uint64_t, unacked_frame> unacked_;  // by publish order
     std::uint64_t next_seq_ = 0;
     // Subscriptions of the current connection not yet acknowledged, and

@@ -37,6 +37,24 @@ std::string topic_map::shared_filter(topic_kind kind, std::string_view group) co
     return "$share/" + std::string(group) + "/" + filter(kind);
 }
 
+std::string topic_map::node_topic(std::string_view node) const {
+    std::string t = prefix_;
+    t.append("/$nodes/").append(node);
+    return t;
+}
+
+std::string topic_map::node_filter() const { return node_topic("+"); }
+
+std::optional<std::string_view> topic_map::node_of(std::string_view topic) const noexcept {
+    std::string_view head = "/$nodes/";
+    if (!topic.starts_with(prefix_) || topic.substr(prefix_.size(), head.size()) != head) {
+        return std::nullopt;
+    }
+    std::string_view node = topic.substr(prefix_.size() + head.size());
+    if (!is_valid_id(node)) return std::nullopt;
+    return node;
+}
+
 topic_map::match topic_map::parse(std::string_view topic) const noexcept {
     match m;
     if (!topic.starts_with(prefix_) || topic.size() <= prefix_.size() ||

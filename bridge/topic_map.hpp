@@ -37,6 +37,15 @@ public:
     // client's topic is ever this one.
     std::string probe_filter() const;
 
+    // Scale-out: `{prefix}/$nodes/{node}`, where each gateway node says
+    // whether it is up (retained; its Last Will says it is down), and the
+    // filter `{prefix}/$nodes/+` for all of them. `$` is not an ID
+    // character, so no client's topic is ever one of these.
+    std::string node_topic(std::string_view node) const;
+    std::string node_filter() const;
+    // The node a topic names, when it is a node topic with a valid name.
+    std::optional<std::string_view> node_of(std::string_view topic) const noexcept;
+
     enum class match_status {
         ok,       // one of ours, with a valid ID
         foreign,  // not shaped like one of our topics

@@ -1,5 +1,7 @@
 #include "mqtt_client_table.hpp"
 
+#include "cluster_status.hpp"
+#include "id_rules.hpp"
 #include "json_text.hpp"
 #include "json_writer.hpp"
 #include "outbound_frame.hpp"
@@ -34,6 +36,15 @@ status_payload read_status(std::string_view payload, const intake_limits& limits
         return invalid("'online' must be true or false");
     }
     if (online->value != "true") return s;
+    if (const json_member* node = doc.find("node")) {
+        s.node = node->kind == json_kind::string ? json_string_value(node->value) : std::string();
+        if (!is_valid_id(s.node)) return invalid("'node' must be a valid ID");
+        const json_member* since = doc.find("since");
+        auto us = since && since->kind == json_kind::number ? json_integer_value(since->value)
+                                                            : std::nullopt;
+        if (!us) return invalid("a node's status needs an integer 'since'");
+        s.since_us = *us;
+    }
     if (const json_member* role = doc.find("role")) {
         auto parsed = role->kind == json_kind::string ? parse_role(json_string_value(role->value))
                                                       : std::nullopt;
@@ -87,12 +98,13 @@ private:
 
 mqtt_client_table::mqtt_client_table(router& routing, const frame_intake& intake,
                                      rate_limit_options rate, mqtt_client_links& links,
-                                     client_trust trust)
+                                     client_trust trust, std::string node)
     : router_(routing),
       intake_(intake),
       rate_(rate),
       links_(links),
       trust_(trust),
+      node_(std::move(node)),
       strangers_(rate, std::chrono::steady_clock::now()) {}
 
 client_ptr mqtt_client_table::find(const std::string& id) const {
@@ -108,13 +120,24 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
     auto known = clients_.find(id);
     if (status.what != status_payload::kind::online) {
         if (known != clients_.end()) {
+            // A remote client's node cleared its status: it closed there.
+            const bool remote = !known->second.node.empty();
             outcome.closed = std::move(known->second.record);
             clients_.erase(known);
-            router_.unregister_client(outcome.closed, status.what == status_payload::kind::offline
-                                                          ? presence_reason::last_will
-                                                          : presence_reason::closed);
+            router_.unregister_client(outcome.closed,
+                                      status.what == status_payload::kind::offline && !remote
+                                          ? presence_reason::last_will
+                                          : presence_reason::closed);
         }
         return outcome;
+    }
+    if (!status.node.empty()) return on_remote_status(id, std::move(status), now);
+    if (known != clients_.end() && !known->second.node.empty()) {
+        // Was another node's WebSocket client: this MQTT client is a new one.
+        client_ptr remote = std::move(known->second.record);
+        clients_.erase(known);
+        router_.unregister_client(remote, presence_reason::closed);
+        known = clients_.end();
     }
     register_request& request = status.request;
     request.id = id;
@@ -127,7 +150,7 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
     client_ptr previous = known != clients_.end() ? known->second.record : nullptr;
     // A new status does not refill the client's bucket: it goes on paying.
     client next =
-        known != clients_.end() ? known->second : client{nullptr, rate_limiter(rate_, now)};
+        known != clients_.end() ? known->second : client{nullptr, {}, 0, rate_limiter(rate_, now)};
     // No `registered` reply: the client asked nothing, it published a status.
     client_ptr record = router_.register_client(request, transport_kind::mqtt, std::move(link),
                                                 std::move(session), registered_reply::skip, trust_);
@@ -150,12 +173,96 @@ mqtt_client_table::status_outcome mqtt_client_table::on_status(
     return outcome;
 }
 
+mqtt_client_table::status_outcome mqtt_client_table::on_remote_status(
+    const std::string& id, status_payload status, std::chrono::steady_clock::time_point now) {
+    status_outcome outcome{status.what};
+    if (status.node == node_) {
+        outcome.own = true;
+        return outcome;
+    }
+    const registration_stamp theirs{status.since_us, status.node};
+    // Two registrations of one ID: with `takeover` the newer one wins, with
+    // `reject` the older one; every node decides alike (newer_registration).
+    const bool takeover = router_.options()->duplicates == duplicate_policy::takeover;
+    auto they_win = [&](const registration_stamp& mine) {
+        return takeover ? newer_registration(theirs, mine) : newer_registration(mine, theirs);
+    };
+    auto known = clients_.find(id);
+    if (known != clients_.end() && !known->second.node.empty()) {
+        const client& c = known->second;
+        if (c.node == status.node && c.since_us == status.since_us) {
+            return outcome;  // the same registration again (a retained replay)
+        }
+        if (c.node != status.node && !they_win({c.since_us, c.node})) {
+            outcome.outlived = true;
+            return outcome;
+        }
+    }
+    if (known == clients_.end()) {
+        client_ptr local = router_.clients().find(id);
+        if (local && local->via == transport_kind::ws && !is_remote_session(local->session)) {
+            if (!they_win({micros_since_epoch(local->since), node_})) {
+                outcome.outlived = true;
+                return outcome;
+            }
+            if (!takeover) {
+                // `reject`: the other node registered it first; ours yields.
+                local->link->close(close_code::replaced, "registered on another node first");
+                router_.unregister_client(local, presence_reason::closed);
+                outcome.closed = local;
+            }
+        }
+    }
+    if (known != clients_.end()) {
+        // Another registration of the ID (reconnected, or on another node):
+        // a new client, nothing carries over.
+        client_ptr previous = std::move(known->second.record);
+        clients_.erase(known);
+        router_.unregister_client(previous, presence_reason::closed);
+        outcome.closed = std::move(previous);
+    }
+    register_request& request = status.request;
+    request.id = id;
+    std::string session = remote_session(status.node, ++next_session_);
+    auto link = links_.make_link(id, session);
+    client_ptr record = router_.register_client(request, transport_kind::ws, std::move(link),
+                                                std::move(session), registered_reply::skip, trust_);
+    if (!record) {
+        outcome.refused = true;
+        return outcome;
+    }
+    outcome.opened = record;
+    clients_.insert_or_assign(
+        id, client{record, status.node, status.since_us, rate_limiter(rate_, now)});
+    return outcome;
+}
+
+std::vector<std::string> mqtt_client_table::forget_node(std::string_view node) {
+    std::vector<client_ptr> gone;
+    for (auto it = clients_.begin(); it != clients_.end();) {
+        if (it->second.node != node) {
+            ++it;
+            continue;
+        }
+        gone.push_back(std::move(it->second.record));
+        it = clients_.erase(it);
+    }
+    std::vector<std::string> ids;
+    for (const client_ptr& record : gone) {
+        router_.unregister_client(record, presence_reason::broker_lost);
+        ids.push_back(record->id);
+    }
+    return ids;
+}
+
 void mqtt_client_table::on_out(const std::string& id, std::string_view payload,
                                std::chrono::steady_clock::time_point now,
                                std::string_view traceparent) {
     ++stats_.frames_in;
     auto known = clients_.find(id);
-    if (known == clients_.end()) {
+    // A remote client is another node's WebSocket client: nothing of it
+    // comes through `out`.
+    if (known == clients_.end() || !known->second.node.empty()) {
         ++stats_.unregistered_frames;
         counters& counts = router_.stats();
         counters::add(counts.frames_received);

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "client_record.hpp"
 #include "endpoint.hpp"
@@ -51,10 +52,15 @@ struct status_payload {
     kind what = kind::offline;
     register_request request;  // id unset; role and meta when online
     std::string why;           // for invalid: what is wrong, for the log
+    // Published by a gateway node for its own WebSocket client (scale-out,
+    // cluster_status.hpp): that node, and when the client registered there.
+    std::string node;
+    std::int64_t since_us = 0;
 };
 
 // Reads a status: `{"online":true,"role":...,"meta":{...}}`, `{"online":false}`
-// or empty (the retained status cleared) is offline. Anything over
+// or empty (the retained status cleared) is offline. A node's status for its
+// WebSocket client adds `"node"` (a valid ID) and `"since"` (an integer). Anything over
 // limits.max_message_bytes, nested deeper than max_json_depth, or with a
 // `meta` over limits.max_meta_bytes is invalid, checked in that order.
 status_payload read_status(std::string_view payload, const intake_limits& limits);
@@ -75,14 +81,24 @@ public:
 
     // `trust`: what the broker's word is worth (docs/security.md): an MQTT
     // client is authenticated only when the broker checks its credential.
+    // `node`: this gateway node's name; a status naming it is this node's own
+    // (its WebSocket client's) and registers nothing here.
     mqtt_client_table(router& routing, const frame_intake& intake, rate_limit_options rate,
-                      mqtt_client_links& links, client_trust trust = client_trust::unauthenticated);
+                      mqtt_client_links& links, client_trust trust = client_trust::unauthenticated,
+                      std::string node = {});
 
     // What a status did, for the bridge's log.
     struct status_outcome {
         status_payload::kind what = status_payload::kind::offline;
         std::string why;       // invalid: what was wrong
         bool refused = false;  // online, but the ID is held by another connection
+        // The status names this node: one of its own WebSocket clients (the
+        // bridge checks that the client is still here).
+        bool own = false;
+        // Another node's online status for an ID that is this node's own
+        // WebSocket client, and the older registration of the two: ignored
+        // here (the other node yields when it reads ours).
+        bool outlived = false;
         // For the connection log: the registration this status ended (offline,
         // or replaced by a new role or meta) and the one it made.
         client_ptr closed;
@@ -105,6 +121,9 @@ public:
 
     // The bridge lost its broker: every client is offline.
     void forget_all();
+    // Node `node` is gone (its Last Will): its clients are offline here.
+    // Returns their IDs.
+    std::vector<std::string> forget_node(std::string_view node);
     // `id`'s registration `session` was taken over by another connection;
     // returns it (null when it was no longer here), for the connection log.
     client_ptr forget(const std::string& id, const std::string& session);
@@ -117,16 +136,23 @@ public:
 private:
     struct client {
         client_ptr record;
+        std::string node;  // a remote client's node; empty for an MQTT client
+        std::int64_t since_us = 0;
         rate_limiter rate;
         std::chrono::steady_clock::time_point flood_told{};  // last flood error sent
     };
     class sender;
+
+    // An online status naming a node (cluster_status.hpp).
+    status_outcome on_remote_status(const std::string& id, status_payload status,
+                                    std::chrono::steady_clock::time_point now);
 
     router& router_;
     const frame_intake& intake_;
     rate_limit_options rate_;
     mqtt_client_links& links_;
     client_trust trust_;
+    std::string node_;
     std::unordered_map<std::string, client> clients_;
     // IDs with no registration share one bucket: their `not_registered`
     // answers are bounded without a table of strangers.

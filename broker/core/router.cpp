@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cluster_status.hpp"
 #include "endpoint.hpp"
 #include "outbound_frame.hpp"
 
@@ -380,6 +381,15 @@ void router::on_response(const client_ptr& sender, const response_request& respo
                        ? "timed out"
                        : "ended: " + sender->id + " disconnected before answering it") +
                   "; the answer was dropped";
+    } else if (client_ptr controller = registry_.find(response.to);
+               controller && controller->role == client_role::controller &&
+               is_remote_session(controller->session)) {
+        // Scale-out: the command was sent from the controller's own node
+        // (an MQTT device's answer reaches any node through the shared
+        // subscription). Relayed to the controller's inbox, where its node
+        // settles it as from this device (docs/scaling.md).
+        send(controller, make_relayed_response(sender->id, response), outbound_type::response);
+        return;
     } else {
         counters::add(stats_.unknown_responses);
         message = "no command '" + response.id + "' from " + response.to + " is pending for you";

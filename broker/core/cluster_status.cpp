@@ -1,0 +1,86 @@
+#include "cluster_status.hpp"
+
+#include "id_rules.hpp"
+#include "json_text.hpp"
+#include "json_writer.hpp"
+
+namespace switchboard {
+namespace {
+constexpr std::string_view remote_prefix = "remote:";
+}  // namespace
+
+std::string remote_session(std::string_view node, std::uint64_t n) {
+    std::string s(remote_prefix);
+    s.append(node).append(":").append(std::to_string(n));
+    return s;
+}
+
+bool is_remote_session(std::string_view session) noexcept {
+    return session.starts_with(remote_prefix);
+}
+
+std::string node_status_payload(const client_record& client, std::string_view node,
+                                std::int64_t since_us) {
+    return json_writer{96 + client.meta_json.size() + node.size()}
+        .boolean("online", true)
+        .string("role", to_string(client.role))
+        .raw("meta", client.meta_json.empty() ? std::string_view("{}") : client.meta_json)
+        .string("node", node)
+        .string("transport", to_string(client.via))
+        .integer("since", since_us)
+        .finish();
+}
+
+bool newer_registration(const registration_stamp& a, const registration_stamp& b) noexcept {
+    if (a.since_us != b.since_us) return a.since_us > b.since_us;
+    return a.node > b.node;
+}
+
+std::int64_t micros_since_epoch(std::chrono::system_clock::time_point t) noexcept {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+frame_ptr make_relayed_response(std::string_view from, const response_request& response) {
+    json_writer w{128 + response.result_json.size() + response.error_json.size()};
+    w.string("type", "response")
+        .string("to", response.to)
+        .string("from", from)
+        .string("id", response.id)
+        .boolean("ok", response.ok)
+        .raw("result", response.result_json)
+        .raw("error", response.error_json);
+    if (response.trace) w.string("traceparent", response.trace->text().view());
+    return w.share();
+}
+
+inbox_frame_reading read_inbox_frame(std::string_view payload, std::string_view to,
+                                     std::size_t max_bytes) {
+    inbox_frame_reading r;
+    json_object_view doc;
+    if (payload.size() > max_bytes ||
+        doc.parse(payload, max_json_depth) != json_object_view::status::ok) {
+        r.what = inbox_frame_reading::kind::invalid;
+        return r;
+    }
+    const json_member* type = doc.find("type");
+    const json_member* from = doc.find("from");
+    // Only a relayed response names both ends; a frame built for the client
+    // (`from` only) goes to it as it is.
+    if (type == nullptr || type->kind != json_kind::string || type->value != "\"response\"" ||
+        doc.find("to") == nullptr) {
+        return r;
+    }
+    r.what = inbox_frame_reading::kind::invalid;
+    if (from == nullptr || from->kind != json_kind::string) return r;
+    r.from = json_string_value(from->value);
+    if (!is_valid_id(r.from)) return r;
+    auto parsed = parse_frame(payload);
+    auto* frame = std::get_if<inbound_frame>(&parsed);
+    auto* response = frame ? std::get_if<response_request>(frame) : nullptr;
+    if (response == nullptr || response->to != to) return r;
+    r.response = std::move(*response);
+    r.what = inbox_frame_reading::kind::relayed_response;
+    return r;
+}
+
+}  // namespace switchboard
