@@ -9,7 +9,7 @@
 #   [SWITCHBOARD_CONFIG=FILE] scripts/start-mosquitto.sh [PORT] [DIR]
 #
 # PORT defaults to 18830. DIR (default: a fresh mktemp -d) receives the
-# generated mosquitto.conf and, mode 0600, a copy of the gateway config and
+# generated mosquitto.conf, a copy of the plugin and, mode 0600, a copy of the gateway config and
 # the gateway's password. The plugin reads that gateway config
 # (SWITCHBOARD_CONFIG, default config/switchboard.json): with its
 # `auth.mode: required`, an MQTT client logs in with user name = its ID and
@@ -80,11 +80,14 @@ if [[ -n "${SWITCHBOARD_MQTT_PASSWORD:-}" || -z "${SWITCHBOARD_CONFIG:-}" ]]; th
     printf '%s\n' "${SWITCHBOARD_MQTT_PASSWORD:-switchboard-local}" | write_secret "$dir/gateway-password"
     password_line="plugin_opt_gateway_password_file $dir/gateway-password"
 fi
+# A copy of the plugin, here: mosquitto (as the user `mosquitto`) cannot read
+# it where it was built when that is under a private folder, as /root/ is.
+install -m 644 "$plugin" "$dir/switchboard_mosquitto_auth.so"
 {
     cat "$config_dir/mosquitto.conf"
     echo
     echo "listener $port 127.0.0.1"
-    echo "plugin $plugin"
+    echo "plugin $dir/switchboard_mosquitto_auth.so"
     echo "plugin_opt_config $dir/switchboard.json"
     if [[ -n "$password_line" ]]; then echo "$password_line"; fi
 } > "$dir/mosquitto.conf"

@@ -91,3 +91,37 @@ TEST(RunScript, AuthModeComesUpWithEveryDeviceAuthenticatedAndRefusesAnonymousMq
                                  "guess", "-t", "sb/pump-1/status", "-m", "x", "-q", "1"});
     EXPECT_NE(guessing.status, 0) << guessing.output;
 }
+
+// The quick start runs as root from a clone that may sit under /root (mode
+// 0700): mosquitto, which drops to the user `mosquitto` before loading
+// plugins, could not read the plugin where it was built, and the broker exited
+// at once. start-mosquitto.sh (and the tests' broker) load a copy kept in the
+// broker's own folder.
+TEST(StartMosquitto, LoadsAPluginBuiltInAFolderOnlyRootCanEnter) {
+    char pattern[] = "/tmp/switchboard-private-build.XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);  // mode 0700, like /root
+    const std::filesystem::path private_dir = pattern;
+    const std::filesystem::path plugin = private_dir / "switchboard_mosquitto_auth.so";
+    std::filesystem::copy_file(SWITCHBOARD_MOSQUITTO_PLUGIN, plugin);
+    const unsigned short port = free_loopback_port();
+    ::setenv("SWITCHBOARD_MOSQUITTO_PLUGIN", plugin.c_str(), 1);
+    running_script broker({"/bin/bash",
+                           std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/start-mosquitto.sh",
+                           std::to_string(port)});
+    ::unsetenv("SWITCHBOARD_MOSQUITTO_PLUGIN");
+
+    // The development config (auth disabled): the plugin admits a device that
+    // announces itself; a broker that failed to load it is not there at all.
+    const auto publish_status = [&] {
+        return run_program({mosquitto_program("mosquitto_pub"), "-h", "127.0.0.1", "-p",
+                            std::to_string(port), "-i", "probe-1", "-t", "sb/probe-1/status", "-m",
+                            R"({"online":false})", "-q", "1"});
+    };
+    EXPECT_TRUE(eventually([&] { return publish_status().status == 0; }, 30s))
+        << publish_status().output << "\n"
+        << broker.process.output();
+    EXPECT_EQ(broker.process.output().find("Unable to load"), std::string::npos)
+        << broker.process.output();
+    std::error_code ec;
+    std::filesystem::remove_all(private_dir, ec);
+}

@@ -102,12 +102,16 @@ void mosquitto_broker::prepare() {
     if (plugin_) {
         write_file(dir_ / "switchboard.json", plugin_->gateway_config_json);
         write_file(dir_ / "gateway-password", std::string(gateway_password) + "\n");
+        // A copy: mosquitto cannot read the build's copy when the clone is under /root/.
+        const std::filesystem::path plugin_copy = dir_ / "switchboard_mosquitto_auth.so";
+        std::filesystem::copy_file(SWITCHBOARD_MOSQUITTO_PLUGIN, plugin_copy);
         write_file(dir_ / "mosquitto.conf",
-                   config + "plugin " + SWITCHBOARD_MOSQUITTO_PLUGIN + "\nplugin_opt_config " +
+                   config + "plugin " + plugin_copy.string() + "\nplugin_opt_config " +
                        (dir_ / "switchboard.json").string() + "\nplugin_opt_gateway_username " +
                        gateway_user + "\nplugin_opt_gateway_password_file " +
                        (dir_ / "gateway-password").string() + "\n");
-        for (const char* name : {"switchboard.json", "gateway-password", "mosquitto.conf"})
+        for (const char* name : {"switchboard.json", "gateway-password", "mosquitto.conf",
+                                 "switchboard_mosquitto_auth.so"})
             make_readable(dir_ / name);
         return;
     }
