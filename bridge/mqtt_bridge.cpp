@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 #include <stdexcept>
+#include <string_view>
 
 #include "broker_socket_nodelay.hpp"
 #include "core/cluster_status.hpp"
@@ -25,6 +26,23 @@ constexpr int first_failure_reason = 0x80;
 // A token settled by the broker itself, success or refusal: proof that it
 // is alive, unlike a failure of the connection (reason code 0).
 bool broker_answered(bool ok, int reason_code) { return ok || reason_code >= first_failure_reason; }
+
+// Paho C's words for a connection that closed while it waited for the
+// CONNACK, which is what a broker that cannot parse an MQTT 5 CONNECT does.
+constexpr std::string_view closed_before_connack = "TCP connect completion failure";
+
+// Paho's own words for a failed token: its return code alone says "Failure"
+// for a port nobody listens on and for a broker that dropped the CONNECT.
+std::string failure_message(const mqtt::token_ptr& token, int return_code) {
+    if (token) {
+        try {
+            token->try_wait();  // complete: throws what Paho said
+        } catch (const mqtt::exception& e) {
+            if (!e.get_message().empty()) return e.get_message();
+        }
+    }
+    return mqtt::exception::error_str(return_code);
+}
 
 int paho_version(mqtt_version v) {
     return v == mqtt_version::v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
@@ -287,8 +305,9 @@ void mqtt_bridge::note_error(std::string what) {
 
 void mqtt_bridge::do_connect() {
     if (stopping_) return;
+    connect_token_.reset();
     try {
-        client_->connect(connect_options_, nullptr, connect_listener_);
+        connect_token_ = client_->connect(connect_options_, nullptr, connect_listener_);
     } catch (const mqtt::exception& e) {
         on_connect_done(token_outcome{false, e.get_return_code(), 0, 0});
     }
@@ -298,10 +317,16 @@ void mqtt_bridge::on_connect_done(const token_outcome& outcome) {
     // Success is handled by on_connected, which Paho calls for every connection.
     if (outcome.ok || stopping_) return;
     auto failures = connect_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
-    std::string what = "connect to " + options_.mqtt.url +
-                       " failed: " + mqtt::exception::error_str(outcome.return_code);
+    const std::string message = failure_message(connect_token_, outcome.return_code);
+    std::string what = "connect to " + options_.mqtt.url + " failed: " + message;
     if (outcome.reason_code >= first_failure_reason) {
         what += " (" + mqtt::exception::reason_code_str(outcome.reason_code) + ")";
+    }
+    if (options_.mqtt.version == mqtt_version::v5 && message == closed_before_connack) {
+        what +=
+            " (the broker closed the connection without answering the MQTT 5 CONNECT, as one "
+            "that speaks only MQTT 3.1.1 does, e.g. RabbitMQ before 3.13: try mqtt.version "
+            "\"3.1.1\")";
     }
     // The first failure of a series is news; the rest would flood the log.
     if (failures == 1 || failures % 20 == 0) {

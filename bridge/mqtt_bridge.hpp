@@ -255,6 +255,7 @@ private:
     strand_listener probe_listener_;
 
     // Strand only.
+    mqtt::token_ptr connect_token_;  // the current attempt's, for Paho's words on a failure
     reconnect_backoff backoff_;
     bool ever_connected_ = false;
     mqtt_client_table clients_;  // MQTT clients registered by us: records, rate buckets

@@ -56,17 +56,21 @@ TEST(BridgeReadiness, ReadyzFollowsTheBrokerGoingAndComingBack) {
     EXPECT_GE(scrape(gw.port())["switchboard_mqtt_reconnects_total"], 1);
 }
 
-// A fault: a "broker" that accepts the bridge's connection (MQTT 3.1.1
-// CONNACK) and then never answers anything, its subscriptions included.
-class unacknowledging_broker {
+// A faulty "broker": it accepts the bridge's connection and reads its
+// CONNECT, then either accepts it (an MQTT 3.1.1 CONNACK) and never answers
+// anything again, its subscriptions included, or closes the connection
+// without a CONNACK, as RabbitMQ 3.10 does with an MQTT 5 CONNECT it cannot
+// parse (docs/scaling.md), and accepts the next attempt.
+class faulty_broker {
 public:
-    unacknowledging_broker() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-        acceptor_.async_accept(socket_, [this](boost::system::error_code ec) {
-            if (!ec) read();
-        });
+    enum class fault { silent_after_connack, close_after_connect };
+
+    explicit faulty_broker(fault f)
+        : fault_(f), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        accept();
         thread_ = std::thread([this] { io_.run(); });
     }
-    ~unacknowledging_broker() {
+    ~faulty_broker() {
         io_.stop();
         thread_.join();
     }
@@ -75,11 +79,21 @@ public:
     }
 
 private:
+    void accept() {
+        acceptor_.async_accept(socket_, [this](boost::system::error_code ec) {
+            if (!ec) read();
+        });
+    }
     void read() {
         socket_.async_read_some(
             boost::asio::buffer(buffer_), [this](boost::system::error_code ec, std::size_t) {
                 if (ec) return;
-                // The first read holds CONNECT: accept it, once.
+                // The first read holds CONNECT.
+                if (fault_ == fault::close_after_connect) {
+                    socket_.close();
+                    accept();
+                    return;
+                }
                 if (!connacked_) {
                     connacked_ = true;
                     boost::asio::write(socket_, boost::asio::buffer("\x20\x02\x00\x00", 4));
@@ -87,6 +101,7 @@ private:
                 read();
             });
     }
+    fault fault_;
     boost::asio::io_context io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::ip::tcp::socket socket_{io_};
@@ -99,7 +114,7 @@ private:
 // subscriptions, MQTT clients' statuses and frames may not reach it, so
 // /readyz waits for them (here forever: the broker never answers).
 TEST(BridgeReadiness, ReadyzWaitsForTheBrokerToAcknowledgeTheSubscriptions) {
-    unacknowledging_broker silent;
+    faulty_broker silent(faulty_broker::fault::silent_after_connack);
     mosquitto_broker broker;  // for bridged_gateway's credentials; not connected to
     bridged_gateway gw(broker, mqtt_version::v3_1_1,
                        [&](gateway_config& c) { c.mqtt.url = silent.url(); });
@@ -118,4 +133,35 @@ TEST(BridgeReadiness, ReadyzWaitsForTheBrokerToAcknowledgeTheSubscriptions) {
     ASSERT_TRUE(eventually([&] { return readyz_status(fine.port()) == 200; }, 10s)) << broker.log();
     EXPECT_EQ(json::parse(fine.bridge().health_json())["subscribed"], true);
     EXPECT_EQ(json::parse(http_get(fine.port(), "/readyz").body())["mqtt"], "connected");
+}
+
+// A broker that closes the connection on an MQTT 5 CONNECT (RabbitMQ before
+// 3.13) and a port nobody listens on were both "connect ... failed: Failure"
+// in the log: the bridge now says which, and what to change for the first.
+TEST(BridgeReadiness, ABrokerThatDropsTheMqtt5ConnectIsToldFromAClosedPort) {
+    auto last_error = [](bridged_gateway& gw) {
+        return json::parse(gw.bridge().health_json()).value("last_error", std::string());
+    };
+    mosquitto_broker broker;  // for bridged_gateway's credentials; not connected to
+    faulty_broker dropping(faulty_broker::fault::close_after_connect);
+    bridged_gateway v5(broker, mqtt_version::v5,
+                       [&](gateway_config& c) { c.mqtt.url = dropping.url(); });
+    ASSERT_TRUE(eventually([&] { return !last_error(v5).empty(); }, 10s));
+    std::string error = last_error(v5);
+    EXPECT_NE(error.find("without answering the MQTT 5 CONNECT"), std::string::npos) << error;
+    EXPECT_NE(error.find("try mqtt.version \"3.1.1\""), std::string::npos) << error;
+    EXPECT_EQ(readyz_status(v5.port()), 503);
+
+    // A port nobody listens on: the connection was refused, nothing to hint.
+    std::string closed_url;
+    {
+        faulty_broker gone(faulty_broker::fault::close_after_connect);
+        closed_url = gone.url();
+    }
+    bridged_gateway refused(broker, mqtt_version::v5,
+                            [&](gateway_config& c) { c.mqtt.url = closed_url; });
+    ASSERT_TRUE(eventually([&] { return !last_error(refused).empty(); }, 10s));
+    error = last_error(refused);
+    EXPECT_NE(error.find("failed: "), std::string::npos) << error;
+    EXPECT_EQ(error.find("mqtt.version"), std::string::npos) << error;
 }
