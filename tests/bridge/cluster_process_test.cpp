@@ -59,6 +59,7 @@ public:
         std::filesystem::remove_all(dir_, ec);
     }
     unsigned short port() const { return port_; }
+    void signal(int signo) { process_->signal(signo); }
     void kill() {
         process_->signal(SIGKILL);
         process_->wait_exit(std::chrono::seconds(10));
@@ -179,4 +180,42 @@ TEST(ClusterProcess, ThreeNodesRouteEveryWayAndAKilledNodesClientsGoOffline) {
     ASSERT_TRUE(listed(ctl, "dev-3"));
     ctl.send(command("dev-3", "back", {{"timeout_ms", 20000}}));
     EXPECT_EQ(outcomes(ctl, {"back"}), 1);
+}
+
+// A node that freezes (SIGSTOP: its sockets stay open, it says nothing) is
+// given up by the broker after 1.5 x its 3 s keepalive: its Last Will tells
+// the other node, whose followers see its clients go. When it thaws, it
+// reconnects and says again who is connected to it: they come back.
+TEST(ClusterProcess, AFrozenNodesClientsGoOfflineAndComeBackWhenItThaws) {
+    mosquitto_broker broker;
+    node_process n1(broker, "gw-1"), n2(broker, "gw-2");
+    struct dump_on_failure {
+        node_process *a, *b;
+        ~dump_on_failure() {
+            if (::testing::Test::HasFailure()) {
+                std::cerr << "--- gw-1\n" << a->output() << "--- gw-2\n" << b->output();
+            }
+        }
+    } dump{&n1, &n2};
+    ws_test_client ctl(n1.port());
+    ASSERT_EQ(ctl.register_as("ctl-1", "controller")["type"], "registered");
+    ctl.send({{"type", "subscribe"}, {"ids", {"dev-2"}}});
+    ASSERT_TRUE(ctl.receive_type("subscribed"));
+    auto dev = answering_ws_device(n2.port(), "dev-2");
+    auto presence_of_dev = [&](bool online) {
+        for (int i = 0; i < 20; ++i) {
+            auto p = ctl.receive_type("presence", 30s);
+            if (!p) return false;
+            if ((*p)["id"] == "dev-2" && (*p)["online"] == online) return true;
+        }
+        return false;
+    };
+    ASSERT_TRUE(presence_of_dev(true));
+
+    n2.signal(SIGSTOP);
+    EXPECT_TRUE(presence_of_dev(false));
+    n2.signal(SIGCONT);
+    ASSERT_TRUE(presence_of_dev(true));
+    ctl.send(command("dev-2", "thawed", {{"timeout_ms", 20000}}));
+    EXPECT_EQ(outcomes(ctl, {"thawed"}), 1);
 }

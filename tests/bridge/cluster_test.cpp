@@ -212,3 +212,47 @@ TEST(Cluster, RejectAcrossNodesRefusesTheNewcomer) {
     EXPECT_TRUE(first.quiet_for(500ms));
     EXPECT_FALSE(first.closed());
 }
+
+// A queued command (ttl_ms) waits on the controller's node and goes to the
+// device when it registers on another node; its answer comes back there.
+TEST(Cluster, QueuedCommandReachesADeviceThatRegistersOnAnotherNode) {
+    mosquitto_broker broker;
+    auto a = node(broker, "gw-a");
+    auto b = node(broker, "gw-b");
+    ws_test_client ctl(a->port());
+    ASSERT_EQ(ctl.register_as("ctl-a", "controller")["type"], "registered");
+    ASSERT_TRUE(knows(*b, "ctl-a"));
+    ctl.send(command("dev-q", "q-1", {{"ttl_ms", 60000}, {"timeout_ms", 20000}}));
+    auto ack = ctl.receive_type("ack");
+    ASSERT_TRUE(ack);
+    EXPECT_EQ((*ack)["status"], "queued");
+    auto dev = answering_ws_device(b->port(), "dev-q");
+    auto res = ctl.receive_type("response", 20s);
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["id"], "q-1");
+    EXPECT_EQ((*res)["from"], "dev-q");
+    EXPECT_EQ((*res)["ok"], true) << res->dump();
+}
+
+// A device on another node that leaves before answering: the command ends
+// once, as device_disconnected, on the controller's node.
+TEST(Cluster, RemoteDeviceLeavingEndsItsCommandsOnce) {
+    mosquitto_broker broker;
+    auto a = node(broker, "gw-a");
+    auto b = node(broker, "gw-b");
+    ws_test_client ctl(a->port());
+    ASSERT_EQ(ctl.register_as("ctl-a", "controller")["type"], "registered");
+    ws_test_client dev(b->port());
+    ASSERT_EQ(dev.register_as("dev-s", "device")["type"], "registered");
+    ASSERT_TRUE(knows(*a, "dev-s") && knows(*b, "ctl-a"));
+    ctl.send(command("dev-s", "s-1", {{"timeout_ms", 60000}}));
+    auto got = dev.receive_type("command", 20s);
+    ASSERT_TRUE(got);
+    dev.close();
+    auto res = ctl.receive_type("response", 20s);
+    ASSERT_TRUE(res);
+    EXPECT_EQ((*res)["id"], "s-1");
+    EXPECT_EQ((*res)["ok"], false);
+    EXPECT_EQ((*res)["error"]["code"], "device_disconnected") << res->dump();
+    EXPECT_TRUE(ctl.quiet_for(500ms));
+}
