@@ -14,6 +14,9 @@
 #            at 500/s): RSS per connection
 #   W1-mqtt  W1 with the devices on MQTT through a private mosquitto (and its CPU per RT),
 #            closed loop, then open loop at 2,000 commands/s (W1-mqtt-open)
+#   W1-2n    W1 across two gateway nodes on one private mosquitto (docs/scaling.md): the
+#            controllers on node A, the 1,000 WebSocket devices on node B; both nodes' and
+#            mosquitto's CPU per RT
 #   Q1       queued commands with the store on: 20,000 commands with ttl_ms to 1,000 offline
 #            devices (10 controllers x 32), each complete at its `ack queued` (sent once the
 #            command is committed), with store.sync normal and then full; then the devices come
@@ -28,7 +31,7 @@
 #            generator (scripts/peers/mosquitto-load.mjs); needs mosquitto too
 # Environment: BUILD (build folder, default build/bench), SECONDS_W1 (default 10),
 # PROFILE=0 to skip the perf profile, NO_APPEND=1 to print instead of appending,
-# WORKLOADS="W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt Q1" (the default: all) to run some of the
+# WORKLOADS="W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt W1-2n Q1" (the default: all) to run some of the
 # gateway's workloads, PEERS="floor ws socketio mosquitto" (the default: all) to run
 # some peers; ONLY_PEERS=1 is WORKLOADS=none, NO_PEERS=1 is PEERS=none.
 # Everything runs on 127.0.0.x; every run is bounded in time.
@@ -40,7 +43,7 @@ SECONDS_W1=${SECONDS_W1:-10}
 PROFILE=${PROFILE:-1}
 ONLY_PEERS=${ONLY_PEERS:-0}
 NO_PEERS=${NO_PEERS:-0}
-WORKLOADS=${WORKLOADS:-W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt Q1}
+WORKLOADS=${WORKLOADS:-W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt W1-2n Q1}
 PEERS=${PEERS:-floor ws socketio mosquitto}
 [ "$ONLY_PEERS" = 1 ] && WORKLOADS=none
 [ "$NO_PEERS" = 1 ] && PEERS=none
@@ -188,6 +191,33 @@ median_of() {
         awk '{printf "%.1f-%.1f", $1, $2}'
 }
 fmt() { printf "%.${2:-1}f" "$1"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# us_per_rt TICKS RUN: CPU ticks taken over RUN's whole load (warm-up included),
+# in µs per round trip of that whole load.
+us_per_rt() {
+    awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v rate="$(j "$2" .round_trips_per_s)" -v s="$(j "$2" .window_s)" \
+        'BEGIN { if (rate > 0) printf "%.1f", t / hz * 1e6 / (rate * (s + 2)); else print "—" }'
+}
+# start_bench_mosquitto DIR: a private mosquitto with the plugin on a free port,
+# as shipped; sets MQTT_PORT and MOSQ_PID.
+start_bench_mosquitto() {
+    MQTT_PORT=$(free_port)
+    export SWITCHBOARD_MQTT_PASSWORD=bench-local
+    # The broker checks logins and topics with the plugin, as shipped.
+    export SWITCHBOARD_MOSQUITTO_PLUGIN="$BUILD/bridge/mosquitto_auth/switchboard_mosquitto_auth.so"
+    "$ROOT/scripts/start-mosquitto.sh" "$MQTT_PORT" "$1" >"$1.out" 2>&1 &
+    PIDS+=($!)
+    wait_port "$MQTT_PORT"
+    MOSQ_PID=$(pgrep -n -f "mosquitto -c $1/" || true)
+}
+# wait_mqtt_clients PORT N: until the gateway on PORT knows N MQTT (or remote) clients (bounded, 20 s).
+wait_mqtt_clients() {
+    for _ in $(seq 1 200); do
+        [ "$(curl -sf "http://127.0.0.1:$1/stats" | jq -r '.mqtt.clients // 0')" -ge "$2" ] && return 0
+        sleep 0.1
+    done
+    log "the gateway on port $1 knows fewer than $2 MQTT clients"
+}
 
 W1MQTT=skipped
 if wants "$WORKLOADS" W1 || wants "$WORKLOADS" W1-open || wants "$WORKLOADS" W3; then
@@ -316,33 +346,20 @@ fi
 
 if wants "$WORKLOADS" W1-mqtt; then
     # ---- W1-mqtt: the devices on MQTT, the controllers on WebSocket ----
-    cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
     if command -v mosquitto >/dev/null; then
         log "W1-mqtt: 1,000 MQTT devices through mosquitto, 10 WebSocket controllers x 32"
-        MQTT_PORT=$(free_port)
-        export SWITCHBOARD_MQTT_PASSWORD=bench-local
-        # The broker checks logins and topics with the plugin, as shipped.
-        export SWITCHBOARD_MOSQUITTO_PLUGIN="$BUILD/bridge/mosquitto_auth/switchboard_mosquitto_auth.so"
-        "$ROOT/scripts/start-mosquitto.sh" "$MQTT_PORT" "$WORK/mosquitto" >"$WORK/mosquitto.out" 2>&1 &
-        PIDS+=($!)
-        wait_port "$MQTT_PORT"
-        MOSQ_PID=$(pgrep -n -f "mosquitto -c $WORK/mosquitto" || true)
+        start_bench_mosquitto "$WORK/mosquitto"
         start_gateway --mqtt-url "tcp://127.0.0.1:$MQTT_PORT" --mqtt-username switchboard-gateway
         start_fleet mqtt --devices 1000 --id-prefix dev- --threads 1 --transport mqtt \
             --mqtt-url "tcp://127.0.0.1:$MQTT_PORT"
         # The gateway learns of MQTT devices from their retained status: wait until it knows all.
-        for _ in $(seq 1 200); do
-            [ "$(curl -sf "http://127.0.0.1:$PORT/stats" | jq -r '.mqtt.clients // 0')" -ge 1000 ] && break
-            sleep 0.1
-        done
+        wait_mqtt_clients "$PORT" 1000
         MOSQ_T0=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
         load w1mqtt --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" \
             --warmup 2s --fleet-pid "$FLEET_mqtt_PID"
         MOSQ_T1=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
         # mosquitto's CPU over the whole run (warm-up included) per round trip of the whole run.
-        W1MQTT_MOSQ_US=$(awk -v t="$((MOSQ_T1 - MOSQ_T0))" -v hz="$(getconf CLK_TCK)" \
-            -v rate="$(j w1mqtt .round_trips_per_s)" -v s="$(j w1mqtt .window_s)" \
-            'BEGIN { if (rate > 0) printf "%.1f", t / hz * 1e6 / (rate * (s + 2)); else print "—" }')
+        W1MQTT_MOSQ_US=$(us_per_rt "$((MOSQ_T1 - MOSQ_T0))" w1mqtt)
         log "W1-mqtt-open: 2,000 commands/s"
         load w1mqttopen --devices 1000 --controllers 10 --rate 2000 --args-bytes 100 --duration "${SECONDS_W1}s" \
             --warmup 2s --fleet-pid "$FLEET_mqtt_PID"
@@ -350,6 +367,35 @@ if wants "$WORKLOADS" W1-mqtt; then
         kill "$FLEET_mqtt_PID" 2>/dev/null; wait "$FLEET_mqtt_PID" 2>/dev/null || true
         stop_gateway
     fi
+fi
+
+W12N=skipped
+if wants "$WORKLOADS" W1-2n && command -v mosquitto >/dev/null; then
+    # ---- W1-2n: W1 across two gateway nodes (docs/scaling.md): every command
+    # and its response cross the broker, node A to a device's inbox on node B
+    # and the response back to the controller's inbox on node A ----
+    log "W1-2n: 1,000 WebSocket devices on node B, 10 controllers x 32 on node A, one mosquitto"
+    start_bench_mosquitto "$WORK/mosquitto-2n"
+    start_server gw-b "$GW_BIN" --config "$ROOT/config/switchboard.bench.json" --threads "$GW_THREADS" \
+        --node gw-b --mqtt-url "tcp://127.0.0.1:$MQTT_PORT" --mqtt-username switchboard-gateway
+    NODE_B_PID=$GW_PID
+    start_fleet w12n --devices 1000 --id-prefix dev- --threads 1
+    start_gateway --node gw-a --mqtt-url "tcp://127.0.0.1:$MQTT_PORT" --mqtt-username switchboard-gateway
+    # Node A learns of node B's devices from their retained statuses: wait until it knows all.
+    wait_mqtt_clients "$PORT" 1000
+    B_T0=$(cpu_ticks "$NODE_B_PID")
+    MOSQ_T0=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
+    load w12n --devices 1000 --controllers 10 --inflight 32 --args-bytes 100 --duration "${SECONDS_W1}s" \
+        --warmup 2s --fleet-pid "$FLEET_w12n_PID"
+    W12N_B_US=$(us_per_rt "$(($(cpu_ticks "$NODE_B_PID") - B_T0))" w12n)
+    W12N_MOSQ_US=$(us_per_rt "$(( $( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0) - MOSQ_T0))" w12n)
+    # mosquitto's share of the CPU the three servers spent per round trip.
+    W12N_MOSQ_SHARE=$(awk -v a="$(j w12n .gateway.cpu_us_per_round_trip)" -v b="$W12N_B_US" -v m="$W12N_MOSQ_US" \
+        'BEGIN { if (a + b + m > 0) printf "%.0f", 100 * m / (a + b + m); else print "—" }')
+    W12N=done
+    stop_fleet w12n
+    stop_gateway
+    kill "$NODE_B_PID" 2>/dev/null; wait "$NODE_B_PID" 2>/dev/null || true
 fi
 
 # ---- Q1: queued commands (ttl_ms) for offline devices, the store on ----
@@ -469,7 +515,7 @@ REPORT=$WORK/section.md
     [ -n "${W1_RANGE:-}" ] && echo "W1 ran three times; its row shows the run with the median gateway CPU per round trip (range ${W1_RANGE} µs)."
     [ -n "${W1OPEN_RANGE:-}" ] && echo "W1-open ran three times; its row shows the run with the median p99 (range ${W1OPEN_RANGE} µs)."
     [ "$WORKLOADS" = none ] && echo "Peers only: the gateway's workloads were not run."
-    [ "$WORKLOADS" != none ] && [ "$WORKLOADS" != "W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt Q1" ] && echo "Gateway workloads run: $WORKLOADS (WORKLOADS=)."
+    [ "$WORKLOADS" != none ] && [ "$WORKLOADS" != "W1 W1-open W3 W1-2t W1-wss W2 W1-mqtt W1-2n Q1" ] && echo "Gateway workloads run: $WORKLOADS (WORKLOADS=)."
     [ "$PEERS" != "floor ws socketio mosquitto" ] && echo "Peers run: $PEERS (PEERS=)."
     [ -f "$WORK/peer-floor.json" ] && echo "Floor peer: scripts/peers/floor-relay.cpp ($(${CXX:-c++} --version | head -1), -O2), one thread," \
         "epoll, ID routing on opaque frames (docs/benchmarks.md, \"The floor peer\"); in its row, \"gateway\" means the relay;" \
@@ -485,6 +531,7 @@ REPORT=$WORK/section.md
     echo "|---|---|---|---|---|---|---|---|---|---|"
     rows="w1 w1eq w1wss w1open w1wssopen w1-2t w3 w1at19k"
     [ "$W1MQTT" = done ] && rows="$rows w1mqtt w1mqttopen"
+    [ "$W12N" = done ] && rows="$rows w12n"
     for w in $rows peer-floor peer-flooreq peer-ws peer-socketio peer-mosquitto; do
         [ -f "$WORK/$w.json" ] || continue
         case $w in
@@ -492,6 +539,7 @@ REPORT=$WORK/section.md
             w1) name="W1 closed loop 10×32 (median of 3)";;
             w1-2t) name="W1 closed loop, gateway on $(nproc) I/O threads";;
             w1mqttopen) name="W1-mqtt-open at 2,000/s (latency from intended send)";;
+            w12n) name="W1-2n: controllers on node A, devices on node B, one mosquitto (node A only; node B ${W12N_B_US} µs/RT, mosquitto ${W12N_MOSQ_US} µs/RT more: ${W12N_MOSQ_SHARE} % of the three)";;
             w1wss) name="W1-wss: W1 over wss:// (median of 3, range ${W1WSS_RANGE} µs)";;
             w1wssopen) name="W1-wss-open: W1-open over wss:// (median CPU of 3, range ${W1WSSOPEN_RANGE} µs)";;
             w1open) name="W1-open at 5,000/s (latency from intended send; median p99 of 3)";;
@@ -544,6 +592,7 @@ REPORT=$WORK/section.md
         echo "W1-eq, gateway ÷ floor at one rate (open loop, ${EQ_RATE}/s): $(ratio w1eq peer-flooreq)×."
     fi
     [ "$W1MQTT" = done ] || ! wants "$WORKLOADS" W1-mqtt || echo "W1-mqtt: skipped (mosquitto is not installed)."
+    [ "$W12N" = done ] || ! wants "$WORKLOADS" W1-2n || echo "W1-2n: skipped (mosquitto is not installed)."
     if [ -s "${WORK}/perf-top.txt" ]; then
         echo
         echo "Profile of the gateway during W1 ($(fmt "$PROF_RT" 0) RT/s; perf record -g, 4 s):" \
