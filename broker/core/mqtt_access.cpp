@@ -87,6 +87,10 @@ bool mqtt_access::status_allowed(std::optional<client_role> role, std::string_vi
     const json_member* online = status.find("online");
     if (online == nullptr || online->kind != json_kind::boolean) return false;
     if (online->value == "false") return true;
+    // Only a gateway node names a node (docs/scaling.md): a client that did
+    // would pass for another node's WebSocket client, or be cleared as a
+    // node's stale status.
+    if (status.find("node") != nullptr) return false;
     client_role claimed = client_role::device;  // what the bridge assumes when none is given
     if (const json_member* r = status.find("role")) {
         if (r->kind != json_kind::string) return false;

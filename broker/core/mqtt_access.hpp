@@ -66,7 +66,8 @@ public:
 
     // Whether a status payload may be published by a client of `role` (none:
     // any role): its size is bounded before it is scanned, an online status
-    // must claim the credential's role (absent means device), and anything
+    // must claim the credential's role (absent means device) and name no
+    // `node` (only gateway nodes publish those: docs/scaling.md), and anything
     // but a JSON object with a boolean `online` is refused. An empty payload
     // (clearing the retained status) and an offline status are allowed.
     bool status_allowed(std::optional<client_role> role, std::string_view payload) const;

@@ -159,6 +159,10 @@ TEST(MqttAccess, StatusRoleMustBeTheCredentialsRole) {
 
     // Auth off: any role may be claimed, as on WebSocket.
     EXPECT_TRUE(access.status_allowed(std::nullopt, R"({"online":true,"role":"controller"})"));
+    // A node's status (scale-out) is the gateway's to publish, never a client's.
+    EXPECT_FALSE(access.may_write(pump7, status,
+                                  R"({"online":true,"role":"device","node":"gw-2","since":1})"));
+    EXPECT_FALSE(access.status_allowed(std::nullopt, R"({"online":true,"node":"gw-2","since":1})"));
 }
 
 TEST(MqttAccess, MalformedOrOversizedStatusIsRefused) {
