@@ -112,10 +112,11 @@ raw_wire::raw_wire(asio::ip::tcp::socket&& socket, std::string leftover,
                    std::unique_ptr<tls_codec> tls, const session_limits& limits)
     : socket_(std::move(socket)),
       tls_(std::move(tls)),
-      timer_(socket_.get_executor()),
       limits_(limits),
       reader_(limits.max_message_bytes),
       partial_(std::move(leftover)) {}
+
+raw_wire::~raw_wire() { keep_alive_sweep::leave(*this); }
 
 void raw_wire::accept(const request& upgrade, const char* subprotocol,
                       std::weak_ptr<wire_events> owner) {
@@ -154,7 +155,7 @@ void raw_wire::accept(const request& upgrade, const char* subprotocol,
     arm_timer(limits_.handshake_timeout);
     asio::async_write(socket_, asio::buffer(*response),
                       [this, self, response, ok](sys_error ec, std::size_t) {
-                          timer_.cancel();
+                          cancel_timer();
                           if (!ec && !ok) ec = asio::error::connection_refused;
                           if (!ec && !socket_.is_open()) ec = asio::error::timed_out;
                           if (ec) {
@@ -170,7 +171,9 @@ void raw_wire::start_reading() {
     sys_error ignored;
     // Reads after readiness must return, not wait.
     socket_.non_blocking(true, ignored);
-    if (limits_.idle_timeout.count() > 0) arm_timer(limits_.idle_timeout / 2);
+    if (limits_.idle_timeout.count() > 0) {
+        keep_alive_sweep::join(*this, socket_.get_executor(), limits_.idle_timeout / 2);
+    }
     // A read before the first wait, always: frames may have come with the
     // upgrade request (over TLS, OpenSSL may hold some too), and bytes that
     // arrived since the socket was last read raised their edge-triggered
@@ -460,7 +463,7 @@ void raw_wire::shut_down_sending() {
 
 void raw_wire::finish_close() {
     reading_ = reading::done;
-    timer_.cancel();
+    cancel_timer();
     end_reading(wire_end::closed, "closed");
     sys_error ignored;
     socket_.close(ignored);
@@ -468,25 +471,38 @@ void raw_wire::finish_close() {
 
 void raw_wire::abort() {
     reading_ = reading::done;
-    timer_.cancel();
+    cancel_timer();
     sys_error ignored;
     socket_.shutdown(asio::socket_base::shutdown_both, ignored);
     socket_.close(ignored);
 }
 
 void raw_wire::arm_timer(std::chrono::steady_clock::duration after) {
-    timer_.expires_after(after);
-    timer_.async_wait(asio::bind_allocator(exact_allocator<void>{},
-                                           [this, self = owner()](sys_error ec) { on_timer(ec); }));
+    // A deadline replaces the keep-alive: the connection is handshaking or closing.
+    keep_alive_sweep::leave(*this);
+    if (!timer_) timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
+    timer_->expires_after(after);
+    timer_->async_wait(asio::bind_allocator(
+        exact_allocator<void>{}, [this, self = owner()](sys_error ec) { on_timer(ec); }));
+}
+
+void raw_wire::cancel_timer() {
+    keep_alive_sweep::leave(*this);
+    // Its wait, if any, ends with operation_aborted.
+    timer_.reset();
 }
 
 void raw_wire::on_timer(sys_error ec) {
     if (ec || reading_ == reading::done) return;
     if (!open_) return abort();  // the upgrade's answer did not leave in time
-    if (close_queued_ || reading_ == reading::draining) {
-        end_reading(wire_end::timed_out, "close not answered in time");
-        return finish_close();
-    }
+    // The peer did not answer our close, or did not end the connection after it.
+    end_reading(wire_end::timed_out, "close not answered in time");
+    finish_close();
+}
+
+void raw_wire::on_keep_alive_tick() {
+    auto self = owner();
+    if (!self || reading_ != reading::frames || close_queued_) return;
     switch (keep_alive_.tick()) {
         case keep_alive::action::wait:
             break;
@@ -495,9 +511,9 @@ void raw_wire::on_timer(sys_error ec) {
             break;
         case keep_alive::action::time_out:
             end_reading(wire_end::timed_out, "idle: no answer to ping");
-            return abort();
+            abort();
+            break;
     }
-    arm_timer(limits_.idle_timeout / 2);
 }
 
 }  // namespace switchboard

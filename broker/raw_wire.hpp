@@ -31,6 +31,7 @@
 #include "core/keep_alive.hpp"
 #include "core/ws_frame.hpp"
 #include "core/ws_reader.hpp"
+#include "keep_alive_sweep.hpp"
 #include "tls_codec.hpp"
 #include "wire_events.hpp"
 
@@ -44,6 +45,9 @@ public:
     // `tls`: the connection's TLS, null on plain TCP.
     raw_wire(boost::asio::ip::tcp::socket&& socket, std::string leftover,
              std::unique_ptr<tls_codec> tls, const session_limits& limits);
+    ~raw_wire();
+    raw_wire(const raw_wire&) = delete;
+    raw_wire& operator=(const raw_wire&) = delete;
 
     boost::asio::any_io_executor get_executor() { return socket_.get_executor(); }
 
@@ -67,6 +71,8 @@ public:
     static constexpr std::size_t max_batch_frames = 31;
 
 private:
+    friend keep_alive_sweep;
+
     enum class reading { frames, draining, done };
     struct write_batch;
     struct batch_recycler {
@@ -95,13 +101,19 @@ private:
     void on_written(boost::system::error_code ec, std::size_t frames, bool report,
                     bool carried_close, std::size_t pong_bytes);
     void shut_down_sending();
+    // The handshake's, the close handshake's or the lingering close's deadline.
     void arm_timer(std::chrono::steady_clock::duration after);
     void on_timer(boost::system::error_code ec);
+    void cancel_timer();
+    // Every half idle period while reading frames (keep_alive_sweep).
+    void on_keep_alive_tick();
     void finish_close();
 
     boost::asio::ip::tcp::socket socket_;
     std::unique_ptr<tls_codec> tls_;
-    boost::asio::steady_timer timer_;
+    // Only for a deadline (handshake, close, lingering close): the
+    // keep-alive is the sweep's, so an idle connection holds no timer.
+    std::unique_ptr<boost::asio::steady_timer> timer_;
     const session_limits& limits_;
     ws_reader reader_;
     std::weak_ptr<wire_events> owner_;
@@ -121,6 +133,7 @@ private:
     bool close_written_ = false;
     bool shut_down_ = false;  // our side of TCP is shut
     keep_alive keep_alive_;
+    keep_alive_sweep::place sweep_place_;
 };
 
 }  // namespace switchboard

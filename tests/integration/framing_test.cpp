@@ -171,6 +171,36 @@ TEST(Framing, QuietConnectionIsPingedAndDroppedIfItNeverAnswers) {
     EXPECT_TRUE(c.closed_by_server());
 }
 
+// The keep-alive runs on one clock per I/O thread (keep_alive_sweep), not a
+// timer per connection; each connection still counts from its own start: a
+// quiet one is pinged no sooner than half the idle period after it opened
+// and cut off no sooner than the whole period, whenever it opened against
+// the clock's steps. Lower bounds only (a loaded machine makes both later);
+// the waits are bounded by raw_connection's read timeout.
+TEST(Framing, QuietConnectionsArePingedAndCutCountingFromTheirOwnStart) {
+    running_gateway gw([](gateway_config& c) { c.session.idle_timeout = 1000ms; });
+    using clock = std::chrono::steady_clock;
+    const auto start_a = clock::now();
+    raw_connection a(gw.port());
+    open_as(a, "dash-6");
+    auto ping_a = a.read_frame();
+    ASSERT_TRUE(ping_a);
+    EXPECT_EQ(ping_a->op, op::ping);
+    EXPECT_GE(clock::now() - start_a, 500ms);
+    // B opens out of step with A's start, while A's ping is unanswered.
+    const auto start_b = clock::now();
+    raw_connection b(gw.port());
+    open_as(b, "dash-7");
+    auto ping_b = b.read_frame();
+    ASSERT_TRUE(ping_b);
+    EXPECT_EQ(ping_b->op, op::ping);
+    EXPECT_GE(clock::now() - start_b, 500ms);
+    EXPECT_TRUE(a.closed_by_server());
+    EXPECT_GE(clock::now() - start_a, 1000ms);
+    EXPECT_TRUE(b.closed_by_server());
+    EXPECT_GE(clock::now() - start_b, 1000ms);
+}
+
 TEST(Framing, QuietConnectionThatAnswersPingsStaysOpen) {
     running_gateway gw([](gateway_config& c) { c.session.idle_timeout = 400ms; });
     raw_connection c(gw.port());
