@@ -67,8 +67,9 @@ void websocket_session<Wire>::on_wire_accepted(boost::system::error_code ec) {
         }
         return finish();
     }
-    register_timer_.expires_after(settings_->limits.register_timeout);
-    register_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+    register_timer_ = std::make_unique<asio::steady_timer>(wire_.get_executor());
+    register_timer_->expires_after(settings_->limits.register_timeout);
+    register_timer_->async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
         self->on_register_timeout(ec);
     });
     wire_.start_reading();
@@ -230,7 +231,7 @@ void websocket_session<Wire>::on_register(const register_request& request) {
         self_ = me;
         registered_ = true;
         wire_.set_read_limit(settings_->limits.max_message_bytes);
-        register_timer_.cancel();
+        register_timer_.reset();  // its wait ends with operation_aborted
         if (verdict.expires_at != 0) close_at_expiry(verdict.expires_at);
         registered_id_ = me->id;
         registered_role_ = me->role;
@@ -240,17 +241,18 @@ void websocket_session<Wire>::on_register(const register_request& request) {
     }
 }
 
-// The register timer, idle once registered, now waits for the token's
+// A register timer made anew (the first is gone at `register`) waits for the token's
 // expiry (wall clock: `exp` is a unix time; the token holds through that
-// whole second, hence the extra one); do_close, abort and finish cancel it
-// like before.
+// whole second, hence the extra one); do_close, abort and finish drop it
+// as they drop the first.
 template <class Wire>
 void websocket_session<Wire>::close_at_expiry(std::int64_t unix_seconds) {
     auto left =
         std::chrono::seconds(unix_seconds) - std::chrono::system_clock::now().time_since_epoch();
-    register_timer_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left) +
-                                  std::chrono::seconds(1));
-    register_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+    register_timer_ = std::make_unique<asio::steady_timer>(wire_.get_executor());
+    register_timer_->expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left) +
+                                   std::chrono::seconds(1));
+    register_timer_->async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
         if (ec) return;
         self->deliver(make_error(error_code::unauthorized, "token expired", {}, {}));
         self->close(close_code::unauthorized, "token expired");
@@ -389,13 +391,13 @@ void websocket_session<Wire>::close(unsigned short code, std::string_view reason
 
 template <class Wire>
 void websocket_session<Wire>::do_close() {
-    register_timer_.cancel();
+    register_timer_.reset();
     wire_.close(close_code_, close_reason_);
 }
 
 template <class Wire>
 void websocket_session<Wire>::abort() {
-    register_timer_.cancel();
+    register_timer_.reset();
     wire_.abort();
 }
 
@@ -403,7 +405,7 @@ template <class Wire>
 void websocket_session<Wire>::finish() {
     if (finished_) return;
     finished_ = true;
-    register_timer_.cancel();
+    register_timer_.reset();
     {
         std::lock_guard lock(mutex_);
         if (state_ == state::open) state_ = state::closing;

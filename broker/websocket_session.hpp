@@ -49,7 +49,6 @@ public:
                       connection_limiter::slot slot, WireArgs&&... wire_args)
         : settings_(std::move(settings)),
           wire_(std::forward<WireArgs>(wire_args)..., settings_->limits),
-          register_timer_(wire_.get_executor()),
           context_(context),
           session_id_(context.next_session_id()),
           slot_(std::move(slot)),
@@ -99,7 +98,9 @@ private:
     // Before the wire, which holds a reference to its limits.
     const std::shared_ptr<const session_settings> settings_;
     Wire wire_;
-    boost::asio::steady_timer register_timer_;
+    // Until `register` (or a JWT's expiry after it); null at any other time,
+    // so an idle registered connection holds no timer for it (112 bytes).
+    std::unique_ptr<boost::asio::steady_timer> register_timer_;
     session_context& context_;
     std::string session_id_;
     // Our registration, held weakly: the record's link points back at us, so a
