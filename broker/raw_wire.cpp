@@ -167,6 +167,11 @@ void raw_wire::accept(const request& upgrade, const char* subprotocol,
                       });
 }
 
+raw_wire::held_back& raw_wire::held() {
+    if (!held_) held_ = std::make_unique<held_back>();
+    return *held_;
+}
+
 void raw_wire::start_reading() {
     sys_error ignored;
     // Reads after readiness must return, not wait.
@@ -277,8 +282,10 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
                 // message; answered with one pong at most, for the latest
                 // ping (RFC 6455 §5.5.3 allows it).
                 if (!close_queued_ && events.on_wire_control(pong_frame_bytes(e.payload.size()))) {
-                    if (pong_pending_) events.on_wire_pong_released(pong_frame_bytes(pong_.size()));
-                    pong_.assign(e.payload);
+                    if (pong_pending_) {
+                        events.on_wire_pong_released(pong_frame_bytes(held_->pong.size()));
+                    }
+                    held().pong.assign(e.payload);
                     pong_pending_ = true;
                     if (!writing_) start_write({}, false);
                 }
@@ -322,8 +329,9 @@ void raw_wire::end_reading(wire_end why, std::string_view detail) {
 void raw_wire::queue_control(ws_frame::opcode op, std::string_view payload) {
     unsigned char header[ws_frame::max_header_bytes];
     const std::size_t n = ws_frame::write_header(header, op, payload.size());
-    control_.append(reinterpret_cast<const char*>(header), n);
-    control_.append(payload);
+    std::string& control = held().control;
+    control.append(reinterpret_cast<const char*>(header), n);
+    control.append(payload);
     if (!writing_) start_write({}, false);
 }
 
@@ -338,8 +346,8 @@ void raw_wire::write(std::span<frame_ptr> frames) {
     if (writing_) {
         // Only while a control frame of our own is out: the session waits
         // for on_wire_written before it writes again.
-        deferred_.assign(std::make_move_iterator(frames.begin()),
-                         std::make_move_iterator(frames.end()));
+        held().deferred.assign(std::make_move_iterator(frames.begin()),
+                               std::make_move_iterator(frames.end()));
         return;
     }
     start_write(frames, true);
@@ -347,7 +355,7 @@ void raw_wire::write(std::span<frame_ptr> frames) {
 
 void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
     batch_ptr batch = take_batch();
-    batch->control.swap(control_);
+    if (held_) batch->control.swap(held_->control);
     auto self = owner();
     // The bytes of the pong this batch carries, released when it is written.
     std::size_t pong_bytes = 0;
@@ -355,15 +363,18 @@ void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
         if (!close_queued_) {
             unsigned char header[ws_frame::max_header_bytes];
             const std::size_t n =
-                ws_frame::write_header(header, ws_frame::opcode::pong, pong_.size());
+                ws_frame::write_header(header, ws_frame::opcode::pong, held_->pong.size());
             batch->control.append(reinterpret_cast<const char*>(header), n);
-            batch->control.append(pong_);
-            pong_bytes = n + pong_.size();
+            batch->control.append(held_->pong);
+            pong_bytes = n + held_->pong.size();
         } else if (self) {
-            self->on_wire_pong_released(pong_frame_bytes(pong_.size()));  // a close goes instead
+            // A close goes instead.
+            self->on_wire_pong_released(pong_frame_bytes(held_->pong.size()));
         }
     }
     pong_pending_ = false;
+    // Taken: nothing else is held while no write is out (deferred frames only wait for one).
+    if (held_ && held_->deferred.empty()) held_.reset();
     // No write is out, so a close queued and not yet written is in this control.
     const bool carries_close = close_queued_ && !close_written_ && !batch->control.empty();
     if (frames.size() > max_batch_frames)
@@ -429,10 +440,11 @@ void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool ca
     }
     if (report) self->on_wire_written({}, frames);
     if (writing_) return;  // the session wrote again from on_wire_written
-    if (!deferred_.empty()) {
-        std::vector<frame_ptr> deferred = std::exchange(deferred_, {});
+    if (held_ && !held_->deferred.empty()) {
+        std::vector<frame_ptr> deferred = std::exchange(held_->deferred, {});
         start_write(deferred, true);
-    } else if (!control_.empty() || pong_pending_ || (tls_ && tls_->has_pending())) {
+    } else if ((held_ && !held_->control.empty()) || pong_pending_ ||
+               (tls_ && tls_->has_pending())) {
         start_write({}, false);
     } else if (tls_ && shut_down_) {
         // Our close_notify has left: now the FIN.

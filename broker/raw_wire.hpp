@@ -117,19 +117,26 @@ private:
     const session_limits& limits_;
     ws_reader reader_;
     std::weak_ptr<wire_events> owner_;
-    std::string partial_;        // the start of a frame not yet complete
-    std::string control_;        // encoded control frames for the next write: our ping, close
-    std::string pong_;           // the payload of the latest ping not yet answered
-    bool pong_pending_ = false;  // ... only one: a ping flood cannot pile up pongs
-    // A batch of frames that came while a control write was out, written
-    // when that write completes; empty at any other time.
-    std::vector<frame_ptr> deferred_;
+    std::string partial_;  // the start of a frame not yet complete
+    // What waits for the next write besides the session's frames. Made
+    // when first needed and dropped once a write has taken it: an idle
+    // connection holds a null pointer, not these 88 bytes.
+    struct held_back {
+        std::string control;  // encoded control frames: our ping, close
+        std::string pong;     // the payload of the latest ping not yet answered
+        // A batch of frames that came while a control write was out, written
+        // when that write completes.
+        std::vector<frame_ptr> deferred;
+    };
+    held_back& held();
+    std::unique_ptr<held_back> held_;
+    bool pong_pending_ = false;  // held_->pong waits; only one: a ping flood cannot pile up pongs
     std::size_t drained_ = 0;
     reading reading_ = reading::frames;
     bool open_ = false;  // the upgrade is answered
     bool writing_ = false;
     bool ended_ = false;         // on_wire_end was called
-    bool close_queued_ = false;  // our close frame is written or waiting in control_
+    bool close_queued_ = false;  // our close frame is written or waiting in held_
     bool close_written_ = false;
     bool shut_down_ = false;  // our side of TCP is shut
     keep_alive keep_alive_;

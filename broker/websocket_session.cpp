@@ -49,10 +49,12 @@ void websocket_session<Wire>::run(const request& upgrade) {
     // Until `register` succeeds the cap is lower: 1,000 strangers must not cost 64 MB.
     wire_.set_read_limit(std::min(limits.register_message_bytes, limits.max_message_bytes));
     // Kept for `register`, which may carry its own token instead.
+    std::optional<std::string> token;
     if (auto it = upgrade.find(http::field::authorization); it != upgrade.end()) {
-        upgrade_token_ = bearer_token(it->value());
+        token = bearer_token(it->value());
     }
-    if (!upgrade_token_) upgrade_token_ = query_token(upgrade.target());
+    if (!token) token = query_token(upgrade.target());
+    if (token) upgrade_token_ = std::make_unique<std::string>(std::move(*token));
     wire_.accept(upgrade, offers_subprotocol(upgrade) ? subprotocol : nullptr,
                  this->weak_from_this());
 }
@@ -92,32 +94,33 @@ connection_facts websocket_session<Wire>::facts() const {
 
 template <class Wire>
 void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail) {
+    std::string reason;
     {
         std::lock_guard lock(mutex_);
         if (state_ == state::aborting) {
-            end_reason_ = "cut off by the gateway: " + close_reason_;
+            reason = "cut off by the gateway: " + ending_locked().close_reason;
         } else if (state_ == state::closing) {
-            end_reason_ =
-                "closed by the gateway: " + std::to_string(close_code_) + " " + close_reason_;
+            reason = "closed by the gateway: " + std::to_string(close_code_) + " " +
+                     ending_locked().close_reason;
         }
     }
-    if (end_reason_.empty()) {
+    if (reason.empty()) {
         switch (why) {
             case wire_end::closed:
-                end_reason_ = "closed by the client";
+                reason = "closed by the client";
                 break;
             case wire_end::oversized:
-                end_reason_ = "frame too large: 1009";
+                reason = "frame too large: 1009";
                 break;
             case wire_end::protocol_error:
-                end_reason_ = "WebSocket protocol error";
+                reason = "WebSocket protocol error";
                 break;
             case wire_end::timed_out:
-                end_reason_ = "timed out";
+                reason = "timed out";
                 departure_ = presence_reason::timed_out;
                 break;
             case wire_end::failed:
-                end_reason_ = "connection failed: " + std::string(detail);
+                reason = "connection failed: " + std::string(detail);
                 break;
         }
     }
@@ -146,6 +149,10 @@ void websocket_session<Wire>::on_wire_end(wire_end why, std::string_view detail)
         case wire_end::closed:
         case wire_end::timed_out:
             break;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        ending_locked().end_reason = std::move(reason);
     }
     finish();
 }
@@ -197,7 +204,8 @@ void websocket_session<Wire>::on_flood() {
 template <class Wire>
 void websocket_session<Wire>::on_register(const register_request& request) {
     if (registered_) return;  // taken over and forgotten: this connection is closing
-    const std::optional<std::string>& credential = request.token ? request.token : upgrade_token_;
+    std::optional<std::string> credential = request.token;
+    if (!credential && upgrade_token_) credential = std::move(*upgrade_token_);
     auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
@@ -260,6 +268,12 @@ void websocket_session<Wire>::close_at_expiry(std::int64_t unix_seconds) {
 }
 
 template <class Wire>
+typename websocket_session<Wire>::ending& websocket_session<Wire>::ending_locked() {
+    if (!ending_) ending_ = std::make_unique<ending>();
+    return *ending_;
+}
+
+template <class Wire>
 void websocket_session<Wire>::set_queue_limit(std::size_t bytes) {
     std::lock_guard lock(mutex_);
     queue_limit_bytes_ = bytes;
@@ -283,7 +297,8 @@ bool websocket_session<Wire>::deliver(frame_ptr frame) {
         }
         if (queue_.size() >= limits.outbound_queue_frames || !fits(frame->size())) {
             state_ = state::aborting;
-            close_reason_ = "the client reads too slowly (outbound queue over its bound)";
+            ending_locked().close_reason =
+                "the client reads too slowly (outbound queue over its bound)";
             overflowed = true;
         } else {
             queued_bytes_ += frame->size();
@@ -347,7 +362,8 @@ void websocket_session<Wire>::on_wire_written(boost::system::error_code ec, std:
             queue_.pop_front();
         }
         if (ec) {
-            if (state_ != state::aborting) close_reason_ = "write failed: " + ec.message();
+            if (state_ != state::aborting)
+                ending_locked().close_reason = "write failed: " + ec.message();
             state_ = state::aborting;
             queue_.clear();
             queued_bytes_ = 0;
@@ -382,7 +398,7 @@ void websocket_session<Wire>::close(unsigned short code, std::string_view reason
         if (state_ != state::open) return;
         state_ = state::closing;
         close_code_ = code;
-        close_reason_ = reason;
+        ending_locked().close_reason = reason;
         idle = !writing_;
     }
     if (idle)
@@ -392,7 +408,8 @@ void websocket_session<Wire>::close(unsigned short code, std::string_view reason
 template <class Wire>
 void websocket_session<Wire>::do_close() {
     register_timer_.reset();
-    wire_.close(close_code_, close_reason_);
+    // close() made ending_ before it posted this.
+    wire_.close(close_code_, ending_->close_reason);
 }
 
 template <class Wire>
@@ -406,9 +423,11 @@ void websocket_session<Wire>::finish() {
     if (finished_) return;
     finished_ = true;
     register_timer_.reset();
+    std::string end_reason;
     {
         std::lock_guard lock(mutex_);
         if (state_ == state::open) state_ = state::closing;
+        if (ending_) end_reason = std::move(ending_->end_reason);
     }
     if (client_ptr me = self_.lock()) context_.routing.unregister_client(me, departure_);
     self_.reset();
@@ -417,7 +436,7 @@ void websocket_session<Wire>::finish() {
         registered_ && context_.logs.admit("connection closed", dropped)) {
         spdlog::info(
             "{}{}",
-            connection_closed_line(facts(), end_reason_.empty() ? "gateway stopping" : end_reason_),
+            connection_closed_line(facts(), end_reason.empty() ? "gateway stopping" : end_reason),
             suppressed_note(dropped));
     }
 }

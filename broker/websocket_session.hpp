@@ -112,11 +112,11 @@ private:
     // Kept for the close line: the record may be gone by then (taken over).
     std::string registered_id_;
     client_role registered_role_ = client_role::device;
-    std::string end_reason_;  // why the connection ended, for the close line
     presence_reason departure_ = presence_reason::closed;  // for followers
     connection_limiter::slot slot_;
     rate_limiter limiter_;
-    std::optional<std::string> upgrade_token_;  // from the upgrade request, if it carried one
+    // From the upgrade request, if it carried one, until `register`.
+    std::unique_ptr<std::string> upgrade_token_;
     bool finished_ = false;
 
     // Outbound queue, shared with other threads' deliver()/close().
@@ -131,7 +131,14 @@ private:
     bool writing_ = false;  // a write chain is running or posted
     state state_ = state::open;
     unsigned short close_code_ = 1000;
-    std::string close_reason_;
+    // Why the connection ends: made (under mutex_) when it starts to, so an
+    // open connection holds a null pointer, not two strings.
+    struct ending {
+        std::string close_reason;  // ours, for the close frame and the close line
+        std::string end_reason;    // for the close line; written on the I/O thread only
+    };
+    std::unique_ptr<ending> ending_;
+    ending& ending_locked();  // made on first use; mutex_ held
 };
 
 }  // namespace switchboard
