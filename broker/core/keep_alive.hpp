@@ -5,8 +5,9 @@
 // (not even a pong to that ping) is cut off. Only data frames, and the pong
 // that answers our own ping, are activity: a peer's own pings and
 // unsolicited pongs would otherwise keep a dead client's connection open
-// for ever (issue 10, item 3). Plain state, no timer: the wire owns the
-// timer and calls tick() every half period. Used on one I/O thread.
+// for ever (issue 10, item 3). Plain state, no timer: tick() is called
+// every half period (raw_wire: by its thread's keep_alive_sweep; beast_wire:
+// by its own timer). Used on one I/O thread.
 
 namespace switchboard {
 
