@@ -388,7 +388,18 @@ void router::on_response(const client_ptr& sender, const response_request& respo
         // (an MQTT device's answer reaches any node through the shared
         // subscription). Relayed to the controller's inbox, where its node
         // settles it as from this device (docs/scaling.md).
-        send(controller, make_relayed_response(sender->id, response), outbound_type::response);
+        if (send(controller, make_relayed_response(sender->id, response),
+                 outbound_type::response)) {
+            return;
+        }
+        // The bridge is down or its window of unacknowledged publishes is
+        // full (it counted the refusal): the answer is lost, and its command
+        // ends on the controller's node as `timeout`. The device is told.
+        counters::add(stats_.overloaded_errors);
+        reply(sender, make_error(error_code::overloaded,
+                                 "the answer could not be passed on to " + response.to +
+                                     "'s node; its command will end there as timeout",
+                                 response.id, "response"));
         return;
     } else {
         counters::add(stats_.unknown_responses);

@@ -172,6 +172,24 @@ TEST_F(ClusterTable, ResponseForARemoteControllersCommandIsRelayedToItsInbox) {
     EXPECT_EQ(links_.links.at("pump")->frame_count(), 0u) << "no unknown_command for pump";
 }
 
+// The bridge refusing the relay (disconnected, or max_unacked publishes
+// awaiting PUBACK): the device hears that its answer was lost.
+TEST_F(ClusterTable, RelayRefusedByTheBridgeIsAnOverloadedErrorForTheDevice) {
+    table_.on_status("dash", status_of("gw-b", 5, "controller"), now_);
+    table_.on_status("pump", R"({"online":true})", now_);
+    links_.links.at("dash")->refuse();
+    table_.on_out("pump", R"({"type":"response","to":"dash","id":"c-9","ok":true,"result":{}})",
+                  now_);
+    EXPECT_EQ(links_.links.at("dash")->refused(), 1u);
+    auto& pump = *links_.links.at("pump");
+    ASSERT_EQ(pump.frame_count(), 1u);
+    auto error = pump.last();
+    EXPECT_EQ(error["type"], "error");
+    EXPECT_EQ(error["code"], "overloaded");
+    EXPECT_EQ(error["id"], "c-9");
+    EXPECT_EQ(stats_.overloaded_errors.load(), 1u);
+}
+
 TEST_F(ClusterTable, RelayedResponseSettlesTheCommandHeldHere) {
     auto ctl_link = std::make_shared<fake_endpoint>();
     auto ctl = local("dash", ctl_link, client_role::controller);
