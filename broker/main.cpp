@@ -126,6 +126,13 @@ std::string version_text() {
 
 // The installed binary serves the installed dashboard when the config names
 // none; a binary in a build tree serves none.
+// This machine's name, for the default node name ("" if it has none).
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return {};
+    return name;
+}
+
 void apply_install_defaults(gateway_config& config) {
     if (!config.dashboard_dir.empty()) return;
     std::error_code ec;
@@ -155,6 +162,7 @@ gateway_config effective_config(const command_line& cl) {
     config_overrides overrides = cl.overrides;
     overrides.jwt_secret = jwt_secret_from_environment();
     overrides.apply_to(config);
+    if (config.node.empty()) config.node = default_node_name(host_name(), config.listen_port);
 #if !SWITCHBOARD_WITH_MQTT
     if (config.mqtt.enabled) {
         throw config_error(

@@ -104,7 +104,10 @@ enum class log_line_format { text, json };
 enum class log_level { trace, debug, info, warn, error, critical, off };
 
 struct gateway_config {
-    std::string node = "switchboard";  // sent in `registered`; names the bridge's client ID
+    // Sent in `registered`; names the bridge's client ID and, with several
+    // nodes, this node in the cluster. Empty: main() names it after the host
+    // and listen.port (default_node_name); an in-process gateway, "switchboard".
+    std::string node;
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
     unsigned threads = 0;  // 0: one per core

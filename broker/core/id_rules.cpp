@@ -17,6 +17,16 @@ bool all_id_chars(std::string_view s) noexcept {
 
 }  // namespace
 
+std::string default_node_name(std::string_view host, std::uint16_t port) {
+    const std::string suffix = ":" + std::to_string(port);
+    std::string name(host.empty() ? std::string_view("switchboard")
+                                  : host.substr(0, max_id_bytes - suffix.size()));
+    for (char& c : name) {
+        if (!is_id_char(c)) c = '-';
+    }
+    return name + suffix;
+}
+
 bool is_valid_id(std::string_view id) noexcept {
     return !id.empty() && id.size() <= max_id_bytes && all_id_chars(id);
 }

@@ -3,6 +3,8 @@
 // the same check guards the WebSocket and the MQTT side.
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace switchboard {
@@ -21,6 +23,12 @@ inline bool is_valid_name(std::string_view name) noexcept { return is_valid_id(n
 // the wildcards `*` and `?`, 1..256 bytes. Anything else could never match a
 // valid name, and a rule that looks meaningful but never matches is a trap.
 bool is_valid_name_glob(std::string_view glob) noexcept;
+
+// A node name when the config gives none: "<host>:<port>", the host name's
+// characters outside the ID grammar turned into `-` (and cut to fit an ID),
+// "switchboard" for an empty host name. Two nodes on one broker then differ
+// unless they share a host and a port, which they cannot.
+std::string default_node_name(std::string_view host, std::uint16_t port);
 
 // An ID, or a prefix followed by a single trailing `*` ("pump-*", or "*" for all).
 bool is_valid_id_pattern(std::string_view pattern) noexcept;

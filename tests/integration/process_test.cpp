@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "child_process.hpp"
+#include "core/id_rules.hpp"
 #include "dev_cert.hpp"
 #include "eventually.hpp"
 #include "raw_connection.hpp"
@@ -347,6 +348,15 @@ TEST(Process, PrintConfigMergesFlagsAndMasksSecrets) {
     EXPECT_EQ(printed["auth"]["tokens"][0]["id"], "ctl-*");
     EXPECT_EQ(printed["mqtt"]["password"], "********");
     std::filesystem::remove(path);
+
+    // No node in the config or the flags: named after this host and its port.
+    auto unnamed = run_program({binary, "--port", "9100", "--auth", "disabled", "--print-config"});
+    ASSERT_EQ(unnamed.status, 0) << unnamed.output;
+    char host[256] = {};
+    ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+    EXPECT_EQ(nlohmann::json::parse(unnamed.output)["node"],
+              switchboard::default_node_name(host, 9100))
+        << unnamed.output;
 }
 
 TEST(Process, MintedTokenRegistersWithALiveGatewayThatRequiresAuth) {

@@ -33,7 +33,7 @@ void expect_refused(std::string_view text, const std::string& key) {
 
 TEST(GatewayConfig, EmptyObjectGivesDefaults) {
     gateway_config c = parse_config("{}", "test.json");
-    EXPECT_EQ(c.node, "switchboard");  // as the gateway would name itself anyway
+    EXPECT_EQ(c.node, "");  // main() names it <host>:<listen.port>
     EXPECT_EQ(c.listen_address, "127.0.0.1");
     EXPECT_EQ(c.listen_port, 8080);
     EXPECT_EQ(c.threads, 0u);

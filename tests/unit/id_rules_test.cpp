@@ -104,5 +104,18 @@ TEST(IdRules, StarMatchesEveryId) {
     EXPECT_TRUE(pattern_matches("*", std::string(128, 'z')));
 }
 
+TEST(IdRules, DefaultNodeNameIsHostAndPortAndAlwaysAValidId) {
+    EXPECT_EQ(default_node_name("gw-host", 8080), "gw-host:8080");
+    EXPECT_EQ(default_node_name("gw1.example.com", 443), "gw1.example.com:443");
+    EXPECT_EQ(default_node_name("odd host/name", 9000), "odd-host-name:9000");
+    EXPECT_EQ(default_node_name("", 8080), "switchboard:8080");
+    const std::string long_host(300, 'h');
+    const std::string name = default_node_name(long_host, 65535);
+    EXPECT_TRUE(is_valid_id(name)) << name;
+    EXPECT_TRUE(name.ends_with(":65535"));
+    // Two nodes on one host differ by their ports.
+    EXPECT_NE(default_node_name("gw", 8080), default_node_name("gw", 8081));
+}
+
 }  // namespace
 }  // namespace switchboard
