@@ -178,6 +178,7 @@ mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
       options_(std::move(options)),
       intake_(routing, options_.limits),
       topics_(options_.mqtt.topic_prefix),
+      relay_topic_(topics_.relay_topic()),
       strand_(boost::asio::make_strand(ex)),
       handoff_(std::make_shared<strand_handoff>(strand_)),
       retry_timer_(strand_),
@@ -260,6 +261,7 @@ void mqtt_bridge::start() {
     client_->set_message_callback(
         [handoff](mqtt::const_message_ptr message) { handoff->push(std::move(message)); });
     router_.set_observer(this);
+    router_.set_cluster_relay(this);
     state_.store(bridge_state::connecting, std::memory_order_release);
     spdlog::info("mqtt: bridging to {} as {} (MQTT {}, topics {}/{{id}}/...)", options_.mqtt.url,
                  options_.client_id, options_.mqtt.version == mqtt_version::v5 ? "5" : "3.1.1",
@@ -270,6 +272,7 @@ void mqtt_bridge::start() {
 void mqtt_bridge::stop() {
     if (stopping_.exchange(true)) return;
     router_.set_observer(nullptr);
+    router_.set_cluster_relay(nullptr);
     try {
         if (client_->is_connected()) {
             // A clean disconnect sends no Last Will: the other nodes hear
@@ -445,13 +448,19 @@ void mqtt_bridge::subscribe_all() {
     const std::string out = topics_.shared_filter(topic_kind::out, options_.mqtt.shared_group);
     const std::string status = topics_.filter(topic_kind::status);
     const std::string nodes = topics_.node_filter();
+    const std::string relay = topics_.relay_topic();
     subscribed_.store(false, std::memory_order_release);
-    subscriptions_pending_ = 3;
+    subscriptions_pending_ = 4;
     ++connection_number_;
-    for (const std::string& filter : {out, status, nodes}) {
+    for (const std::string& filter : {out, status, nodes, relay}) {
+        // MQTT 5 spares a node its own relays (no local); on 3.1.1 they come
+        // back and are counted as not held here.
+        mqtt::subscribe_options options(filter == relay &&
+                                        options_.mqtt.version == mqtt_version::v5);
         try {
             client_->subscribe(filter, qos_at_least_once,
-                               reinterpret_cast<void*>(connection_number_), subscribe_listener_);
+                               reinterpret_cast<void*>(connection_number_), subscribe_listener_,
+                               options);
         } catch (const mqtt::exception& e) {
             spdlog::warn("mqtt: subscribe {}: {}", filter, e.what());
         }
@@ -494,6 +503,9 @@ void mqtt_bridge::on_connection_lost(const std::string& cause) {
 
 void mqtt_bridge::forget_all_clients() {
     clients_.forget_all();
+    // The other nodes' words come back, retained, with the next subscription.
+    peers_up_.clear();
+    peer_count_.store(0, std::memory_order_relaxed);
     publish_table_counts();
 }
 
@@ -510,6 +522,10 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
     if (stopping_ || !message) return;
     heard_from_broker();
     const std::string& topic = message->get_topic();
+    if (topic == relay_topic_) {
+        on_relay(message->get_payload());
+        return;
+    }
     if (auto node = topics_.node_of(topic)) {
         on_node(std::string(*node), message->get_payload());
         return;
@@ -601,6 +617,18 @@ std::string mqtt_bridge::status_topic(const std::string& id) const {
 
 bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame,
                                 std::optional<trace_context> trace) {
+    return publish_frame(topics_.topic(id, topic_kind::in), std::move(frame), std::move(trace));
+}
+
+cluster_relay::outcome mqtt_bridge::relay_response(frame_ptr relayed) {
+    if (peer_count_.load(std::memory_order_relaxed) == 0) return outcome::no_peers;
+    if (!publish_frame(relay_topic_, std::move(relayed), std::nullopt)) return outcome::refused;
+    relays_published_.fetch_add(1, std::memory_order_relaxed);
+    return outcome::published;
+}
+
+bool mqtt_bridge::publish_frame(std::string topic, frame_ptr frame,
+                                std::optional<trace_context> trace) {
     if (stopping_.load(std::memory_order_acquire) ||
         state_.load(std::memory_order_acquire) != bridge_state::connected) {
         refused_.fetch_add(1, std::memory_order_relaxed);
@@ -612,7 +640,7 @@ bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame,
         refused_.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
-    handoff_->push(inbox_frame{topics_.topic(id, topic_kind::in), std::move(frame), trace});
+    handoff_->push(inbox_frame{std::move(topic), std::move(frame), std::move(trace)});
     return true;
 }
 
@@ -779,7 +807,13 @@ void mqtt_bridge::on_node(const std::string& node, std::string_view payload) {
         if (!up) publish_node_up();
         return;
     }
-    if (up) return;
+    if (up) {
+        peers_up_.insert(node);
+        peer_count_.store(peers_up_.size(), std::memory_order_relaxed);
+        return;
+    }
+    if (auto it = peers_up_.find(node); it != peers_up_.end()) peers_up_.erase(it);
+    peer_count_.store(peers_up_.size(), std::memory_order_relaxed);
     // Its Last Will (or its clean stop): its clients are offline here, and
     // their statuses are cleared, by every node that heard it (idempotent).
     auto gone = clients_.forget_node(node);
@@ -835,6 +869,38 @@ void mqtt_bridge::on_inbox(const std::string& id, std::string_view payload) {
                          ? "not a frame"
                          : "its sender " + log_safe(reading.from) + " is not known here",
                      suppressed_note(dropped));
+    }
+}
+
+void mqtt_bridge::on_relay(std::string_view payload) {
+    // Published by a node (only gateways may write the relay topic) for
+    // whichever node holds the command: settled as if its device had
+    // answered here, where that node is this one.
+    auto reading = read_cluster_relay(payload, 2 * options_.limits.max_message_bytes);
+    client_ptr device = reading.what == inbox_frame_reading::kind::relayed_response
+                            ? router_.clients().find(reading.from)
+                            : nullptr;
+    if (!device) {
+        relays_invalid_.fetch_add(1, std::memory_order_relaxed);
+        if (std::uint64_t dropped = 0; logs_.admit("relay dropped", dropped)) {
+            spdlog::warn("mqtt: dropped a relayed response: {}{}",
+                         reading.what == inbox_frame_reading::kind::invalid
+                             ? "not a relayed response"
+                             : "its sender " + log_safe(reading.from) + " is not known here",
+                         suppressed_note(dropped));
+        }
+        return;
+    }
+    switch (router_.settle_relayed(device, reading.response, std::chrono::steady_clock::now())) {
+        case router::relay_settlement::settled:
+            relays_settled_.fetch_add(1, std::memory_order_relaxed);
+            break;
+        case router::relay_settlement::late:
+            relays_late_.fetch_add(1, std::memory_order_relaxed);
+            break;
+        case router::relay_settlement::not_held:
+            relays_not_held_.fetch_add(1, std::memory_order_relaxed);
+            break;
     }
 }
 
@@ -914,7 +980,13 @@ std::string mqtt_bridge::health_json() const {
         .integer("refused_topics", n(refused_topics_) + n(unregistered_frames_))
         .integer("statuses_refused", n(statuses_refused_))
         .integer("flood_refused", n(flood_refused_))
-        .integer("events_published", n(events_published_));
+        .integer("events_published", n(events_published_))
+        .integer("peers_up", n(peer_count_))
+        .integer("relays_published", n(relays_published_))
+        .integer("relays_settled", n(relays_settled_))
+        .integer("relays_late", n(relays_late_))
+        .integer("relays_not_held", n(relays_not_held_))
+        .integer("relays_invalid", n(relays_invalid_));
     if (!error.empty()) w.string("last_error", error);
     return w.finish();
 }

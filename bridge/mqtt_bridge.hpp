@@ -15,7 +15,9 @@
 //    the node; other nodes' statuses register their clients here as remote
 //    clients, reached through their inboxes. Frames other nodes publish to
 //    our clients' inboxes are delivered to them, and relayed responses
-//    settle the commands this node holds.
+//    settle the commands this node holds. Responses for MQTT controllers'
+//    commands this node does not hold go to every node on `{prefix}/$relay`
+//    (core/cluster_relay.hpp) while another node is up.
 // The bridge connects and reconnects itself with capped, jittered backoff,
 // resubscribes on every connection (Paho does not), and while it is not
 // connected the MQTT clients count as offline, so commands to them fail at
@@ -44,6 +46,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -51,6 +54,7 @@
 #include "bridge_options.hpp"
 #include "broker_watchdog.hpp"
 #include "core/bridge_status.hpp"
+#include "core/cluster_relay.hpp"
 #include "core/frame_intake.hpp"
 #include "core/log_text.hpp"
 #include "core/mqtt_client_table.hpp"
@@ -68,7 +72,8 @@ std::string_view to_string(bridge_state state) noexcept;
 class mqtt_bridge final : public std::enable_shared_from_this<mqtt_bridge>,
                           public router_observer,
                           public bridge_status,
-                          private mqtt_client_links {
+                          private mqtt_client_links,
+                          private cluster_relay {
 public:
     using executor = boost::asio::any_io_executor;
 
@@ -219,6 +224,10 @@ private:
     // mqtt_client_links, for the client table.
     std::shared_ptr<endpoint> make_link(const std::string& id, const std::string& session) override;
     void send_to_inbox(const std::string& id, frame_ptr frame) override;
+    // cluster_relay, for the router: any thread.
+    outcome relay_response(frame_ptr relayed) override;
+    // Queues `frame` for `topic` (QoS 1) as publish_inbox() does. Any thread.
+    bool publish_frame(std::string topic, frame_ptr frame, std::optional<trace_context> trace);
     std::string status_topic(const std::string& id) const override;
     void enqueue(std::string topic, frame_ptr frame, std::optional<trace_context> trace,
                  bool retained = false);
@@ -230,6 +239,7 @@ private:
     void publish_node_up();
     void on_node(const std::string& node, std::string_view payload);
     void on_inbox(const std::string& id, std::string_view payload);
+    void on_relay(std::string_view payload);
     client_ptr local_ws_client(const std::string& id) const;
     void publish_unacked(std::uint64_t seq, unacked_frame& entry);
     void on_published(const token_outcome& outcome);
@@ -243,6 +253,7 @@ private:
     bridge_options options_;
     frame_intake intake_;
     topic_map topics_;
+    const std::string relay_topic_;  // topics_.relay_topic()
     strand_type strand_;
     std::shared_ptr<strand_handoff> handoff_;
     boost::asio::steady_timer retry_timer_;
@@ -262,6 +273,8 @@ private:
     // This node's WebSocket clients, whose inboxes we read (scale-out).
     std::map<std::string, client_ptr, std::less<>> local_ws_;
     std::map<std::uint64_t, unacked_frame> unacked_;  // by publish order
+    // The other nodes whose `{prefix}/$nodes/{node}` says they are up.
+    std::set<std::string, std::less<>> peers_up_;
     std::uint64_t next_seq_ = 0;
     // Subscriptions of the current connection not yet acknowledged, and
     // that connection's number (the subscribe tokens carry it, so a late
@@ -286,6 +299,15 @@ private:
     std::atomic<std::uint64_t> abandoned_{0};  // handed to a broker that went silent, not resent
     std::atomic<std::uint64_t> silences_{0};   // connections the watchdog gave up on
     std::atomic<std::uint64_t> events_published_{0};
+    // The cluster relay: other nodes up (peers_up_.size()), relays published,
+    // and relays read: settled here, late here (the command had ended), or
+    // not held here (another node's; our own coming back on MQTT 3.1.1).
+    std::atomic<std::size_t> peer_count_{0};
+    std::atomic<std::uint64_t> relays_published_{0};
+    std::atomic<std::uint64_t> relays_settled_{0};
+    std::atomic<std::uint64_t> relays_late_{0};
+    std::atomic<std::uint64_t> relays_not_held_{0};
+    std::atomic<std::uint64_t> relays_invalid_{0};  // not a relayed response, or unknown sender
     std::atomic<std::uint64_t> frames_in_{0};
     std::atomic<std::uint64_t> refused_topics_{0};       // topics whose ID breaks the rules
     std::atomic<std::uint64_t> unregistered_frames_{0};  // `out` from IDs with no online status

@@ -32,6 +32,8 @@ std::string topic_map::filter(topic_kind kind) const { return topic("+", kind); 
 
 std::string topic_map::probe_filter() const { return prefix_ + "/$watchdog"; }
 
+std::string topic_map::relay_topic() const { return prefix_ + "/$relay"; }
+
 std::string topic_map::shared_filter(topic_kind kind, std::string_view group) const {
     if (group.empty()) return filter(kind);
     return "$share/" + std::string(group) + "/" + filter(kind);

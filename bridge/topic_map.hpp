@@ -37,6 +37,11 @@ public:
     // client's topic is ever this one.
     std::string probe_filter() const;
 
+    // Scale-out: `{prefix}/$relay`, where a node publishes a response whose
+    // command another node may hold (core/cluster_relay.hpp); every node
+    // subscribes it, unshared. Like the others, never a client's topic.
+    std::string relay_topic() const;
+
     // Scale-out: `{prefix}/$nodes/{node}`, where each gateway node says
     // whether it is up (retained; its Last Will says it is down), and the
     // filter `{prefix}/$nodes/+` for all of them. `$` is not an ID

@@ -53,34 +53,55 @@ frame_ptr make_relayed_response(std::string_view from, const response_request& r
     return w.share();
 }
 
-inbox_frame_reading read_inbox_frame(std::string_view payload, std::string_view to,
-                                     std::size_t max_bytes) {
+namespace {
+
+// A relayed response in `doc` (parsed from `payload`), for `to` when given.
+inbox_frame_reading read_relayed(const json_object_view& doc, std::string_view payload,
+                                 std::optional<std::string_view> to) {
     inbox_frame_reading r;
-    json_object_view doc;
-    if (payload.size() > max_bytes ||
-        doc.parse(payload, max_json_depth) != json_object_view::status::ok) {
-        r.what = inbox_frame_reading::kind::invalid;
-        return r;
-    }
-    const json_member* type = doc.find("type");
-    const json_member* from = doc.find("from");
-    // Only a relayed response names both ends; a frame built for the client
-    // (`from` only) goes to it as it is.
-    if (type == nullptr || type->kind != json_kind::string || type->value != "\"response\"" ||
-        doc.find("to") == nullptr) {
-        return r;
-    }
     r.what = inbox_frame_reading::kind::invalid;
+    const json_member* from = doc.find("from");
     if (from == nullptr || from->kind != json_kind::string) return r;
     r.from = json_string_value(from->value);
     if (!is_valid_id(r.from)) return r;
     auto parsed = parse_frame(payload);
     auto* frame = std::get_if<inbound_frame>(&parsed);
     auto* response = frame ? std::get_if<response_request>(frame) : nullptr;
-    if (response == nullptr || response->to != to) return r;
+    if (response == nullptr || (to && response->to != *to)) return r;
     r.response = std::move(*response);
     r.what = inbox_frame_reading::kind::relayed_response;
     return r;
+}
+
+bool is_response_naming_both_ends(const json_object_view& doc) {
+    const json_member* type = doc.find("type");
+    return type != nullptr && type->kind == json_kind::string && type->value == "\"response\"" &&
+           doc.find("to") != nullptr;
+}
+
+}  // namespace
+
+inbox_frame_reading read_inbox_frame(std::string_view payload, std::string_view to,
+                                     std::size_t max_bytes) {
+    json_object_view doc;
+    if (payload.size() > max_bytes ||
+        doc.parse(payload, max_json_depth) != json_object_view::status::ok) {
+        return {.what = inbox_frame_reading::kind::invalid};
+    }
+    // Only a relayed response names both ends; a frame built for the client
+    // (`from` only) goes to it as it is.
+    if (!is_response_naming_both_ends(doc)) return {};
+    return read_relayed(doc, payload, to);
+}
+
+inbox_frame_reading read_cluster_relay(std::string_view payload, std::size_t max_bytes) {
+    json_object_view doc;
+    if (payload.size() > max_bytes ||
+        doc.parse(payload, max_json_depth) != json_object_view::status::ok ||
+        !is_response_naming_both_ends(doc)) {
+        return {.what = inbox_frame_reading::kind::invalid};
+    }
+    return read_relayed(doc, payload, std::nullopt);
 }
 
 }  // namespace switchboard

@@ -68,4 +68,8 @@ struct inbox_frame_reading {
 inbox_frame_reading read_inbox_frame(std::string_view payload, std::string_view to,
                                      std::size_t max_bytes);
 
+// `payload` arrived on the cluster relay topic `{prefix}/$relay`
+// (cluster_relay.hpp): a relayed response for any controller, or invalid.
+inbox_frame_reading read_cluster_relay(std::string_view payload, std::size_t max_bytes);
+
 }  // namespace switchboard

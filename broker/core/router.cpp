@@ -352,6 +352,69 @@ void router::on_response(const client_ptr& sender, const response_request& respo
                          steady_time now) {
     auto taken = ledger_.take(response.to, response.id, sender->id, sender->session,
                               response.ok ? command_state::succeeded : command_state::failed, now);
+    if (taken.status != command_ledger::take_status::unknown) {
+        return settle(sender, response, taken, now);
+    }
+    // The answer that could not be passed on: the bridge is down or its
+    // window of unacknowledged publishes is full (it counted the refusal),
+    // and the command ends on the controller's node as `timeout`.
+    auto lost = [&] {
+        counters::add(stats_.overloaded_errors);
+        reply(sender, make_error(error_code::overloaded,
+                                 "the answer could not be passed on to " + response.to +
+                                     "'s node; its command will end there as timeout",
+                                 response.id, "response"));
+    };
+    if (client_ptr controller = registry_.find(response.to);
+        controller && controller->role == client_role::controller) {
+        if (is_remote_session(controller->session)) {
+            // Scale-out: the command was sent from the controller's own node
+            // (an MQTT device's answer reaches any node through the shared
+            // subscription). Relayed to the controller's inbox, where its
+            // node settles it as from this device (docs/scaling.md).
+            if (!send(controller, make_relayed_response(sender->id, response),
+                      outbound_type::response)) {
+                lost();
+            }
+            return;
+        }
+        // An MQTT controller's command reached whichever node the shared
+        // subscription chose, and nothing says which: every node hears the
+        // relay and the one holding the command settles it. With no other
+        // node up, the command cannot be elsewhere: unknown, as on one node.
+        cluster_relay* relay = relay_.load(std::memory_order_acquire);
+        if (relay && controller->via == transport_kind::mqtt) {
+            switch (relay->relay_response(make_relayed_response(sender->id, response))) {
+                case cluster_relay::outcome::published:
+                    return;
+                case cluster_relay::outcome::refused:
+                    return lost();
+                case cluster_relay::outcome::no_peers:
+                    break;
+            }
+        }
+    }
+    counters::add(stats_.unknown_responses);
+    reply(sender,
+          make_error(error_code::unknown_command,
+                     "no command '" + response.id + "' from " + response.to + " is pending for you",
+                     response.id, "response"));
+}
+
+router::relay_settlement router::settle_relayed(const client_ptr& device,
+                                                const response_request& response, steady_time now) {
+    auto taken = ledger_.take(response.to, response.id, device->id, device->session,
+                              response.ok ? command_state::succeeded : command_state::failed, now);
+    // Not ours: the node that holds it (or none) answers. Never relayed on,
+    // never refused here, or every node would tell the device.
+    if (taken.status == command_ledger::take_status::unknown) return relay_settlement::not_held;
+    settle(device, response, taken, now);
+    return taken.status == command_ledger::take_status::found ? relay_settlement::settled
+                                                              : relay_settlement::late;
+}
+
+void router::settle(const client_ptr& sender, const response_request& response,
+                    const command_ledger::take_result& taken, steady_time now) {
     if (taken.status == command_ledger::take_status::found) {
         counters::add(stats_.commands_answered);
         const pending_command& command = *taken.command;
@@ -373,39 +436,15 @@ void router::on_response(const client_ptr& sender, const response_request& respo
         if (hops) hop(trace_hop::outcome_sent, steady_clock::now(), response.ok ? "ok" : "error");
         return;
     }
-    std::string message;
-    if (taken.status == command_ledger::take_status::late) {
-        counters::add(stats_.late_responses);
-        message = "command '" + response.id + "' already " +
-                  (taken.ended == command_state::timeout
-                       ? "timed out"
-                       : "ended: " + sender->id + " disconnected before answering it") +
-                  "; the answer was dropped";
-    } else if (client_ptr controller = registry_.find(response.to);
-               controller && controller->role == client_role::controller &&
-               is_remote_session(controller->session)) {
-        // Scale-out: the command was sent from the controller's own node
-        // (an MQTT device's answer reaches any node through the shared
-        // subscription). Relayed to the controller's inbox, where its node
-        // settles it as from this device (docs/scaling.md).
-        if (send(controller, make_relayed_response(sender->id, response),
-                 outbound_type::response)) {
-            return;
-        }
-        // The bridge is down or its window of unacknowledged publishes is
-        // full (it counted the refusal): the answer is lost, and its command
-        // ends on the controller's node as `timeout`. The device is told.
-        counters::add(stats_.overloaded_errors);
-        reply(sender, make_error(error_code::overloaded,
-                                 "the answer could not be passed on to " + response.to +
-                                     "'s node; its command will end there as timeout",
-                                 response.id, "response"));
-        return;
-    } else {
-        counters::add(stats_.unknown_responses);
-        message = "no command '" + response.id + "' from " + response.to + " is pending for you";
-    }
-    reply(sender, make_error(error_code::unknown_command, message, response.id, "response"));
+    counters::add(stats_.late_responses);
+    reply(sender,
+          make_error(error_code::unknown_command,
+                     "command '" + response.id + "' already " +
+                         (taken.ended == command_state::timeout
+                              ? "timed out"
+                              : "ended: " + sender->id + " disconnected before answering it") +
+                         "; the answer was dropped",
+                     response.id, "response"));
 }
 
 void router::on_message(const client_ptr& sender, const message_request& message) {

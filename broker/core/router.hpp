@@ -14,6 +14,7 @@
 
 #include "access_rules.hpp"
 #include "client_record.hpp"
+#include "cluster_relay.hpp"
 #include "command_ledger.hpp"
 #include "counters.hpp"
 #include "endpoint.hpp"
@@ -111,6 +112,14 @@ public:
     // Routes one frame from a registered client.
     void route(const client_ptr& sender, const inbound_frame& frame, steady_time now);
 
+    // A response another node relayed on the cluster relay topic
+    // (cluster_relay.hpp), from this node's record of its device: settled
+    // when this node holds its command, answered as late when that command
+    // already ended here, and otherwise left to the node that holds it.
+    enum class relay_settlement { settled, late, not_held };
+    relay_settlement settle_relayed(const client_ptr& device, const response_request& response,
+                                    steady_time now);
+
     // Writes queued commands through `store` (see command_ledger) and queues
     // again what it holds from before a restart, as of `now` (steady) and
     // `now_ms` (system_clock ms). At start-up, before any client registers;
@@ -138,6 +147,13 @@ public:
         observer_.store(observer, std::memory_order_release);
     }
 
+    // Where responses for an MQTT controller's commands that this node does
+    // not hold are relayed (the MQTT bridge); null: none, as on one node.
+    // Like the observer, it must outlive the I/O threads.
+    void set_cluster_relay(cluster_relay* relay) noexcept {
+        relay_.store(relay, std::memory_order_release);
+    }
+
     // Who hears the hops of traced commands (trace_hops.hpp); null for
     // nobody. Like the observer, it must outlive the I/O threads.
     void set_trace_hop_sink(trace_hop_sink* sink) noexcept {
@@ -160,6 +176,9 @@ private:
     void end_commands_of(const client_record& device, steady_time now);
     void on_command(const client_ptr& sender, const command_request& command, steady_time now);
     void on_response(const client_ptr& sender, const response_request& response, steady_time now);
+    // A response whose command the ledger found (answered) or had ended (late).
+    void settle(const client_ptr& sender, const response_request& response,
+                const command_ledger::take_result& taken, steady_time now);
     void on_message(const client_ptr& sender, const message_request& message);
     void on_event(const client_ptr& sender, const event_request& event);
     void on_subscribe(const client_ptr& sender, const subscribe_request& request);
@@ -209,6 +228,7 @@ private:
     command_store* store_ = nullptr;  // set at start-up (use_store)
     std::atomic<router_observer*> observer_{nullptr};
     std::atomic<trace_hop_sink*> hops_{nullptr};
+    std::atomic<cluster_relay*> relay_{nullptr};
 };
 
 }  // namespace switchboard

@@ -212,6 +212,161 @@ TEST_F(ClusterTable, RelayedResponseSettlesTheCommandHeldHere) {
     EXPECT_EQ(answer["ok"], true);
 }
 
+// The bridge's side of the cluster relay, as the router sees it.
+class fake_relay final : public cluster_relay {
+public:
+    outcome relay_response(frame_ptr relayed) override {
+        if (answer == outcome::published) frames.push_back(json::parse(*relayed));
+        ++calls;
+        return answer;
+    }
+    outcome answer = outcome::published;
+    int calls = 0;
+    std::vector<json> frames;
+};
+
+// An MQTT controller `ops` and an MQTT device `pump` on node gw-a, whose
+// router relays through `relay_`.
+class ClusterRelay : public ClusterTable {
+protected:
+    ClusterRelay() {
+        routing_.set_cluster_relay(&relay_);
+        table_.on_status("ops", R"({"online":true,"role":"controller"})", now_);
+        table_.on_status("pump", R"({"online":true})", now_);
+    }
+    void pump_answers(const std::string& id) {
+        table_.on_out(
+            "pump",
+            R"({"type":"response","to":"ops","id":")" + id + R"(","ok":true,"result":{"done":1}})",
+            now_);
+    }
+    fake_endpoint& ops() { return *links_.links.at("ops"); }
+    fake_endpoint& pump() { return *links_.links.at("pump"); }
+    fake_relay relay_;
+};
+
+// The MQTT controller's command went to another node: the answer is relayed
+// to every node, and the device hears nothing.
+TEST_F(ClusterRelay, AnswerToAnMqttControllersCommandHeldElsewhereGoesToEveryNode) {
+    pump_answers("c-7");
+    ASSERT_EQ(relay_.frames.size(), 1u);
+    EXPECT_EQ(relay_.frames[0]["type"], "response");
+    EXPECT_EQ(relay_.frames[0]["to"], "ops");
+    EXPECT_EQ(relay_.frames[0]["from"], "pump");
+    EXPECT_EQ(relay_.frames[0]["id"], "c-7");
+    EXPECT_EQ(relay_.frames[0]["result"], json({{"done", 1}}));
+    EXPECT_EQ(pump().frame_count(), 0u) << "no unknown_command for pump";
+    EXPECT_EQ(ops().frame_count(), 0u);
+    EXPECT_EQ(stats_.unknown_responses.load(), 0u);
+}
+
+// Alone, a node knows the command is nowhere: unknown_command, as on one node.
+TEST_F(ClusterRelay, WithNoOtherNodeUpTheAnswerIsUnknownAsOnOneNode) {
+    relay_.answer = cluster_relay::outcome::no_peers;
+    pump_answers("c-7");
+    EXPECT_EQ(relay_.calls, 1);
+    ASSERT_EQ(pump().frame_count(), 1u);
+    EXPECT_EQ(pump().last()["code"], "unknown_command");
+    EXPECT_EQ(stats_.unknown_responses.load(), 1u);
+}
+
+TEST_F(ClusterRelay, RelayRefusedIsAnOverloadedErrorForTheDevice) {
+    relay_.answer = cluster_relay::outcome::refused;
+    pump_answers("c-7");
+    ASSERT_EQ(pump().frame_count(), 1u);
+    EXPECT_EQ(pump().last()["code"], "overloaded");
+    EXPECT_EQ(pump().last()["id"], "c-7");
+    EXPECT_EQ(stats_.overloaded_errors.load(), 1u);
+}
+
+// A command held here is answered here: nothing relayed. A WebSocket
+// controller of this node is never relayed for either (its commands are all here).
+TEST_F(ClusterRelay, CommandsHeldHereAndLocalControllersAreNotRelayed) {
+    client_ptr ops_record = routing_.clients().find("ops");
+    routing_.route(ops_record,
+                   command_request{"pump", "c-1", "go", "", 5000, std::nullopt, false, {}}, now_);
+    pump_answers("c-1");
+    EXPECT_EQ(ops().of_type("response").size(), 1u);
+
+    auto dash_link = std::make_shared<fake_endpoint>();
+    local("dash", dash_link, client_role::controller);
+    table_.on_out("pump", R"({"type":"response","to":"dash","id":"c-2","ok":true,"result":{}})",
+                  now_);
+    EXPECT_EQ(relay_.calls, 0);
+    EXPECT_EQ(pump().last()["code"], "unknown_command");
+}
+
+// Every node reads the relay; only the one holding the command settles it,
+// once, and the others say nothing to anybody.
+TEST_F(ClusterRelay, TheNodeHoldingTheCommandSettlesTheRelayOnceOthersDropIt) {
+    client_ptr ops_record = routing_.clients().find("ops");
+    routing_.route(ops_record,
+                   command_request{"pump", "c-1", "go", "", 5000, std::nullopt, false, {}}, now_);
+    ASSERT_EQ(routing_.ledger().size(), 1u);
+    response_request r;
+    r.to = "ops";
+    r.id = "c-1";
+    r.ok = true;
+    r.result_json = R"({"done":1})";
+    auto reading = read_cluster_relay(*make_relayed_response("pump", r), 4096);
+    ASSERT_EQ(reading.what, inbox_frame_reading::kind::relayed_response);
+    EXPECT_EQ(reading.from, "pump");
+    client_ptr device = routing_.clients().find(reading.from);
+    EXPECT_EQ(routing_.settle_relayed(device, reading.response, now_),
+              router::relay_settlement::settled);
+    EXPECT_EQ(routing_.ledger().size(), 0u);
+    auto answers = ops().of_type("response");
+    ASSERT_EQ(answers.size(), 1u);
+    EXPECT_EQ(answers[0]["from"], "pump");
+    EXPECT_EQ(answers[0]["result"], json({{"done", 1}}));
+
+    // A node that does not hold it (here: another id): nothing, to anyone.
+    const std::size_t ops_frames = ops().frame_count();
+    const std::size_t pump_frames = pump().frame_count();
+    r.id = "c-2";
+    EXPECT_EQ(routing_.settle_relayed(device, r, now_), router::relay_settlement::not_held);
+    EXPECT_EQ(ops().frame_count(), ops_frames);
+    EXPECT_EQ(pump().frame_count(), pump_frames);
+    EXPECT_EQ(relay_.calls, 0) << "a relay is never relayed on";
+}
+
+// The command timed out on its node before the relay came: a late answer,
+// as on one node (the device is told, once, by that node).
+TEST_F(ClusterRelay, ARelayForACommandThatTimedOutIsALateAnswer) {
+    client_ptr ops_record = routing_.clients().find("ops");
+    routing_.route(ops_record,
+                   command_request{"pump", "c-1", "go", "", 100, std::nullopt, false, {}}, now_);
+    routing_.expire_commands(now_ + std::chrono::seconds(1));
+    ASSERT_EQ(ops().of_type("response").size(), 1u);  // the timeout
+    response_request r;
+    r.to = "ops";
+    r.id = "c-1";
+    r.ok = true;
+    EXPECT_EQ(
+        routing_.settle_relayed(routing_.clients().find("pump"), r, now_ + std::chrono::seconds(2)),
+        router::relay_settlement::late);
+    ASSERT_EQ(pump().frame_count(), 2u);  // the command, then the error
+    EXPECT_EQ(pump().last()["code"], "unknown_command");
+    EXPECT_NE(pump().last()["message"].get<std::string>().find("timed out"), std::string::npos);
+    EXPECT_EQ(ops().of_type("response").size(), 1u);
+    EXPECT_EQ(stats_.late_responses.load(), 1u);
+}
+
+TEST(ClusterStatus, OnlyARelayedResponseIsReadFromTheRelayTopic) {
+    for (const char* payload :
+         {R"({"type":"response","to":"ops","id":"c-1","ok":true,"result":{}})",  // no from
+          R"({"type":"message","to":"ops","from":"pump","body":{}})",
+          R"({"type":"response","to":"ops","from":"bad id","id":"c-1","ok":true,"result":{}})",
+          "not json", "[]"}) {
+        EXPECT_EQ(read_cluster_relay(payload, 4096).what, inbox_frame_reading::kind::invalid)
+            << payload;
+    }
+    std::string big =
+        R"({"type":"response","to":"ops","from":"pump","id":"c-1","ok":true,"result":")" +
+        std::string(5000, 'x') + "\"}";
+    EXPECT_EQ(read_cluster_relay(big, 4096).what, inbox_frame_reading::kind::invalid);
+}
+
 TEST_F(ClusterTable, TakeoverNewerRemoteRegistrationWinsOlderIsOutlived) {
     auto link = std::make_shared<fake_endpoint>();
     auto mine = local("dev-x", link);

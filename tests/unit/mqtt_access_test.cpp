@@ -131,6 +131,24 @@ TEST(MqttAccess, ClientReadsOnlyItsInboxAndWritesOnlyItsOwnTopics) {
     }
 }
 
+// Scale-out's node topics: a client that could write the relay topic could
+// settle any controller's command with an answer of its own.
+TEST(MqttAccess, OnlyTheGatewayTouchesTheRelayAndNodeTopics) {
+    auto access = access_of(required_config());
+    auto pump7 = client("pump-7", client_role::device);
+    const std::string relay =
+        R"({"type":"response","to":"ops","from":"pump-12","id":"c-1","ok":true,"result":{}})";
+    for (const char* topic : {"plant/sb/$relay", "plant/sb/$nodes/gw-a"}) {
+        EXPECT_FALSE(access.may_write(pump7, topic, relay)) << topic;
+        EXPECT_FALSE(access.may_subscribe(pump7, topic)) << topic;
+        EXPECT_FALSE(access.may_read(pump7, topic)) << topic;
+    }
+    mqtt_identity gw{mqtt_identity::kind::gateway, {}, std::nullopt};
+    EXPECT_TRUE(access.may_write(gw, "plant/sb/$relay", relay));
+    EXPECT_TRUE(access.may_subscribe(gw, "plant/sb/$relay"));
+    EXPECT_TRUE(access.may_read(gw, "plant/sb/$relay"));
+}
+
 TEST(MqttAccess, GatewayMayTouchEveryTopic) {
     auto access = access_of(required_config());
     mqtt_identity gw{mqtt_identity::kind::gateway, {}, std::nullopt};

@@ -1,0 +1,30 @@
+#pragma once
+// Scale-out (docs/scaling.md, "MQTT controllers"): the broadcast relay for
+// a response whose command this node may not hold. An MQTT controller's
+// command reaches one node through the shared subscription, and its
+// device's answer may reach another, which cannot tell which node holds the
+// command (the controller's status names none). That node publishes the
+// relayed response (make_relayed_response) on `{prefix}/$relay`, which every
+// node reads; the node whose ledger holds the command settles it
+// (router::settle_relayed), the others drop it.
+// Implemented by the MQTT bridge; the router calls it from any thread.
+
+#include "endpoint.hpp"
+
+namespace switchboard {
+
+class cluster_relay {
+public:
+    enum class outcome {
+        published,  // queued for every node (QoS 1)
+        no_peers,   // no other node is up: the command cannot be elsewhere
+        refused,    // the bridge is down or its unacknowledged window is full
+    };
+    // Publishes a relayed response to every node. Any thread.
+    virtual outcome relay_response(frame_ptr relayed) = 0;
+
+protected:
+    ~cluster_relay() = default;
+};
+
+}  // namespace switchboard

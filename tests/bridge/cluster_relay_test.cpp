@@ -1,0 +1,169 @@
+// Scale-out's cluster relay (docs/scaling.md, "MQTT controllers"): an MQTT
+// controller's command lands on whichever node the shared subscription
+// picks, its device's answer on any node; the node that does not hold the
+// command relays the answer on `sb/$relay`, read by every node, and the one
+// that holds it settles it. Two nodes in this process, a real mosquitto with
+// the shipped config and ACL, Paho MQTT clients.
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "bridged_gateway.hpp"
+#include "eventually.hpp"
+#include "mosquitto_broker.hpp"
+#include "mqtt_test_client.hpp"
+
+using namespace switchboard;
+using namespace switchboard::test;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::unique_ptr<bridged_gateway> node(const mosquitto_broker& broker, const std::string& name,
+                                      mqtt_version version) {
+    return std::make_unique<bridged_gateway>(broker, version,
+                                             [&](gateway_config& c) { c.node = name; });
+}
+
+std::int64_t health(bridged_gateway& gw, const char* key) {
+    auto h = json::parse(gw.bridge().health_json());
+    return h.contains(key) ? h[key].get<std::int64_t>() : -1;
+}
+
+bool knows(bridged_gateway& gw, const std::string& id) {
+    return eventually([&] { return gw.get().routing().clients().find(id) != nullptr; }, 20s);
+}
+
+mqtt_client_options client_of(const std::string& id, const std::string& role, int version) {
+    mqtt_client_options o = registering_client(id, role);
+    o.version = version;
+    if (role == "device") o.answer_topic = "sb/" + id + "/out";
+    return o;
+}
+
+json command_to(const std::string& device, const std::string& id) {
+    return {{"type", "command"}, {"to", device},           {"id", id},
+            {"name", "go"},      {"args", json::object()}, {"timeout_ms", 20000}};
+}
+
+// Two nodes speaking `version` to mosquitto, an MQTT controller and four
+// MQTT devices of the same version: `n` commands, each answered exactly
+// once, ok; no unknown_command, no timeout.
+void every_mqtt_command_answered_once(mqtt_version version, int n) {
+    const int v = version == mqtt_version::v5 ? 5 : 4;
+    mosquitto_broker broker;
+    auto a = node(broker, "gw-a", version);
+    auto b = node(broker, "gw-b", version);
+    // Each node has heard the other's word that it is up.
+    ASSERT_TRUE(eventually([&] { return health(*a, "peers_up") == 1; }, 20s)) << broker.log();
+    ASSERT_TRUE(eventually([&] { return health(*b, "peers_up") == 1; }, 20s)) << broker.log();
+    std::vector<std::string> devices;
+    std::vector<std::unique_ptr<mqtt_test_client>> fleet;
+    for (int i = 0; i < 4; ++i) {
+        devices.push_back("pump-" + std::to_string(i));
+        fleet.push_back(std::make_unique<mqtt_test_client>(broker.url(),
+                                                           client_of(devices.back(), "device", v)));
+        ASSERT_TRUE(fleet.back()->connect()) << broker.log();
+    }
+    mqtt_test_client ops(broker.url(), client_of("ops", "controller", v));
+    ASSERT_TRUE(ops.connect()) << broker.log();
+    for (const auto& id : devices) ASSERT_TRUE(knows(*a, id) && knows(*b, id)) << id;
+    ASSERT_TRUE(knows(*a, "ops") && knows(*b, "ops"));
+
+    for (int i = 0; i < n; ++i) {
+        ASSERT_TRUE(ops.publish("sb/ops/out",
+                                command_to(devices[static_cast<std::size_t>(i) % devices.size()],
+                                           "c-" + std::to_string(i))))
+            << i;
+    }
+    std::set<std::string> answered;
+    while (answered.size() < static_cast<std::size_t>(n)) {
+        auto m = ops.receive(30s);
+        ASSERT_TRUE(m) << answered.size() << " of " << n << " answered\n" << broker.log();
+        auto f = json::parse(m->payload);
+        ASSERT_EQ(f["type"], "response") << f.dump();
+        ASSERT_EQ(f["ok"], true) << f.dump();
+        ASSERT_TRUE(answered.insert(f["id"].get<std::string>()).second)
+            << "answered twice: " << f.dump();
+    }
+    EXPECT_TRUE(ops.quiet_for(300ms)) << "a command had a second outcome";
+    // Each device heard its commands and nothing else (no unknown_command).
+    int commands_heard = 0;
+    for (auto& device : fleet) {
+        while (auto m = device->receive(200ms)) {
+            auto f = json::parse(m->payload);
+            ASSERT_EQ(f["type"], "command") << f.dump();
+            ++commands_heard;
+        }
+    }
+    EXPECT_EQ(commands_heard, n);
+    EXPECT_EQ(a->get().routing().ledger().size(), 0u);
+    EXPECT_EQ(b->get().routing().ledger().size(), 0u);
+    // Some answers crossed (the shared subscription alternates), each
+    // settled once, by the node that held it.
+    const std::int64_t published = health(*a, "relays_published") + health(*b, "relays_published");
+    const std::int64_t settled = health(*a, "relays_settled") + health(*b, "relays_settled");
+    EXPECT_GT(published, 0);
+    EXPECT_EQ(settled, published);
+    EXPECT_EQ(health(*a, "relays_late") + health(*b, "relays_late"), 0);
+    EXPECT_EQ(health(*a, "relays_invalid") + health(*b, "relays_invalid"), 0);
+    EXPECT_EQ(a->get().stats().unknown_responses.load() + b->get().stats().unknown_responses.load(),
+              0u);
+}
+
+}  // namespace
+
+TEST(ClusterRelay, MqttControllerCommandsMqttDevicesAcrossNodesV5) {
+    every_mqtt_command_answered_once(mqtt_version::v5, 80);
+}
+
+// MQTT 3.1.1 has no "no local": each node also reads its own relays back,
+// and drops them as not held.
+TEST(ClusterRelay, MqttControllerCommandsMqttDevicesAcrossNodesV311) {
+    every_mqtt_command_answered_once(mqtt_version::v3_1_1, 80);
+}
+
+// A device may not publish on the relay topic (config/mosquitto.acl): its
+// forged answer to a command pending for a silent device never reaches a
+// node, and the command stays pending.
+TEST(ClusterRelay, ADeviceCannotInjectARelay) {
+    mosquitto_broker broker;
+    auto a = node(broker, "gw-a", mqtt_version::v5);
+    auto b = node(broker, "gw-b", mqtt_version::v5);
+    ASSERT_TRUE(eventually([&] { return health(*a, "peers_up") == 1; }, 20s)) << broker.log();
+    mqtt_client_options mute_options = registering_client("mute", "device");
+    mqtt_test_client mute(broker.url(), mute_options);  // never answers
+    ASSERT_TRUE(mute.connect()) << broker.log();
+    mqtt_test_client ops(broker.url(), registering_client("ops", "controller"));
+    ASSERT_TRUE(ops.connect()) << broker.log();
+    ASSERT_TRUE(knows(*a, "mute") && knows(*b, "mute") && knows(*a, "ops") && knows(*b, "ops"));
+    ASSERT_TRUE(ops.publish("sb/ops/out", command_to("mute", "c-1")));
+    ASSERT_TRUE(mute.receive_type("command", 20s)) << broker.log();
+
+    // The forger: an ordinary client (here the device itself, with its own
+    // client ID), publishing the relay every node would settle.
+    const json forged = {{"type", "response"}, {"to", "ops"}, {"from", "mute"},
+                         {"id", "c-1"},        {"ok", true},  {"result", {{"forged", true}}}};
+    mute.publish("sb/$relay", forged.dump());  // refused, or dropped by the broker
+    // Then a status of its own: the broker handles one client's publishes in
+    // order, so once both nodes see it, a relay that got through came first.
+    ASSERT_TRUE(mute.publish("sb/mute/status", online_status("device", {{"marker", 1}}), 1, true));
+    auto saw_marker = [&](bridged_gateway& gw) {
+        return eventually(
+            [&] {
+                auto rec = gw.get().routing().clients().find("mute");
+                return rec && rec->meta_json.find("marker") != std::string::npos;
+            },
+            20s);
+    };
+    ASSERT_TRUE(saw_marker(*a) && saw_marker(*b)) << broker.log();
+    for (bridged_gateway* gw : {a.get(), b.get()}) {
+        EXPECT_EQ(health(*gw, "relays_settled"), 0);
+        EXPECT_EQ(health(*gw, "relays_not_held"), 0);
+        EXPECT_EQ(health(*gw, "relays_invalid"), 0);
+    }
+    EXPECT_TRUE(ops.quiet_for(200ms)) << "the forged answer reached the controller";
+    EXPECT_EQ(a->get().routing().ledger().size() + b->get().routing().ledger().size(), 1u);
+}
