@@ -222,11 +222,16 @@ void sqlite_command_store::run() {
         batch.swap(queued_);
         lock.unlock();
         const bool ok = commit(batch);
+        {
+            // Counted before anyone hears of it: a caller woken by `done`
+            // must already see this transaction in commits().
+            std::lock_guard counted(mutex_);
+            ++commits_;
+        }
         for (write& w : batch) {
             if (w.done) w.done(ok);
         }
         lock.lock();
-        ++commits_;
     }
 }
 
