@@ -25,9 +25,15 @@ constexpr auto ramp_period = 20ms;
 constexpr auto control_period = 100ms;
 
 std::string with_commas(std::uint64_t n) {
-    std::string s = std::to_string(n);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
-        s.insert(static_cast<std::size_t>(i), ",");
+    // Built forwards, not by insert(): gcc 12's -Wrestrict misreads the
+    // inserts in a release build.
+    const std::string digits = std::to_string(n);
+    std::string s;
+    s.reserve(digits.size() + digits.size() / 3);
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+        s += digits[i];
+    }
     return s;
 }
 }  // namespace
