@@ -106,6 +106,30 @@ constexpr std::string_view node_up_payload = R"({"online":true})";
 
 std::uintptr_t to_context(std::uint64_t seq) { return static_cast<std::uintptr_t>(seq); }
 
+// Paho C's own cap on unacknowledged publishes (MQTTAsync's maxInflight default).
+constexpr std::size_t paho_max_inflight = 65535;
+
+// The receive maximum in a CONNACK (MQTT 5), 0 when it names none.
+int receive_maximum_of(const mqtt::token& token) {
+    if (token.get_type() != mqtt::token::Type::CONNECT) return 0;
+    try {
+        auto props = token.get_connect_response().get_properties();
+        auto* c = const_cast<MQTTProperties*>(&props.c_struct());
+        if (MQTTProperties_hasProperty(c, MQTTPROPERTY_CODE_RECEIVE_MAXIMUM) == 0) return 0;
+        return MQTTProperties_getNumericValue(c, MQTTPROPERTY_CODE_RECEIVE_MAXIMUM);
+    } catch (const mqtt::exception&) {
+        return 0;
+    }
+}
+
+// How many publishes the bridge hands Paho unacknowledged at once: the
+// broker's receive maximum less one, because Paho holds back a SUBSCRIBE
+// or UNSUBSCRIBE (the watchdog's probe) too while the window is full.
+std::size_t send_window_for(int receive_maximum) {
+    if (receive_maximum <= 0) return paho_max_inflight - 1;
+    return receive_maximum > 1 ? static_cast<std::size_t>(receive_maximum) - 1 : 1;
+}
+
 // MQTT clients reach the gateway through the broker: their address is the broker's.
 connection_facts facts_of(const client_record& record) {
     return {record.id, to_string(record.role), "mqtt", "broker", record.session};
@@ -141,7 +165,8 @@ void mqtt_bridge::strand_listener::post(const mqtt::token& token, bool ok) {
     handoff_->push(
         token_done{handler_,
                    {ok, token.get_return_code(), static_cast<int>(token.get_reason_code()),
-                    reinterpret_cast<std::uintptr_t>(token.get_user_context())}});
+                    reinterpret_cast<std::uintptr_t>(token.get_user_context()),
+                    ok ? receive_maximum_of(token) : 0}});
 }
 
 void mqtt_bridge::drain_handoffs() {
@@ -317,8 +342,15 @@ void mqtt_bridge::do_connect() {
 }
 
 void mqtt_bridge::on_connect_done(const token_outcome& outcome) {
+    if (outcome.ok) {
+        // Before on_connected (Paho calls the token first): the window the
+        // broker gives this connection.
+        unacked_.set_limit(send_window_for(outcome.receive_maximum));
+        send_window_.store(unacked_.limit(), std::memory_order_relaxed);
+        return;
+    }
     // Success is handled by on_connected, which Paho calls for every connection.
-    if (outcome.ok || stopping_) return;
+    if (stopping_) return;
     auto failures = connect_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
     const std::string message = failure_message(connect_token_, outcome.return_code);
     std::string what = "connect to " + options_.mqtt.url + " failed: " + message;
@@ -390,7 +422,7 @@ void mqtt_bridge::arm_watchdog() {
 
 void mqtt_bridge::on_watchdog_tick() {
     if (stopping_ || state_.load() != bridge_state::connected) return;
-    switch (watchdog_.check(std::chrono::steady_clock::now(), !unacked_.empty())) {
+    switch (watchdog_.check(std::chrono::steady_clock::now(), unacked_.handed_count() > 0)) {
         case broker_watchdog::verdict::fine:
             break;
         case broker_watchdog::verdict::probe:
@@ -417,16 +449,8 @@ void mqtt_bridge::on_broker_silent() {
     // A frozen broker still holds what it was handed in its socket buffer
     // and delivers it when it resumes: resending those frames after the
     // reconnect would deliver them twice. Frames not yet handed stay.
-    std::size_t abandoned = 0;
-    for (auto it = unacked_.begin(); it != unacked_.end();) {
-        if (!it->second.handed) {
-            ++it;
-            continue;
-        }
-        it = unacked_.erase(it);
-        unacked_count_.fetch_sub(1, std::memory_order_acq_rel);
-        ++abandoned;
-    }
+    std::size_t abandoned = unacked_.drop_handed();
+    unacked_count_.fetch_sub(abandoned, std::memory_order_acq_rel);
     abandoned_.fetch_add(abandoned, std::memory_order_relaxed);
     silences_.fetch_add(1, std::memory_order_relaxed);
     auto limit = std::chrono::duration_cast<std::chrono::seconds>(watchdog_.limit()).count();
@@ -646,16 +670,27 @@ bool mqtt_bridge::publish_frame(std::string topic, frame_ptr frame,
 
 void mqtt_bridge::enqueue(std::string topic, frame_ptr frame, std::optional<trace_context> trace,
                           bool retained) {
-    std::uint64_t seq = ++next_seq_;
-    auto [it, inserted] = unacked_.emplace(
-        seq, unacked_frame{std::move(topic), std::move(frame), trace,
-                           std::chrono::steady_clock::now() + options_.mqtt.resend_window, false,
-                           retained});
+    unacked_.add({std::move(topic), std::move(frame), std::move(trace),
+                  std::chrono::steady_clock::now() + options_.mqtt.resend_window, retained});
     // Disconnected since it was accepted: it waits for the reconnect.
-    if (state_.load() == bridge_state::connected) publish_unacked(seq, it->second);
+    if (state_.load() != bridge_state::connected) return;
+    if (unacked_.handed_count() >= unacked_.limit()) {
+        // It goes out when a PUBACK frees a slot (on_published).
+        window_waits_.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    hand_out();
 }
 
-void mqtt_bridge::publish_unacked(std::uint64_t seq, unacked_frame& entry) {
+void mqtt_bridge::hand_out() {
+    for (;;) {
+        auto [seq, entry] = unacked_.next();
+        if (entry == nullptr || !publish_unacked(seq, *entry)) return;
+        unacked_.handed(seq);
+    }
+}
+
+bool mqtt_bridge::publish_unacked(std::uint64_t seq, const publish_window::entry& entry) {
     auto message = mqtt::make_message(entry.topic, *entry.frame, qos_at_least_once, entry.retained);
     // A retained status must not expire while its client is online.
     if (options_.mqtt.version == mqtt_version::v5 && !entry.retained) {
@@ -676,7 +711,7 @@ void mqtt_bridge::publish_unacked(std::uint64_t seq, unacked_frame& entry) {
     }
     try {
         client_->publish(message, reinterpret_cast<void*>(to_context(seq)), publish_listener_);
-        entry.handed = true;
+        return true;
     } catch (const mqtt::exception& e) {
         // Kept: it goes out again after the reconnect that must follow (the
         // only other refusal, a full Paho queue, cannot happen: see above).
@@ -684,17 +719,19 @@ void mqtt_bridge::publish_unacked(std::uint64_t seq, unacked_frame& entry) {
             spdlog::warn("mqtt: publish to {}: {}{}", log_safe(entry.topic), e.what(),
                          suppressed_note(dropped));
         }
+        return false;
     }
 }
 
 void mqtt_bridge::on_published(const token_outcome& outcome) {
-    auto it = unacked_.find(static_cast<std::uint64_t>(outcome.context));
+    const auto seq = static_cast<std::uint64_t>(outcome.context);
+    const publish_window::entry* entry = unacked_.find(seq);
     if (broker_answered(outcome.ok, outcome.reason_code)) heard_from_broker();
-    if (it == unacked_.end()) return;  // acknowledged already (resent copy), or abandoned
+    if (entry == nullptr) return;  // acknowledged already (resent copy), or abandoned
     bool refused_by_broker = outcome.reason_code >= first_failure_reason;
     if (!outcome.ok && !refused_by_broker) return;  // connection trouble: resent on reconnect
     if (refused_by_broker) {
-        std::string what = "broker refused a publish to " + it->second.topic + ": " +
+        std::string what = "broker refused a publish to " + entry->topic + ": " +
                            mqtt::exception::reason_code_str(outcome.reason_code) +
                            " (check the ACL for the gateway's user)";
         if (std::uint64_t dropped = 0; logs_.admit("publish refused", dropped)) {
@@ -704,24 +741,17 @@ void mqtt_bridge::on_published(const token_outcome& outcome) {
     } else {
         published_.fetch_add(1, std::memory_order_relaxed);
     }
-    unacked_.erase(it);
+    unacked_.acknowledged(seq);
     unacked_count_.fetch_sub(1, std::memory_order_acq_rel);
+    // Its slot goes to the oldest frame waiting: a publish call, which also
+    // wakes Paho's send thread (a PUBACK does not).
+    if (state_.load() == bridge_state::connected) hand_out();
 }
 
 void mqtt_bridge::resend_unacked() {
-    auto now = std::chrono::steady_clock::now();
-    std::size_t resent = 0, expired = 0;
-    for (auto it = unacked_.begin(); it != unacked_.end();) {
-        if (it->second.resend_until < now) {
-            it = unacked_.erase(it);
-            unacked_count_.fetch_sub(1, std::memory_order_acq_rel);
-            ++expired;
-            continue;
-        }
-        publish_unacked(it->first, it->second);
-        ++resent;
-        ++it;
-    }
+    auto [resent, expired] = unacked_.restart(std::chrono::steady_clock::now());
+    unacked_count_.fetch_sub(expired, std::memory_order_acq_rel);
+    hand_out();
     resent_.fetch_add(resent, std::memory_order_relaxed);
     expired_.fetch_add(expired, std::memory_order_relaxed);
     if (resent + expired > 0) {
@@ -970,6 +1000,8 @@ std::string mqtt_bridge::health_json() const {
         .integer("connect_failures", n(connect_failures_))
         .integer("clients", n(client_count_))
         .integer("unacked", n(unacked_count_))
+        .integer("send_window", n(send_window_))
+        .integer("window_waits", n(window_waits_))
         .integer("published", n(published_))
         .integer("resent", n(resent_))
         .integer("expired", n(expired_))

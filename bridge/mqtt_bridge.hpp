@@ -8,7 +8,8 @@
 //    ID in the topic, whatever the payload says, and the router routes them.
 //  - Frames for MQTT clients are published QoS 1 to `{prefix}/{id}/in`, kept
 //    until the broker acknowledges them and published again after a
-//    reconnect.
+//    reconnect; Paho is handed at most the broker's receive maximum of them
+//    at a time (publish_window says why).
 //  - WebSocket devices' events are mirrored to `{prefix}/{id}/events`.
 //  - Scale-out (docs/scaling.md): for each of this node's WebSocket clients
 //    it subscribes `{prefix}/{id}/in` and publishes a retained status naming
@@ -60,6 +61,7 @@
 #include "core/mqtt_client_table.hpp"
 #include "core/router.hpp"
 #include "handoff_queue.hpp"
+#include "publish_window.hpp"
 #include "reconnect_backoff.hpp"
 #include "topic_map.hpp"
 
@@ -136,6 +138,7 @@ private:
         int return_code = 0;
         int reason_code = 0;
         std::uintptr_t context = 0;
+        int receive_maximum = 0;  // a connect's, from the CONNACK (MQTT 5); 0 when none
     };
 
     // A token's completion, for a member function on the strand.
@@ -190,16 +193,6 @@ private:
         token_handler handler_;
     };
 
-    // A frame for an inbox, kept until the broker's PUBACK.
-    struct unacked_frame {
-        std::string topic;
-        frame_ptr frame;
-        std::optional<trace_context> trace;  // a traced command's, for the user property
-        std::chrono::steady_clock::time_point resend_until;
-        bool handed = false;    // given to Paho for the current connection
-        bool retained = false;  // a status of one of our WebSocket clients
-    };
-
     mqtt_bridge(router& routing, executor ex, bridge_options options);
 
     template <class F>
@@ -241,7 +234,9 @@ private:
     void on_inbox(const std::string& id, std::string_view payload);
     void on_relay(std::string_view payload);
     client_ptr local_ws_client(const std::string& id) const;
-    void publish_unacked(std::uint64_t seq, unacked_frame& entry);
+    // Hands Paho the oldest frames waiting, while the broker's window has room.
+    void hand_out();
+    bool publish_unacked(std::uint64_t seq, const publish_window::entry& entry);
     void on_published(const token_outcome& outcome);
     void resend_unacked();
     void forget_all_clients();
@@ -272,10 +267,9 @@ private:
     mqtt_client_table clients_;  // MQTT clients registered by us: records, rate buckets
     // This node's WebSocket clients, whose inboxes we read (scale-out).
     std::map<std::string, client_ptr, std::less<>> local_ws_;
-    std::map<std::uint64_t, unacked_frame> unacked_;  // by publish order
+    publish_window unacked_;  // frames until their PUBACK, at most a window handed to Paho
     // The other nodes whose `{prefix}/$nodes/{node}` says they are up.
     std::set<std::string, std::less<>> peers_up_;
-    std::uint64_t next_seq_ = 0;
     // Subscriptions of the current connection not yet acknowledged, and
     // that connection's number (the subscribe tokens carry it, so a late
     // answer for an older connection counts for nothing).
@@ -291,7 +285,9 @@ private:
     std::atomic<std::uint64_t> reconnects_{0};
     std::atomic<std::uint64_t> connect_failures_{0};
     std::atomic<std::size_t> client_count_{0};
-    std::atomic<std::size_t> unacked_count_{0};  // reserved by publish_inbox, freed on PUBACK
+    std::atomic<std::size_t> unacked_count_{0};   // reserved by publish_inbox, freed on PUBACK
+    std::atomic<std::size_t> send_window_{0};     // unacknowledged publishes handed at once
+    std::atomic<std::uint64_t> window_waits_{0};  // frames that waited for a slot in it
     std::atomic<std::uint64_t> published_{0};
     std::atomic<std::uint64_t> refused_{0};  // deliveries refused (disconnected or full)
     std::atomic<std::uint64_t> resent_{0};
