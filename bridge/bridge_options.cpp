@@ -1,5 +1,7 @@
 #include "bridge_options.hpp"
 
+#include "core/node_name.hpp"
+
 namespace switchboard {
 
 bridge_options bridge_options::from_config(const gateway_config& config) {
@@ -13,7 +15,7 @@ bridge_options bridge_options::from_config(const gateway_config& config) {
         o.server_uri = "ssl://" + o.server_uri.substr(8);
     }
     o.tls = o.server_uri.starts_with("ssl://") || o.server_uri.starts_with("wss://");
-    std::string node = config.node.empty() ? "switchboard" : config.node;
+    std::string node = node_of(config);
     o.node = node;
     o.client_id = config.mqtt.client_id.empty() ? "switchboard-" + node : config.mqtt.client_id;
     o.limits = intake_limits_of(config);

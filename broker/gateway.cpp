@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/error_code.hpp"
+#include "core/node_name.hpp"
 #include "listener.hpp"
 #include "websocket_session.hpp"
 
@@ -19,7 +20,7 @@ namespace {
 constexpr std::chrono::milliseconds tick_period{10};
 
 gateway_config finalized(gateway_config c) {
-    if (c.node.empty()) c.node = "switchboard";
+    c.node = node_of(c);
     c.finalize();
     check_security(c);
     return c;

@@ -8,6 +8,7 @@
 
 #include "bridge_options.hpp"
 #include "core/gateway_config.hpp"
+#include "core/node_name.hpp"
 #include "core/router.hpp"
 
 using namespace switchboard;
@@ -119,6 +120,19 @@ TEST(BridgeOptions, ClientIdDefaultsFromNodeAndSchemesAreTranslated) {
     EXPECT_FALSE(o.tls);
     EXPECT_EQ(o.limits.max_message_bytes, c.session.max_message_bytes);
     EXPECT_EQ(o.limits.max_meta_bytes, c.session.max_meta_bytes);
+}
+
+// A config with no node name (an in-process gateway: main() names a running
+// one after its host and port): the gateway and the bridge take one name,
+// node_of's.
+TEST(BridgeOptions, AnUnnamedNodeTakesTheOneDefaultName) {
+    gateway_config c = parse_config(R"({"mqtt": {"url": "tcp://127.0.0.1:1883"}})", "t");
+    EXPECT_EQ(node_of(c), "switchboard");
+    auto o = bridge_options::from_config(c);
+    EXPECT_EQ(o.node, node_of(c));
+    EXPECT_EQ(o.client_id, "switchboard-" + node_of(c));
+    c.node = "gw-c";
+    EXPECT_EQ(node_of(c), "gw-c");
 }
 
 namespace {
