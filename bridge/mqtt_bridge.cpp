@@ -883,10 +883,11 @@ void mqtt_bridge::on_inbox(const std::string& id, std::string_view payload) {
             local->link->deliver(std::make_shared<const std::string>(payload));
             return;
         case inbox_frame_reading::kind::relayed_response:
-            // Settled as if its device had answered here.
+            // Settled as if its device had answered here (or passed on to
+            // every node when not held here).
             if (client_ptr device = router_.clients().find(reading.from)) {
-                router_.route(device, inbound_frame{std::move(reading.response)},
-                              std::chrono::steady_clock::now());
+                router_.settle_relayed(device, reading.response, router::relay_path::inbox,
+                                       std::chrono::steady_clock::now());
                 return;
             }
             break;
@@ -921,7 +922,8 @@ void mqtt_bridge::on_relay(std::string_view payload) {
         }
         return;
     }
-    switch (router_.settle_relayed(device, reading.response, std::chrono::steady_clock::now())) {
+    switch (router_.settle_relayed(device, reading.response, router::relay_path::broadcast,
+                                   std::chrono::steady_clock::now())) {
         case router::relay_settlement::settled:
             relays_settled_.fetch_add(1, std::memory_order_relaxed);
             break;

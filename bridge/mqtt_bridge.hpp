@@ -16,9 +16,11 @@
 //    the node; other nodes' statuses register their clients here as remote
 //    clients, reached through their inboxes. Frames other nodes publish to
 //    our clients' inboxes are delivered to them, and relayed responses
-//    settle the commands this node holds. Responses for MQTT controllers'
-//    commands this node does not hold go to every node on `{prefix}/$relay`
-//    (core/cluster_relay.hpp) while another node is up.
+//    settle the commands this node holds. Responses for commands this node
+//    does not hold and whose node nothing names (an MQTT controller's, or
+//    those of a controller that is this node's client now or is away) go to
+//    every node on `{prefix}/$relay` (core/cluster_relay.hpp) while another
+//    node is up.
 // The bridge connects and reconnects itself with capped, jittered backoff,
 // resubscribes on every connection (Paho does not), and while it is not
 // connected the MQTT clients count as offline, so commands to them fail at

@@ -1,9 +1,11 @@
 #pragma once
-// Scale-out (docs/scaling.md, "MQTT controllers"): the broadcast relay for
-// a response whose command this node may not hold. An MQTT controller's
-// command reaches one node through the shared subscription, and its
-// device's answer may reach another, which cannot tell which node holds the
-// command (the controller's status names none). That node publishes the
+// Scale-out (docs/scaling.md, "The cluster relay"): the broadcast relay for
+// a response whose command this node does not hold and cannot place. An
+// MQTT controller's command reaches one node through the shared
+// subscription, and its device's answer may reach another, which cannot
+// tell which node holds the command (the controller's status names none).
+// Likewise a controller that moved to this node (its node restarted) left
+// its commands on the node it sent them from. This node publishes the
 // relayed response (make_relayed_response) on `{prefix}/$relay`, which every
 // node reads; the node whose ledger holds the command settles it
 // (router::settle_relayed), the others drop it.

@@ -249,7 +249,7 @@ std::vector<std::string> mqtt_client_table::forget_node(std::string_view node) {
     }
     std::vector<std::string> ids;
     for (const client_ptr& record : gone) {
-        router_.unregister_client(record, presence_reason::broker_lost);
+        router_.unregister_client(record, presence_reason::node_lost);
         ids.push_back(record->id);
     }
     return ids;

@@ -121,8 +121,8 @@ public:
 
     // The bridge lost its broker: every client is offline.
     void forget_all();
-    // Node `node` is gone (its Last Will): its clients are offline here.
-    // Returns their IDs.
+    // Node `node` is gone (its Last Will, or its clean stop): its clients
+    // are offline here (presence reason `node_lost`). Returns their IDs.
     std::vector<std::string> forget_node(std::string_view node);
     // `id`'s registration `session` was taken over by another connection;
     // returns it (null when it was no longer here), for the connection log.

@@ -14,6 +14,7 @@ enum class presence_reason {
     timed_out,    // offline: its connection went quiet past the keepalive
     last_will,    // offline: an MQTT client's status went offline (its Last Will, or published)
     broker_lost,  // offline: the MQTT bridge lost the broker it was reached through
+    node_lost,    // offline: the gateway node it was connected to stopped or died (scale-out)
 };
 
 constexpr std::string_view to_string(presence_reason reason) noexcept {
@@ -30,6 +31,8 @@ constexpr std::string_view to_string(presence_reason reason) noexcept {
             return "lwt";
         case presence_reason::broker_lost:
             return "broker_lost";
+        case presence_reason::node_lost:
+            return "node_lost";
     }
     return "close";
 }

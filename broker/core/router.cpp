@@ -254,7 +254,9 @@ void router::route(const client_ptr& sender, const inbound_frame& frame, steady_
                                        "already registered as " + sender->id, {}, "register"));
         }
         void operator()(const command_request& f) const { r.on_command(sender, f, now); }
-        void operator()(const response_request& f) const { r.on_response(sender, f, now); }
+        void operator()(const response_request& f) const {
+            r.take_response(sender, f, response_source::device, now);
+        }
         void operator()(const message_request& f) const { r.on_message(sender, f); }
         void operator()(const event_request& f) const { r.on_event(sender, f); }
         void operator()(const subscribe_request& f) const { r.on_subscribe(sender, f); }
@@ -348,50 +350,74 @@ void router::on_command(const client_ptr& sender, const command_request& command
     counters::add(stats_.commands_accepted);
 }
 
-void router::on_response(const client_ptr& sender, const response_request& response,
-                         steady_time now) {
+router::relay_settlement router::settle_relayed(const client_ptr& device,
+                                                const response_request& response, relay_path path,
+                                                steady_time now) {
+    return take_response(
+        device, response,
+        path == relay_path::inbox ? response_source::inbox_relay : response_source::broadcast_relay,
+        now);
+}
+
+router::relay_settlement router::take_response(const client_ptr& sender,
+                                               const response_request& response,
+                                               response_source source, steady_time now) {
     auto taken = ledger_.take(response.to, response.id, sender->id, sender->session,
                               response.ok ? command_state::succeeded : command_state::failed, now);
     if (taken.status != command_ledger::take_status::unknown) {
-        return settle(sender, response, taken, now);
+        settle(sender, response, taken, now);
+        return taken.status == command_ledger::take_status::found ? relay_settlement::settled
+                                                                  : relay_settlement::late;
     }
+    // Every node hears a broadcast: the one that holds the command answers,
+    // the others say nothing (else every node would tell the device), and
+    // none passes it on.
+    if (source != response_source::broadcast_relay) pass_on(sender, response, source);
+    return relay_settlement::not_held;
+}
+
+void router::pass_on(const client_ptr& sender, const response_request& response,
+                     response_source source) {
     // The answer that could not be passed on: the bridge is down or its
     // window of unacknowledged publishes is full (it counted the refusal),
-    // and the command ends on the controller's node as `timeout`.
+    // and the command ends on the node that holds it as `timeout`.
     auto lost = [&] {
         counters::add(stats_.overloaded_errors);
         reply(sender, make_error(error_code::overloaded,
-                                 "the answer could not be passed on to " + response.to +
-                                     "'s node; its command will end there as timeout",
+                                 "the answer could not be passed on to the node holding " +
+                                     response.to + "'s command; it will end there as timeout",
                                  response.id, "response"));
     };
-    if (client_ptr controller = registry_.find(response.to);
-        controller && controller->role == client_role::controller) {
-        if (is_remote_session(controller->session)) {
-            // Scale-out: the command was sent from the controller's own node
-            // (an MQTT device's answer reaches any node through the shared
-            // subscription). Relayed to the controller's inbox, where its
-            // node settles it as from this device (docs/scaling.md).
-            if (!send(controller, make_relayed_response(sender->id, response),
-                      outbound_type::response)) {
-                lost();
-            }
-            return;
+    client_ptr controller = registry_.find(response.to);
+    const bool to_controller_id = !controller || controller->role == client_role::controller;
+    if (to_controller_id && controller && is_remote_session(controller->session) &&
+        source == response_source::device) {
+        // Scale-out: the command was most likely sent from the controller's
+        // own node (an MQTT device's answer reaches any node through the
+        // shared subscription). Relayed to the controller's inbox, where its
+        // node settles it as from this device, or passes it on to every
+        // node (docs/scaling.md).
+        if (!send(controller, make_relayed_response(sender->id, response),
+                  outbound_type::response)) {
+            lost();
         }
-        // An MQTT controller's command reached whichever node the shared
-        // subscription chose, and nothing says which: every node hears the
-        // relay and the one holding the command settles it. With no other
-        // node up, the command cannot be elsewhere: unknown, as on one node.
-        cluster_relay* relay = relay_.load(std::memory_order_acquire);
-        if (relay && controller->via == transport_kind::mqtt) {
-            switch (relay->relay_response(make_relayed_response(sender->id, response))) {
-                case cluster_relay::outcome::published:
-                    return;
-                case cluster_relay::outcome::refused:
-                    return lost();
-                case cluster_relay::outcome::no_peers:
-                    break;
-            }
+        return;
+    }
+    // Nothing says which node holds the command: an MQTT controller's went
+    // to whichever node the shared subscription chose; a controller that
+    // moved to this node (a restart) or is away left its commands where it
+    // sent them. Every node hears the relay and the one holding the command
+    // settles it. With no other node up, the command cannot be elsewhere:
+    // unknown, as on one node.
+    cluster_relay* relay = relay_.load(std::memory_order_acquire);
+    if (relay && to_controller_id) {
+        switch (relay->relay_response(make_relayed_response(sender->id, response))) {
+            case cluster_relay::outcome::published:
+                return;
+            case cluster_relay::outcome::refused:
+                return lost();
+            case cluster_relay::outcome::no_peers:
+                break;
         }
     }
     counters::add(stats_.unknown_responses);
@@ -399,18 +425,6 @@ void router::on_response(const client_ptr& sender, const response_request& respo
           make_error(error_code::unknown_command,
                      "no command '" + response.id + "' from " + response.to + " is pending for you",
                      response.id, "response"));
-}
-
-router::relay_settlement router::settle_relayed(const client_ptr& device,
-                                                const response_request& response, steady_time now) {
-    auto taken = ledger_.take(response.to, response.id, device->id, device->session,
-                              response.ok ? command_state::succeeded : command_state::failed, now);
-    // Not ours: the node that holds it (or none) answers. Never relayed on,
-    // never refused here, or every node would tell the device.
-    if (taken.status == command_ledger::take_status::unknown) return relay_settlement::not_held;
-    settle(device, response, taken, now);
-    return taken.status == command_ledger::take_status::found ? relay_settlement::settled
-                                                              : relay_settlement::late;
 }
 
 void router::settle(const client_ptr& sender, const response_request& response,

@@ -112,13 +112,18 @@ public:
     // Routes one frame from a registered client.
     void route(const client_ptr& sender, const inbound_frame& frame, steady_time now);
 
-    // A response another node relayed on the cluster relay topic
-    // (cluster_relay.hpp), from this node's record of its device: settled
-    // when this node holds its command, answered as late when that command
-    // already ended here, and otherwise left to the node that holds it.
+    // A response another node relayed, from this node's record of its
+    // device (docs/scaling.md): to the inbox of its controller, this node's
+    // client (`inbox`), or to every node on the cluster relay topic
+    // (`broadcast`, cluster_relay.hpp). Settled when this node holds its
+    // command, answered as late when that command already ended here.
+    // Otherwise a broadcast is left to the node that holds it (every node
+    // hears it: none tells the device), and an inbox relay goes on to every
+    // node as a device's own answer would (pass_on), never to an inbox.
+    enum class relay_path { inbox, broadcast };
     enum class relay_settlement { settled, late, not_held };
     relay_settlement settle_relayed(const client_ptr& device, const response_request& response,
-                                    steady_time now);
+                                    relay_path path, steady_time now);
 
     // Writes queued commands through `store` (see command_ledger) and queues
     // again what it holds from before a restart, as of `now` (steady) and
@@ -147,8 +152,9 @@ public:
         observer_.store(observer, std::memory_order_release);
     }
 
-    // Where responses for an MQTT controller's commands that this node does
-    // not hold are relayed (the MQTT bridge); null: none, as on one node.
+    // Where responses for commands this node does not hold are relayed when
+    // nothing names the node that holds them (the MQTT bridge); null: none,
+    // as on one node.
     // Like the observer, it must outlive the I/O threads.
     void set_cluster_relay(cluster_relay* relay) noexcept {
         relay_.store(relay, std::memory_order_release);
@@ -175,10 +181,19 @@ public:
 private:
     void end_commands_of(const client_record& device, steady_time now);
     void on_command(const client_ptr& sender, const command_request& command, steady_time now);
-    void on_response(const client_ptr& sender, const response_request& response, steady_time now);
+    // Where a response came from: its device, or another node's relay.
+    enum class response_source { device, inbox_relay, broadcast_relay };
+    // Every response, however it reached this node: the one place that
+    // takes its command from the ledger.
+    relay_settlement take_response(const client_ptr& sender, const response_request& response,
+                                   response_source source, steady_time now);
     // A response whose command the ledger found (answered) or had ended (late).
     void settle(const client_ptr& sender, const response_request& response,
                 const command_ledger::take_result& taken, steady_time now);
+    // A response whose command this node does not hold: relayed to the node
+    // that may hold it, or `unknown_command` for the device.
+    void pass_on(const client_ptr& sender, const response_request& response,
+                 response_source source);
     void on_message(const client_ptr& sender, const message_request& message);
     void on_event(const client_ptr& sender, const event_request& event);
     void on_subscribe(const client_ptr& sender, const subscribe_request& request);

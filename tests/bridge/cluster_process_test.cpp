@@ -2,6 +2,7 @@
 // their own loopback ports, one mosquitto, clients spread over them. One
 // node is killed with SIGKILL; the broker's Last Will for it (1.5 x the
 // 3 s keepalive) tells the others, whose followers see its clients go.
+// A rolling restart of two nodes with a store loses no queued command.
 // (A 1 s keepalive let the bridges' watchdogs give up on a live broker on
 // a loaded machine.)
 
@@ -11,11 +12,14 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "child_process.hpp"
 #include "command_frame.hpp"
+#include "http_get.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
 #include "ws_test_client.hpp"
@@ -25,33 +29,32 @@ using json = nlohmann::json;
 
 namespace {
 
-// One gateway process named `name`, bridged to `broker`.
+// One gateway process named `name`, bridged to `broker`; `extra` is merged
+// into its config (a store, for instance). Its folder lives as long as the
+// object, so a store in it survives restart().
 class node_process {
 public:
-    node_process(const mosquitto_broker& broker, const std::string& name) {
+    node_process(const mosquitto_broker& broker, const std::string& name,
+                 const json& extra = json::object())
+        : name_(name) {
         dir_ = std::filesystem::temp_directory_path() /
                ("sb-cluster-" + std::to_string(getpid()) + "-" + name);
+        std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_);
-        json config = {{"node", name},
-                       {"listen", {{"address", "127.0.0.1"}, {"port", 0}}},
-                       {"threads", 1},
-                       {"auth", {{"mode", "disabled"}}},
-                       {"mqtt",
-                        {{"enabled", true},
-                         {"url", broker.url()},
-                         {"username", mosquitto_broker::gateway_user},
-                         {"password", mosquitto_broker::gateway_password},
-                         {"keepalive_s", 3},
-                         {"reconnect_min_ms", 20},
-                         {"reconnect_max_ms", 250}}}};
-        std::ofstream(dir_ / "config.json") << config.dump();
-        process_ = std::make_unique<child_process>(std::vector<std::string>{
-            SWITCHBOARD_BINARY, "--config", (dir_ / "config.json").string()});
-        auto line = process_->wait_for_line("listening on ", std::chrono::seconds(30));
-        if (!line) throw std::runtime_error("node " + name + " did not start: " + output());
-        port_ = static_cast<unsigned short>(std::stoi(line->substr(line->rfind(':') + 1)));
-        // Subscribed at the broker: the log says so once the bridge is up.
-        process_->wait_for_line("mqtt: connected", std::chrono::seconds(30));
+        config_ = {{"node", name},
+                   {"listen", {{"address", "127.0.0.1"}, {"port", 0}}},
+                   {"threads", 1},
+                   {"auth", {{"mode", "disabled"}}},
+                   {"mqtt",
+                    {{"enabled", true},
+                     {"url", broker.url()},
+                     {"username", mosquitto_broker::gateway_user},
+                     {"password", mosquitto_broker::gateway_password},
+                     {"keepalive_s", 3},
+                     {"reconnect_min_ms", 20},
+                     {"reconnect_max_ms", 250}}}};
+        config_.merge_patch(extra);
+        start();
     }
     ~node_process() {
         process_.reset();
@@ -59,16 +62,45 @@ public:
         std::filesystem::remove_all(dir_, ec);
     }
     unsigned short port() const { return port_; }
+    const std::filesystem::path& dir() const { return dir_; }
     void signal(int signo) { process_->signal(signo); }
     void kill() {
         process_->signal(SIGKILL);
         process_->wait_exit(std::chrono::seconds(10));
     }
-    std::string output() { return process_ ? process_->output() : std::string(); }
+    // Stops it as an operator does (SIGTERM, then its exit), runs
+    // `while_down`, and starts it again on the same port with the same config.
+    void restart(const std::function<void()>& while_down = {}) {
+        process_->signal(SIGTERM);
+        if (process_->wait_exit(std::chrono::seconds(30)) != 0) {
+            throw std::runtime_error("node " + name_ + " did not stop cleanly: " + output());
+        }
+        earlier_ += process_->output();
+        process_.reset();
+        if (while_down) while_down();
+        config_["listen"]["port"] = port_;
+        start();
+    }
+    // Everything it printed, since its first start.
+    std::string output() { return earlier_ + (process_ ? process_->output() : std::string()); }
 
 private:
+    void start() {
+        std::ofstream(dir_ / "config.json") << config_.dump();
+        process_ = std::make_unique<child_process>(std::vector<std::string>{
+            SWITCHBOARD_BINARY, "--config", (dir_ / "config.json").string()});
+        auto line = process_->wait_for_line("listening on ", std::chrono::seconds(30));
+        if (!line) throw std::runtime_error("node " + name_ + " did not start: " + output());
+        port_ = static_cast<unsigned short>(std::stoi(line->substr(line->rfind(':') + 1)));
+        // Subscribed at the broker: the log says so once the bridge is up.
+        process_->wait_for_line("mqtt: connected", std::chrono::seconds(30));
+    }
+
+    std::string name_;
     std::filesystem::path dir_;
+    json config_;
     std::unique_ptr<child_process> process_;
+    std::string earlier_;  // what it printed before its last restart
     unsigned short port_ = 0;
 };
 
@@ -168,6 +200,9 @@ TEST(ClusterProcess, ThreeNodesRouteEveryWayAndAKilledNodesClientsGoOffline) {
         auto p = ctl.receive_type("presence", 20s);
         ASSERT_TRUE(p) << n1.output();
         offline = (*p)["id"] == "dev-3" && (*p)["online"] == false;
+        if (offline) {
+            EXPECT_EQ((*p)["reason"], "node_lost") << p->dump();
+        }
     }
     EXPECT_TRUE(offline);
     EXPECT_TRUE(listed(ctl, "ctl-3", false));
@@ -219,3 +254,144 @@ TEST(ClusterProcess, AFrozenNodesClientsGoOfflineAndComeBackWhenItThaws) {
     ctl.send(command("dev-2", "thawed", {{"timeout_ms", 20000}}));
     EXPECT_EQ(outcomes(ctl, {"thawed"}), 1);
 }
+
+namespace {
+
+// What a node's bridge says in /stats (its `mqtt` object).
+json bridge_stats(unsigned short port) {
+    auto r = http_get(port, "/stats");
+    auto stats = json::parse(r.body(), nullptr, false);
+    return stats.is_object() && stats.contains("mqtt") ? stats["mqtt"] : json::object();
+}
+
+// Waits, bounded, for the node on `port` to know that another node is up.
+bool sees_a_peer(unsigned short port) {
+    for (int i = 0; i < 400; ++i) {
+        if (bridge_stats(port).value("peers_up", 0) > 0) return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return false;
+}
+
+// A rolling restart (issue 14), with a store on both nodes: controller
+// `ops` on node A queues `n` commands (ttl_ms, ack) for `dev`, offline.
+// A restarts (ops reconnects to B while A is down), then B restarts (ops
+// reconnects to B once it is back), then `dev` comes online (each test).
+// A holds every command (its store kept them across its restart), ops is
+// B's own WebSocket client: the device's answers that reach B are relayed
+// to A, which settles them and sends the outcomes to ops through its inbox.
+// Every command must end at ops with exactly one outcome, the device's ok
+// response (recovered or not), and at most one `ack delivered`.
+class RollingRestart : public ::testing::Test {
+protected:
+    static constexpr int n = 20;
+
+    RollingRestart() : a_(broker_, "gw-a", store_config()), b_(broker_, "gw-b", store_config()) {}
+
+    static json store_config() { return {{"store", {{"path", "commands.db"}}}}; }
+
+    void TearDown() override {
+        if (HasFailure()) {
+            std::cerr << "--- gw-a\n" << a_.output() << "--- gw-b\n" << b_.output();
+        }
+    }
+
+    // Steps up to the device coming online: ops ends on B.
+    void queue_then_restart_both() {
+        auto ops = std::make_unique<ws_test_client>(a_.port());
+        ASSERT_EQ(ops->register_as("ops", "controller")["type"], "registered");
+        for (int i = 0; i < n; ++i) {
+            ops->send(command("dev", "q-" + std::to_string(i),
+                              {{"ttl_ms", 600000}, {"timeout_ms", 30000}, {"ack", true}}));
+        }
+        for (int i = 0; i < n; ++i) {
+            auto ack = ops->receive_type("ack", 30s);
+            ASSERT_TRUE(ack) << i << " acks";
+            ASSERT_EQ((*ack)["status"], "queued");
+        }
+        // A restarts: ops, cut off, reconnects to B while A is down.
+        a_.restart([&] {
+            ASSERT_TRUE(ops->wait_closed(30s));
+            ops = std::make_unique<ws_test_client>(b_.port());
+            ASSERT_EQ(ops->register_as("ops", "controller")["type"], "registered");
+        });
+        // B restarts: ops reconnects to B once it is back.
+        b_.restart([&] { ASSERT_TRUE(ops->wait_closed(30s)); });
+        ops_ = std::make_unique<ws_test_client>(b_.port());
+        ASSERT_EQ(ops_->register_as("ops", "controller")["type"], "registered");
+        // Both nodes know the other is up (else an answer is theirs alone).
+        ASSERT_TRUE(sees_a_peer(a_.port()) && sees_a_peer(b_.port()));
+    }
+
+    // Reads ops' frames until every command has a response; checks each had
+    // one, ok, and at most one `ack delivered`; then nothing more comes.
+    void expect_one_ok_response_each() {
+        std::map<std::string, int> responses, acks;
+        int ok = 0;
+        for (int frames = 0; responses.size() < static_cast<std::size_t>(n) && frames < 10 * n;
+             ++frames) {
+            auto f = ops_->receive(60s);
+            ASSERT_TRUE(f) << responses.size() << " of " << n << " commands answered";
+            const std::string type = f->value("type", "");
+            if (type == "ack") {
+                EXPECT_EQ((*f)["status"], "delivered") << f->dump();
+                EXPECT_EQ(++acks[(*f)["id"].get<std::string>()], 1) << f->dump();
+                continue;
+            }
+            ASSERT_EQ(type, "response") << f->dump();
+            EXPECT_EQ(++responses[(*f)["id"].get<std::string>()], 1) << f->dump();
+            if ((*f)["ok"] == true) ++ok;
+        }
+        EXPECT_EQ(responses.size(), static_cast<std::size_t>(n));
+        EXPECT_EQ(ok, n) << "every answer came back (none timed out on A)";
+        EXPECT_TRUE(ops_->quiet_for(500ms)) << "no second outcome";
+    }
+
+    mosquitto_broker broker_;
+    node_process a_, b_;
+    std::unique_ptr<ws_test_client> ops_;
+};
+
+// The device is a WebSocket client of B: A sends it the queued commands
+// through its inbox, and every answer reaches B first.
+TEST_F(RollingRestart, QueuedCommandsAnsweredByAWebSocketDeviceOnTheOtherNode) {
+    queue_then_restart_both();
+    if (HasFatalFailure()) return;
+    // Registered by hand, with the handler set first: the queued commands
+    // follow `registered` at once.
+    std::atomic<bool> registered{false};
+    std::atomic<int> device_errors{0};
+    auto dev = std::make_unique<ws_test_client>(b_.port());
+    dev->set_handler([&](const json& f, ws_test_client& self) {
+        const std::string type = f.value("type", "");
+        if (type == "registered") registered = true;
+        if (type == "error") ++device_errors;
+        if (type != "command") return;
+        self.send({{"type", "response"}, {"to", f["from"]}, {"id", f["id"]}, {"ok", true}});
+    });
+    dev->send({{"type", "register"}, {"id", "dev"}, {"role", "device"}});
+    expect_one_ok_response_each();
+    EXPECT_TRUE(registered.load());
+    EXPECT_EQ(device_errors.load(), 0) << "no unknown_command for the device";
+    EXPECT_GE(bridge_stats(a_.port()).value("relays_settled", 0), 1);
+}
+
+// The device is an MQTT client: the shared subscription hands its answers
+// to either node.
+TEST_F(RollingRestart, QueuedCommandsAnsweredByAnMqttDevice) {
+    queue_then_restart_both();
+    if (HasFatalFailure()) return;
+    mqtt_client_options o = registering_client("dev", "device");
+    o.answer_topic = "sb/dev/out";
+    mqtt_test_client dev(broker_.url(), o);
+    ASSERT_TRUE(dev.connect());
+    expect_one_ok_response_each();
+    EXPECT_EQ(dev.commands_answered(), n);
+    // The device heard nothing but its commands (no unknown_command).
+    while (auto m = dev.receive(500ms)) {
+        EXPECT_EQ(json::parse(m->payload, nullptr, false).value("type", ""), "command")
+            << m->payload;
+    }
+}
+
+}  // namespace

@@ -204,7 +204,9 @@ TEST_F(ClusterTable, RelayedResponseSettlesTheCommandHeldHere) {
     r.ok = true;
     auto reading = read_inbox_frame(*make_relayed_response("pump", r), "dash", 4096);
     ASSERT_EQ(reading.what, inbox_frame_reading::kind::relayed_response);
-    routing_.route(routing_.clients().find(reading.from), inbound_frame{reading.response}, now_);
+    EXPECT_EQ(routing_.settle_relayed(routing_.clients().find(reading.from), reading.response,
+                                      router::relay_path::inbox, now_),
+              router::relay_settlement::settled);
     EXPECT_EQ(routing_.ledger().size(), 0u);
     auto answer = ctl_link->last();
     EXPECT_EQ(answer["type"], "response");
@@ -227,9 +229,9 @@ public:
 
 // An MQTT controller `ops` and an MQTT device `pump` on node gw-a, whose
 // router relays through `relay_`.
-class ClusterRelay : public ClusterTable {
+class RelayDecision : public ClusterTable {
 protected:
-    ClusterRelay() {
+    RelayDecision() {
         routing_.set_cluster_relay(&relay_);
         table_.on_status("ops", R"({"online":true,"role":"controller"})", now_);
         table_.on_status("pump", R"({"online":true})", now_);
@@ -247,7 +249,7 @@ protected:
 
 // The MQTT controller's command went to another node: the answer is relayed
 // to every node, and the device hears nothing.
-TEST_F(ClusterRelay, AnswerToAnMqttControllersCommandHeldElsewhereGoesToEveryNode) {
+TEST_F(RelayDecision, AnswerToAnMqttControllersCommandHeldElsewhereGoesToEveryNode) {
     pump_answers("c-7");
     ASSERT_EQ(relay_.frames.size(), 1u);
     EXPECT_EQ(relay_.frames[0]["type"], "response");
@@ -261,7 +263,7 @@ TEST_F(ClusterRelay, AnswerToAnMqttControllersCommandHeldElsewhereGoesToEveryNod
 }
 
 // Alone, a node knows the command is nowhere: unknown_command, as on one node.
-TEST_F(ClusterRelay, WithNoOtherNodeUpTheAnswerIsUnknownAsOnOneNode) {
+TEST_F(RelayDecision, WithNoOtherNodeUpTheAnswerIsUnknownAsOnOneNode) {
     relay_.answer = cluster_relay::outcome::no_peers;
     pump_answers("c-7");
     EXPECT_EQ(relay_.calls, 1);
@@ -270,7 +272,7 @@ TEST_F(ClusterRelay, WithNoOtherNodeUpTheAnswerIsUnknownAsOnOneNode) {
     EXPECT_EQ(stats_.unknown_responses.load(), 1u);
 }
 
-TEST_F(ClusterRelay, RelayRefusedIsAnOverloadedErrorForTheDevice) {
+TEST_F(RelayDecision, RelayRefusedIsAnOverloadedErrorForTheDevice) {
     relay_.answer = cluster_relay::outcome::refused;
     pump_answers("c-7");
     ASSERT_EQ(pump().frame_count(), 1u);
@@ -279,26 +281,87 @@ TEST_F(ClusterRelay, RelayRefusedIsAnOverloadedErrorForTheDevice) {
     EXPECT_EQ(stats_.overloaded_errors.load(), 1u);
 }
 
-// A command held here is answered here: nothing relayed. A WebSocket
-// controller of this node is never relayed for either (its commands are all here).
-TEST_F(ClusterRelay, CommandsHeldHereAndLocalControllersAreNotRelayed) {
+// A command held here is answered here: nothing relayed.
+TEST_F(RelayDecision, CommandsHeldHereAreNotRelayed) {
     client_ptr ops_record = routing_.clients().find("ops");
     routing_.route(ops_record,
                    command_request{"pump", "c-1", "go", "", 5000, std::nullopt, false, {}}, now_);
     pump_answers("c-1");
     EXPECT_EQ(ops().of_type("response").size(), 1u);
+    EXPECT_EQ(relay_.calls, 0);
+    EXPECT_EQ(pump().frame_count(), 1u) << "the command only";
+}
 
+// A WebSocket controller of this node whose command is not held here: it
+// moved here (its node restarted) and left its commands on the node it sent
+// them from, which nothing names. The answer goes to every node.
+TEST_F(RelayDecision, AnswerToALocalControllersCommandHeldElsewhereGoesToEveryNode) {
     auto dash_link = std::make_shared<fake_endpoint>();
     local("dash", dash_link, client_role::controller);
     table_.on_out("pump", R"({"type":"response","to":"dash","id":"c-2","ok":true,"result":{}})",
                   now_);
-    EXPECT_EQ(relay_.calls, 0);
+    ASSERT_EQ(relay_.frames.size(), 1u);
+    EXPECT_EQ(relay_.frames[0]["to"], "dash");
+    EXPECT_EQ(relay_.frames[0]["from"], "pump");
+    EXPECT_EQ(relay_.frames[0]["id"], "c-2");
+    EXPECT_EQ(pump().frame_count(), 0u) << "no unknown_command for pump";
+    EXPECT_EQ(dash_link->frame_count(), 1u) << "registered only";
+}
+
+// A controller registered nowhere (away, reconnecting): its commands run on
+// wherever it sent them, so its answer goes to every node too; an answer to
+// a device's ID is unknown at once.
+TEST_F(RelayDecision, AnswerForAnAwayControllerGoesToEveryNodeOneForADeviceIsUnknown) {
+    table_.on_out("pump", R"({"type":"response","to":"gone","id":"c-3","ok":true,"result":{}})",
+                  now_);
+    ASSERT_EQ(relay_.frames.size(), 1u);
+    EXPECT_EQ(relay_.frames[0]["to"], "gone");
+    EXPECT_EQ(pump().frame_count(), 0u);
+
+    table_.on_status("fan", R"({"online":true})", now_);
+    table_.on_out("pump", R"({"type":"response","to":"fan","id":"c-4","ok":true,"result":{}})",
+                  now_);
+    EXPECT_EQ(relay_.calls, 1);
+    ASSERT_EQ(pump().frame_count(), 1u);
     EXPECT_EQ(pump().last()["code"], "unknown_command");
+}
+
+// A response relayed to the inbox of this node's controller and not held
+// here (the controller moved here from the node holding it, a third one):
+// passed on to every node, never to another inbox; held here, settled once.
+TEST_F(RelayDecision, AnInboxRelayNotHeldHereGoesToEveryNode) {
+    auto dash_link = std::make_shared<fake_endpoint>();
+    auto dash = local("dash", dash_link, client_role::controller);
+    response_request r;
+    r.to = "dash";
+    r.id = "c-5";
+    r.ok = true;
+    client_ptr device = routing_.clients().find("pump");
+    EXPECT_EQ(routing_.settle_relayed(device, r, router::relay_path::inbox, now_),
+              router::relay_settlement::not_held);
+    ASSERT_EQ(relay_.frames.size(), 1u);
+    EXPECT_EQ(relay_.frames[0]["id"], "c-5");
+    EXPECT_EQ(pump().frame_count(), 0u);
+
+    routing_.route(dash, command_request{"pump", "c-6", "go", "", 5000, std::nullopt, false, {}},
+                   now_);
+    r.id = "c-6";
+    EXPECT_EQ(routing_.settle_relayed(device, r, router::relay_path::inbox, now_),
+              router::relay_settlement::settled);
+    EXPECT_EQ(dash_link->of_type("response").size(), 1u);
+    EXPECT_EQ(relay_.calls, 1);
+    // A second answer is held nowhere: passed on like the first, never
+    // settled twice.
+    EXPECT_EQ(routing_.settle_relayed(device, r, router::relay_path::inbox, now_),
+              router::relay_settlement::not_held);
+    EXPECT_EQ(dash_link->of_type("response").size(), 1u);
+    EXPECT_EQ(relay_.calls, 2);
+    EXPECT_EQ(pump().of_type("error").size(), 0u);
 }
 
 // Every node reads the relay; only the one holding the command settles it,
 // once, and the others say nothing to anybody.
-TEST_F(ClusterRelay, TheNodeHoldingTheCommandSettlesTheRelayOnceOthersDropIt) {
+TEST_F(RelayDecision, TheNodeHoldingTheCommandSettlesTheRelayOnceOthersDropIt) {
     client_ptr ops_record = routing_.clients().find("ops");
     routing_.route(ops_record,
                    command_request{"pump", "c-1", "go", "", 5000, std::nullopt, false, {}}, now_);
@@ -312,8 +375,9 @@ TEST_F(ClusterRelay, TheNodeHoldingTheCommandSettlesTheRelayOnceOthersDropIt) {
     ASSERT_EQ(reading.what, inbox_frame_reading::kind::relayed_response);
     EXPECT_EQ(reading.from, "pump");
     client_ptr device = routing_.clients().find(reading.from);
-    EXPECT_EQ(routing_.settle_relayed(device, reading.response, now_),
-              router::relay_settlement::settled);
+    EXPECT_EQ(
+        routing_.settle_relayed(device, reading.response, router::relay_path::broadcast, now_),
+        router::relay_settlement::settled);
     EXPECT_EQ(routing_.ledger().size(), 0u);
     auto answers = ops().of_type("response");
     ASSERT_EQ(answers.size(), 1u);
@@ -324,7 +388,8 @@ TEST_F(ClusterRelay, TheNodeHoldingTheCommandSettlesTheRelayOnceOthersDropIt) {
     const std::size_t ops_frames = ops().frame_count();
     const std::size_t pump_frames = pump().frame_count();
     r.id = "c-2";
-    EXPECT_EQ(routing_.settle_relayed(device, r, now_), router::relay_settlement::not_held);
+    EXPECT_EQ(routing_.settle_relayed(device, r, router::relay_path::broadcast, now_),
+              router::relay_settlement::not_held);
     EXPECT_EQ(ops().frame_count(), ops_frames);
     EXPECT_EQ(pump().frame_count(), pump_frames);
     EXPECT_EQ(relay_.calls, 0) << "a relay is never relayed on";
@@ -332,7 +397,7 @@ TEST_F(ClusterRelay, TheNodeHoldingTheCommandSettlesTheRelayOnceOthersDropIt) {
 
 // The command timed out on its node before the relay came: a late answer,
 // as on one node (the device is told, once, by that node).
-TEST_F(ClusterRelay, ARelayForACommandThatTimedOutIsALateAnswer) {
+TEST_F(RelayDecision, ARelayForACommandThatTimedOutIsALateAnswer) {
     client_ptr ops_record = routing_.clients().find("ops");
     routing_.route(ops_record,
                    command_request{"pump", "c-1", "go", "", 100, std::nullopt, false, {}}, now_);
@@ -343,7 +408,8 @@ TEST_F(ClusterRelay, ARelayForACommandThatTimedOutIsALateAnswer) {
     r.id = "c-1";
     r.ok = true;
     EXPECT_EQ(
-        routing_.settle_relayed(routing_.clients().find("pump"), r, now_ + std::chrono::seconds(2)),
+        routing_.settle_relayed(routing_.clients().find("pump"), r, router::relay_path::broadcast,
+                                now_ + std::chrono::seconds(2)),
         router::relay_settlement::late);
     ASSERT_EQ(pump().frame_count(), 2u);  // the command, then the error
     EXPECT_EQ(pump().last()["code"], "unknown_command");
@@ -406,7 +472,15 @@ TEST_F(ClusterTable, ANodesClientsGoWithIt) {
     table_.on_status("dash", status_of("gw-b", 5, "controller"), now_);
     table_.on_status("pump", status_of("gw-b", 6), now_);
     table_.on_status("fan", status_of("gw-c", 7), now_);
+    auto watch_link = std::make_shared<fake_endpoint>();
+    auto watch = local("watch", watch_link, client_role::controller);
+    routing_.route(watch, subscribe_request{true, {"pump"}, std::nullopt}, now_);
     EXPECT_EQ(table_.forget_node("gw-b").size(), 2u);
+    auto presence = watch_link->of_type("presence");
+    ASSERT_EQ(presence.size(), 1u);
+    EXPECT_EQ(presence[0]["id"], "pump");
+    EXPECT_EQ(presence[0]["online"], false);
+    EXPECT_EQ(presence[0]["reason"], "node_lost");
     EXPECT_EQ(routing_.clients().find("dash"), nullptr);
     EXPECT_EQ(routing_.clients().find("pump"), nullptr);
     EXPECT_NE(routing_.clients().find("fan"), nullptr);
