@@ -40,8 +40,20 @@ void beast_wire<Stream>::accept(const request& upgrade, const char* subprotocol,
             res.set(boost::beast::http::field::sec_websocket_protocol, subprotocol);
     }));
     ws_.async_accept(upgrade, [this, self = owner_.lock()](boost::system::error_code ec) {
+        bool more = false;
+        {
+            // The outbound started as writing: the 101 was its write.
+            std::lock_guard lock(lock_);
+            if (ec) {
+                out_.abort();
+            } else {
+                more = out_.written();
+            }
+        }
         if (!ec) ws_.text(true);
         self->on_wire_accepted(ec);
+        // What came while the answer was out (a close at shutdown).
+        if (more) flush();
     });
 }
 
@@ -62,20 +74,31 @@ void beast_wire<Stream>::on_control(boost::beast::websocket::frame_type kind,
     namespace websocket = boost::beast::websocket;
     auto self = owner_.lock();
     if (!self) return;
-    release_pong(*self);
+    release_pong();
     if (kind == websocket::frame_type::close) return;
     if (kind == websocket::frame_type::pong) {
-        if (!keep_alive_.answers_ping()) self->on_wire_control(0);
+        if (!keep_alive_.answers_ping()) self->on_wire_control();
         return;
     }
+    if (!self->on_wire_control()) return;
     const std::size_t pong_bytes = pong_frame_bytes(payload.size());
-    if (self->on_wire_control(pong_bytes)) pong_held_ = pong_bytes;
+    outbound::pushed charged = outbound::pushed::refused;
+    {
+        std::lock_guard lock(lock_);
+        charged = out_.charge(pong_bytes);
+    }
+    if (charged == outbound::pushed::queued) {
+        pong_held_ = static_cast<std::uint8_t>(pong_bytes);
+    } else if (charged == outbound::pushed::overflow) {
+        self->on_wire_overflow();
+    }
 }
 
 template <class Stream>
-void beast_wire<Stream>::release_pong(wire_events& events) {
+void beast_wire<Stream>::release_pong() {
     if (pong_held_ == 0) return;
-    events.on_wire_pong_released(std::exchange(pong_held_, 0));
+    std::lock_guard lock(lock_);
+    out_.release(std::exchange(pong_held_, std::uint8_t{0}));
 }
 
 template <class Stream>
@@ -113,7 +136,7 @@ void beast_wire<Stream>::end_reading(wire_end why, std::string_view detail) {
     ended_ = true;
     timer_.cancel();
     if (auto self = owner_.lock()) {
-        release_pong(*self);
+        release_pong();
         self->on_wire_end(why, detail);
     }
 }
@@ -145,7 +168,7 @@ void beast_wire<Stream>::on_read(boost::system::error_code ec, std::size_t bytes
         }
         return end_reading(why, ec.message());
     }
-    release_pong(*self);
+    release_pong();
     keep_alive_.heard_data();
     auto data = buffer_.cdata();
     self->on_wire_message(std::string_view(static_cast<const char*>(data.data()), data.size()),
@@ -157,25 +180,52 @@ void beast_wire<Stream>::on_read(boost::system::error_code ec, std::size_t bytes
 }
 
 template <class Stream>
-void beast_wire<Stream>::write(std::span<frame_ptr> frames) {
-    writing_.assign(std::make_move_iterator(frames.begin()), std::make_move_iterator(frames.end()));
-    written_ = 0;
-    write_next();
+void beast_wire<Stream>::flush() {
+    for (;;) {
+        {
+            std::lock_guard lock(lock_);
+            // Beast writes its own control frames: ours stay empty.
+            std::string control;
+            std::string close_frame;
+            if (out_.take({&writing_, 1}, control, close_frame, close_after_) == 0)
+                writing_.reset();
+        }
+        if (writing_) {
+            ws_.async_write(
+                boost::asio::buffer(*writing_),
+                [this, self = owner_.lock()](boost::system::error_code ec, std::size_t) {
+                    if (ec) {
+                        end_reading(wire_end::failed, ec.message());
+                        return abort();
+                    }
+                    if (frame_written()) flush();
+                });
+            return;
+        }
+        if (!frame_written()) return;
+    }
 }
 
 template <class Stream>
-void beast_wire<Stream>::write_next() {
-    ws_.async_write(boost::asio::buffer(*writing_[written_]),
-                    [this, self = owner_.lock()](boost::system::error_code ec, std::size_t) {
-                        if (!ec && ++written_ < writing_.size()) return write_next();
-                        std::size_t done = written_;
-                        writing_.clear();
-                        self->on_wire_written(ec, done);
-                    });
+bool beast_wire<Stream>::frame_written() {
+    std::uint16_t code = 0;
+    std::string reason;
+    bool more = false;
+    {
+        std::lock_guard lock(lock_);
+        if (close_after_) {
+            code = out_.close_code();
+            reason = out_.close_reason();
+        }
+        more = out_.written();
+    }
+    writing_.reset();
+    if (std::exchange(close_after_, false)) start_close(code, reason);
+    return more;
 }
 
 template <class Stream>
-void beast_wire<Stream>::close(std::uint16_t code, std::string_view reason) {
+void beast_wire<Stream>::start_close(std::uint16_t code, std::string_view reason) {
     namespace websocket = boost::beast::websocket;
     closing_ = true;
     timer_.cancel();
@@ -186,6 +236,10 @@ void beast_wire<Stream>::close(std::uint16_t code, std::string_view reason) {
 
 template <class Stream>
 void beast_wire<Stream>::abort() {
+    {
+        std::lock_guard lock(lock_);
+        out_.abort();
+    }
     closing_ = true;
     timer_.cancel();
     boost::system::error_code ignored;

@@ -2,7 +2,8 @@
 // One HTTP connection: reads requests, answers /healthz and the dashboard's
 // static files, and hands a WebSocket upgrade of /ws (from an allowed
 // Origin) to a new websocket_session: with our own framing (raw_wire) on
-// plain TCP, through Beast's (beast_wire) for TLS or compression. A template over plain TCP or TLS
+// plain TCP and TLS, through Beast's (beast_wire) for compression (or a TLS
+// client that sent frames before our 101). A template over plain TCP or TLS
 // (streams.hpp); over TLS it first completes the TLS handshake. Runs on the
 // I/O thread that accepted its socket; owns itself through its pending
 // operations.

@@ -61,15 +61,17 @@ std::string refusal(std::string_view status, std::string_view extra_header, std:
 
 }  // namespace
 
-// One gathered send: control frames, then each frame's header and payload;
-// over TLS, all of it sealed into `sealed`, the one buffer written.
+// One gathered send: control frames, then each frame's header and payload,
+// then our close if it follows them; over TLS, all of it sealed into
+// `sealed`, the one buffer written.
 struct raw_wire::write_batch {
     std::string control;
+    std::string close;
     std::string sealed;
     std::array<frame_ptr, max_batch_frames> frames;
     std::size_t frame_count = 0;
     std::array<std::array<unsigned char, ws_frame::max_header_bytes>, max_batch_frames> headers;
-    std::array<asio::const_buffer, 1 + 2 * max_batch_frames> buffers;
+    std::array<asio::const_buffer, 2 + 2 * max_batch_frames> buffers;
 };
 
 // A write batch is 1.5 KB, past what malloc's per-thread cache serves, and
@@ -93,6 +95,7 @@ void raw_wire::batch_recycler::operator()(write_batch* batch) const noexcept {
     for (std::size_t i = 0; i < batch->frame_count; ++i) batch->frames[i].reset();
     batch->frame_count = 0;
     batch->control.clear();
+    batch->close.clear();
     batch->sealed.clear();
     // A flush of large frames should not stay pinned in a spare batch.
     if (batch->sealed.capacity() > 65536) std::string().swap(batch->sealed);
@@ -109,12 +112,15 @@ void raw_wire::batch_recycler::operator()(write_batch* batch) const noexcept {
 }
 
 raw_wire::raw_wire(asio::ip::tcp::socket&& socket, std::string leftover,
-                   std::unique_ptr<tls_codec> tls, const session_limits& limits)
+                   std::unique_ptr<tls_codec> tls, const session_limits& limits, std::mutex& lock,
+                   outbound& out)
     : socket_(std::move(socket)),
       tls_(std::move(tls)),
       limits_(limits),
       reader_(limits.max_message_bytes),
-      partial_(std::move(leftover)) {}
+      partial_(std::move(leftover)),
+      lock_(lock),
+      out_(out) {}
 
 raw_wire::~raw_wire() { keep_alive_sweep::leave(*this); }
 
@@ -163,13 +169,16 @@ void raw_wire::accept(const request& upgrade, const char* subprotocol,
                               return self->on_wire_accepted(ec);
                           }
                           open_ = true;
+                          bool more = false;
+                          {
+                              // The outbound started as writing: this answer was its write.
+                              std::lock_guard lock(lock_);
+                              more = out_.written();
+                          }
                           self->on_wire_accepted({});
+                          // What came while the answer was out (a close at shutdown).
+                          if (more) flush();
                       });
-}
-
-raw_wire::held_back& raw_wire::held() {
-    if (!held_) held_ = std::make_unique<held_back>();
-    return *held_;
 }
 
 void raw_wire::start_reading() {
@@ -225,7 +234,14 @@ void raw_wire::on_read(sys_error ec) {
     if (tls_) {
         size = decrypt(data, size, last);
         // An alert or a key update OpenSSL owes the peer.
-        if (tls_->has_pending() && !writing_) start_write({}, false);
+        if (tls_->has_pending()) {
+            bool start = false;
+            {
+                std::lock_guard lock(lock_);
+                start = out_.want_write();
+            }
+            if (start) flush();
+        }
     }
     if (!partial_.empty()) {
         partial_.append(data, size);
@@ -273,27 +289,30 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
             case ws_reader::event::kind::text:
             case ws_reader::event::kind::binary:
                 keep_alive_.heard_data();
-                // After our close, the peer's data is read and dropped (RFC 6455 §5.5.1).
-                if (!close_queued_)
-                    events.on_wire_message(e.payload, e.what == ws_reader::event::kind::text);
+                // After our close, the session drops the peer's data (RFC 6455 §5.5.1).
+                events.on_wire_message(e.payload, e.what == ws_reader::event::kind::text);
                 break;
             case ws_reader::event::kind::ping:
                 // Charged to the rate and to the outbound bound like a
                 // message; answered with one pong at most, for the latest
-                // ping (RFC 6455 §5.5.3 allows it).
-                if (!close_queued_ && events.on_wire_control(pong_frame_bytes(e.payload.size()))) {
-                    if (pong_pending_) {
-                        events.on_wire_pong_released(pong_frame_bytes(held_->pong.size()));
+                // ping (RFC 6455 §5.5.3 allows it); not once we are closing.
+                if (events.on_wire_control()) {
+                    outbound::pushed pushed = outbound::pushed::refused;
+                    {
+                        std::lock_guard lock(lock_);
+                        pushed = out_.push_pong(e.payload);
                     }
-                    held().pong.assign(e.payload);
-                    pong_pending_ = true;
-                    if (!writing_) start_write({}, false);
+                    if (pushed == outbound::pushed::start) {
+                        flush();
+                    } else if (pushed == outbound::pushed::overflow) {
+                        events.on_wire_overflow();
+                    }
                 }
                 break;
             case ws_reader::event::kind::pong:
                 // The answer to our keep-alive ping shows the peer is there;
                 // an unsolicited pong is charged and shows nothing.
-                if (!keep_alive_.answers_ping() && !close_queued_) events.on_wire_control(0);
+                if (!keep_alive_.answers_ping()) events.on_wire_control();
                 break;
             case ws_reader::event::kind::close:
                 // Echo the peer's code; its reason is its own.
@@ -313,10 +332,19 @@ std::size_t raw_wire::consume(char* data, std::size_t size, wire_events& events)
 
 void raw_wire::stop_reading_frames(std::uint16_t code, std::string_view reason, wire_end why,
                                    std::string_view detail) {
-    if (!close_queued_) queue_close(code, reason);
+    bool start = false;
+    bool sent = false;
+    {
+        std::lock_guard lock(lock_);
+        // Our close next, unless ours is queued or gone already; the frames
+        // not yet written are dropped: a connection failing sends no more data.
+        start = out_.close_now(code, reason);
+        sent = out_.current() == outbound::state::close_sent;
+    }
+    if (start) flush();
     reading_ = reading::draining;
     end_reading(why, detail);
-    if (close_written_) shut_down_sending();
+    if (sent) shut_down_sending();
     arm_timer(lingering_close_time);
 }
 
@@ -326,154 +354,99 @@ void raw_wire::end_reading(wire_end why, std::string_view detail) {
     if (auto self = owner()) self->on_wire_end(why, detail);
 }
 
-void raw_wire::queue_control(ws_frame::opcode op, std::string_view payload) {
-    unsigned char header[ws_frame::max_header_bytes];
-    const std::size_t n = ws_frame::write_header(header, op, payload.size());
-    std::string& control = held().control;
-    control.append(reinterpret_cast<const char*>(header), n);
-    control.append(payload);
-    if (!writing_) start_write({}, false);
-}
-
-void raw_wire::queue_close(std::uint16_t code, std::string_view reason) {
-    close_queued_ = true;
-    // Code 0: a close without a status (answering one that had none).
-    queue_control(ws_frame::opcode::close,
-                  code == 0 ? std::string() : ws_frame::close_payload(code, reason));
-}
-
-void raw_wire::write(std::span<frame_ptr> frames) {
-    if (writing_) {
-        // Only while a control frame of our own is out: the session waits
-        // for on_wire_written before it writes again.
-        held().deferred.assign(std::make_move_iterator(frames.begin()),
-                               std::make_move_iterator(frames.end()));
-        return;
-    }
-    start_write(frames, true);
-}
-
-void raw_wire::start_write(std::span<frame_ptr> frames, bool report) {
-    batch_ptr batch = take_batch();
-    if (held_) batch->control.swap(held_->control);
+void raw_wire::flush() {
     auto self = owner();
-    // The bytes of the pong this batch carries, released when it is written.
-    std::size_t pong_bytes = 0;
-    if (pong_pending_) {
-        if (!close_queued_) {
-            unsigned char header[ws_frame::max_header_bytes];
-            const std::size_t n =
-                ws_frame::write_header(header, ws_frame::opcode::pong, held_->pong.size());
-            batch->control.append(reinterpret_cast<const char*>(header), n);
-            batch->control.append(held_->pong);
-            pong_bytes = n + held_->pong.size();
-        } else if (self) {
-            // A close goes instead.
-            self->on_wire_pong_released(pong_frame_bytes(held_->pong.size()));
+    for (;;) {
+        batch_ptr batch = take_batch();
+        bool close_follows = false;
+        {
+            std::lock_guard lock(lock_);
+            batch->frame_count =
+                out_.take(batch->frames, batch->control, batch->close, close_follows);
         }
-    }
-    pong_pending_ = false;
-    // Taken: nothing else is held while no write is out (deferred frames only wait for one).
-    if (held_ && held_->deferred.empty()) held_.reset();
-    // No write is out, so a close queued and not yet written is in this control.
-    const bool carries_close = close_queued_ && !close_written_ && !batch->control.empty();
-    if (frames.size() > max_batch_frames)
-        frames = frames.first(max_batch_frames);  // the rest goes next time
-    const std::size_t count = frames.size();
-    // Nothing may follow a close frame, and a connection failing sends no more data.
-    if (!close_queued_) {
-        std::move(frames.begin(), frames.end(), batch->frames.begin());
-        batch->frame_count = count;
-    }
-    std::size_t n = 0;
-    if (!batch->control.empty()) batch->buffers[n++] = asio::buffer(batch->control);
-    for (std::size_t i = 0; i < batch->frame_count; ++i) {
-        unsigned char* header = batch->headers[i].data();
-        const std::string& payload = *batch->frames[i];
-        batch->buffers[n++] = asio::buffer(
-            header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
-        batch->buffers[n++] = asio::buffer(payload);
-    }
-    if (tls_ && self && reading_ != reading::done && (n > 0 || tls_->has_pending())) {
-        // One send of records of up to 16 KiB, whatever the number of frames.
-        if (sys_error ec = tls_->seal({batch->buffers.data(), n}, batch->sealed)) {
-            end_reading(wire_end::failed, ec.message());
-            abort();
+        std::size_t n = 0;
+        if (!batch->control.empty()) batch->buffers[n++] = asio::buffer(batch->control);
+        for (std::size_t i = 0; i < batch->frame_count; ++i) {
+            unsigned char* header = batch->headers[i].data();
+            const std::string& payload = *batch->frames[i];
+            batch->buffers[n++] = asio::buffer(
+                header, ws_frame::write_header(header, ws_frame::opcode::text, payload.size()));
+            batch->buffers[n++] = asio::buffer(payload);
         }
-        n = 0;
-        if (!batch->sealed.empty() && reading_ != reading::done)
-            batch->buffers[n++] = asio::buffer(batch->sealed);
-    }
-    if (n == 0 || !self || reading_ == reading::done) {
-        if (pong_bytes != 0 && self) self->on_wire_pong_released(pong_bytes);
-        if (report && self) {
-            asio::post(socket_.get_executor(), [self, count] { self->on_wire_written({}, count); });
+        if (close_follows) batch->buffers[n++] = asio::buffer(batch->close);
+        if (tls_ && self && reading_ != reading::done && (n > 0 || tls_->has_pending())) {
+            // One send of records of up to 16 KiB, whatever the number of frames.
+            if (sys_error ec = tls_->seal({batch->buffers.data(), n}, batch->sealed)) {
+                end_reading(wire_end::failed, ec.message());
+                abort();
+            }
+            n = 0;
+            if (!batch->sealed.empty() && reading_ != reading::done)
+                batch->buffers[n++] = asio::buffer(batch->sealed);
         }
-        return;
+        if (n > 0 && self && reading_ != reading::done) {
+            // Our close is on its way: the peer has this long to answer (a
+            // failing connection's lingering close has its own deadline).
+            if (close_follows && reading_ == reading::frames) arm_timer(limits_.handshake_timeout);
+            std::span<const asio::const_buffer> sequence(batch->buffers.data(), n);
+            asio::async_write(socket_, sequence,
+                              [this, self, batch = std::move(batch), close_follows](
+                                  sys_error ec, std::size_t) { on_written(ec, close_follows); });
+            return;
+        }
+        // Nothing leaves (nothing was there, or the connection is gone): as
+        // if written at once. A frame queued since take() is taken now.
+        std::lock_guard lock(lock_);
+        if (!out_.written()) return;
     }
-    writing_ = true;
-    std::span<const asio::const_buffer> sequence(batch->buffers.data(), n);
-    asio::async_write(socket_, sequence,
-                      [this, self, batch = std::move(batch), count, report, carries_close,
-                       pong_bytes](sys_error ec, std::size_t) {
-                          on_written(ec, count, report, carries_close, pong_bytes);
-                      });
 }
 
-void raw_wire::on_written(sys_error ec, std::size_t frames, bool report, bool carried_close,
-                          std::size_t pong_bytes) {
-    writing_ = false;
+void raw_wire::on_written(sys_error ec, bool carried_close) {
     auto self = owner();
     if (!self) return;
-    if (pong_bytes != 0) self->on_wire_pong_released(pong_bytes);
     if (ec) {
         end_reading(end_for(ec), ec.message());
-        abort();
-        if (report) self->on_wire_written(ec, 0);
-        return;
+        return abort();
+    }
+    bool more = false;
+    outbound::state now = outbound::state::idle;
+    {
+        std::lock_guard lock(lock_);
+        more = out_.written(tls_ && tls_->has_pending());
+        now = out_.current();
     }
     if (carried_close) {
-        close_written_ = true;
         // The handshake is done, or the connection is failing: end our side
         // and read until the peer's EOF (lingering close).
         if (reading_ == reading::draining) shut_down_sending();
-    }
-    if (report) self->on_wire_written({}, frames);
-    if (writing_) return;  // the session wrote again from on_wire_written
-    if (held_ && !held_->deferred.empty()) {
-        std::vector<frame_ptr> deferred = std::exchange(held_->deferred, {});
-        start_write(deferred, true);
-    } else if ((held_ && !held_->control.empty()) || pong_pending_ ||
-               (tls_ && tls_->has_pending())) {
-        start_write({}, false);
-    } else if (tls_ && shut_down_) {
+    } else if (tls_ && now == outbound::state::shut) {
         // Our close_notify has left: now the FIN.
         sys_error ignored;
         socket_.shutdown(asio::socket_base::shutdown_send, ignored);
     }
-}
-
-void raw_wire::close(std::uint16_t code, std::string_view reason) {
-    if (close_queued_ || reading_ == reading::done) return;
-    queue_close(code, reason);
-    // The peer has this long to answer before the connection is dropped.
-    arm_timer(limits_.handshake_timeout);
+    if (more) flush();
 }
 
 void raw_wire::shut_down_sending() {
-    if (shut_down_) return;
-    shut_down_ = true;
+    {
+        // Once, and only after our close has left (no write is out then).
+        std::lock_guard lock(lock_);
+        if (!out_.shut_down()) return;
+    }
     if (tls_) {
         // close_notify first, then the FIN once it has left (on_written).
         tls_->close_notify();
-        if (!writing_) start_write({}, false);
-        return;
+        return flush();
     }
     sys_error ignored;
     socket_.shutdown(asio::socket_base::shutdown_send, ignored);
 }
 
 void raw_wire::finish_close() {
+    {
+        std::lock_guard lock(lock_);
+        out_.abort();
+    }
     reading_ = reading::done;
     cancel_timer();
     end_reading(wire_end::closed, "closed");
@@ -482,6 +455,10 @@ void raw_wire::finish_close() {
 }
 
 void raw_wire::abort() {
+    {
+        std::lock_guard lock(lock_);
+        out_.abort();
+    }
     reading_ = reading::done;
     cancel_timer();
     sys_error ignored;
@@ -514,13 +491,24 @@ void raw_wire::on_timer(sys_error ec) {
 
 void raw_wire::on_keep_alive_tick() {
     auto self = owner();
-    if (!self || reading_ != reading::frames || close_queued_) return;
+    if (!self || reading_ != reading::frames) return;
+    {
+        // Closing: the close's own deadline runs instead.
+        std::lock_guard lock(lock_);
+        if (!out_.open()) return;
+    }
     switch (keep_alive_.tick()) {
         case keep_alive::action::wait:
             break;
-        case keep_alive::action::ping:
-            queue_control(ws_frame::opcode::ping, {});
+        case keep_alive::action::ping: {
+            bool start = false;
+            {
+                std::lock_guard lock(lock_);
+                start = out_.push_ping() == outbound::pushed::start;
+            }
+            if (start) flush();
             break;
+        }
         case keep_alive::action::time_out:
             end_reading(wire_end::timed_out, "idle: no answer to ping");
             abort();

@@ -9,6 +9,10 @@
 // It answers pings, keeps quiet peers alive with pings of its own, does the
 // close handshake and the lingering close, and fails the connection with
 // 1002, 1007 or 1009 as RFC 6455 says (ws_reader decides which).
+// What it writes, and whether a write is out, is the connection's
+// `outbound` (core), guarded by the session's mutex: the session queues
+// frames and its close there, the wire its ping, pong and close, and the
+// wire takes the next batch from it each time a write completes.
 // Over TLS (a tls_codec) the socket work is the same: what a read returned
 // is decrypted before it is parsed, and a flush is sealed into records of up
 // to 16 KiB, written in one send; our side ends with close_notify.
@@ -21,6 +25,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +34,7 @@
 #include "core/endpoint.hpp"
 #include "core/gateway_config.hpp"
 #include "core/keep_alive.hpp"
+#include "core/outbound.hpp"
 #include "core/ws_frame.hpp"
 #include "core/ws_reader.hpp"
 #include "keep_alive_sweep.hpp"
@@ -42,9 +48,11 @@ public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
     // `leftover`: bytes read past the upgrade request, if any (plaintext);
-    // `tls`: the connection's TLS, null on plain TCP.
+    // `tls`: the connection's TLS, null on plain TCP; `out`: what the
+    // connection sends, guarded by `lock` (both the session's).
     raw_wire(boost::asio::ip::tcp::socket&& socket, std::string leftover,
-             std::unique_ptr<tls_codec> tls, const session_limits& limits);
+             std::unique_ptr<tls_codec> tls, const session_limits& limits, std::mutex& lock,
+             outbound& out);
     ~raw_wire();
     raw_wire(const raw_wire&) = delete;
     raw_wire& operator=(const raw_wire&) = delete;
@@ -57,12 +65,10 @@ public:
     // Reads until the connection ends: on_wire_message per message, then on_wire_end once.
     void start_reading();
     void set_read_limit(std::size_t bytes) { reader_.set_max_message_bytes(bytes); }
-    // Sends these text frames (moved from), at most max_batch_frames of
-    // them; on_wire_written follows with how many. One write at a time.
-    void write(std::span<frame_ptr> frames);
-    // Starts the close handshake; frames written later are dropped.
-    void close(std::uint16_t code, std::string_view reason);
-    // Drops the connection now.
+    // Writes what the outbound holds, batch after batch, until it is idle.
+    // Called by whoever took the outbound out of idle (outbound::pushed::start).
+    void flush();
+    // Drops the connection now; the outbound is shut.
     void abort();
     // The connection's TLS, or null on plain TCP.
     const tls_codec* tls() const noexcept { return tls_.get(); }
@@ -95,11 +101,7 @@ private:
     void stop_reading_frames(std::uint16_t code, std::string_view reason, wire_end why,
                              std::string_view detail);
     void end_reading(wire_end why, std::string_view detail);
-    void queue_control(ws_frame::opcode op, std::string_view payload);
-    void queue_close(std::uint16_t code, std::string_view reason);
-    void start_write(std::span<frame_ptr> frames, bool report);
-    void on_written(boost::system::error_code ec, std::size_t frames, bool report,
-                    bool carried_close, std::size_t pong_bytes);
+    void on_written(boost::system::error_code ec, bool carried_close);
     void shut_down_sending();
     // The handshake's, the close handshake's or the lingering close's deadline.
     void arm_timer(std::chrono::steady_clock::duration after);
@@ -118,27 +120,12 @@ private:
     ws_reader reader_;
     std::weak_ptr<wire_events> owner_;
     std::string partial_;  // the start of a frame not yet complete
-    // What waits for the next write besides the session's frames. Made
-    // when first needed and dropped once a write has taken it: an idle
-    // connection holds a null pointer, not these 88 bytes.
-    struct held_back {
-        std::string control;  // encoded control frames: our ping, close
-        std::string pong;     // the payload of the latest ping not yet answered
-        // A batch of frames that came while a control write was out, written
-        // when that write completes.
-        std::vector<frame_ptr> deferred;
-    };
-    held_back& held();
-    std::unique_ptr<held_back> held_;
-    bool pong_pending_ = false;  // held_->pong waits; only one: a ping flood cannot pile up pongs
+    std::mutex& lock_;
+    outbound& out_;
     std::size_t drained_ = 0;
     reading reading_ = reading::frames;
-    bool open_ = false;  // the upgrade is answered
-    bool writing_ = false;
-    bool ended_ = false;         // on_wire_end was called
-    bool close_queued_ = false;  // our close frame is written or waiting in held_
-    bool close_written_ = false;
-    bool shut_down_ = false;  // our side of TCP is shut
+    bool open_ = false;   // the upgrade is answered
+    bool ended_ = false;  // on_wire_end was called
     keep_alive keep_alive_;
     keep_alive_sweep::place sweep_place_;
 };

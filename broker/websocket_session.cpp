@@ -167,26 +167,17 @@ void websocket_session<Wire>::on_wire_message(std::string_view payload, bool tex
 }
 
 template <class Wire>
-bool websocket_session<Wire>::on_wire_control(std::size_t pong_bytes) {
-    if (!context_.intake.take_control(*this, std::chrono::steady_clock::now())) return false;
-    if (pong_bytes == 0) return true;
-    {
-        std::lock_guard lock(mutex_);
-        if (state_ != state::open) return false;
-        if (fits(pong_bytes)) {
-            queued_bytes_ += pong_bytes;
-            return true;
-        }
-        state_ = state::aborting;
-    }
-    cut_slow_reader();
-    return false;
+bool websocket_session<Wire>::on_wire_control() {
+    return context_.intake.take_control(*this, std::chrono::steady_clock::now());
 }
 
 template <class Wire>
-void websocket_session<Wire>::on_wire_pong_released(std::size_t pong_bytes) {
-    std::lock_guard lock(mutex_);
-    queued_bytes_ -= std::min(queued_bytes_, pong_bytes);
+void websocket_session<Wire>::on_wire_overflow() {
+    {
+        std::lock_guard lock(mutex_);
+        note_overflow_locked();
+    }
+    cut_slow_reader();
 }
 
 template <class Wire>
@@ -251,7 +242,7 @@ void websocket_session<Wire>::on_register(const register_request& request) {
 
 // A register timer made anew (the first is gone at `register`) waits for the token's
 // expiry (wall clock: `exp` is a unix time; the token holds through that
-// whole second, hence the extra one); do_close, abort and finish drop it
+// whole second, hence the extra one); close, abort and finish drop it
 // as they drop the first.
 template <class Wire>
 void websocket_session<Wire>::close_at_expiry(std::int64_t unix_seconds) {
@@ -276,7 +267,7 @@ typename websocket_session<Wire>::ending& websocket_session<Wire>::ending_locked
 template <class Wire>
 void websocket_session<Wire>::set_queue_limit(std::size_t bytes) {
     std::lock_guard lock(mutex_);
-    queue_limit_bytes_ = bytes;
+    out_.set_max_bytes(bytes);
 }
 
 template <class Wire>
@@ -287,40 +278,36 @@ bool websocket_session<Wire>::state_snapshot_open() {
 
 template <class Wire>
 bool websocket_session<Wire>::deliver(frame_ptr frame) {
-    const session_limits& limits = settings_->limits;
-    bool overflowed = false;
+    outbound::pushed pushed = outbound::pushed::refused;
     {
         std::lock_guard lock(mutex_);
-        if (state_ != state::open) {
+        if (state_ == state::open) pushed = out_.push(std::move(frame));
+        if (pushed == outbound::pushed::overflow) note_overflow_locked();
+    }
+    switch (pushed) {
+        case outbound::pushed::queued:
+            return true;
+        case outbound::pushed::start:
+            // Posted, not written now: every frame queued before the post
+            // runs joins the same batch.
+            asio::post(wire_.get_executor(),
+                       [self = this->shared_from_this()] { self->wire_.flush(); });
+            return true;
+        case outbound::pushed::overflow:
             counters::add(context_.stats.frames_dropped);
+            cut_slow_reader();
             return false;
-        }
-        if (queue_.size() >= limits.outbound_queue_frames || !fits(frame->size())) {
-            state_ = state::aborting;
-            ending_locked().close_reason =
-                "the client reads too slowly (outbound queue over its bound)";
-            overflowed = true;
-        } else {
-            queued_bytes_ += frame->size();
-            queue_.push_back(std::move(frame));
-            if (writing_) return true;
-            writing_ = true;
-        }
+        case outbound::pushed::refused:
+            break;
     }
-    if (overflowed) {
-        counters::add(context_.stats.frames_dropped);
-        cut_slow_reader();
-        return false;
-    }
-    // Posted, not written now: every frame queued before the post runs joins
-    // the same batch.
-    asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->do_write(); });
-    return true;
+    counters::add(context_.stats.frames_dropped);
+    return false;
 }
 
 template <class Wire>
-bool websocket_session<Wire>::fits(std::size_t bytes) const {
-    return queued_bytes_ + bytes <= queue_limit_bytes_;
+void websocket_session<Wire>::note_overflow_locked() {
+    state_ = state::aborting;
+    ending_locked().close_reason = "the client reads too slowly (outbound queue over its bound)";
 }
 
 template <class Wire>
@@ -334,88 +321,27 @@ void websocket_session<Wire>::cut_slow_reader() {
 }
 
 template <class Wire>
-void websocket_session<Wire>::do_write() {
-    // The frames stay queued until written (they count against the bound);
-    // the wire gets references of its own.
-    std::array<frame_ptr, Wire::max_batch_frames> batch;
-    std::size_t n = 0;
-    {
-        std::lock_guard lock(mutex_);
-        if (state_ == state::aborting || queue_.empty()) {
-            writing_ = false;
-            return;
-        }
-        n = std::min(queue_.size(), Wire::max_batch_frames);
-        queue_.copy_front(n, batch.begin());
-    }
-    wire_.write(std::span<frame_ptr>(batch.data(), n));
-}
-
-template <class Wire>
-void websocket_session<Wire>::on_wire_written(boost::system::error_code ec, std::size_t frames) {
-    bool close_now = false;
-    bool more = false;
-    {
-        std::lock_guard lock(mutex_);
-        for (; frames > 0 && !queue_.empty(); --frames) {
-            queued_bytes_ -= queue_.front()->size();
-            queue_.pop_front();
-        }
-        if (ec) {
-            if (state_ != state::aborting)
-                ending_locked().close_reason = "write failed: " + ec.message();
-            state_ = state::aborting;
-            queue_.clear();
-            queued_bytes_ = 0;
-        }
-        if (queue_.empty()) {
-            writing_ = false;
-            close_now = state_ == state::closing;
-        }
-        more = writing_;
-    }
-    if (ec) {
-        if (std::uint64_t dropped = 0; ec != asio::error::operation_aborted &&
-                                       spdlog::should_log(spdlog::level::debug) &&
-                                       context_.logs.admit("write failed", dropped)) {
-            spdlog::debug("session {}: write: {}{}", session_id_, ec.message(),
-                          suppressed_note(dropped));
-        }
-        return abort();
-    }
-    if (close_now) return do_close();
-    // Once writing_ is false, a deliver() on another thread may already have
-    // started the next write chain; starting one here too would put two
-    // writes in flight on one connection.
-    if (more) do_write();
-}
-
-template <class Wire>
 void websocket_session<Wire>::close(unsigned short code, std::string_view reason) {
-    bool idle = false;
+    bool start = false;
     {
         std::lock_guard lock(mutex_);
         if (state_ != state::open) return;
         state_ = state::closing;
         close_code_ = code;
         ending_locked().close_reason = reason;
-        idle = !writing_;
+        // After the frames queued so far.
+        start = out_.close(code, reason);
     }
-    if (idle)
-        asio::post(wire_.get_executor(), [self = this->shared_from_this()] { self->do_close(); });
-}
-
-template <class Wire>
-void websocket_session<Wire>::do_close() {
-    register_timer_.reset();
-    // close() made ending_ before it posted this.
-    wire_.close(close_code_, ending_->close_reason);
+    asio::post(wire_.get_executor(), [self = this->shared_from_this(), start] {
+        self->register_timer_.reset();
+        if (start) self->wire_.flush();
+    });
 }
 
 template <class Wire>
 void websocket_session<Wire>::abort() {
     register_timer_.reset();
-    wire_.abort();
+    wire_.abort();  // the outbound is shut there
 }
 
 template <class Wire>

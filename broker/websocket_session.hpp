@@ -1,9 +1,11 @@
 #pragma once
 // One WebSocket connection at /ws: registration (with its credentials), the
-// frame-rate limit, and a bounded outbound queue written in batches. It is
-// the `endpoint` the router delivers to for a WebSocket client. The framing
-// is the Wire's: raw_wire on plain TCP, beast_wire for TLS or compression;
-// instantiated for each in websocket_session.cpp.
+// frame-rate limit, and what it sends: a core `outbound` (the bounded queue
+// and the one write state) under this session's mutex, which deliver() and
+// close() fill and the wire writes from in batches. It is the `endpoint` the
+// router delivers to for a WebSocket client. The framing is the Wire's:
+// raw_wire on plain TCP and TLS, beast_wire for compression; instantiated
+// for each in websocket_session.cpp.
 // Runs on the one I/O thread that accepted its socket; `deliver` and `close`
 // may be called from any thread and hand their work to that thread.
 // Owns itself through its pending operations (shared_from_this).
@@ -22,8 +24,8 @@
 #include "core/connection_log.hpp"
 #include "core/endpoint.hpp"
 #include "core/frame_intake.hpp"
-#include "core/frame_queue.hpp"
 #include "core/inbound_frame.hpp"
+#include "core/outbound.hpp"
 #include "core/presence_reason.hpp"
 #include "core/rate_limiter.hpp"
 #include "raw_wire.hpp"
@@ -48,13 +50,14 @@ public:
     websocket_session(session_context& context, std::shared_ptr<const session_settings> settings,
                       connection_limiter::slot slot, WireArgs&&... wire_args)
         : settings_(std::move(settings)),
-          wire_(std::forward<WireArgs>(wire_args)..., settings_->limits),
+          out_(std::min(settings_->limits.register_message_bytes,
+                        settings_->limits.outbound_queue_bytes),
+               settings_->limits.outbound_queue_frames),
+          wire_(std::forward<WireArgs>(wire_args)..., settings_->limits, mutex_, out_),
           context_(context),
           session_id_(context.next_session_id()),
           slot_(std::move(slot)),
-          limiter_(settings_->limits.rate, std::chrono::steady_clock::now()),
-          queue_limit_bytes_(std::min(settings_->limits.register_message_bytes,
-                                      settings_->limits.outbound_queue_bytes)) {}
+          limiter_(settings_->limits.rate, std::chrono::steady_clock::now()) {}
     ~websocket_session() override;
 
     // Completes the upgrade for `upgrade` and starts reading.
@@ -68,10 +71,9 @@ private:
 
     void on_wire_accepted(boost::system::error_code ec) override;
     void on_wire_message(std::string_view payload, bool text) override;
-    bool on_wire_control(std::size_t pong_bytes) override;
-    void on_wire_pong_released(std::size_t pong_bytes) override;
+    bool on_wire_control() override;
+    void on_wire_overflow() override;
     void on_wire_end(wire_end why, std::string_view detail) override;
-    void on_wire_written(boost::system::error_code ec, std::size_t frames) override;
 
     // intake_sender: what core's frame_intake needs of this connection.
     client_ptr registered() override { return self_.lock(); }
@@ -84,12 +86,11 @@ private:
     bool state_snapshot_open();
     void close_at_expiry(std::int64_t unix_seconds);
     void set_queue_limit(std::size_t bytes);
-    // Whether `bytes` more fit under the outbound bounds; mutex_ held.
-    bool fits(std::size_t bytes) const;
-    // Over the outbound bound: the peer does not read fast enough.
+    // Over the outbound bound (the outbound is shut): the peer does not
+    // read fast enough.
     void cut_slow_reader();
-    void do_write();
-    void do_close();
+    // The close line's reason for a cut; mutex_ held.
+    void note_overflow_locked();
     void abort();
     void finish();
     // What the connection log says about this client (core/connection_log).
@@ -97,6 +98,11 @@ private:
 
     // Before the wire, which holds a reference to its limits.
     const std::shared_ptr<const session_settings> settings_;
+    // What this connection sends and where its sending stands, guarded by
+    // mutex_ (deliver() and close() come from any thread; the wire takes
+    // from it on ours). Before the wire, which holds references to both.
+    std::mutex mutex_;
+    outbound out_;
     Wire wire_;
     // Until `register` (or a JWT's expiry after it); null at any other time,
     // so an idle registered connection holds no timer for it (112 bytes).
@@ -119,16 +125,10 @@ private:
     std::unique_ptr<std::string> upgrade_token_;
     bool finished_ = false;
 
-    // Outbound queue, shared with other threads' deliver()/close().
-    std::mutex mutex_;
-    frame_queue queue_;
-    // The bytes of the frames in queue_ and of the pong the wire holds for
-    // the peer, if any (at most one or two: see the wires).
-    std::size_t queued_bytes_ = 0;
-    // The outbound bound: register_message_bytes until `register` succeeds,
-    // so a stranger that never reads cannot make us hold its error replies.
-    std::size_t queue_limit_bytes_;
-    bool writing_ = false;  // a write chain is running or posted
+    // Who ends the connection, for the close line (mutex_): the outbound
+    // says what is written. Its bound is register_message_bytes until
+    // `register` succeeds, so a stranger that never reads cannot make us
+    // hold its error replies.
     state state_ = state::open;
     unsigned short close_code_ = 1000;
     // Why the connection ends: made (under mutex_) when it starts to, so an

@@ -1,8 +1,9 @@
 #pragma once
-// What a WebSocket wire (raw_wire on plain TCP, beast_wire for TLS and
+// What a WebSocket wire (raw_wire on plain TCP and TLS, beast_wire for
 // compression) reports to the session that owns it. Called on the session's
-// I/O thread, never from inside a call the session made into the wire
-// (except on_wire_pong_released, which only gives bytes back).
+// I/O thread, never from inside a call the session made into the wire.
+// What the connection sends is not here: both wires take it from the
+// connection's `outbound` (core/outbound.hpp), which the session fills.
 
 #include <boost/system/error_code.hpp>
 #include <cstddef>
@@ -12,7 +13,8 @@ namespace switchboard {
 
 // The bytes of the pong that answers a ping carrying `payload` bytes (an
 // unmasked control frame: a 2-byte header, since a payload is at most 125),
-// as both wires charge it to the outbound bound.
+// as beast_wire charges it to the outbound bound (raw_wire's outbound
+// holds the pong itself).
 constexpr std::size_t pong_frame_bytes(std::size_t payload) { return 2 + payload; }
 
 // Why a connection stopped reading.
@@ -31,18 +33,15 @@ public:
     // One whole message. `payload` is valid only during the call.
     virtual void on_wire_message(std::string_view payload, bool text) = 0;
     // A ping, or a pong that does not answer our own ping, from the peer:
-    // charged to the rate like a message. `pong_bytes` is the size of the
-    // pong a ping needs (0 for a pong); it counts against the outbound
-    // queue's byte bound, like a queued frame, until on_wire_pong_released.
-    // False when over the rate or the bound: the ping is not answered where
-    // the wire can help it (raw_wire; Beast always answers).
-    virtual bool on_wire_control(std::size_t pong_bytes) = 0;
-    // A pong admitted by on_wire_control has left, or a later one replaced it.
-    virtual void on_wire_pong_released(std::size_t pong_bytes) = 0;
+    // charged to the rate like a message. False when over the rate: a ping
+    // is not answered then where the wire can help it (raw_wire; Beast
+    // always answers).
+    virtual bool on_wire_control() = 0;
+    // The pong a ping needs did not fit under the outbound bound: the
+    // outbound is shut already; the session cuts the connection.
+    virtual void on_wire_overflow() = 0;
     // Reading has ended; no more messages follow. `detail` is for the log.
     virtual void on_wire_end(wire_end why, std::string_view detail) = 0;
-    // A write() finished: `frames` of its frames are on their way, or `ec`.
-    virtual void on_wire_written(boost::system::error_code ec, std::size_t frames) = 0;
 };
 
 }  // namespace switchboard

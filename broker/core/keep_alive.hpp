@@ -1,6 +1,6 @@
 #pragma once
 // The idle rule of a WebSocket connection, kept the same on both wires
-// (raw_wire on plain TCP, beast_wire for TLS and compression): a peer quiet
+// (raw_wire on plain TCP and TLS, beast_wire for compression): a peer quiet
 // for a half period is pinged, and one quiet for two half periods in a row
 // (not even a pong to that ping) is cut off. Only data frames, and the pong
 // that answers our own ping, are activity: a peer's own pings and

@@ -1,7 +1,8 @@
-// The gateway's own WebSocket framing on plain TCP (raw_wire), byte by byte
-// from a bare socket: what a read returns is handled whole, control frames
-// are answered, the close handshake and failures follow RFC 6455. TLS and
-// compressed connections go through Beast (tls_test, bad_input_test).
+// The gateway's own WebSocket framing (raw_wire), byte by byte from a bare
+// socket on plain TCP: what a read returns is handled whole, control frames
+// are answered, the close handshake and failures follow RFC 6455. TLS runs
+// the same raw_wire through tls_codec (tls_test); only compressed
+// connections go through Beast (beast_wire: bad_input_test, control_frames_test).
 
 #include <gtest/gtest.h>
 
