@@ -335,6 +335,9 @@ void router::on_command(const client_ptr& sender, const command_request& command
     // so the ack is queued first: after the delivery it could trail the response.
     if (command.ack) send(sender, make_ack(command.id, "delivered"), outbound_type::ack);
     const trace_context* sent_trace = trace ? &*trace : nullptr;
+    // Timed before the hand-off: once the device's connection holds the
+    // command, its answer (on another thread) may be logged before this hop.
+    const steady_time handed = hops ? steady_clock::now() : now;
     if (!send(target, make_command(sender->id, command, sent_trace), outbound_type::command,
               sent_trace)) {
         // Refused, so it will never be answered: this error is its one outcome.
@@ -346,7 +349,7 @@ void router::on_command(const client_ptr& sender, const command_request& command
         }
         return;
     }
-    if (hops) hop(trace_hop::handed_to_device, steady_clock::now(), to_string(target->via));
+    if (hops) hop(trace_hop::handed_to_device, handed, to_string(target->via));
     counters::add(stats_.commands_accepted);
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -146,6 +147,15 @@ TEST(Tracing, EachHopIsLoggedAtDebugKeyedByTraceId) {
     })) << hops.size()
         << " hop lines";
     ASSERT_EQ(hops.size(), 4u);
+    // In the order of their offsets, not of the log: the device answers on
+    // its own thread and may be logged before the hand-off's line.
+    auto offset_us = [](const std::string& line) {
+        const std::size_t plus = line.rfind(" +");
+        return plus == std::string::npos ? -1L : std::stol(line.substr(plus + 2));
+    };
+    std::stable_sort(hops.begin(), hops.end(), [&](const std::string& a, const std::string& b) {
+        return offset_us(a) < offset_us(b);
+    });
     const char* order[] = {": accepted", ": handed_to_device ws", ": response_received",
                            ": outcome_sent ok"};
     for (std::size_t i = 0; i < 4; ++i) {
