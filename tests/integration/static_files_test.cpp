@@ -32,8 +32,12 @@ raw_answer raw_get(unsigned short port, const std::string& target) {
     return a;
 }
 
+}  // namespace
+
 // A dashboard folder with a symlink that points out of it, next to a
-// folder whose file must never be served.
+// folder whose file must never be served. Outside the anonymous namespace:
+// the tests derive from it, and a unity build (tests/CMakeLists.txt) would
+// warn that their base has internal linkage.
 class StaticFiles : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -59,8 +63,6 @@ protected:
     static constexpr const char* secret = "TOP-SECRET-OUTSIDE-THE-DASHBOARD";
     std::filesystem::path base_, dash_;
 };
-
-}  // namespace
 
 TEST_F(StaticFiles, TraversalVariantsAreRefusedAndNeverLeakContent) {
     running_gateway gw([&](gateway_config& c) { c.dashboard_dir = dash_.string(); });

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -118,4 +119,22 @@ private:
 };
 
 inline std::uint64_t load(const counters::counter& c) { return c.load(); }
+
+// The ack a command queued for an offline device earns.
+inline json queued_ack(const std::string& id) {
+    return {{"type", "ack"}, {"id", id}, {"status", "queued"}};
+}
+
+// A command's state as `status` reports it to `from`.
+inline std::string state_of(harness& h, const peer& from, const std::string& id) {
+    h.send(from, {{"type", "status"}, {"id", id}});
+    return from.last().value("state", "");
+}
+
+// The wall clock a store's rows are stamped with, in milliseconds.
+inline std::int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 }  // namespace switchboard::testing

@@ -14,15 +14,6 @@
 namespace switchboard::testing {
 namespace {
 
-json queued_ack(const std::string& id) {
-    return {{"type", "ack"}, {"id", id}, {"status", "queued"}};
-}
-
-std::string state_of(harness& h, const peer& from, const std::string& id) {
-    h.send(from, {{"type", "status"}, {"id", id}});
-    return from.last().value("state", "");
-}
-
 void cancel(harness& h, const peer& from, const std::string& id) {
     h.send(from, {{"type", "cancel"}, {"id", id}});
 }

@@ -22,12 +22,6 @@ router_options with_recovery(std::chrono::milliseconds window = 120000ms) {
     return o;
 }
 
-std::int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::vector<std::string> ids_of(const peer& p) {
     std::vector<std::string> ids;
     for (const auto& f : p.link->frames()) ids.push_back(f.value("id", ""));

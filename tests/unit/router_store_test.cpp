@@ -15,21 +15,6 @@
 namespace switchboard::testing {
 namespace {
 
-json queued_ack(const std::string& id) {
-    return {{"type", "ack"}, {"id", id}, {"status", "queued"}};
-}
-
-std::int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::string state_of(harness& h, const peer& from, const std::string& id) {
-    h.send(from, {{"type", "status"}, {"id", id}});
-    return from.last().value("state", "");
-}
-
 std::vector<std::string> command_ids(const peer& p) {
     std::vector<std::string> ids;
     for (const auto& f : p.link->of_type("command")) ids.push_back(f["id"]);
