@@ -53,6 +53,63 @@ frame_ptr make_relayed_response(std::string_view from, const response_request& r
     return w.share();
 }
 
+frame_ptr with_relay_key(const std::string& relayed, std::string_view node, std::uint64_t seq) {
+    // The router's frame, with the key as its last members: it is one JSON
+    // object from json_writer, so it ends with its closing brace.
+    std::string key = json_writer{32 + node.size()}
+                          .string("relayed_by", node)
+                          .integer("relay_seq", static_cast<std::int64_t>(seq))
+                          .finish();
+    std::string out = relayed.substr(0, relayed.size() - 1);
+    out.append(",").append(key, 1, std::string::npos);
+    return std::make_shared<const std::string>(std::move(out));
+}
+
+std::string make_relay_reply(const relay_reply& reply) {
+    return json_writer{48 + reply.node.size()}
+        .integer("relay_seq", static_cast<std::int64_t>(reply.seq))
+        .string("node", reply.node)
+        .boolean("held", reply.held)
+        .finish();
+}
+
+namespace {
+
+// The member `name` of `doc` as a string, when it is one.
+std::optional<std::string> string_member(const json_object_view& doc, std::string_view name) {
+    const json_member* m = doc.find(name);
+    if (m == nullptr || m->kind != json_kind::string) return std::nullopt;
+    return json_string_value(m->value);
+}
+
+// The member `name` of `doc` as a non-negative integer, when it is one.
+std::optional<std::uint64_t> count_member(const json_object_view& doc, std::string_view name) {
+    const json_member* m = doc.find(name);
+    if (m == nullptr || m->kind != json_kind::number) return std::nullopt;
+    auto v = json_integer_value(m->value);
+    if (!v || *v < 0) return std::nullopt;
+    return static_cast<std::uint64_t>(*v);
+}
+
+}  // namespace
+
+std::optional<relay_reply> read_relay_reply(std::string_view payload) {
+    constexpr std::size_t max_reply_bytes = 512;
+    json_object_view doc;
+    if (payload.size() > max_reply_bytes ||
+        doc.parse(payload, max_json_depth) != json_object_view::status::ok) {
+        return std::nullopt;
+    }
+    auto seq = count_member(doc, "relay_seq");
+    auto node = string_member(doc, "node");
+    const json_member* held = doc.find("held");
+    if (!seq || !node || !is_valid_id(*node) || held == nullptr ||
+        held->kind != json_kind::boolean) {
+        return std::nullopt;
+    }
+    return relay_reply{*seq, std::move(*node), held->value == "true"};
+}
+
 namespace {
 
 // A relayed response in `doc` (parsed from `payload`), for `to` when given.
@@ -70,6 +127,14 @@ inbox_frame_reading read_relayed(const json_object_view& doc, std::string_view p
     if (response == nullptr || (to && response->to != *to)) return r;
     r.response = std::move(*response);
     r.what = inbox_frame_reading::kind::relayed_response;
+    // A key that does not read whole is no key: the relay is still settled,
+    // and its node waits for this one's reply until its deadline.
+    auto by = string_member(doc, "relayed_by");
+    auto seq = count_member(doc, "relay_seq");
+    if (by && seq && is_valid_id(*by)) {
+        r.relayed_by = std::move(*by);
+        r.relay_seq = *seq;
+    }
     return r;
 }
 

@@ -53,6 +53,25 @@ std::int64_t micros_since_epoch(std::chrono::system_clock::time_point t) noexcep
 // "result"|"error":...,"traceparent"?}`, published to the controller's inbox.
 frame_ptr make_relayed_response(std::string_view from, const response_request& response);
 
+// A relayed response for `{prefix}/$relay` (`relayed`, made by
+// make_relayed_response) with the key every node that reads it replies with:
+// `"relayed_by":<node>,"relay_seq":<seq>` (relay_waits.hpp). `seq` must fit
+// a JSON integer below 2^63.
+frame_ptr with_relay_key(const std::string& relayed, std::string_view node, std::uint64_t seq);
+
+// A node's reply to a relay it read, published on `{prefix}/$relay/{node}`
+// for the node that relayed it: `{"relay_seq":<seq>,"node":<replying
+// node>,"held":<bool>}`; held: the command was settled there, or answered
+// there as late.
+struct relay_reply {
+    std::uint64_t seq = 0;
+    std::string node;
+    bool held = false;
+};
+std::string make_relay_reply(const relay_reply& reply);
+// None when it is not a reply, or names an invalid node.
+std::optional<relay_reply> read_relay_reply(std::string_view payload);
+
 // What arrived on the inbox of one of this node's WebSocket clients,
 // published by another node: a relayed response to settle here (with its
 // sender), or a frame to deliver as it is.
@@ -61,6 +80,10 @@ struct inbox_frame_reading {
     kind what = kind::deliver;
     std::string from;
     response_request response;
+    // On the relay topic, from a node that waits for replies (with_relay_key):
+    // whom to reply to, and the key; empty from a node that waits for none.
+    std::string relayed_by;
+    std::uint64_t relay_seq = 0;
 };
 
 // `payload` arrived on `{prefix}/{to}/in`. A relayed response must name `to`

@@ -6,6 +6,7 @@
 #include "cluster_status.hpp"
 #include "endpoint.hpp"
 #include "outbound_frame.hpp"
+#include "relay_waits.hpp"
 
 namespace switchboard {
 
@@ -373,8 +374,8 @@ router::relay_settlement router::take_response(const client_ptr& sender,
                                                                   : relay_settlement::late;
     }
     // Every node hears a broadcast: the one that holds the command answers,
-    // the others say nothing (else every node would tell the device), and
-    // none passes it on.
+    // the others tell only the relaying node (the bridge's reply), which
+    // answers the device when no node held it; none passes it on.
     if (source != response_source::broadcast_relay) pass_on(sender, response, source);
     return relay_settlement::not_held;
 }
@@ -410,8 +411,10 @@ void router::pass_on(const client_ptr& sender, const response_request& response,
     // to whichever node the shared subscription chose; a controller that
     // moved to this node (a restart) or is away left its commands where it
     // sent them. Every node hears the relay and the one holding the command
-    // settles it. With no other node up, the command cannot be elsewhere:
-    // unknown, as on one node.
+    // settles it; each tells this node's bridge whether it held it, and the
+    // bridge answers `unknown_command` here when none did (relay_waits.hpp).
+    // With no other node up, the command cannot be elsewhere: unknown, as
+    // on one node. `refused` also covers too many relays awaiting replies.
     cluster_relay* relay = relay_.load(std::memory_order_acquire);
     if (relay && to_controller_id) {
         switch (relay->relay_response(make_relayed_response(sender->id, response))) {
@@ -424,10 +427,7 @@ void router::pass_on(const client_ptr& sender, const response_request& response,
         }
     }
     counters::add(stats_.unknown_responses);
-    reply(sender,
-          make_error(error_code::unknown_command,
-                     "no command '" + response.id + "' from " + response.to + " is pending for you",
-                     response.id, "response"));
+    reply(sender, held_nowhere_error(response.to, response.id));
 }
 
 void router::settle(const client_ptr& sender, const response_request& response,
