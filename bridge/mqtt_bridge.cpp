@@ -204,10 +204,12 @@ mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
       intake_(routing, options_.limits),
       topics_(options_.mqtt.topic_prefix),
       relay_topic_(topics_.relay_topic()),
+      relay_reply_topic_(topics_.relay_reply_topic(options_.node)),
       strand_(boost::asio::make_strand(ex)),
       handoff_(std::make_shared<strand_handoff>(strand_)),
       retry_timer_(strand_),
       watchdog_timer_(strand_),
+      relay_timer_(strand_),
       connect_options_(make_connect_options(options_)),
       connect_listener_(handoff_, &mqtt_bridge::on_connect_done),
       subscribe_listener_(handoff_, &mqtt_bridge::on_subscribed),
@@ -218,7 +220,15 @@ mqtt_bridge::mqtt_bridge(router& routing, executor ex, bridge_options options)
                options_.mqtt.broker_authenticates ? client_trust::authenticated
                                                   : client_trust::unauthenticated,
                options_.node),
-      watchdog_(options_.mqtt.keepalive) {
+      watchdog_(options_.mqtt.keepalive),
+      // A node that has not replied by the time the broker gives up on a
+      // silent client (1.5 keepalives, its Last Will) is up but will not
+      // reply: an older node, or a reply its bridge could not publish.
+      relay_waits_(
+          {.max_waiting = options_.mqtt.max_unacked,
+           .deadline = std::chrono::duration_cast<std::chrono::milliseconds>(
+               options_.mqtt.keepalive * 3 / 2)},
+          static_cast<std::uint64_t>(micros_since_epoch(std::chrono::system_clock::now()))) {
     // Paho C formats a trace line into its in-memory ring for every packet
     // at its default level (protocol): nine vsnprintf calls and a lock per
     // round trip, 30 % of the bridged round trip's instructions
@@ -321,6 +331,7 @@ void mqtt_bridge::stop() {
     post_to_strand([](mqtt_bridge& self) {
         self.retry_timer_.cancel();
         self.watchdog_timer_.cancel();
+        self.relay_timer_.cancel();
     });
     state_.store(bridge_state::stopped, std::memory_order_release);
     spdlog::info("mqtt: bridge stopped");
@@ -474,9 +485,9 @@ void mqtt_bridge::subscribe_all() {
     const std::string nodes = topics_.node_filter();
     const std::string relay = topics_.relay_topic();
     subscribed_.store(false, std::memory_order_release);
-    subscriptions_pending_ = 4;
+    subscriptions_pending_ = 5;
     ++connection_number_;
-    for (const std::string& filter : {out, status, nodes, relay}) {
+    for (const std::string& filter : {out, status, nodes, relay, relay_reply_topic_}) {
         // MQTT 5 spares a node its own relays (no local); on 3.1.1 they come
         // back and are counted as not held here.
         mqtt::subscribe_options options(filter == relay &&
@@ -528,8 +539,7 @@ void mqtt_bridge::on_connection_lost(const std::string& cause) {
 void mqtt_bridge::forget_all_clients() {
     clients_.forget_all();
     // The other nodes' words come back, retained, with the next subscription.
-    peers_up_.clear();
-    peer_count_.store(0, std::memory_order_relaxed);
+    relay_waits_.forget_peers();
     publish_table_counts();
 }
 
@@ -548,6 +558,10 @@ void mqtt_bridge::on_message(const mqtt::const_message_ptr& message) {
     const std::string& topic = message->get_topic();
     if (topic == relay_topic_) {
         on_relay(message->get_payload());
+        return;
+    }
+    if (topic == relay_reply_topic_) {
+        on_relay_reply(message->get_payload());
         return;
     }
     if (auto node = topics_.node_of(topic)) {
@@ -645,9 +659,28 @@ bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame,
 }
 
 cluster_relay::outcome mqtt_bridge::relay_response(frame_ptr relayed) {
-    if (peer_count_.load(std::memory_order_relaxed) == 0) return outcome::no_peers;
-    if (!publish_frame(relay_topic_, std::move(relayed), std::nullopt)) return outcome::refused;
+    // The router's own frame, read back for whom to answer if no node holds
+    // its command (the interface hands the bridge the frame alone).
+    auto reading = read_cluster_relay(*relayed, relayed->size());
+    if (reading.what != inbox_frame_reading::kind::relayed_response) return outcome::refused;
+    auto opened = relay_waits_.open(router_.clients().find(reading.from), reading.response.to,
+                                    reading.response.id, std::chrono::steady_clock::now());
+    switch (opened.status) {
+        case relay_waits::open_status::no_peers:
+            return outcome::no_peers;
+        case relay_waits::open_status::full:
+            relays_refused_full_.fetch_add(1, std::memory_order_relaxed);
+            return outcome::refused;
+        case relay_waits::open_status::opened:
+            break;
+    }
+    if (!publish_frame(relay_topic_, with_relay_key(*relayed, options_.node, opened.seq),
+                       std::nullopt)) {
+        relay_waits_.cancel(opened.seq);
+        return outcome::refused;
+    }
     relays_published_.fetch_add(1, std::memory_order_relaxed);
+    if (opened.first) post_to_strand([](mqtt_bridge& self) { self.arm_relay_deadline(); });
     return outcome::published;
 }
 
@@ -838,12 +871,12 @@ void mqtt_bridge::on_node(const std::string& node, std::string_view payload) {
         return;
     }
     if (up) {
-        peers_up_.insert(node);
-        peer_count_.store(peers_up_.size(), std::memory_order_relaxed);
+        relay_waits_.peer_up(node);
         return;
     }
-    if (auto it = peers_up_.find(node); it != peers_up_.end()) peers_up_.erase(it);
-    peer_count_.store(peers_up_.size(), std::memory_order_relaxed);
+    // Our relays no longer wait for it; those that waited for it alone
+    // were held nowhere that is still up.
+    for (const auto& relay : relay_waits_.peer_down(node)) answer_held_nowhere(relay);
     // Its Last Will (or its clean stop): its clients are offline here, and
     // their statuses are cleared, by every node that heard it (idempotent).
     auto gone = clients_.forget_node(node);
@@ -908,11 +941,19 @@ void mqtt_bridge::on_relay(std::string_view payload) {
     // whichever node holds the command: settled as if its device had
     // answered here, where that node is this one.
     auto reading = read_cluster_relay(payload, 2 * options_.limits.max_message_bytes);
+    if (reading.relayed_by == options_.node) {
+        // Our own, back on MQTT 3.1.1 (no "no local"): not held here, or we
+        // would not have relayed it.
+        relays_not_held_.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
     client_ptr device = reading.what == inbox_frame_reading::kind::relayed_response
                             ? router_.clients().find(reading.from)
                             : nullptr;
     if (!device) {
         relays_invalid_.fetch_add(1, std::memory_order_relaxed);
+        // Nothing can be settled here for a device unknown here.
+        reply_to_relay(reading, false);
         if (std::uint64_t dropped = 0; logs_.admit("relay dropped", dropped)) {
             spdlog::warn("mqtt: dropped a relayed response: {}{}",
                          reading.what == inbox_frame_reading::kind::invalid
@@ -926,14 +967,87 @@ void mqtt_bridge::on_relay(std::string_view payload) {
                                    std::chrono::steady_clock::now())) {
         case router::relay_settlement::settled:
             relays_settled_.fetch_add(1, std::memory_order_relaxed);
-            break;
+            return reply_to_relay(reading, true);
         case router::relay_settlement::late:
             relays_late_.fetch_add(1, std::memory_order_relaxed);
-            break;
+            return reply_to_relay(reading, true);
         case router::relay_settlement::not_held:
             relays_not_held_.fetch_add(1, std::memory_order_relaxed);
+            return reply_to_relay(reading, false);
+    }
+}
+
+void mqtt_bridge::reply_to_relay(const inbox_frame_reading& reading, bool held) {
+    // An older node's relay carries no key: it waits for no reply.
+    if (reading.relayed_by.empty()) return;
+    auto reply = std::make_shared<const std::string>(
+        make_relay_reply({reading.relay_seq, options_.node, held}));
+    // Refused (link down, window full: counted in `refused`): the relaying
+    // node answers at its deadline.
+    if (publish_frame(topics_.relay_reply_topic(reading.relayed_by), std::move(reply),
+                      std::nullopt)) {
+        relay_replies_sent_.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void mqtt_bridge::on_relay_reply(std::string_view payload) {
+    // Published by a node (only gateways may write these topics).
+    auto reply = read_relay_reply(payload);
+    if (!reply) {
+        relays_invalid_.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    auto result = relay_waits_.on_reply(reply->seq, reply->node, reply->held);
+    switch (result.outcome) {
+        case relay_waits::reply_outcome::held:
+            relays_held_elsewhere_.fetch_add(1, std::memory_order_relaxed);
+            break;
+        case relay_waits::reply_outcome::held_nowhere:
+            answer_held_nowhere(*result.answer);
+            break;
+        case relay_waits::reply_outcome::held_too_late:
+            relays_held_too_late_.fetch_add(1, std::memory_order_relaxed);
+            if (std::uint64_t dropped = 0; logs_.admit("relay held too late", dropped)) {
+                spdlog::warn(
+                    "mqtt: node {} held a relayed response after its deadline here: the device "
+                    "was told unknown_command and the command was answered too{}",
+                    log_safe(reply->node), suppressed_note(dropped));
+            }
+            break;
+        case relay_waits::reply_outcome::waiting:
+        case relay_waits::reply_outcome::no_relay:
             break;
     }
+}
+
+void mqtt_bridge::answer_held_nowhere(const relay_waits::held_nowhere& relay) {
+    relays_answered_unknown_.fetch_add(1, std::memory_order_relaxed);
+    // As router::pass_on answers one node's: counted and sent as its error.
+    counters& stats = router_.stats();
+    counters::add(stats.unknown_responses);
+    if (!relay.device) return;  // it left before it answered
+    stats.sent(outbound_type::error);
+    relay.device->link->deliver(held_nowhere_error(relay.controller, relay.id));
+}
+
+void mqtt_bridge::arm_relay_deadline() {
+    if (relay_timer_armed_ || stopping_) return;
+    auto next = relay_waits_.next_deadline();
+    if (!next) return;
+    relay_timer_armed_ = true;
+    relay_timer_.expires_at(*next);
+    relay_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto self = w.lock()) self->on_relay_deadline();
+    });
+}
+
+void mqtt_bridge::on_relay_deadline() {
+    relay_timer_armed_ = false;
+    auto ended = relay_waits_.expire(std::chrono::steady_clock::now());
+    relays_deadline_.fetch_add(ended.size(), std::memory_order_relaxed);
+    for (const auto& relay : ended) answer_held_nowhere(relay);
+    arm_relay_deadline();
 }
 
 void mqtt_bridge::on_event(const client_record& from, const event_request& event) {
@@ -1015,8 +1129,15 @@ std::string mqtt_bridge::health_json() const {
         .integer("statuses_refused", n(statuses_refused_))
         .integer("flood_refused", n(flood_refused_))
         .integer("events_published", n(events_published_))
-        .integer("peers_up", n(peer_count_))
+        .integer("peers_up", static_cast<std::int64_t>(relay_waits_.peer_count()))
         .integer("relays_published", n(relays_published_))
+        .integer("relays_waiting", static_cast<std::int64_t>(relay_waits_.waiting()))
+        .integer("relays_held_elsewhere", n(relays_held_elsewhere_))
+        .integer("relays_answered_unknown", n(relays_answered_unknown_))
+        .integer("relays_deadline", n(relays_deadline_))
+        .integer("relays_refused_full", n(relays_refused_full_))
+        .integer("relays_held_too_late", n(relays_held_too_late_))
+        .integer("relay_replies_sent", n(relay_replies_sent_))
         .integer("relays_settled", n(relays_settled_))
         .integer("relays_late", n(relays_late_))
         .integer("relays_not_held", n(relays_not_held_))

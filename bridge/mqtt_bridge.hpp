@@ -20,7 +20,9 @@
 //    does not hold and whose node nothing names (an MQTT controller's, or
 //    those of a controller that is this node's client now or is away) go to
 //    every node on `{prefix}/$relay` (core/cluster_relay.hpp) while another
-//    node is up.
+//    node is up. Each node that reads a relay tells the relaying node on
+//    `{prefix}/$relay/{node}` whether it held it; the relaying node answers
+//    the device `unknown_command` when none did (core/relay_waits.hpp).
 // The bridge connects and reconnects itself with capped, jittered backoff,
 // resubscribes on every connection (Paho does not), and while it is not
 // connected the MQTT clients count as offline, so commands to them fail at
@@ -49,7 +51,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -58,9 +59,11 @@
 #include "broker_watchdog.hpp"
 #include "core/bridge_status.hpp"
 #include "core/cluster_relay.hpp"
+#include "core/cluster_status.hpp"
 #include "core/frame_intake.hpp"
 #include "core/log_text.hpp"
 #include "core/mqtt_client_table.hpp"
+#include "core/relay_waits.hpp"
 #include "core/router.hpp"
 #include "handoff_queue.hpp"
 #include "publish_window.hpp"
@@ -235,6 +238,13 @@ private:
     void on_node(const std::string& node, std::string_view payload);
     void on_inbox(const std::string& id, std::string_view payload);
     void on_relay(std::string_view payload);
+    // Tells the node that relayed a response whether this node held it.
+    void reply_to_relay(const inbox_frame_reading& reading, bool held);
+    void on_relay_reply(std::string_view payload);
+    // A relay of ours that no node held: `unknown_command` for its device.
+    void answer_held_nowhere(const relay_waits::held_nowhere& relay);
+    void arm_relay_deadline();
+    void on_relay_deadline();
     client_ptr local_ws_client(const std::string& id) const;
     // Hands Paho the oldest frames waiting, while the broker's window has room.
     void hand_out();
@@ -250,11 +260,13 @@ private:
     bridge_options options_;
     frame_intake intake_;
     topic_map topics_;
-    const std::string relay_topic_;  // topics_.relay_topic()
+    const std::string relay_topic_;        // topics_.relay_topic()
+    const std::string relay_reply_topic_;  // topics_.relay_reply_topic(our node)
     strand_type strand_;
     std::shared_ptr<strand_handoff> handoff_;
     boost::asio::steady_timer retry_timer_;
     boost::asio::steady_timer watchdog_timer_;
+    boost::asio::steady_timer relay_timer_;  // the next relay deadline (relay_waits_)
     std::unique_ptr<mqtt::async_client> client_;
     mqtt::connect_options connect_options_;
     strand_listener connect_listener_;
@@ -270,8 +282,7 @@ private:
     // This node's WebSocket clients, whose inboxes we read (scale-out).
     std::map<std::string, client_ptr, std::less<>> local_ws_;
     publish_window unacked_;  // frames until their PUBACK, at most a window handed to Paho
-    // The other nodes whose `{prefix}/$nodes/{node}` says they are up.
-    std::set<std::string, std::less<>> peers_up_;
+    bool relay_timer_armed_ = false;
     // Subscriptions of the current connection not yet acknowledged, and
     // that connection's number (the subscribe tokens carry it, so a late
     // answer for an older connection counts for nothing).
@@ -297,15 +308,27 @@ private:
     std::atomic<std::uint64_t> abandoned_{0};  // handed to a broker that went silent, not resent
     std::atomic<std::uint64_t> silences_{0};   // connections the watchdog gave up on
     std::atomic<std::uint64_t> events_published_{0};
-    // The cluster relay: other nodes up (peers_up_.size()), relays published,
-    // and relays read: settled here, late here (the command had ended), or
-    // not held here (another node's; our own coming back on MQTT 3.1.1).
-    std::atomic<std::size_t> peer_count_{0};
+    // The other nodes whose `{prefix}/$nodes/{node}` says they are up, and
+    // our relays awaiting their replies. Any thread (its own lock).
+    relay_waits relay_waits_;
+    // The cluster relay: relays published, and how ours ended: another
+    // node held it, none did (answered unknown_command here; of those, at
+    // the deadline), refused because too many waited; a node's `held` for
+    // one already answered here (the device heard both).
     std::atomic<std::uint64_t> relays_published_{0};
+    std::atomic<std::uint64_t> relays_held_elsewhere_{0};
+    std::atomic<std::uint64_t> relays_answered_unknown_{0};
+    std::atomic<std::uint64_t> relays_deadline_{0};
+    std::atomic<std::uint64_t> relays_refused_full_{0};
+    std::atomic<std::uint64_t> relays_held_too_late_{0};
+    std::atomic<std::uint64_t> relay_replies_sent_{0};
+    // Relays read: settled here, late here (the command had ended), or not
+    // held here (another node's; our own coming back on MQTT 3.1.1).
     std::atomic<std::uint64_t> relays_settled_{0};
     std::atomic<std::uint64_t> relays_late_{0};
     std::atomic<std::uint64_t> relays_not_held_{0};
-    std::atomic<std::uint64_t> relays_invalid_{0};  // not a relayed response, or unknown sender
+    // Not a relayed response or reply, or from a device unknown here.
+    std::atomic<std::uint64_t> relays_invalid_{0};
     std::atomic<std::uint64_t> frames_in_{0};
     std::atomic<std::uint64_t> refused_topics_{0};       // topics whose ID breaks the rules
     std::atomic<std::uint64_t> unregistered_frames_{0};  // `out` from IDs with no online status

@@ -34,6 +34,10 @@ std::string topic_map::probe_filter() const { return prefix_ + "/$watchdog"; }
 
 std::string topic_map::relay_topic() const { return prefix_ + "/$relay"; }
 
+std::string topic_map::relay_reply_topic(std::string_view node) const {
+    return relay_topic().append("/").append(node);
+}
+
 std::string topic_map::shared_filter(topic_kind kind, std::string_view group) const {
     if (group.empty()) return filter(kind);
     return "$share/" + std::string(group) + "/" + filter(kind);

@@ -41,6 +41,10 @@ public:
     // command another node may hold (core/cluster_relay.hpp); every node
     // subscribes it, unshared. Like the others, never a client's topic.
     std::string relay_topic() const;
+    // `{prefix}/$relay/{node}`: where the other nodes tell `node` whether
+    // they held a relay it published (core/relay_waits.hpp); only `node`
+    // subscribes it.
+    std::string relay_reply_topic(std::string_view node) const;
 
     // Scale-out: `{prefix}/$nodes/{node}`, where each gateway node says
     // whether it is up (retained; its Last Will says it is down), and the

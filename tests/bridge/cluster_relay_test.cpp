@@ -1,18 +1,23 @@
-// Scale-out's cluster relay (docs/scaling.md, "MQTT controllers"): an MQTT
+// Scale-out's cluster relay (docs/scaling.md, "The cluster relay"): an MQTT
 // controller's command lands on whichever node the shared subscription
 // picks, its device's answer on any node; the node that does not hold the
 // command relays the answer on `sb/$relay`, read by every node, and the one
-// that holds it settles it. Two nodes in this process, a real mosquitto with
-// the shipped config and ACL, Paho MQTT clients.
+// that holds it settles it. Every node replies to the relaying node on
+// `sb/$relay/{node}`; when none held it, the relaying node answers the
+// device `unknown_command`. Two or three nodes in this process, a real
+// mosquitto with the shipped config and ACL, Paho MQTT and WebSocket clients.
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "bridged_gateway.hpp"
 #include "eventually.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
+#include "ws_test_client.hpp"
 
 using namespace switchboard;
 using namespace switchboard::test;
@@ -111,6 +116,87 @@ void every_mqtt_command_answered_once(mqtt_version version, int n) {
     EXPECT_EQ(health(*a, "relays_invalid") + health(*b, "relays_invalid"), 0);
     EXPECT_EQ(a->get().stats().unknown_responses.load() + b->get().stats().unknown_responses.load(),
               0u);
+    // Every relay ended at the node that published it with the holder's
+    // word (the replies follow the settling), none as held nowhere.
+    auto sum = [&](const char* key) { return health(*a, key) + health(*b, key); };
+    EXPECT_TRUE(eventually([&] { return sum("relays_held_elsewhere") == published; }, 20s))
+        << sum("relays_held_elsewhere") << " of " << published;
+    EXPECT_EQ(sum("relays_answered_unknown"), 0);
+    EXPECT_EQ(sum("relays_held_too_late"), 0);
+    EXPECT_EQ(sum("relays_waiting"), 0);
+}
+
+// `count` nodes speaking `version`; an MQTT controller's four commands,
+// answered once each by an MQTT device (some answers cross nodes); then the
+// device answers each of them again, and six IDs never sent. No node holds
+// any of those ten: each gets exactly one `unknown_command`, with one node's
+// words, from the node that took it, once every other node said it does
+// not hold it. The controller hears nothing more.
+void answers_held_nowhere_get_one_unknown_command(mqtt_version version, int count) {
+    const int v = version == mqtt_version::v5 ? 5 : 4;
+    mosquitto_broker broker;
+    std::vector<std::unique_ptr<bridged_gateway>> nodes;
+    for (int i = 0; i < count; ++i)
+        nodes.push_back(node(broker, "gw-" + std::to_string(i), version));
+    for (auto& gw : nodes) {
+        ASSERT_TRUE(eventually([&] { return health(*gw, "peers_up") == count - 1; }, 20s))
+            << broker.log();
+    }
+    mqtt_test_client pump(broker.url(), client_of("pump", "device", v));
+    ASSERT_TRUE(pump.connect()) << broker.log();
+    mqtt_test_client ops(broker.url(), client_of("ops", "controller", v));
+    ASSERT_TRUE(ops.connect()) << broker.log();
+    for (auto& gw : nodes) ASSERT_TRUE(knows(*gw, "pump") && knows(*gw, "ops"));
+
+    std::vector<std::string> ids;
+    for (int i = 0; i < 4; ++i) {
+        ids.push_back("c-" + std::to_string(i));
+        ASSERT_TRUE(ops.publish("sb/ops/out", command_to("pump", ids.back())));
+    }
+    std::set<std::string> answered;
+    while (answered.size() < 4) {
+        auto m = ops.receive(30s);
+        ASSERT_TRUE(m) << answered.size() << " of 4 answered\n" << broker.log();
+        auto f = json::parse(m->payload);
+        ASSERT_EQ(f["type"], "response") << f.dump();
+        ASSERT_TRUE(answered.insert(f["id"].get<std::string>()).second) << f.dump();
+    }
+    for (int i = 0; i < 6; ++i) ids.push_back("never-" + std::to_string(i));
+    for (const auto& id : ids) {
+        ASSERT_TRUE(pump.publish("sb/pump/out", json{{"type", "response"},
+                                                     {"to", "ops"},
+                                                     {"id", id},
+                                                     {"ok", true},
+                                                     {"result", json::object()}}));
+    }
+    std::set<std::string> unknown;
+    while (unknown.size() < ids.size()) {
+        auto m = pump.receive(30s);
+        ASSERT_TRUE(m) << unknown.size() << " of " << ids.size() << " answered\n" << broker.log();
+        auto f = json::parse(m->payload);
+        if (f["type"] == "command") continue;  // the four commands themselves
+        ASSERT_EQ(f["type"], "error") << f.dump();
+        ASSERT_EQ(f["code"], "unknown_command") << f.dump();
+        const std::string id = f["id"].get<std::string>();
+        EXPECT_EQ(f["message"], "no command '" + id + "' from ops is pending for you");
+        ASSERT_TRUE(unknown.insert(id).second) << "told twice: " << f.dump();
+    }
+    EXPECT_EQ(unknown, std::set<std::string>(ids.begin(), ids.end()));
+    EXPECT_TRUE(pump.quiet_for(500ms)) << "a second unknown_command";
+    EXPECT_TRUE(ops.quiet_for(200ms)) << "an answer nobody held reached the controller";
+    std::int64_t answered_unknown = 0, deadline = 0, unknown_responses = 0;
+    for (auto& gw : nodes) {
+        answered_unknown += health(*gw, "relays_answered_unknown");
+        deadline += health(*gw, "relays_deadline");
+        unknown_responses += static_cast<std::int64_t>(gw->get().stats().unknown_responses.load());
+        EXPECT_EQ(health(*gw, "relays_waiting"), 0);
+        EXPECT_EQ(gw->get().routing().ledger().size(), 0u);
+    }
+    // Every one was relayed (the controller is an MQTT client), none waited
+    // for the deadline.
+    EXPECT_EQ(answered_unknown, static_cast<std::int64_t>(ids.size()));
+    EXPECT_EQ(deadline, 0);
+    EXPECT_EQ(unknown_responses, static_cast<std::int64_t>(ids.size()));
 }
 
 }  // namespace
@@ -123,6 +209,62 @@ TEST(ClusterRelay, MqttControllerCommandsMqttDevicesAcrossNodesV5) {
 // and drops them as not held.
 TEST(ClusterRelay, MqttControllerCommandsMqttDevicesAcrossNodesV311) {
     every_mqtt_command_answered_once(mqtt_version::v3_1_1, 80);
+}
+
+TEST(ClusterRelay, AnAnswerNoNodeHoldsGetsOneUnknownCommandV5) {
+    answers_held_nowhere_get_one_unknown_command(mqtt_version::v5, 2);
+}
+
+// MQTT 3.1.1: each node also reads its own relay back; it must not count
+// as a reply.
+TEST(ClusterRelay, AnAnswerNoNodeHoldsGetsOneUnknownCommandV311) {
+    answers_held_nowhere_get_one_unknown_command(mqtt_version::v3_1_1, 2);
+}
+
+TEST(ClusterRelay, AnAnswerNoNodeHoldsGetsOneUnknownCommandThreeNodes) {
+    answers_held_nowhere_get_one_unknown_command(mqtt_version::v5, 3);
+}
+
+// A WebSocket device on gw-b answers the WebSocket controller on gw-a: a
+// command it holds is answered once; a wrong id goes to gw-a's inbox, on to
+// every node from there, and gw-a tells the device (through gw-b)
+// `unknown_command`, once.
+TEST(ClusterRelay, AWebSocketDevicesAnswerNoNodeHoldsGetsOneUnknownCommand) {
+    mosquitto_broker broker;
+    auto a = node(broker, "gw-a", mqtt_version::v5);
+    auto b = node(broker, "gw-b", mqtt_version::v5);
+    ASSERT_TRUE(eventually([&] { return health(*a, "peers_up") == 1; }, 20s)) << broker.log();
+    ASSERT_TRUE(eventually([&] { return health(*b, "peers_up") == 1; }, 20s)) << broker.log();
+    ws_test_client ctl(a->port());
+    ASSERT_EQ(ctl.register_as("ctl", "controller")["type"], "registered");
+    ws_test_client dev(b->port());
+    ASSERT_EQ(dev.register_as("dev", "device")["type"], "registered");
+    ASSERT_TRUE(knows(*a, "dev") && knows(*b, "ctl")) << broker.log();
+
+    ctl.send(command_to("dev", "c-1"));
+    auto cmd = dev.receive(20s);
+    ASSERT_TRUE(cmd && (*cmd)["type"] == "command") << (cmd ? cmd->dump() : "nothing");
+    const json answer = {{"type", "response"},
+                         {"to", "ctl"},
+                         {"id", "c-1"},
+                         {"ok", true},
+                         {"result", json::object()}};
+    dev.send(answer);
+    auto got = ctl.receive(20s);
+    ASSERT_TRUE(got && (*got)["type"] == "response") << (got ? got->dump() : "nothing");
+    json wrong = answer;
+    wrong["id"] = "wrong-1";
+    dev.send(wrong);
+    auto err = dev.receive(20s);
+    ASSERT_TRUE(err) << broker.log();
+    EXPECT_EQ((*err)["type"], "error") << err->dump();
+    EXPECT_EQ((*err)["code"], "unknown_command") << err->dump();
+    EXPECT_EQ((*err)["id"], "wrong-1") << err->dump();
+    EXPECT_EQ((*err)["message"], "no command 'wrong-1' from ctl is pending for you");
+    EXPECT_TRUE(dev.quiet_for(500ms)) << "told twice";
+    EXPECT_TRUE(ctl.quiet_for(200ms)) << "the controller heard the wrong answer";
+    EXPECT_EQ(health(*a, "relays_answered_unknown"), 1);
+    EXPECT_EQ(health(*b, "relays_not_held"), 1);
 }
 
 // A device may not publish on the relay topic (config/mosquitto.acl): its
@@ -147,6 +289,12 @@ TEST(ClusterRelay, ADeviceCannotInjectARelay) {
     const json forged = {{"type", "response"}, {"to", "ops"}, {"from", "mute"},
                          {"id", "c-1"},        {"ok", true},  {"result", {{"forged", true}}}};
     mute.publish("sb/$relay", forged.dump());  // refused, or dropped by the broker
+    // Nor reply for a node: a forged `held` would keep a device from its
+    // unknown_command, a forged `not held` would tell it too soon.
+    for (const char* to : {"sb/$relay/gw-a", "sb/$relay/gw-b"}) {
+        mute.publish(to, std::string(R"({"relay_seq":1,"node":"gw-b","held":true})"));
+        mute.publish(to, std::string("not a reply"));
+    }
     // Then a status of its own: the broker handles one client's publishes in
     // order, so once both nodes see it, a relay that got through came first.
     ASSERT_TRUE(mute.publish("sb/mute/status", online_status("device", {{"marker", 1}}), 1, true));
@@ -163,7 +311,22 @@ TEST(ClusterRelay, ADeviceCannotInjectARelay) {
         EXPECT_EQ(health(*gw, "relays_settled"), 0);
         EXPECT_EQ(health(*gw, "relays_not_held"), 0);
         EXPECT_EQ(health(*gw, "relays_invalid"), 0);
+        EXPECT_EQ(health(*gw, "relays_held_too_late"), 0);
     }
     EXPECT_TRUE(ops.quiet_for(200ms)) << "the forged answer reached the controller";
     EXPECT_EQ(a->get().routing().ledger().size() + b->get().routing().ledger().size(), 1u);
+}
+
+// What the docs say exists, exists, and the other way round: every key of
+// the bridge's /stats object is shown in docs/mqtt.md's example.
+TEST(ClusterRelay, EveryMqttStatsKeyIsDocumented) {
+    mosquitto_broker broker;
+    auto a = node(broker, "gw-a", mqtt_version::v5);
+    std::ifstream in(std::string(SWITCHBOARD_SOURCE_DIR) + "/docs/mqtt.md");
+    const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(doc.empty());
+    const json stats = json::parse(a->bridge().health_json());
+    for (const auto& [key, value] : stats.items()) {
+        EXPECT_NE(doc.find("\"" + key + "\":"), std::string::npos) << key << " is not in mqtt.md";
+    }
 }

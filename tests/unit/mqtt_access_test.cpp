@@ -138,7 +138,7 @@ TEST(MqttAccess, OnlyTheGatewayTouchesTheRelayAndNodeTopics) {
     auto pump7 = client("pump-7", client_role::device);
     const std::string relay =
         R"({"type":"response","to":"ops","from":"pump-12","id":"c-1","ok":true,"result":{}})";
-    for (const char* topic : {"plant/sb/$relay", "plant/sb/$nodes/gw-a"}) {
+    for (const char* topic : {"plant/sb/$relay", "plant/sb/$relay/gw-a", "plant/sb/$nodes/gw-a"}) {
         EXPECT_FALSE(access.may_write(pump7, topic, relay)) << topic;
         EXPECT_FALSE(access.may_subscribe(pump7, topic)) << topic;
         EXPECT_FALSE(access.may_read(pump7, topic)) << topic;
