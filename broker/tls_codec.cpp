@@ -85,6 +85,7 @@ int tls_codec::bio_read(BIO* bio, char* out, int size) {
     BIO_clear_retry_flags(bio);
     if (self->in_.empty()) {
         // All read: OpenSSL keeps what it has of a record until open() brings the rest.
+        ++self->starved_reads_;
         BIO_set_retry_read(bio);
         return -1;
     }
@@ -120,6 +121,9 @@ tls_codec::opened tls_codec::open(std::span<const char> ciphertext, std::span<ch
         if (SSL_read_ex(ssl_, plaintext.data() + result.bytes, plaintext.size() - result.bytes,
                         &got) == 1) {
             result.bytes += got;
+            // All read and nothing kept: no call only to hear "want read",
+            // which costs OpenSSL a record buffer's malloc and free.
+            if (in_.empty() && SSL_has_pending(ssl_) == 0) break;
             continue;
         }
         const int why = SSL_get_error(ssl_, 0);

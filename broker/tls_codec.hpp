@@ -14,6 +14,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -60,6 +61,9 @@ public:
     void close_notify();
 
     ssl_st* native_handle() const noexcept { return ssl_; }
+    // How often OpenSSL asked for ciphertext that open() did not have: once
+    // per record cut by a read, never for whole records (tests check it).
+    std::uint64_t starved_reads() const noexcept { return starved_reads_; }
 
 private:
     tls_codec(ssl_st* ssl, std::shared_ptr<boost::asio::ssl::context> context);
@@ -75,6 +79,7 @@ private:
     std::span<const char> in_;  // ciphertext for OpenSSL to read, during open()
     std::string* out_;          // where OpenSSL's records go: pending_ or seal's buffer
     std::string pending_;
+    std::uint64_t starved_reads_ = 0;
 };
 
 }  // namespace switchboard

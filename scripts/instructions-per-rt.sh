@@ -16,6 +16,8 @@
 # KEEP=DIR keeps each gateway's 2,200-round-trip profile as DIR/N.callgrind
 # (N counts the gateways from 1), for callgrind_annotate: where the
 # instructions go.
+# TRANSPORT=wss runs every connection over TLS (a dev certificate made for
+# the run): W1's round trip on wss://, to set beside the ws:// figure.
 # Each run is bounded (the load by its count, every wait by a time limit).
 set -euo pipefail
 
@@ -26,8 +28,8 @@ fi
 sim=$2
 gateways=("$1" "${@:3}")
 transport=${TRANSPORT:-ws}
-if [[ $transport != ws && $transport != mqtt ]]; then
-  echo "TRANSPORT must be ws or mqtt" >&2
+if [[ $transport != ws && $transport != wss && $transport != mqtt ]]; then
+  echo "TRANSPORT must be ws, wss or mqtt" >&2
   exit 2
 fi
 work=$(mktemp -d /tmp/sb-irrt.XXXXXX)
@@ -49,6 +51,16 @@ wait_port() {
 
 gateway_flags=()
 device_flags=()
+scheme=ws
+load_flags=()
+tls_key='"enabled": false'
+if [[ $transport == wss ]]; then
+  "$(dirname "$0")/make-dev-cert.sh" "$work/cert" >/dev/null
+  scheme=wss
+  tls_key="\"enabled\": true, \"cert_file\": \"$work/cert/cert.pem\", \"key_file\": \"$work/cert/key.pem\""
+  device_flags=(--ca-file "$work/cert/cert.pem")
+  load_flags=(--ca-file "$work/cert/cert.pem")
+fi
 if [[ $transport == mqtt ]]; then
   export SWITCHBOARD_MQTT_PASSWORD=irrt-local
   mqtt_port=$(free_port)
@@ -59,8 +71,9 @@ if [[ $transport == mqtt ]]; then
 fi
 
 # Keys every gateway since the first release knows, so older builds can be measured too.
-cat >"$work/config.json" <<'EOF'
+cat >"$work/config.json" <<EOF
 {
+  "tls": {$tls_key},
   "listen": {"address": "127.0.0.1"},
   "threads": 1,
   "log_level": "warn",
@@ -79,7 +92,7 @@ instructions_for() {
     --port "$port" "${gateway_flags[@]}" >"$work/gateway.log" 2>&1 &
   local gw=$!
   wait_port "$port"
-  "$sim" fleet --url "ws://127.0.0.1:$port/ws" --devices 10 --id-prefix irrt- --quiet \
+  "$sim" fleet --url "$scheme://127.0.0.1:$port/ws" --devices 10 --id-prefix irrt- --quiet \
     "${device_flags[@]}" >"$work/fleet.log" 2>&1 &
   local fleet=$!
   sleep 3
@@ -90,7 +103,8 @@ instructions_for() {
       sleep 0.1
     done
   fi
-  timeout 300 "$sim" load --url "ws://127.0.0.1:$port/ws" --devices 10 --id-prefix irrt- \
+  timeout 300 "$sim" load --url "$scheme://127.0.0.1:$port/ws" --devices 10 --id-prefix irrt- \
+    "${load_flags[@]}" \
     --controllers 2 --inflight 4 --count "$count" --args-bytes 100 --json-only \
     >"$work/load.$count.json" 2>"$work/load.log"
   local answered
