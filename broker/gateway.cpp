@@ -1,5 +1,6 @@
 #include "gateway.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/address.hpp>
@@ -152,6 +153,7 @@ void gateway::schedule_tick() {
         if (ec) return;
         router_.expire_commands(std::chrono::steady_clock::now());
         log_recovery_overflow();
+        trim_heap_after_bursts();
         schedule_tick();
     });
 }
@@ -170,6 +172,25 @@ void gateway::log_recovery_overflow() {
         total);
     overflow_logged_ = total;
     overflow_logged_at_ = now;
+}
+
+void gateway::trim_heap_after_bursts() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - trim_checked_at_ < std::chrono::seconds(1)) return;
+    trim_checked_at_ = now;
+    if (!heap_trim_.check(stats_.connections_accepted.load(std::memory_order_relaxed) +
+                          stats_.sessions_registered.load(std::memory_order_relaxed))) {
+        return;
+    }
+#ifdef __GLIBC__
+    // It holds up this I/O thread for a moment (8 ms measured with 110 MiB
+    // of heap), once per burst; each arena is locked in turn, not all at once.
+    malloc_trim(0);
+    spdlog::debug("heap: trimmed after a burst of connections in {} us",
+                  std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - now)
+                      .count());
+#endif
 }
 
 void gateway::begin_drain() {

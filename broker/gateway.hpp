@@ -14,6 +14,7 @@
 #include "core/counters.hpp"
 #include "core/frame_intake.hpp"
 #include "core/gateway_config.hpp"
+#include "core/heap_trim.hpp"
 #include "core/origin_policy.hpp"
 #include "core/reload_plan.hpp"
 #include "core/router.hpp"
@@ -85,6 +86,8 @@ private:
     void schedule_tick();
     // Logs outcomes controller recovery could not keep (on the tick's thread).
     void log_recovery_overflow();
+    // Gives the heap's free pages back after a burst of connections (core/heap_trim.hpp).
+    void trim_heap_after_bursts();
 
     gateway_config config_;
     gateway_config running_;
@@ -104,6 +107,9 @@ private:
     // What log_recovery_overflow() last reported, and when (tick's thread only).
     std::uint64_t overflow_logged_ = 0;
     std::chrono::steady_clock::time_point overflow_logged_at_{};
+    // When trim_heap_after_bursts() last checked, and its rule (tick's thread only).
+    std::chrono::steady_clock::time_point trim_checked_at_{};
+    heap_trim heap_trim_;
     std::shared_ptr<listener> listener_;
     unsigned short port_ = 0;
     bool stopped_ = false;
