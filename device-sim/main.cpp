@@ -4,10 +4,14 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <exception>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 
+#include "client/client_url.hpp"
+#include "client/ws_transport.hpp"
 #include "fleet_runner.hpp"
 #include "load_runner.hpp"
 #include "scenario.hpp"
@@ -35,6 +39,17 @@ std::vector<boost::asio::ip::address> addresses(const std::vector<std::string>& 
         out.push_back(a);
     }
     return out;
+}
+
+// A URL taken from `flag`, checked before anything starts: `parse` throws
+// std::invalid_argument "'URL': why", and the error names the flag too.
+template <class Parse>
+void check_url(const std::string& flag, Parse&& parse) {
+    try {
+        parse();
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(flag + " " + e.what());
+    }
 }
 
 // The fleet subcommand's flags, filled by CLI11.
@@ -190,6 +205,13 @@ int run_fleet(fleet_flags& f) {
     fo.tls = f.tls;
     fo.progress = f.quiet ? nullptr : &std::cerr;
     fo.report = &std::cout;
+    // A scenario's URLs were checked as it was read; this also resolves the
+    // host and loads the CA file.
+    const bool from_scenario = !f.scenario_path.empty();
+    check_url(!f.url.empty() || !from_scenario ? "--url" : f.scenario_path + ": gateway_url",
+              [&] { switchboard::client::parse_ws_url(fo.plan.gateway_url, f.tls); });
+    check_url(!f.mqtt_url.empty() || !from_scenario ? "--mqtt-url" : f.scenario_path + ": mqtt_url",
+              [&] { switchboard::client::parse_mqtt_url(fo.plan.mqtt_url); });
     // SIGINT/SIGTERM stop the fleet. The reader comes first: the runner's
     // I/O threads inherit its signal mask.
     boost::asio::io_context signals_io;
@@ -197,9 +219,20 @@ int run_fleet(fleet_flags& f) {
     fleet_runner runner(std::move(fo));
     signals.start([&](int) { runner.request_stop(); });
     std::thread signal_thread([&] { signals_io.run(); });
-    int status = runner.run();
+    // However the run ends, an exception included, the reader's thread is
+    // joined before it goes out of scope: a joinable std::thread destroyed
+    // while the exception unwinds calls std::terminate (exit 134, "terminate
+    // called without an active exception"), and the error is never said.
+    int status = 1;
+    std::exception_ptr failure;
+    try {
+        status = runner.run();
+    } catch (...) {
+        failure = std::current_exception();
+    }
     boost::asio::post(signals_io, [&] { signals.stop(); });
     signal_thread.join();
+    if (failure) std::rethrow_exception(failure);
     return status;
 }
 
@@ -209,6 +242,7 @@ int run_load(load_flags& f) {
     lo.warmup = duration_option(f.warmup, "--warmup");
     lo.source_addresses = addresses(f.sources);
     lo.tls = f.tls;
+    check_url("--url", [&] { switchboard::client::parse_ws_url(lo.gateway_url, lo.tls); });
     load_runner runner(lo);
     // Ctrl-C during a load run ends the process; the run is short and bounded.
     load_result result = runner.run();
@@ -235,7 +269,14 @@ int main(int argc, char** argv) {
     auto* load =
         app.add_subcommand("load", "send commands from controllers to a running fleet and measure");
     add_load_flags(*load, load_f);
-    CLI11_PARSE(app, argc, argv);
+    // Bad flags exit 1, as a bad URL does (docs/simulator.md, "Exit status"),
+    // not with CLI11's own codes (104, 105, ...); --help exits 0.
+    const auto usage_exit = [&](const CLI::Error& e) { return app.exit(e) == 0 ? 0 : 1; };
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return usage_exit(e);
+    }
 
     try {
         return *fleet ? run_fleet(fleet_f) : run_load(load_f);
@@ -243,7 +284,7 @@ int main(int argc, char** argv) {
         std::cerr << "switchboard-sim: scenario error: " << e.what() << "\n";
         return 2;
     } catch (const CLI::Error& e) {
-        return app.exit(e);
+        return usage_exit(e);
     } catch (const std::exception& e) {
         std::cerr << "switchboard-sim: " << e.what() << "\n";
         return 1;

@@ -5,7 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
+#include "client/client_url.hpp"
+#include "client/ws_transport.hpp"
 #include "core/config_reader.hpp"
 #include "core/id_rules.hpp"
 
@@ -109,6 +112,17 @@ scenario parse_scenario(std::string_view text, const std::string& source) {
     root.read("name", s.name);
     root.read("gateway_url", s.gateway_url);
     root.read("mqtt_url", s.mqtt_url);
+    // A bad URL is refused here, naming the file and the key, not when a device connects.
+    try {
+        client::split_ws_url(s.gateway_url);
+    } catch (const std::invalid_argument& e) {
+        root.fail("gateway_url", std::string("is not usable: ") + e.what());
+    }
+    try {
+        client::parse_mqtt_url(s.mqtt_url);
+    } catch (const std::invalid_argument& e) {
+        root.fail("mqtt_url", std::string("is not usable: ") + e.what());
+    }
     root.read("mqtt_prefix", s.mqtt_prefix);
     double duration_s = 0;
     root.read_number("duration_s", duration_s, 0, 7 * 24 * 3600.0);

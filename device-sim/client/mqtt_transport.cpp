@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
-#include <stdexcept>
 
 #include "core/outbound_frame.hpp"
 
@@ -33,35 +32,6 @@ std::string describe(int rc) {
 }
 
 }  // namespace
-
-mqtt_address parse_mqtt_url(const std::string& url) {
-    std::string rest;
-    for (std::string_view scheme : {"tcp://", "mqtt://"}) {
-        if (url.starts_with(scheme)) rest = url.substr(scheme.size());
-    }
-    if (rest.empty()) {
-        throw std::invalid_argument("'" + url +
-                                    "': the simulator's MQTT devices take tcp://HOST:PORT or "
-                                    "mqtt://HOST:PORT");
-    }
-    if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
-    mqtt_address a;
-    auto colon = rest.rfind(':');
-    a.host = rest.substr(0, colon);
-    if (colon != std::string::npos) {
-        try {
-            std::size_t used = 0;
-            a.port = std::stoi(rest.substr(colon + 1), &used);
-            if (used != rest.size() - colon - 1) throw std::invalid_argument("trailing text");
-        } catch (const std::exception&) {
-            throw std::invalid_argument("'" + url + "': the port is not a number");
-        }
-    }
-    if (a.host.empty()) throw std::invalid_argument("'" + url + "': no host");
-    if (a.port <= 0 || a.port > 65535)
-        throw std::invalid_argument("'" + url + "': port out of range");
-    return a;
-}
 
 mqtt_transport::mqtt_transport(asio::io_context& io, std::shared_ptr<const mqtt_options> options,
                                std::string id, std::string role, std::string meta_json,

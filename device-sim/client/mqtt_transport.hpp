@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 
+#include "client_url.hpp"
 #include "transport.hpp"
 
 struct mosquitto;
@@ -44,14 +45,6 @@ struct mqtt_credentials {
     std::string username;
     std::string password;
 };
-
-// "tcp://HOST:PORT" or "mqtt://HOST:PORT" (port default 1883). Throws
-// std::invalid_argument naming what is wrong.
-struct mqtt_address {
-    std::string host;
-    int port = 1883;
-};
-mqtt_address parse_mqtt_url(const std::string& url);
 
 class mqtt_transport : public transport, public std::enable_shared_from_this<mqtt_transport> {
 public:

@@ -56,43 +56,24 @@ std::string_view header_value(std::string_view head, std::string_view name) {
 
 }  // namespace
 
+url_parts split_ws_url(const std::string& url) { return parse_url(url, {"ws", "wss", "socketio"}); }
+
 ws_options parse_ws_url(const std::string& url, const tls_trust& trust) {
-    constexpr std::string_view ws_scheme = "ws://";
-    constexpr std::string_view wss_scheme = "wss://";
-    constexpr std::string_view socketio_scheme = "socketio://";
-    bool socketio = url.rfind(socketio_scheme, 0) == 0;
-    bool secure = url.rfind(wss_scheme, 0) == 0;
-    if (!socketio && !secure && url.rfind(ws_scheme, 0) != 0) {
-        throw std::invalid_argument("'" + url +
-                                    "': only ws://, wss:// and socketio:// URLs are supported");
-    }
-    std::string rest = url.substr(socketio ? socketio_scheme.size()
-                                  : secure ? wss_scheme.size()
-                                           : ws_scheme.size());
-    std::string target = socketio ? "/socket.io/" : "/ws";
-    if (auto slash = rest.find('/'); slash != std::string::npos) {
-        target = rest.substr(slash);
-        rest = rest.substr(0, slash);
-    }
+    const url_parts parts = split_ws_url(url);
+    const bool socketio = parts.scheme == "socketio";
+    const bool secure = parts.scheme == "wss";
+    std::string target = !parts.path.empty() ? parts.path : socketio ? "/socket.io/" : "/ws";
     // Straight to the WebSocket transport, without Engine.IO's polling handshake.
     if (socketio) target += "?EIO=4&transport=websocket";
-    auto colon = rest.rfind(':');
-    if (colon == std::string::npos) throw std::invalid_argument("'" + url + "': needs a port");
-    std::string host = rest.substr(0, colon);
-    int port = 0;
-    try {
-        port = std::stoi(rest.substr(colon + 1));
-    } catch (const std::exception&) {
-        throw std::invalid_argument("'" + url + "': the port is not a number");
-    }
-    if (port <= 0 || port > 65535) throw std::invalid_argument("'" + url + "': port out of range");
+    const std::string& host = parts.host;
+    const int port = parts.port;
     ws_options options;
     options.target = target;
     if (socketio) {
         options.subprotocol.clear();
         options.framing = ws_framing::socketio;
     }
-    options.host_header = rest;
+    options.host_header = parts.authority;
     if (secure) {
         auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
         context->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
@@ -109,8 +90,10 @@ ws_options parse_ws_url(const std::string& url, const tls_trust& trust) {
             }
             if (tls_ec) {
                 throw std::invalid_argument(
-                    "'" + (trust.ca_file.empty() ? std::string("system CA paths") : trust.ca_file) +
-                    "': cannot load trusted certificates: " + tls_ec.message());
+                    "'" + url + "': cannot load trusted certificates from " +
+                    (trust.ca_file.empty() ? std::string("the system's CA paths")
+                                           : "'" + trust.ca_file + "'") +
+                    ": " + tls_ec.message());
             }
         }
         // Idle connections keep no read and write buffers (OpenSSL frees them between records).

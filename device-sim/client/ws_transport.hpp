@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "client_url.hpp"
 #include "core/ws_reader.hpp"
 #include "transport.hpp"
 #include "ws_frame_codec.hpp"
@@ -58,10 +59,13 @@ struct ws_options {
 
 // Parses "ws://host:port/path" or "wss://host:port/path" (host an IP address
 // or a name resolved here, blocking, once), or "socketio://host:port[/path]"
-// for a Socket.IO server (path default /socket.io/). A wss:// URL gets a TLS
-// context trusting as `trust` says. Throws std::invalid_argument naming what
-// is wrong (an unreadable CA file included).
+// for a Socket.IO server (path default /socket.io/), checked as parse_url
+// does (client_url.hpp). A wss:// URL gets a TLS context trusting as `trust`
+// says. Throws std::invalid_argument "'URL': why" (an unreadable CA file and
+// an unknown host included).
 ws_options parse_ws_url(const std::string& url, const tls_trust& trust = {});
+// The same URL only split and checked: no name resolved, no TLS context made.
+url_parts split_ws_url(const std::string& url);
 
 class ws_transport : public transport, public std::enable_shared_from_this<ws_transport> {
 public:

@@ -95,6 +95,13 @@ TEST(Scenario, MistakesNameTheKey) {
         error_of(R"({"groups": [{"count": 1}], "reconnect": {"initial_ms": 50, "max_ms": 10}})")
             .find("'reconnect.max_ms'"),
         std::string::npos);
+    // URLs are checked as the file is read, not when a device first connects.
+    EXPECT_NE(error_of(R"({"groups": [{"count": 1}], "gateway_url": "wss://127.0.0.1:/ws"})")
+                  .find("'gateway_url' is not usable: 'wss://127.0.0.1:/ws': the port is empty"),
+              std::string::npos);
+    EXPECT_NE(error_of(R"({"groups": [{"count": 1}], "mqtt_url": "ssl://127.0.0.1:8883"})")
+                  .find("'mqtt_url' is not usable: 'ssl://127.0.0.1:8883': unknown scheme"),
+              std::string::npos);
 }
 
 TEST(Scenario, FileErrorsNameTheFile) {

@@ -1,10 +1,11 @@
 // The switchboard-sim program as a user runs it: a broker killed and
 // restarted under a running MQTT fleet, SIGTERM, wss:// and credentials
 // against a TLS + auth gateway, refusals named by kind, and the exit status
-// of a fleet that never came online.
+// of a fleet that never came online, of a bad URL and of bad flags.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <map>
@@ -233,3 +234,57 @@ TEST(SimProcess, AFleetWhoseBrokerIsNeverReachedSaysSo) {
         << r.output;
 }
 #endif
+
+TEST(SimProcess, BadUrlsExitOneWithOneLineNamingTheFlagAndTheValue) {
+    // --duration bounds a run that would wrongly start.
+    const std::pair<std::vector<std::string>, std::string> cases[] = {
+        {{"fleet", "--url", "wss://127.0.0.1:/ws"},
+         "switchboard-sim: --url 'wss://127.0.0.1:/ws': the port is empty\n"},
+        {{"fleet", "--url", "http://127.0.0.1:8080/ws"},
+         "switchboard-sim: --url 'http://127.0.0.1:8080/ws': unknown scheme 'http://': expected "
+         "ws://, wss:// or socketio://\n"},
+        {{"fleet", "--transport", "mqtt", "--mqtt-url", "tcp://127.0.0.1:x"},
+         "switchboard-sim: --mqtt-url 'tcp://127.0.0.1:x': the port 'x' is not a number\n"},
+        {{"fleet", "--mqtt-url", "tcp://:18830"},
+         "switchboard-sim: --mqtt-url 'tcp://:18830': no host\n"},
+        {{"fleet", "--url", "wss://127.0.0.1:1/ws", "--ca-file", "/nonexistent/ca.pem"},
+         "switchboard-sim: --url 'wss://127.0.0.1:1/ws': cannot load trusted certificates from "
+         "'/nonexistent/ca.pem'"},
+        {{"load", "--url", "ws://127.0.0.1:70000/ws"},
+         "switchboard-sim: --url 'ws://127.0.0.1:70000/ws': port 70000 is out of range "
+         "(1-65535)\n"},
+        {{"load", "--url", "wss://127.0.0.1:/ws"},
+         "switchboard-sim: --url 'wss://127.0.0.1:/ws': the port is empty\n"},
+    };
+    for (const auto& [args, message] : cases) {
+        std::vector<std::string> argv{sim};
+        argv.insert(argv.end(), args.begin(), args.end());
+        argv.insert(argv.end(), {"--duration", "2s"});
+        auto r = run_program(argv, 30s);
+        EXPECT_EQ(r.status, 1) << args[2] << ": " << r.output;
+        EXPECT_EQ(r.output.substr(0, message.size()), message) << r.output;
+        EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    }
+}
+
+TEST(SimProcess, AnErrorOnceTheFleetRunsIsSaidNotAborted) {
+    // Found when the fleet starts, after its signal thread runs: this aborted
+    // ("terminate called without an active exception", 134) before.
+    auto r = run_program({sim, "fleet", "--quiet", "--mqtt-credentials", "jwt", "--devices", "1",
+                          "--duration", "2s"},
+                         30s);
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_EQ(r.output, "switchboard-sim: --mqtt-credentials jwt needs --jwt-secret\n");
+}
+
+TEST(SimProcess, BadFlagsExitOneAndHelpExitsZero) {
+    auto bad = run_program({sim, "fleet", "--devices", "many"}, 30s);
+    EXPECT_EQ(bad.status, 1) << bad.output;
+    EXPECT_NE(bad.output.find("--devices"), std::string::npos) << bad.output;
+    auto duration = run_program({sim, "load", "--duration", "soon"}, 30s);
+    EXPECT_EQ(duration.status, 1) << duration.output;
+    EXPECT_NE(duration.output.find("--duration: 'soon' is not a duration"), std::string::npos)
+        << duration.output;
+    auto help = run_program({sim, "fleet", "--help"}, 30s);
+    EXPECT_EQ(help.status, 0) << help.output;
+}

@@ -29,7 +29,8 @@ TEST(WsUrl, SocketIoUrlsGoStraightToTheWebSocketTransport) {
 
 TEST(WsUrl, BadUrlsAreRefusedSayingWhy) {
     for (const char* url : {"http://127.0.0.1:80/ws", "ws://127.0.0.1", "ws://127.0.0.1:0/ws",
-                            "ws://127.0.0.1:70000/ws", "wss://127.0.0.1/ws"}) {
+                            "ws://127.0.0.1:70000/ws", "wss://127.0.0.1/ws", "wss://127.0.0.1:/ws",
+                            "ws://127.0.0.1:80x/ws", "ws://:80/ws", "socketio://127.0.0.1:/"}) {
         EXPECT_THROW(parse_ws_url(url), std::invalid_argument) << url;
     }
 }
