@@ -19,6 +19,7 @@
 #include "log_capture.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
+#include "test_paths.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard;
@@ -426,7 +427,7 @@ TEST(MqttBridge, BurstPastTheBrokersReceiveMaximumIsAnsweredInOrderWithinItsTime
     mosquitto_broker broker;
     bridged_gateway gw(broker, mqtt_version::v5);
     auto ctl = follower(gw.port(), "dash-1", {"pump-0"});
-    child_process dev({SWITCHBOARD_SIM_BINARY, "fleet", "--url",
+    child_process dev({test_paths::simulator(), "fleet", "--url",
                        "ws://127.0.0.1:" + std::to_string(gw.port()) + "/ws", "--mqtt-url",
                        broker.url(), "--transport", "mqtt", "--devices", "1", "--id-prefix",
                        "pump-", "--quiet"});

@@ -22,6 +22,7 @@
 #include "http_get.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
+#include "test_paths.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard::test;
@@ -88,7 +89,7 @@ private:
     void start() {
         std::ofstream(dir_ / "config.json") << config_.dump();
         process_ = std::make_unique<child_process>(std::vector<std::string>{
-            SWITCHBOARD_BINARY, "--config", (dir_ / "config.json").string()});
+            test_paths::gateway(), "--config", (dir_ / "config.json").string()});
         auto line = process_->wait_for_line("listening on ", std::chrono::seconds(30));
         if (!line) throw std::runtime_error("node " + name_ + " did not start: " + output());
         port_ = static_cast<unsigned short>(std::stoi(line->substr(line->rfind(':') + 1)));

@@ -17,6 +17,7 @@
 #include "eventually.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
+#include "test_paths.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard;
@@ -322,7 +323,7 @@ TEST(ClusterRelay, ADeviceCannotInjectARelay) {
 TEST(ClusterRelay, EveryMqttStatsKeyIsDocumented) {
     mosquitto_broker broker;
     auto a = node(broker, "gw-a", mqtt_version::v5);
-    std::ifstream in(std::string(SWITCHBOARD_SOURCE_DIR) + "/docs/mqtt.md");
+    std::ifstream in(test_paths::source_dir() + "/docs/mqtt.md");
     const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ASSERT_FALSE(doc.empty());
     const json stats = json::parse(a->bridge().health_json());

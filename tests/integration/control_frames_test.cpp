@@ -14,6 +14,7 @@
 #include "eventually.hpp"
 #include "raw_connection.hpp"
 #include "running_gateway.hpp"
+#include "test_paths.hpp"
 
 using namespace switchboard;
 using namespace switchboard::test;
@@ -47,7 +48,7 @@ TEST(ControlFrames, PingFloodThatNeverReadsKeepsMemoryBoundedAndIsClosed) {
     // The shipped rate limit; a short close handshake so the test is quick.
     std::ofstream(config) << R"({"auth": {"mode": "disabled"}, "listen": {"port": 0},
                                  "threads": 2, "timeouts": {"handshake_ms": 2000}})";
-    child_process gw({SWITCHBOARD_BINARY, "--config", config.string()});
+    child_process gw({test_paths::gateway(), "--config", config.string()});
     auto line = gw.wait_for_line("listening on", std::chrono::seconds(10));
     ASSERT_TRUE(line) << gw.output();
     auto port = static_cast<unsigned short>(std::stoi(line->substr(line->rfind(':') + 1)));

@@ -10,6 +10,7 @@
 #include "child_process.hpp"
 #include "doc_tables.hpp"
 #include "http_routes.hpp"
+#include "test_paths.hpp"
 
 namespace switchboard {
 namespace {
@@ -38,9 +39,10 @@ std::string paragraph(const std::string& text, std::string_view start) {
 }
 
 TEST(Docs, GatewayFlagsInConfigurationMatchHelp) {
-    const std::string help = test::run_program({SWITCHBOARD_BINARY, "--help"}).output +
-                             test::run_program({SWITCHBOARD_BINARY, "token", "--help"}).output +
-                             test::run_program({SWITCHBOARD_BINARY, "reload", "--help"}).output;
+    const std::string gateway = test::test_paths::gateway();
+    const std::string help = test::run_program({gateway, "--help"}).output +
+                             test::run_program({gateway, "token", "--help"}).output +
+                             test::run_program({gateway, "reload", "--help"}).output;
     const std::string doc = test::read_doc("docs/configuration.md");
     const std::string listed = paragraph(doc, "Flags (`switchboard --help`)") +
                                paragraph(doc, "- `switchboard token ") +

@@ -23,6 +23,7 @@
 #include "child_process.hpp"
 #include "command_frame.hpp"
 #include "gateway_with_store.hpp"
+#include "test_paths.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard;
@@ -32,7 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string binary = SWITCHBOARD_BINARY;
+const std::string binary = test_paths::gateway();
 constexpr int devices = 20;
 constexpr int per_device = 50;
 constexpr int controllers = 4;

@@ -17,13 +17,14 @@
 #include "dev_cert.hpp"
 #include "eventually.hpp"
 #include "raw_connection.hpp"
+#include "test_paths.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard;
 using namespace switchboard::test;
 
 namespace {
-const std::string binary = SWITCHBOARD_BINARY;
+const std::string binary = test_paths::gateway();
 
 std::string write_config(const std::string& name, const std::string& text) {
     auto path = std::filesystem::temp_directory_path() /
@@ -98,20 +99,19 @@ TEST(Process, HelpExplainsEveryFlag) {
 TEST(Process, ShippedConfigIsValid) {
     // Its dashboard_dir is relative to the file's folder, so the working
     // directory does not matter.
-    for (const char* cwd : {SWITCHBOARD_SOURCE_DIR, "/"}) {
+    for (const std::string& cwd : {test_paths::source_dir(), std::string("/")}) {
         auto r = run_program({"/bin/sh", "-c",
-                              "cd '" + std::string(cwd) + "' && exec '" + binary + "' --config '" +
-                                  std::string(SWITCHBOARD_SOURCE_DIR) +
+                              "cd '" + cwd + "' && exec '" + binary + "' --config '" +
+                                  test_paths::source_dir() +
                                   "/config/switchboard.json' --check-config"});
         EXPECT_EQ(r.status, 0) << cwd << ": " << r.output;
     }
 }
 
 TEST(Process, HardenedProductionExampleIsRefusedUntilItsSecretFilesExist) {
-    auto r =
-        run_program({binary, "--config",
-                     std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.production.json",
-                     "--check-config"});
+    auto r = run_program({binary, "--config",
+                          test_paths::source_dir() + "/config/switchboard.production.json",
+                          "--check-config"});
     EXPECT_EQ(r.status, 2) << r.output;
     EXPECT_NE(r.output.find("'auth.tokens_file'"), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("config ok"), std::string::npos) << r.output;
@@ -124,7 +124,7 @@ TEST(Process, HardenedProductionExampleIsValidWithRealSecretsAndCertificate) {
     std::ofstream(dir / "tokens.json")
         << R"([{"token": "u7Jk2pQ9xV4mN8bR1tY6wE3s", "id": "ops-console-*", "role": "controller"}])";
     std::ofstream(dir / "jwt.secret") << "Zq8vN3rT6yW1pL4kH9mB2xC7dF5gJ0sAe2\n";
-    std::ifstream in(std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.production.json");
+    std::ifstream in(test_paths::source_dir() + "/config/switchboard.production.json");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto replace = [&](const std::string& from, const std::string& to) {
         auto at = text.find(from);
@@ -183,7 +183,7 @@ TEST(Process, MqttPasswordOnTheCommandLineIsWarnedAbout) {
 
 TEST(Process, BenchmarkConfigIsValid) {
     auto r = run_program({binary, "--config",
-                          std::string(SWITCHBOARD_SOURCE_DIR) + "/config/switchboard.bench.json",
+                          test_paths::source_dir() + "/config/switchboard.bench.json",
                           "--check-config"});
     EXPECT_EQ(r.status, 0) << r.output;
 }

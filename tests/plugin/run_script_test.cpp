@@ -15,6 +15,7 @@
 #include "eventually.hpp"
 #include "mosquitto_broker.hpp"
 #include "raw_connection.hpp"
+#include "test_paths.hpp"
 
 using namespace switchboard::test;
 using namespace std::chrono_literals;
@@ -53,13 +54,13 @@ std::optional<json> stats(unsigned short port) {
 
 TEST(RunScript, AuthModeComesUpWithEveryDeviceAuthenticatedAndRefusesAnonymousMqtt) {
     const std::string build_dir =
-        std::filesystem::path(SWITCHBOARD_BINARY).parent_path().parent_path().string();
+        std::filesystem::path(test_paths::gateway()).parent_path().parent_path().string();
     ::setenv("SWITCHBOARD_BUILD_DIR", build_dir.c_str(), 1);
     const unsigned short port = free_loopback_port();
     unsigned short mqtt_port = free_loopback_port();
     while (mqtt_port == port) mqtt_port = free_loopback_port();
-    running_script run({"/bin/bash", std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/run.sh",
-                        "--auth", "--no-build", "--port", std::to_string(port), "--mqtt-port",
+    running_script run({"/bin/bash", test_paths::source_dir() + "/scripts/run.sh", "--auth",
+                        "--no-build", "--port", std::to_string(port), "--mqtt-port",
                         std::to_string(mqtt_port), "--devices", "4"});
     ::unsetenv("SWITCHBOARD_BUILD_DIR");
     ASSERT_TRUE(run.process.wait_for_line("switchboard is running", 60s)) << run.process.output();
@@ -102,11 +103,10 @@ TEST(StartMosquitto, LoadsAPluginBuiltInAFolderOnlyRootCanEnter) {
     ASSERT_NE(::mkdtemp(pattern), nullptr);  // mode 0700, like /root
     const std::filesystem::path private_dir = pattern;
     const std::filesystem::path plugin = private_dir / "switchboard_mosquitto_auth.so";
-    std::filesystem::copy_file(SWITCHBOARD_MOSQUITTO_PLUGIN, plugin);
+    std::filesystem::copy_file(test_paths::mosquitto_plugin(), plugin);
     const unsigned short port = free_loopback_port();
     ::setenv("SWITCHBOARD_MOSQUITTO_PLUGIN", plugin.c_str(), 1);
-    running_script broker({"/bin/bash",
-                           std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/start-mosquitto.sh",
+    running_script broker({"/bin/bash", test_paths::source_dir() + "/scripts/start-mosquitto.sh",
                            std::to_string(port)});
     ::unsetenv("SWITCHBOARD_MOSQUITTO_PLUGIN");
 

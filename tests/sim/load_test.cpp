@@ -14,6 +14,7 @@
 #include "fleet_runner.hpp"
 #include "load_runner.hpp"
 #include "running_gateway.hpp"
+#include "test_paths.hpp"
 
 using namespace switchboard;
 using namespace switchboard::sim;
@@ -193,7 +194,7 @@ TEST(Load, BinaryPrintsJsonWhoseFieldsAreDocumented) {
     fleet_fixture f(20);
     ASSERT_TRUE(f.fleet->wait_all_online(20s));
     auto run =
-        run_program({SWITCHBOARD_SIM_BINARY, "load", "--url", f.url(), "--devices", "20",
+        run_program({test_paths::simulator(), "load", "--url", f.url(), "--devices", "20",
                      "--controllers", "2", "--inflight", "4", "--duration", "300ms", "--json-only"},
                     30s);
     ASSERT_EQ(run.status, 0) << run.output;
@@ -205,7 +206,7 @@ TEST(Load, BinaryPrintsJsonWhoseFieldsAreDocumented) {
                                                   j["timeouts"].get<std::uint64_t>());
     for (const char* k : {"p50", "p99", "p999"}) EXPECT_TRUE(j["latency_us"][k].is_number()) << k;
 
-    std::ifstream doc(std::string(SWITCHBOARD_SOURCE_DIR) + "/docs/simulator.md");
+    std::ifstream doc(test_paths::source_dir() + "/docs/simulator.md");
     ASSERT_TRUE(doc) << "docs/simulator.md is missing";
     std::stringstream text;
     text << doc.rdbuf();
@@ -225,7 +226,7 @@ TEST(Load, BadScenarioIsRefusedNamingTheKey) {
     auto path = std::filesystem::temp_directory_path() /
                 ("sb-sim-bad-" + std::to_string(::getpid()) + ".json");
     std::ofstream(path) << R"({"groups": [{"count": 3, "events_per_s": "often"}]})";
-    auto run = run_program({SWITCHBOARD_SIM_BINARY, "fleet", "--scenario", path.string()}, 10s);
+    auto run = run_program({test_paths::simulator(), "fleet", "--scenario", path.string()}, 10s);
     EXPECT_EQ(run.status, 2);
     EXPECT_NE(run.output.find("groups[0].events_per_s"), std::string::npos) << run.output;
     std::filesystem::remove(path);
@@ -233,7 +234,7 @@ TEST(Load, BadScenarioIsRefusedNamingTheKey) {
 
 TEST(Load, FleetBinaryStopsCleanlyOnSigint) {
     running_gateway gw;
-    child_process sim({SWITCHBOARD_SIM_BINARY, "fleet", "--url",
+    child_process sim({test_paths::simulator(), "fleet", "--url",
                        "ws://127.0.0.1:" + std::to_string(gw.port()) + "/ws", "--devices", "30",
                        "--quiet"});
     ASSERT_TRUE(sim.wait_for_line("fleet ready: 30 devices", 20s)) << sim.output();

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include "test_paths.hpp"
+
 using namespace switchboard::sim;
 
 namespace {
@@ -22,7 +24,7 @@ std::string error_of(const std::string& text) {
 TEST(Scenario, ShippedScenariosLoad) {
     int seen = 0;
     for (const auto& entry : std::filesystem::directory_iterator(
-             std::string(SWITCHBOARD_SOURCE_DIR) + "/config/scenarios")) {
+             switchboard::test::test_paths::source_dir() + "/config/scenarios")) {
         if (entry.path().extension() != ".json") continue;
         ++seen;
         EXPECT_NO_THROW(load_scenario(entry.path())) << entry.path();

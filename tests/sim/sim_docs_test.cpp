@@ -7,12 +7,13 @@
 
 #include "child_process.hpp"
 #include "doc_tables.hpp"
+#include "test_paths.hpp"
 
 namespace switchboard {
 namespace {
 
 std::string help_of(const std::string& mode) {
-    return test::run_program({SWITCHBOARD_SIM_BINARY, mode, "--help"}).output;
+    return test::run_program({test::test_paths::simulator(), mode, "--help"}).output;
 }
 
 TEST(SimDocs, FlagsInSimulatorMdMatchHelpOfEachMode) {

@@ -18,6 +18,7 @@
 #ifdef SWITCHBOARD_CLIENT_WITH_MQTT
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
+#include "test_paths.hpp"
 #endif
 
 using namespace switchboard;
@@ -27,7 +28,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string sim = SWITCHBOARD_SIM_BINARY;
+const std::string sim = test_paths::simulator();
 
 // The summary's counter rows ("  registrations          1,234") by name.
 std::map<std::string, std::uint64_t> summary_rows(const std::string& output) {

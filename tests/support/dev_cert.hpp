@@ -2,7 +2,7 @@
 // The self-signed certificate for localhost that scripts/make-dev-cert.sh
 // makes, for tests of TLS: one pair per test process, or a fresh pair in a
 // folder of the test's own (reload tests overwrite theirs). Needs
-// SWITCHBOARD_SOURCE_DIR.
+// test_paths::source_dir().
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,13 +11,13 @@
 #include <string>
 
 #include "child_process.hpp"
+#include "test_paths.hpp"
 
 namespace switchboard::test {
 
 // A fresh pair, cert.pem and key.pem, in `dir`.
 inline void make_dev_cert(const std::filesystem::path& dir) {
-    auto r = run_program(
-        {std::string(SWITCHBOARD_SOURCE_DIR) + "/scripts/make-dev-cert.sh", dir.string()});
+    auto r = run_program({test_paths::source_dir() + "/scripts/make-dev-cert.sh", dir.string()});
     ASSERT_EQ(r.status, 0) << r.output;
 }
 

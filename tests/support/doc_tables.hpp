@@ -2,7 +2,7 @@
 // Reads the tables of the repository's Markdown docs, so that tests can
 // check a doc against the code it describes (a key, a code or a route the
 // code knows is documented, and the doc names nothing the code does not
-// know). Needs SWITCHBOARD_SOURCE_DIR.
+// know). They are found through test_paths::source_dir().
 
 #include <gtest/gtest.h>
 
@@ -13,11 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "test_paths.hpp"
+
 namespace switchboard::test {
 
 // The text of `relative` (e.g. "docs/protocol.md"); empty, with a failure, if unreadable.
 inline std::string read_doc(const std::string& relative) {
-    std::ifstream in(std::string(SWITCHBOARD_SOURCE_DIR) + "/" + relative);
+    std::ifstream in(test_paths::source_dir() + "/" + relative);
     EXPECT_TRUE(in) << relative << " cannot be read";
     std::stringstream text;
     text << in.rdbuf();

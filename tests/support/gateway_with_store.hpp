@@ -1,9 +1,9 @@
 #pragma once
-// A fixture for tests that run the real gateway binary (SWITCHBOARD_BINARY,
-// defined by the test target) on a command store: a fresh folder per test
-// with a config that turns auth and the abuse limits off and sets
-// store.path to commands.db there; start_gateway() starts the binary on a
-// free port, and may be called again after a kill (same store).
+// A fixture for tests that run the real gateway binary (test_paths::gateway())
+// on a command store: a fresh folder per test with a config that turns auth
+// and the abuse limits off and sets store.path to commands.db there;
+// start_gateway() starts the binary on a free port, and may be called again
+// after a kill (same store).
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "test_paths.hpp"
 
 namespace switchboard::test {
 
@@ -47,7 +48,7 @@ protected:
         return gw;
     }
 
-    const std::string binary_ = SWITCHBOARD_BINARY;
+    const std::string binary_ = test_paths::gateway();
     std::filesystem::path folder_;
     std::string config_;
 };

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "test_paths.hpp"
+
 namespace switchboard::test {
 namespace {
 
@@ -95,7 +97,7 @@ void mosquitto_broker::prepare() {
                   std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
                   std::filesystem::perms::others_exec);
     const std::filesystem::path config_dir =
-        std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "config";
+        std::filesystem::path(test_paths::source_dir()) / "config";
     port_ = free_loopback_port();
     std::string config = read_file(config_dir / "mosquitto.conf") + "\nlistener " +
                          std::to_string(port_) + " 127.0.0.1\n";
@@ -104,7 +106,7 @@ void mosquitto_broker::prepare() {
         write_file(dir_ / "gateway-password", std::string(gateway_password) + "\n");
         // A copy: mosquitto cannot read the build's copy when the clone is under /root/.
         const std::filesystem::path plugin_copy = dir_ / "switchboard_mosquitto_auth.so";
-        std::filesystem::copy_file(SWITCHBOARD_MOSQUITTO_PLUGIN, plugin_copy);
+        std::filesystem::copy_file(test_paths::mosquitto_plugin(), plugin_copy);
         write_file(dir_ / "mosquitto.conf",
                    config + "plugin " + plugin_copy.string() + "\nplugin_opt_config " +
                        (dir_ / "switchboard.json").string() + "\nplugin_opt_gateway_username " +
