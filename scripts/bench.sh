@@ -13,7 +13,9 @@
 #            runs each), and 5,000 registered idle wss:// connections (connected
 #            at 500/s): RSS per connection
 #   W1-mqtt  W1 with the devices on MQTT through a private mosquitto (and its CPU per RT),
-#            closed loop, then open loop at 2,000 commands/s (W1-mqtt-open)
+#            closed loop, then open loop at 2,000 commands/s (W1-mqtt-open) alternating
+#            with its plain twin (W1-mqtt-plain: the same gateway, rate and controllers,
+#            1,000 WebSocket devices), three runs each: bridged ÷ plain CPU at one rate
 #   W1-2n    W1 across two gateway nodes on one private mosquitto (docs/scaling.md): the
 #            controllers on node A, the 1,000 WebSocket devices on node B; both nodes' and
 #            mosquitto's CPU per RT
@@ -360,10 +362,25 @@ if wants "$WORKLOADS" W1-mqtt; then
         MOSQ_T1=$( [ -n "$MOSQ_PID" ] && cpu_ticks "$MOSQ_PID" || echo 0)
         # mosquitto's CPU over the whole run (warm-up included) per round trip of the whole run.
         W1MQTT_MOSQ_US=$(us_per_rt "$((MOSQ_T1 - MOSQ_T0))" w1mqtt)
-        log "W1-mqtt-open: 2,000 commands/s"
-        load w1mqttopen --devices 1000 --controllers 10 --rate 2000 --args-bytes 100 --duration "${SECONDS_W1}s" \
-            --warmup 2s --fleet-pid "$FLEET_mqtt_PID"
+        # Issue 12's bridged goal is a ratio at one rate: beside the MQTT fleet, 1,000
+        # WebSocket devices on the same gateway, driven by the same controllers at the
+        # same rate, the two halves alternating so that drift falls on both.
+        start_fleet mqttplain --devices 1000 --id-prefix ws- --threads 1
+        log "W1-mqtt-open and W1-mqtt-plain: 2,000 commands/s to MQTT, then WebSocket devices, three runs each"
+        for run in 1 2 3; do
+            load "w1mqttopen-$run" --devices 1000 --controllers 10 --rate 2000 --args-bytes 100 \
+                --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_mqtt_PID" ||
+                log "W1-mqtt-open run $run: the generator exited non-zero"
+            load "w1mqttplain-$run" --devices 1000 --id-prefix ws- --controllers 10 --rate 2000 --args-bytes 100 \
+                --duration "${SECONDS_W1}s" --warmup 2s --fleet-pid "$FLEET_mqttplain_PID" ||
+                log "W1-mqtt-plain run $run: the generator exited non-zero"
+        done
+        have_all w1mqttopen-1 w1mqttopen-2 w1mqttopen-3 &&
+            W1MQTTOPEN_RANGE=$(median_of w1mqttopen .gateway.cpu_us_per_round_trip w1mqttopen-1 w1mqttopen-2 w1mqttopen-3)
+        have_all w1mqttplain-1 w1mqttplain-2 w1mqttplain-3 &&
+            W1MQTTPLAIN_RANGE=$(median_of w1mqttplain .gateway.cpu_us_per_round_trip w1mqttplain-1 w1mqttplain-2 w1mqttplain-3)
         W1MQTT=done
+        stop_fleet mqttplain
         kill "$FLEET_mqtt_PID" 2>/dev/null; wait "$FLEET_mqtt_PID" 2>/dev/null || true
         stop_gateway
     fi
@@ -503,6 +520,8 @@ if [ "$PEERS" = none ]; then PEERS_SKIPPED="PEERS=none"; else run_peers; fi
 
 # ---- the report ----
 per_conn() { awk "BEGIN {printf \"%.2f\", ($1 - $2) / $3}"; }
+# ratio RUN1 RUN2: RUN1's gateway CPU per round trip ÷ RUN2's.
+ratio() { awk -v g="$(j "$1" .gateway.cpu_us_per_round_trip)" -v f="$(j "$2" .gateway.cpu_us_per_round_trip)" 'BEGIN { printf "%.2f", g / f }'; }
 REPORT=$WORK/section.md
 {
     echo
@@ -530,7 +549,7 @@ REPORT=$WORK/section.md
     echo "| workload | round trips/s | p50 µs | p99 µs | p99.9 µs | gateway µs CPU / RT | gateway RSS | lost | errors | timeouts |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
     rows="w1 w1eq w1wss w1open w1wssopen w1-2t w3 w1at19k"
-    [ "$W1MQTT" = done ] && rows="$rows w1mqtt w1mqttopen"
+    [ "$W1MQTT" = done ] && rows="$rows w1mqtt w1mqttopen w1mqttplain"
     [ "$W12N" = done ] && rows="$rows w12n"
     for w in $rows peer-floor peer-flooreq peer-ws peer-socketio peer-mosquitto; do
         [ -f "$WORK/$w.json" ] || continue
@@ -538,7 +557,8 @@ REPORT=$WORK/section.md
             w1mqtt) name="W1-mqtt: devices on MQTT via mosquitto (gateway only; mosquitto ${W1MQTT_MOSQ_US} µs/RT more)";;
             w1) name="W1 closed loop 10×32 (median of 3)";;
             w1-2t) name="W1 closed loop, gateway on $(nproc) I/O threads";;
-            w1mqttopen) name="W1-mqtt-open at 2,000/s (latency from intended send)";;
+            w1mqttopen) name="W1-mqtt-open at 2,000/s (latency from intended send; median CPU of 3, range ${W1MQTTOPEN_RANGE:-—} µs)";;
+            w1mqttplain) name="W1-mqtt-plain: W1-mqtt-open's twin, 1,000 WebSocket devices on the same gateway (median CPU of 3, range ${W1MQTTPLAIN_RANGE:-—} µs$( [ -f "$WORK/w1mqttopen.json" ] && echo "; bridged ÷ plain $(ratio w1mqttopen w1mqttplain)×"))";;
             w12n) name="W1-2n: controllers on node A, devices on node B, one mosquitto (node A only; node B ${W12N_B_US} µs/RT, mosquitto ${W12N_MOSQ_US} µs/RT more: ${W12N_MOSQ_SHARE} % of the three)";;
             w1wss) name="W1-wss: W1 over wss:// (median of 3, range ${W1WSS_RANGE} µs)";;
             w1wssopen) name="W1-wss-open: W1-open over wss:// (median CPU of 3, range ${W1WSSOPEN_RANGE} µs)";;
@@ -558,6 +578,10 @@ REPORT=$WORK/section.md
         "$(awk -v a="$(j w1wss .gateway.cpu_us_per_round_trip)" -v b="$(j w1 .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}') (goal ≤ 1.5)." && echo
     [ -f "$WORK/w1open.json" ] && [ -f "$WORK/w1wssopen.json" ] && echo "At the same rate (5,000/s), W1-wss-open / W1-open:" \
         "$(awk -v a="$(j w1wssopen .gateway.cpu_us_per_round_trip)" -v b="$(j w1open .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}')." && echo
+    [ -f "$WORK/w1mqttopen.json" ] && [ -f "$WORK/w1mqttplain.json" ] && echo "Bridged ÷ plain at the same rate (2,000/s open loop, one gateway)," \
+        "gateway CPU per round trip, W1-mqtt-open ÷ W1-mqtt-plain: $(fmt "$(j w1mqttopen .gateway.cpu_us_per_round_trip)" 2) ÷" \
+        "$(fmt "$(j w1mqttplain .gateway.cpu_us_per_round_trip)" 2) µs = $(ratio w1mqttopen w1mqttplain)× (goal ≤ 2);" \
+        "p99 $(fmt "$(j w1mqttopen .latency_us.p99)") against $(fmt "$(j w1mqttplain .latency_us.p99)") µs (goal ≤ 5,000 µs bridged)." && echo
     if [ -f "$WORK/q1_normal.json" ]; then
         echo "| Q1 queued commands, 20,000 to 1,000 offline devices, 10×32 | acknowledged durable/s | ack p50 µs | ack p99 µs | gateway µs CPU / command | sent to the devices once online | errors | lost |"
         echo "|---|---|---|---|---|---|---|---|"
@@ -583,7 +607,6 @@ REPORT=$WORK/section.md
     [ -n "$PEERS_SKIPPED" ] && echo "Peers: not run ($PEERS_SKIPPED)."
     [ -f "$WORK/w1.json" ] && echo "W1: generator CPU $(fmt "$(j w1 .generator.cpu_us_per_round_trip)" 2) µs/RT, fleet CPU $(fmt "$(j w1 .fleet.cpu_us_per_round_trip)" 2) µs/RT" \
          "(gateway $(fmt "$(j w1 .gateway.user_s)" 2) s user + $(fmt "$(j w1 .gateway.system_s)" 2) s system over $(fmt "$(j w1 .window_s)" 1) s)."
-    ratio() { awk -v g="$(j "$1" .gateway.cpu_us_per_round_trip)" -v f="$(j "$2" .gateway.cpu_us_per_round_trip)" 'BEGIN { printf "%.2f", g / f }'; }
     if [ -f "$WORK/w1.json" ] && [ -f "$WORK/peer-floor.json" ]; then
         echo "W1, gateway ÷ floor: $(ratio w1 peer-floor)× the floor's CPU per round trip (goal ≤ 1.5×)," \
              "closed loop, at $(fmt "$(j w1 .round_trips_per_s)" 0) and $(fmt "$(j peer-floor .round_trips_per_s)" 0) round trips/s."
