@@ -85,6 +85,9 @@ if wants "$PEERS" floor; then
     # A benchmark tool, not the product: built here, outside the CMake project.
     ${CXX:-c++} -std=c++20 -O2 -Wall -Wextra -o "$FLOOR_BIN" "$ROOT/scripts/peers/floor-relay.cpp" -lcrypto
 fi
+# Read here, after the build, before the first workload (at the report's
+# time it would be the run's own load).
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # start_server NAME COMMAND...: a server that prints "listening on HOST:PORT";
 # sets GW_PID, PORT and URL. Peers go through it too, so every measurement
@@ -529,7 +532,7 @@ REPORT=$WORK/section.md
     echo
     echo "Machine: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores," \
          "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)," \
-         "load average before the run $(cut -d' ' -f1-3 /proc/loadavg)."
+         "load average before the first workload $LOAD_BEFORE, after the last $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Gateway: release build (RelWithDebInfo), one I/O thread (\`--threads 1\`, as the node peers) except in the W1-2t row; generator and fleet: switchboard-sim, 1 I/O thread each, on the same machine."
     [ -n "${W1_RANGE:-}" ] && echo "W1 ran three times; its row shows the run with the median gateway CPU per round trip (range ${W1_RANGE} µs)."
     [ -n "${W1OPEN_RANGE:-}" ] && echo "W1-open ran three times; its row shows the run with the median p99 (range ${W1OPEN_RANGE} µs)."
@@ -591,8 +594,10 @@ REPORT=$WORK/section.md
         done
         echo
     fi
-    echo "| W2 idle connections | connect time (all registered) | gateway RSS | RSS per connection |"
-    echo "|---|---|---|---|"
+    if [ -n "${WSS_IDLE_RSS:-}${IDLE10_RSS:-}${PEER_IDLE_RSS[*]:-}" ]; then
+        echo "| W2 idle connections | connect time (all registered) | gateway RSS | RSS per connection |"
+        echo "|---|---|---|---|"
+    fi
     [ -n "${WSS_IDLE_RSS:-}" ] && echo "| 5,000 on wss:// (500 new per second) | $WSS_IDLE_S s | $((WSS_IDLE_RSS / 1024)) MiB | $(per_conn "$WSS_IDLE_RSS" "$WSS_BASE_RSS" 5000) KiB |"
     if [ -n "${IDLE10_RSS:-}" ]; then
         echo "| 10,000 | $IDLE10_S s | $((IDLE10_RSS / 1024)) MiB | $(per_conn "$IDLE10_RSS" "$BASE_RSS" 10000) KiB |"
