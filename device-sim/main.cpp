@@ -86,12 +86,18 @@ void add_fleet_flags(CLI::App& fleet, fleet_flags& f) {
     fleet.add_option(
         "-s,--scenario", f.scenario_path,
         "scenario JSON file (config/scenarios/); flags below override its URLs and duration");
-    fleet.add_option("-u,--url", f.url,
-                     "gateway WebSocket URL, ws:// or wss:// (default ws://127.0.0.1:8080/ws; "
-                     "socketio://HOST:PORT: a Socket.IO peer)");
-    fleet.add_option("--mqtt-url", f.mqtt_url,
-                     "MQTT broker URL for mqtt devices (default tcp://127.0.0.1:18830, the broker "
-                     "scripts/run.sh starts)");
+    // The URLs' defaults are the scenario's (a scenario file may set them): shown, not set.
+    const scenario defaults;
+    fleet
+        .add_option("-u,--url", f.url,
+                    "gateway WebSocket URL, ws:// or wss:// (socketio://HOST:PORT: a Socket.IO "
+                    "peer)")
+        ->default_str(defaults.gateway_url);
+    fleet
+        .add_option("--mqtt-url", f.mqtt_url,
+                    "MQTT broker URL for mqtt devices, tcp:// or mqtt:// (the broker "
+                    "scripts/run.sh starts)")
+        ->default_str(defaults.mqtt_url);
     fleet.add_option("-n,--devices", f.devices, "number of devices (without --scenario)")
         ->capture_default_str();
     fleet.add_option("--transport", f.transport, "ws, mqtt or mixed (without --scenario)")
@@ -101,11 +107,16 @@ void add_fleet_flags(CLI::App& fleet, fleet_flags& f) {
         .add_option("--id-prefix", f.id_prefix,
                     "device IDs are PREFIX0, PREFIX1, ... (without --scenario)")
         ->capture_default_str();
-    fleet.add_option("--first-index", f.first_index, "index of the first device ID");
-    fleet.add_option("--events-per-s", f.events_per_s,
-                     "telemetry events per device per second (without --scenario)");
-    fleet.add_option("-d,--duration", f.duration,
-                     "stop after this long (10s, 5m); 0 runs until Ctrl-C");
+    fleet.add_option("--first-index", f.first_index, "index of the first device ID")
+        ->capture_default_str();
+    fleet
+        .add_option("--events-per-s", f.events_per_s,
+                    "telemetry events per device per second (without --scenario)")
+        ->capture_default_str();
+    fleet
+        .add_option("-d,--duration", f.duration,
+                    "stop after this long (10s, 5m); 0 runs until Ctrl-C")
+        ->capture_default_str();
     fleet.add_option("-t,--threads", f.threads, "I/O threads")->capture_default_str();
     fleet
         .add_option("--source-address", f.sources,
@@ -142,17 +153,21 @@ void add_load_flags(CLI::App& load, load_flags& f) {
         ->capture_default_str();
     load.add_option("-i,--inflight", lo.inflight, "closed loop: commands in flight per controller")
         ->capture_default_str();
-    load.add_option("-r,--rate", lo.rate, "open loop: total commands per second (0: closed loop)");
+    load.add_option("-r,--rate", lo.rate, "open loop: total commands per second (0: closed loop)")
+        ->capture_default_str();
     load.add_option("--count", lo.count,
-                    "send this many commands in all, then stop (instead of --duration)");
+                    "send this many commands in all, then stop (0: by --duration)")
+        ->capture_default_str();
     load.add_option("-d,--duration", f.duration, "measured sending time (10s, 500ms)")
         ->capture_default_str();
-    load.add_option("--warmup", f.warmup, "sending time before measuring starts");
+    load.add_option("--warmup", f.warmup, "sending time before measuring starts")
+        ->capture_default_str();
     load.add_option("-n,--devices", lo.devices,
                     "target devices PREFIX0..PREFIX(N-1) (must be online)")
         ->capture_default_str();
     load.add_option("--id-prefix", lo.id_prefix, "device ID prefix")->capture_default_str();
-    load.add_option("--first-index", lo.first_index, "index of the first target device");
+    load.add_option("--first-index", lo.first_index, "index of the first target device")
+        ->capture_default_str();
     load.add_option("--command", lo.command, "command name to send")->capture_default_str();
     load.add_option("--args-bytes", lo.args_bytes, "size of each command's args JSON")
         ->capture_default_str();
@@ -160,7 +175,8 @@ void add_load_flags(CLI::App& load, load_flags& f) {
         ->capture_default_str();
     load.add_option("--ttl-ms", lo.ttl_ms,
                     "send commands with this ttl_ms: queued while their device is offline, and "
-                    "complete at their `ack queued` (durable with a store)");
+                    "complete at their `ack queued` (durable with a store); 0: none")
+        ->capture_default_str();
     load.add_option("-t,--threads", lo.threads, "I/O threads for the controllers")
         ->capture_default_str();
     load.add_option("--source-address", f.sources, "local addresses to connect from")
