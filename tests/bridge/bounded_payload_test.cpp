@@ -24,11 +24,6 @@ mqtt_client_options plain_client(const std::string& id) {
     return o;
 }
 
-std::int64_t health(mqtt_bridge& b, const char* key) {
-    auto h = json::parse(b.health_json());
-    return h.contains(key) ? h[key].get<std::int64_t>() : -1;
-}
-
 // The gateway still registers and answers a WebSocket client.
 void expect_serving(bridged_gateway& gw) {
     ws_test_client dash(gw.port());
@@ -69,13 +64,13 @@ TEST(MqttBounds, DeeplyNestedRetainedStatusIsRefusedCountedAndSurvivesARestart) 
         mqtt_test_client x(broker.url(), plain_client("x"));
         ASSERT_TRUE(x.connect());
         ASSERT_TRUE(x.publish("sb/x/status", nested, 1, /*retained=*/true));
-        EXPECT_TRUE(eventually([&] { return health(gw.bridge(), "statuses_refused") >= 1; }));
+        EXPECT_TRUE(eventually([&] { return health(gw, "statuses_refused") >= 1; }));
         expect_serving(gw);
         EXPECT_EQ(gw.get().routing().clients().find("x"), nullptr);
     }
     // A new gateway reads the retained status again on subscribing.
     bridged_gateway again(broker);
-    EXPECT_TRUE(eventually([&] { return health(again.bridge(), "statuses_refused") >= 1; }));
+    EXPECT_TRUE(eventually([&] { return health(again, "statuses_refused") >= 1; }));
     expect_serving(again);
     EXPECT_EQ(again.get().routing().clients().find("x"), nullptr);
 }
@@ -95,7 +90,7 @@ TEST(MqttBounds, OversizedStatusAndFatMetaAreRefused) {
     ASSERT_TRUE(x.publish("sb/x/status", std::string(600000, '['), 1, /*retained=*/true));
     json fat = {{"online", true}, {"meta", {{"note", std::string(2000, 'm')}}}};
     ASSERT_TRUE(y.publish("sb/y/status", fat.dump(), 1, /*retained=*/true));
-    EXPECT_TRUE(eventually([&] { return health(gw.bridge(), "statuses_refused") >= 2; }));
+    EXPECT_TRUE(eventually([&] { return health(gw, "statuses_refused") >= 2; }));
     EXPECT_EQ(gw.get().routing().clients().find("x"), nullptr);
     EXPECT_EQ(gw.get().routing().clients().find("y"), nullptr);
     expect_serving(gw);
@@ -114,8 +109,8 @@ TEST(MqttBounds, ResponseFloodFromOneIdIsRefusedAndCounted) {
                                   std::to_string(i) + R"(","ok":true})",
                               0));
     }
-    EXPECT_TRUE(eventually([&] { return health(gw.bridge(), "frames_in") >= 3000; }, 20s));
-    EXPECT_GT(health(gw.bridge(), "flood_refused"), 0);
+    EXPECT_TRUE(eventually([&] { return health(gw, "frames_in") >= 3000; }, 20s));
+    EXPECT_GT(health(gw, "flood_refused"), 0);
     EXPECT_GT(gw.get().stats().rate_limited.load(), 0u);
     auto limited = x.receive_type("error", 5s);
     bool saw_rate_limited = false;

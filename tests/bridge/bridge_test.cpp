@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 
+#include "answering_devices.hpp"
 #include "bridged_gateway.hpp"
 #include "child_process.hpp"
 #include "command_frame.hpp"
@@ -41,9 +42,10 @@ mqtt_client_options mqtt_client(const std::string& id, const std::string& role, 
     return o;
 }
 
-mqtt_client_options answering_device(const std::string& id, int version = 5) {
-    auto o = mqtt_client(id, "device", version);
-    o.answer_topic = topic(id, "out");
+// answering_device, announcing the metadata every client here announces.
+mqtt_client_options answering_mqtt_client(const std::string& id, int version = 5) {
+    auto o = answering_device(id, version);
+    o.status_payload = mqtt_client(id, "device", version).status_payload;
     return o;
 }
 
@@ -69,10 +71,16 @@ bool wait_presence(ws_test_client& c, const std::string& id, bool online, const 
     return false;
 }
 
+}  // namespace
+
+// Outside the anonymous namespace: the tests derive from it, and a unity build
+// (tests/CMakeLists.txt) would warn that their base has internal linkage.
 class MqttVersions : public ::testing::TestWithParam<mqtt_version> {
 protected:
     int paho_version() const { return GetParam() == mqtt_version::v5 ? 5 : 4; }
 };
+
+namespace {
 
 // A broker, a gateway bridged to it, the WebSocket controller dash-1
 // following pump-12, and pump-12 on MQTT answering every command.
@@ -80,7 +88,8 @@ struct controller_and_mqtt_device {
     explicit controller_and_mqtt_device(mqtt_version version)
         : gw(broker, version),
           ctl(follower(gw.port(), "dash-1", {"pump-12"})),
-          dev(broker.url(), answering_device("pump-12", version == mqtt_version::v5 ? 5 : 4)) {}
+          dev(broker.url(), answering_mqtt_client("pump-12", version == mqtt_version::v5 ? 5 : 4)) {
+    }
     // Connects the device and waits until the controller sees it online.
     bool device_online() { return dev.connect() && wait_presence(*ctl, "pump-12", true, "mqtt"); }
 
@@ -369,7 +378,7 @@ TEST_P(MqttVersions, QueuedCommandsReachAnMqttDeviceWhenItComesOnline) {
         EXPECT_EQ(*ack,
                   json({{"type", "ack"}, {"id", "q-" + std::to_string(i)}, {"status", "queued"}}));
     }
-    mqtt_test_client dev(broker.url(), answering_device("pump-12", paho_version()));
+    mqtt_test_client dev(broker.url(), answering_mqtt_client("pump-12", paho_version()));
     ASSERT_TRUE(dev.connect()) << broker.log();
     for (int i = 0; i < 3; ++i) {
         auto answer = ctl->receive_type("response", 10s);

@@ -5,11 +5,15 @@
 // test's first publish cannot race the bridge's SUBACK. Stops in the order
 // main() does: bridge, I/O threads, then the bridge is released.
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "bridge_options.hpp"
+#include "eventually.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_bridge.hpp"
 #include "running_gateway.hpp"
@@ -61,5 +65,17 @@ private:
     std::unique_ptr<gateway> gateway_;
     std::shared_ptr<mqtt_bridge> bridge_;
 };
+
+// Whether `gw`'s registry holds `id` (any transport), within a generous deadline.
+inline bool knows(bridged_gateway& gw, const std::string& id) {
+    return eventually([&] { return gw.get().routing().clients().find(id) != nullptr; },
+                      std::chrono::seconds(20));
+}
+
+// The number `key` of `gw`'s bridge health (/stats "mqtt"); -1 if absent.
+inline std::int64_t health(bridged_gateway& gw, const char* key) {
+    auto h = nlohmann::json::parse(gw.bridge().health_json());
+    return h.contains(key) ? h[key].get<std::int64_t>() : -1;
+}
 
 }  // namespace switchboard::test

@@ -8,7 +8,9 @@
 #include <map>
 #include <set>
 
+#include "answering_devices.hpp"
 #include "bridged_gateway.hpp"
+#include "command_frame.hpp"
 #include "eventually.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
@@ -22,17 +24,13 @@ namespace {
 
 constexpr int command_timeout_ms = 1500;
 
-json command(const std::string& to, const std::string& id) {
-    return {{"type", "command"},
-            {"to", to},
-            {"id", id},
-            {"name", "ping"},
-            {"timeout_ms", command_timeout_ms}};
+json ping(const std::string& to, const std::string& id) {
+    return command(to, id, {{"name", "ping"}, {"timeout_ms", command_timeout_ms}});
 }
 
 // Outcomes by command ID: "ok", "timeout", or an error code. Counts every
 // outcome so that a second one for the same command shows.
-struct outcomes {
+struct outcomes_by_id {
     std::map<std::string, std::vector<std::string>> by_id;
 
     void take(const json& f) {
@@ -63,14 +61,13 @@ struct outcomes {
 
 // An MQTT device that answers every command, reconnects by itself and
 // re-publishes its status.
-mqtt_client_options answering_device(const std::string& id) {
-    mqtt_client_options o = registering_client(id, "device");
-    o.answer_topic = "sb/" + id + "/out";
+mqtt_client_options reconnecting_device(const std::string& id) {
+    mqtt_client_options o = answering_device(id);
     o.auto_reconnect = true;
     return o;
 }
 
-bool wait_presence(ws_test_client& c, const std::string& id, bool online, outcomes& seen) {
+bool wait_presence(ws_test_client& c, const std::string& id, bool online, outcomes_by_id& seen) {
     auto deadline = std::chrono::steady_clock::now() + 15s;
     while (std::chrono::steady_clock::now() < deadline) {
         auto f = c.receive(15s);
@@ -104,10 +101,10 @@ TEST(BrokerRestart, BridgeRecoversAndEveryCommandHasOneOutcome) {
         }
     });
 
-    mqtt_test_client dev(broker.url(), answering_device("pump-1"));
+    mqtt_test_client dev(broker.url(), reconnecting_device("pump-1"));
     ASSERT_TRUE(dev.connect());
 
-    outcomes seen;
+    outcomes_by_id seen;
     std::set<std::string> sent;
     ASSERT_TRUE(wait_presence(ctl, "pump-1", true, seen));
 
@@ -115,7 +112,7 @@ TEST(BrokerRestart, BridgeRecoversAndEveryCommandHasOneOutcome) {
     int n = 0;
     auto send = [&](const std::string& to) {
         std::string id = "c-" + std::to_string(++n);
-        ctl.send(command(to, id));
+        ctl.send(ping(to, id));
         sent.insert(id);
         return id;
     };
@@ -182,11 +179,11 @@ TEST(BrokerRestart, BridgeTornDownWithPublishesInFlightStopsCleanly) {
     ASSERT_TRUE(ctl.receive_type("subscribed"));
     mqtt_test_client dev(broker.url(), registering_client("pump-9", "device"));
     ASSERT_TRUE(dev.connect());
-    outcomes seen;
+    outcomes_by_id seen;
     ASSERT_TRUE(wait_presence(ctl, "pump-9", true, seen));
 
     broker.freeze();
-    for (int i = 0; i < 20; ++i) ctl.send(command("pump-9", "f-" + std::to_string(i)));
+    for (int i = 0; i < 20; ++i) ctl.send(ping("pump-9", "f-" + std::to_string(i)));
     ASSERT_TRUE(eventually(
         [&] { return json::parse(gw->bridge().health_json())["unacked"].get<int>() > 0; }));
     gw.reset();  // stop, then the bridge's last reference goes
@@ -208,12 +205,12 @@ TEST(BrokerRestart, FrozenBrokerIsNoticedWithinAKeepaliveAndNothingArrivesTwice)
     ctl.register_as("dash-7", "controller");
     ctl.send({{"type", "subscribe"}, {"ids", {"pump-7"}}});
     ASSERT_TRUE(ctl.receive_type("subscribed"));
-    mqtt_test_client dev(broker.url(), answering_device("pump-7"));
+    mqtt_test_client dev(broker.url(), reconnecting_device("pump-7"));
     ASSERT_TRUE(dev.connect());
-    outcomes seen;
+    outcomes_by_id seen;
     ASSERT_TRUE(wait_presence(ctl, "pump-7", true, seen));
     // Live and answered before the freeze.
-    ctl.send(command("pump-7", "before"));
+    ctl.send(ping("pump-7", "before"));
     ASSERT_TRUE(seen.collect(ctl, {"before"}, 5s));
     ASSERT_EQ(seen.by_id["before"], std::vector<std::string>{"ok"});
 
@@ -222,7 +219,7 @@ TEST(BrokerRestart, FrozenBrokerIsNoticedWithinAKeepaliveAndNothingArrivesTwice)
     auto frozen_at = std::chrono::steady_clock::now();
     for (int i = 0; i < 10; ++i) {
         std::string id = "frozen-" + std::to_string(i);
-        ctl.send(command("pump-7", id));
+        ctl.send(ping("pump-7", id));
         sent.insert(id);
     }
     ASSERT_TRUE(eventually([&] { return gw.bridge().state() != bridge_state::connected; },
@@ -236,14 +233,14 @@ TEST(BrokerRestart, FrozenBrokerIsNoticedWithinAKeepaliveAndNothingArrivesTwice)
     EXPECT_EQ(health["abandoned"], 10) << health.dump();
 
     // Noticed: a command now fails at once.
-    ctl.send(command("pump-7", "noticed"));
+    ctl.send(ping("pump-7", "noticed"));
     sent.insert("noticed");
     ASSERT_TRUE(seen.collect(ctl, {"noticed"}, 5s));
     EXPECT_EQ(seen.by_id["noticed"], std::vector<std::string>{"error:offline"});
 
     broker.thaw();
     ASSERT_TRUE(wait_presence(ctl, "pump-7", true, seen)) << broker.log();
-    ctl.send(command("pump-7", "after"));
+    ctl.send(ping("pump-7", "after"));
     sent.insert("after");
     ASSERT_TRUE(seen.collect(ctl, sent, std::chrono::milliseconds(command_timeout_ms * 4)));
     EXPECT_EQ(seen.by_id["after"], std::vector<std::string>{"ok"});

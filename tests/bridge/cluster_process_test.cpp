@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 
+#include "answering_devices.hpp"
 #include "child_process.hpp"
 #include "command_frame.hpp"
 #include "http_get.hpp"
@@ -117,16 +118,6 @@ bool listed(ws_test_client& c, const std::string& id, bool present = true) {
         std::this_thread::sleep_for(50ms);
     }
     return false;
-}
-
-std::unique_ptr<ws_test_client> answering_ws_device(unsigned short port, const std::string& id) {
-    auto d = std::make_unique<ws_test_client>(port);
-    EXPECT_EQ(d->register_as(id, "device")["type"], "registered");
-    d->set_handler([](const json& f, ws_test_client& self) {
-        if (f.value("type", "") != "command") return;
-        self.send({{"type", "response"}, {"to", f["from"]}, {"id", f["id"]}, {"ok", true}});
-    });
-    return d;
 }
 
 // Every command gets exactly one outcome, a `response`; returns how many ok.

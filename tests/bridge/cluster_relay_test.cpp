@@ -33,15 +33,6 @@ std::unique_ptr<bridged_gateway> node(const mosquitto_broker& broker, const std:
                                              [&](gateway_config& c) { c.node = name; });
 }
 
-std::int64_t health(bridged_gateway& gw, const char* key) {
-    auto h = json::parse(gw.bridge().health_json());
-    return h.contains(key) ? h[key].get<std::int64_t>() : -1;
-}
-
-bool knows(bridged_gateway& gw, const std::string& id) {
-    return eventually([&] { return gw.get().routing().clients().find(id) != nullptr; }, 20s);
-}
-
 mqtt_client_options client_of(const std::string& id, const std::string& role, int version) {
     mqtt_client_options o = registering_client(id, role);
     o.version = version;

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "answering_devices.hpp"
 #include "bridged_gateway.hpp"
 #include "command_frame.hpp"
 #include "eventually.hpp"
@@ -31,34 +32,8 @@ std::unique_ptr<bridged_gateway> node(const mosquitto_broker& broker, const std:
     });
 }
 
-mqtt_client_options answering_device(const std::string& id) {
-    mqtt_client_options o = registering_client(id, "device");
-    o.answer_topic = "sb/" + id + "/out";
-    return o;
-}
-
-// Whether `gw`'s registry holds `id` (any transport), within a generous deadline.
-bool knows(bridged_gateway& gw, const std::string& id) {
-    return eventually([&] { return gw.get().routing().clients().find(id) != nullptr; }, 20s);
-}
 bool forgot(bridged_gateway& gw, const std::string& id) {
     return eventually([&] { return gw.get().routing().clients().find(id) == nullptr; }, 20s);
-}
-
-// A WebSocket device that answers every command with ok.
-std::unique_ptr<ws_test_client> answering_ws_device(unsigned short port, const std::string& id) {
-    auto d = std::make_unique<ws_test_client>(port);
-    auto reg = d->register_as(id, "device");
-    EXPECT_EQ(reg["type"], "registered") << reg.dump();
-    d->set_handler([](const json& f, ws_test_client& self) {
-        if (f.value("type", "") != "command") return;
-        self.send({{"type", "response"},
-                   {"to", f["from"]},
-                   {"id", f["id"]},
-                   {"ok", true},
-                   {"result", {{"done", f["name"]}}}});
-    });
-    return d;
 }
 
 // Sends `n` commands from `ctl` to `devices` in turn and collects their
