@@ -658,13 +658,10 @@ bool mqtt_bridge::publish_inbox(const std::string& id, frame_ptr frame,
     return publish_frame(topics_.topic(id, topic_kind::in), std::move(frame), std::move(trace));
 }
 
-cluster_relay::outcome mqtt_bridge::relay_response(frame_ptr relayed) {
-    // The router's own frame, read back for whom to answer if no node holds
-    // its command (the interface hands the bridge the frame alone).
-    auto reading = read_cluster_relay(*relayed, relayed->size());
-    if (reading.what != inbox_frame_reading::kind::relayed_response) return outcome::refused;
-    auto opened = relay_waits_.open(router_.clients().find(reading.from), reading.response.to,
-                                    reading.response.id, std::chrono::steady_clock::now());
+cluster_relay::outcome mqtt_bridge::relay_response(const client_ptr& device,
+                                                   const response_request& response) {
+    auto opened =
+        relay_waits_.open(device, response.to, response.id, std::chrono::steady_clock::now());
     switch (opened.status) {
         case relay_waits::open_status::no_peers:
             return outcome::no_peers;
@@ -674,8 +671,10 @@ cluster_relay::outcome mqtt_bridge::relay_response(frame_ptr relayed) {
         case relay_waits::open_status::opened:
             break;
     }
-    if (!publish_frame(relay_topic_, with_relay_key(*relayed, options_.node, opened.seq),
-                       std::nullopt)) {
+    if (!publish_frame(
+            relay_topic_,
+            make_relayed_response(device->id, response, relay_key{options_.node, opened.seq}),
+            std::nullopt)) {
         relay_waits_.cancel(opened.seq);
         return outcome::refused;
     }
@@ -919,8 +918,9 @@ void mqtt_bridge::on_inbox(const std::string& id, std::string_view payload) {
             // Settled as if its device had answered here (or passed on to
             // every node when not held here).
             if (client_ptr device = router_.clients().find(reading.from)) {
-                router_.settle_relayed(device, reading.response, router::relay_path::inbox,
-                                       std::chrono::steady_clock::now());
+                router_.settle_response(device, reading.response,
+                                        router::response_source::inbox_relay,
+                                        std::chrono::steady_clock::now());
                 return;
             }
             break;
@@ -963,15 +963,16 @@ void mqtt_bridge::on_relay(std::string_view payload) {
         }
         return;
     }
-    switch (router_.settle_relayed(device, reading.response, router::relay_path::broadcast,
-                                   std::chrono::steady_clock::now())) {
-        case router::relay_settlement::settled:
+    switch (router_.settle_response(device, reading.response,
+                                    router::response_source::broadcast_relay,
+                                    std::chrono::steady_clock::now())) {
+        case router::settlement::settled:
             relays_settled_.fetch_add(1, std::memory_order_relaxed);
             return reply_to_relay(reading, true);
-        case router::relay_settlement::late:
+        case router::settlement::late:
             relays_late_.fetch_add(1, std::memory_order_relaxed);
             return reply_to_relay(reading, true);
-        case router::relay_settlement::not_held:
+        case router::settlement::not_held:
             relays_not_held_.fetch_add(1, std::memory_order_relaxed);
             return reply_to_relay(reading, false);
     }
@@ -1022,12 +1023,7 @@ void mqtt_bridge::on_relay_reply(std::string_view payload) {
 
 void mqtt_bridge::answer_held_nowhere(const relay_waits::held_nowhere& relay) {
     relays_answered_unknown_.fetch_add(1, std::memory_order_relaxed);
-    // As router::pass_on answers one node's: counted and sent as its error.
-    counters& stats = router_.stats();
-    counters::add(stats.unknown_responses);
-    if (!relay.device) return;  // it left before it answered
-    stats.sent(outbound_type::error);
-    relay.device->link->deliver(held_nowhere_error(relay.controller, relay.id));
+    router_.answer_held_nowhere(relay.device, relay.controller, relay.id);
 }
 
 void mqtt_bridge::arm_relay_deadline() {

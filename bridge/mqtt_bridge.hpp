@@ -223,7 +223,7 @@ private:
     std::shared_ptr<endpoint> make_link(const std::string& id, const std::string& session) override;
     void send_to_inbox(const std::string& id, frame_ptr frame) override;
     // cluster_relay, for the router: any thread.
-    outcome relay_response(frame_ptr relayed) override;
+    outcome relay_response(const client_ptr& device, const response_request& response) override;
     // Queues `frame` for `topic` (QoS 1) as publish_inbox() does. Any thread.
     bool publish_frame(std::string topic, frame_ptr frame, std::optional<trace_context> trace);
     std::string status_topic(const std::string& id) const override;

@@ -8,10 +8,13 @@
 // its commands on the node it sent them from. This node publishes the
 // relayed response (make_relayed_response) on `{prefix}/$relay`, which every
 // node reads; the node whose ledger holds the command settles it
-// (router::settle_relayed), the others drop it.
+// (router::settle_response), and every node tells this one whether it held
+// it. When none did, this node answers the device `unknown_command`
+// (router::answer_held_nowhere), as one node answers at once.
 // Implemented by the MQTT bridge; the router calls it from any thread.
 
-#include "endpoint.hpp"
+#include "client_record.hpp"
+#include "inbound_frame.hpp"
 
 namespace switchboard {
 
@@ -22,8 +25,10 @@ public:
         no_peers,   // no other node is up: the command cannot be elsewhere
         refused,    // the bridge is down or its unacknowledged window is full
     };
-    // Publishes a relayed response to every node. Any thread.
-    virtual outcome relay_response(frame_ptr relayed) = 0;
+    // Publishes `device`'s `response` (this node's record of the device that
+    // sent it) to every node, and remembers whom to answer if no node holds
+    // it. Any thread.
+    virtual outcome relay_response(const client_ptr& device, const response_request& response) = 0;
 
 protected:
     ~cluster_relay() = default;

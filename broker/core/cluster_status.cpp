@@ -40,8 +40,9 @@ std::int64_t micros_since_epoch(std::chrono::system_clock::time_point t) noexcep
     return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-frame_ptr make_relayed_response(std::string_view from, const response_request& response) {
-    json_writer w{128 + response.result_json.size() + response.error_json.size()};
+frame_ptr make_relayed_response(std::string_view from, const response_request& response,
+                                std::optional<relay_key> key) {
+    json_writer w{160 + response.result_json.size() + response.error_json.size()};
     w.string("type", "response")
         .string("to", response.to)
         .string("from", from)
@@ -50,19 +51,10 @@ frame_ptr make_relayed_response(std::string_view from, const response_request& r
         .raw("result", response.result_json)
         .raw("error", response.error_json);
     if (response.trace) w.string("traceparent", response.trace->text().view());
+    if (key) {
+        w.string("relayed_by", key->node).integer("relay_seq", static_cast<std::int64_t>(key->seq));
+    }
     return w.share();
-}
-
-frame_ptr with_relay_key(const std::string& relayed, std::string_view node, std::uint64_t seq) {
-    // The router's frame, with the key as its last members: it is one JSON
-    // object from json_writer, so it ends with its closing brace.
-    std::string key = json_writer{32 + node.size()}
-                          .string("relayed_by", node)
-                          .integer("relay_seq", static_cast<std::int64_t>(seq))
-                          .finish();
-    std::string out = relayed.substr(0, relayed.size() - 1);
-    out.append(",").append(key, 1, std::string::npos);
-    return std::make_shared<const std::string>(std::move(out));
 }
 
 std::string make_relay_reply(const relay_reply& reply) {

@@ -48,16 +48,20 @@ bool newer_registration(const registration_stamp& a, const registration_stamp& b
 // A record's `since` as the stamp's microseconds.
 std::int64_t micros_since_epoch(std::chrono::system_clock::time_point t) noexcept;
 
+// The key of a relay on `{prefix}/$relay` that every node that reads it
+// replies with (relay_waits.hpp): `"relayed_by":<node>,"relay_seq":<seq>`.
+// `seq` must fit a JSON integer below 2^63.
+struct relay_key {
+    std::string_view node;
+    std::uint64_t seq = 0;
+};
+
 // A response relayed to the node holding its command: the device's response
 // with its sender: `{"type":"response","to":...,"from":...,"id":...,"ok":...,
-// "result"|"error":...,"traceparent"?}`, published to the controller's inbox.
-frame_ptr make_relayed_response(std::string_view from, const response_request& response);
-
-// A relayed response for `{prefix}/$relay` (`relayed`, made by
-// make_relayed_response) with the key every node that reads it replies with:
-// `"relayed_by":<node>,"relay_seq":<seq>` (relay_waits.hpp). `seq` must fit
-// a JSON integer below 2^63.
-frame_ptr with_relay_key(const std::string& relayed, std::string_view node, std::uint64_t seq);
+// "result"|"error":...,"traceparent"?}`, published to the controller's inbox;
+// with `key`, the relay key too, for `{prefix}/$relay`.
+frame_ptr make_relayed_response(std::string_view from, const response_request& response,
+                                std::optional<relay_key> key = std::nullopt);
 
 // A node's reply to a relay it read, published on `{prefix}/$relay/{node}`
 // for the node that relayed it: `{"relay_seq":<seq>,"node":<replying
@@ -80,7 +84,7 @@ struct inbox_frame_reading {
     kind what = kind::deliver;
     std::string from;
     response_request response;
-    // On the relay topic, from a node that waits for replies (with_relay_key):
+    // On the relay topic, from a node that waits for replies (relay_key):
     // whom to reply to, and the key; empty from a node that waits for none.
     std::string relayed_by;
     std::uint64_t relay_seq = 0;

@@ -2,16 +2,7 @@
 
 #include <algorithm>
 
-#include "error_code.hpp"
-#include "outbound_frame.hpp"
-
 namespace switchboard {
-
-frame_ptr held_nowhere_error(std::string_view controller, std::string_view id) {
-    std::string message = "no command '";
-    message.append(id).append("' from ").append(controller).append(" is pending for you");
-    return make_error(error_code::unknown_command, message, id, "response");
-}
 
 relay_waits::relay_waits(limits l, std::uint64_t first_seq) : limits_(l), next_seq_(first_seq) {}
 

@@ -7,7 +7,8 @@
 //  - a node says it held it (it settled the command, or answered the device
 //    as late itself): nothing more from here;
 //  - every node it waits for said it does not hold it, or went down: the
-//    device gets `unknown_command` from here, as one node answers;
+//    device gets `unknown_command` from here, as one node answers
+//    (router::answer_held_nowhere);
 //  - the deadline passed with a node still silent: `unknown_command` too.
 // The nodes a relay waits for are those up when it was published; a node
 // that goes down is no longer waited for. Bounded: past `max_waiting`
@@ -27,13 +28,8 @@
 #include <vector>
 
 #include "client_record.hpp"
-#include "endpoint.hpp"
 
 namespace switchboard {
-
-// The `unknown_command` a device gets for a response no node holds: one
-// text whether one node or the cluster found nothing pending.
-frame_ptr held_nowhere_error(std::string_view controller, std::string_view id);
 
 class relay_waits {
 public:

@@ -6,7 +6,6 @@
 #include "cluster_status.hpp"
 #include "endpoint.hpp"
 #include "outbound_frame.hpp"
-#include "relay_waits.hpp"
 
 namespace switchboard {
 
@@ -26,6 +25,14 @@ std::int64_t system_now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+// The `unknown_command` for a response no node holds: one text whether this
+// node found nothing pending at once or the cluster did later.
+frame_ptr held_nowhere_error(std::string_view controller, std::string_view id) {
+    std::string message = "no command '";
+    message.append(id).append("' from ").append(controller).append(" is pending for you");
+    return make_error(error_code::unknown_command, message, id, "response");
 }
 
 }  // namespace
@@ -256,7 +263,7 @@ void router::route(const client_ptr& sender, const inbound_frame& frame, steady_
         }
         void operator()(const command_request& f) const { r.on_command(sender, f, now); }
         void operator()(const response_request& f) const {
-            r.take_response(sender, f, response_source::device, now);
+            r.settle_response(sender, f, response_source::device, now);
         }
         void operator()(const message_request& f) const { r.on_message(sender, f); }
         void operator()(const event_request& f) const { r.on_event(sender, f); }
@@ -354,30 +361,27 @@ void router::on_command(const client_ptr& sender, const command_request& command
     counters::add(stats_.commands_accepted);
 }
 
-router::relay_settlement router::settle_relayed(const client_ptr& device,
-                                                const response_request& response, relay_path path,
-                                                steady_time now) {
-    return take_response(
-        device, response,
-        path == relay_path::inbox ? response_source::inbox_relay : response_source::broadcast_relay,
-        now);
-}
-
-router::relay_settlement router::take_response(const client_ptr& sender,
-                                               const response_request& response,
-                                               response_source source, steady_time now) {
+router::settlement router::settle_response(const client_ptr& sender,
+                                           const response_request& response, response_source source,
+                                           steady_time now) {
     auto taken = ledger_.take(response.to, response.id, sender->id, sender->session,
                               response.ok ? command_state::succeeded : command_state::failed, now);
     if (taken.status != command_ledger::take_status::unknown) {
         settle(sender, response, taken, now);
-        return taken.status == command_ledger::take_status::found ? relay_settlement::settled
-                                                                  : relay_settlement::late;
+        return taken.status == command_ledger::take_status::found ? settlement::settled
+                                                                  : settlement::late;
     }
     // Every node hears a broadcast: the one that holds the command answers,
     // the others tell only the relaying node (the bridge's reply), which
     // answers the device when no node held it; none passes it on.
     if (source != response_source::broadcast_relay) pass_on(sender, response, source);
-    return relay_settlement::not_held;
+    return settlement::not_held;
+}
+
+void router::answer_held_nowhere(const client_ptr& device, std::string_view controller,
+                                 std::string_view id) {
+    counters::add(stats_.unknown_responses);
+    if (device) reply(device, held_nowhere_error(controller, id));
 }
 
 void router::pass_on(const client_ptr& sender, const response_request& response,
@@ -417,7 +421,7 @@ void router::pass_on(const client_ptr& sender, const response_request& response,
     // on one node. `refused` also covers too many relays awaiting replies.
     cluster_relay* relay = relay_.load(std::memory_order_acquire);
     if (relay && to_controller_id) {
-        switch (relay->relay_response(make_relayed_response(sender->id, response))) {
+        switch (relay->relay_response(sender, response)) {
             case cluster_relay::outcome::published:
                 return;
             case cluster_relay::outcome::refused:
@@ -426,8 +430,7 @@ void router::pass_on(const client_ptr& sender, const response_request& response,
                 break;
         }
     }
-    counters::add(stats_.unknown_responses);
-    reply(sender, held_nowhere_error(response.to, response.id));
+    answer_held_nowhere(sender, response.to, response.id);
 }
 
 void router::settle(const client_ptr& sender, const response_request& response,

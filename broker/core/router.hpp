@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "access_rules.hpp"
 #include "client_record.hpp"
@@ -112,18 +113,30 @@ public:
     // Routes one frame from a registered client.
     void route(const client_ptr& sender, const inbound_frame& frame, steady_time now);
 
-    // A response another node relayed, from this node's record of its
-    // device (docs/scaling.md): to the inbox of its controller, this node's
-    // client (`inbox`), or to every node on the cluster relay topic
-    // (`broadcast`, cluster_relay.hpp). Settled when this node holds its
-    // command, answered as late when that command already ended here.
-    // Otherwise a broadcast is left to the node that holds it (every node
-    // hears it: none tells the device), and an inbox relay goes on to every
-    // node as a device's own answer would (pass_on), never to an inbox.
-    enum class relay_path { inbox, broadcast };
-    enum class relay_settlement { settled, late, not_held };
-    relay_settlement settle_relayed(const client_ptr& device, const response_request& response,
-                                    relay_path path, steady_time now);
+    // Where a response reached this node from: its device (route), or
+    // another node that relayed it (docs/scaling.md), from that node's
+    // record of its device, to the inbox of its controller, this node's
+    // client (`inbox_relay`), or to every node on the cluster relay topic
+    // (`broadcast_relay`, cluster_relay.hpp).
+    enum class response_source { device, inbox_relay, broadcast_relay };
+    enum class settlement { settled, late, not_held };
+    // Every response, however it reached this node: the one place that takes
+    // its command from the ledger. Settled when this node holds its command,
+    // answered as late when that command already ended here. Otherwise a
+    // device's own response or an inbox relay is passed on to the node that
+    // may hold it (never to an inbox again), and a broadcast is left alone:
+    // every node hears it, and each that does not hold it tells only the
+    // relaying node so, whose bridge answers the device when none held it
+    // (answer_held_nowhere).
+    settlement settle_response(const client_ptr& sender, const response_request& response,
+                               response_source source, steady_time now);
+
+    // A response this node relayed to every node and no node held (the
+    // bridge's relay_waits, later and on its thread): `unknown_command` for
+    // `device`, counted and worded as one node answers at once. `device` is
+    // its record when it answered; null when it has gone (still counted).
+    void answer_held_nowhere(const client_ptr& device, std::string_view controller,
+                             std::string_view id);
 
     // Writes queued commands through `store` (see command_ledger) and queues
     // again what it holds from before a restart, as of `now` (steady) and
@@ -181,12 +194,6 @@ public:
 private:
     void end_commands_of(const client_record& device, steady_time now);
     void on_command(const client_ptr& sender, const command_request& command, steady_time now);
-    // Where a response came from: its device, or another node's relay.
-    enum class response_source { device, inbox_relay, broadcast_relay };
-    // Every response, however it reached this node: the one place that
-    // takes its command from the ledger.
-    relay_settlement take_response(const client_ptr& sender, const response_request& response,
-                                   response_source source, steady_time now);
     // A response whose command the ledger found (answered) or had ended (late).
     void settle(const client_ptr& sender, const response_request& response,
                 const command_ledger::take_result& taken, steady_time now);

@@ -204,9 +204,9 @@ TEST_F(ClusterTable, RelayedResponseSettlesTheCommandHeldHere) {
     r.ok = true;
     auto reading = read_inbox_frame(*make_relayed_response("pump", r), "dash", 4096);
     ASSERT_EQ(reading.what, inbox_frame_reading::kind::relayed_response);
-    EXPECT_EQ(routing_.settle_relayed(routing_.clients().find(reading.from), reading.response,
-                                      router::relay_path::inbox, now_),
-              router::relay_settlement::settled);
+    EXPECT_EQ(routing_.settle_response(routing_.clients().find(reading.from), reading.response,
+                                       router::response_source::inbox_relay, now_),
+              router::settlement::settled);
     EXPECT_EQ(routing_.ledger().size(), 0u);
     auto answer = ctl_link->last();
     EXPECT_EQ(answer["type"], "response");
@@ -217,8 +217,10 @@ TEST_F(ClusterTable, RelayedResponseSettlesTheCommandHeldHere) {
 // The bridge's side of the cluster relay, as the router sees it.
 class fake_relay final : public cluster_relay {
 public:
-    outcome relay_response(frame_ptr relayed) override {
-        if (answer == outcome::published) frames.push_back(json::parse(*relayed));
+    outcome relay_response(const client_ptr& device, const response_request& response) override {
+        if (answer == outcome::published) {
+            frames.push_back(json::parse(*make_relayed_response(device->id, response)));
+        }
         ++calls;
         return answer;
     }
@@ -270,6 +272,31 @@ TEST_F(RelayDecision, WithNoOtherNodeUpTheAnswerIsUnknownAsOnOneNode) {
     ASSERT_EQ(pump().frame_count(), 1u);
     EXPECT_EQ(pump().last()["code"], "unknown_command");
     EXPECT_EQ(stats_.unknown_responses.load(), 1u);
+}
+
+// A relay no node held ends at the relaying node's bridge, later: the device
+// gets the frame, words and count one node gives at once; a device gone
+// since is counted and sent nothing.
+TEST_F(RelayDecision, HeldNowhereIsTheOneNodeUnknownCommandAtOnceOrLater) {
+    relay_.answer = cluster_relay::outcome::no_peers;
+    pump_answers("c-7");
+    ASSERT_EQ(pump().frame_count(), 1u);
+    json at_once = pump().last();
+    EXPECT_EQ(at_once["type"], "error");
+    EXPECT_EQ(at_once["code"], "unknown_command");
+    EXPECT_EQ(at_once["id"], "c-7");
+    EXPECT_EQ(at_once["message"], "no command 'c-7' from ops is pending for you");
+
+    routing_.answer_held_nowhere(routing_.clients().find("pump"), "ops", "c-7");
+    ASSERT_EQ(pump().frame_count(), 2u);
+    EXPECT_EQ(pump().last(), at_once);
+    EXPECT_EQ(stats_.unknown_responses.load(), 2u);
+    EXPECT_EQ(stats_.frames_sent[static_cast<std::size_t>(outbound_type::error)].load(), 2u);
+
+    routing_.answer_held_nowhere(nullptr, "ops", "c-8");
+    EXPECT_EQ(pump().frame_count(), 2u);
+    EXPECT_EQ(stats_.unknown_responses.load(), 3u);
+    EXPECT_EQ(stats_.frames_sent[static_cast<std::size_t>(outbound_type::error)].load(), 2u);
 }
 
 TEST_F(RelayDecision, RelayRefusedIsAnOverloadedErrorForTheDevice) {
@@ -337,8 +364,8 @@ TEST_F(RelayDecision, AnInboxRelayNotHeldHereGoesToEveryNode) {
     r.id = "c-5";
     r.ok = true;
     client_ptr device = routing_.clients().find("pump");
-    EXPECT_EQ(routing_.settle_relayed(device, r, router::relay_path::inbox, now_),
-              router::relay_settlement::not_held);
+    EXPECT_EQ(routing_.settle_response(device, r, router::response_source::inbox_relay, now_),
+              router::settlement::not_held);
     ASSERT_EQ(relay_.frames.size(), 1u);
     EXPECT_EQ(relay_.frames[0]["id"], "c-5");
     EXPECT_EQ(pump().frame_count(), 0u);
@@ -346,14 +373,14 @@ TEST_F(RelayDecision, AnInboxRelayNotHeldHereGoesToEveryNode) {
     routing_.route(dash, command_request{"pump", "c-6", "go", "", 5000, std::nullopt, false, {}},
                    now_);
     r.id = "c-6";
-    EXPECT_EQ(routing_.settle_relayed(device, r, router::relay_path::inbox, now_),
-              router::relay_settlement::settled);
+    EXPECT_EQ(routing_.settle_response(device, r, router::response_source::inbox_relay, now_),
+              router::settlement::settled);
     EXPECT_EQ(dash_link->of_type("response").size(), 1u);
     EXPECT_EQ(relay_.calls, 1);
     // A second answer is held nowhere: passed on like the first, never
     // settled twice.
-    EXPECT_EQ(routing_.settle_relayed(device, r, router::relay_path::inbox, now_),
-              router::relay_settlement::not_held);
+    EXPECT_EQ(routing_.settle_response(device, r, router::response_source::inbox_relay, now_),
+              router::settlement::not_held);
     EXPECT_EQ(dash_link->of_type("response").size(), 1u);
     EXPECT_EQ(relay_.calls, 2);
     EXPECT_EQ(pump().of_type("error").size(), 0u);
@@ -375,9 +402,9 @@ TEST_F(RelayDecision, TheNodeHoldingTheCommandSettlesTheRelayOnceOthersDropIt) {
     ASSERT_EQ(reading.what, inbox_frame_reading::kind::relayed_response);
     EXPECT_EQ(reading.from, "pump");
     client_ptr device = routing_.clients().find(reading.from);
-    EXPECT_EQ(
-        routing_.settle_relayed(device, reading.response, router::relay_path::broadcast, now_),
-        router::relay_settlement::settled);
+    EXPECT_EQ(routing_.settle_response(device, reading.response,
+                                       router::response_source::broadcast_relay, now_),
+              router::settlement::settled);
     EXPECT_EQ(routing_.ledger().size(), 0u);
     auto answers = ops().of_type("response");
     ASSERT_EQ(answers.size(), 1u);
@@ -388,8 +415,8 @@ TEST_F(RelayDecision, TheNodeHoldingTheCommandSettlesTheRelayOnceOthersDropIt) {
     const std::size_t ops_frames = ops().frame_count();
     const std::size_t pump_frames = pump().frame_count();
     r.id = "c-2";
-    EXPECT_EQ(routing_.settle_relayed(device, r, router::relay_path::broadcast, now_),
-              router::relay_settlement::not_held);
+    EXPECT_EQ(routing_.settle_response(device, r, router::response_source::broadcast_relay, now_),
+              router::settlement::not_held);
     EXPECT_EQ(ops().frame_count(), ops_frames);
     EXPECT_EQ(pump().frame_count(), pump_frames);
     EXPECT_EQ(relay_.calls, 0) << "a relay is never relayed on";
@@ -407,10 +434,10 @@ TEST_F(RelayDecision, ARelayForACommandThatTimedOutIsALateAnswer) {
     r.to = "ops";
     r.id = "c-1";
     r.ok = true;
-    EXPECT_EQ(
-        routing_.settle_relayed(routing_.clients().find("pump"), r, router::relay_path::broadcast,
-                                now_ + std::chrono::seconds(2)),
-        router::relay_settlement::late);
+    EXPECT_EQ(routing_.settle_response(routing_.clients().find("pump"), r,
+                                       router::response_source::broadcast_relay,
+                                       now_ + std::chrono::seconds(2)),
+              router::settlement::late);
     ASSERT_EQ(pump().frame_count(), 2u);  // the command, then the error
     EXPECT_EQ(pump().last()["code"], "unknown_command");
     EXPECT_NE(pump().last()["message"].get<std::string>().find("timed out"), std::string::npos);
