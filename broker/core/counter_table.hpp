@@ -187,6 +187,15 @@ inline constexpr counter_row counter_table[] = {
      "messages delivered"},
     {&counters::events_received, "events_received", "switchboard_events_received_total",
      "events from devices"},
+    {&counters::heap_trims, "heap_trims", "switchboard_heap_trims_total",
+     "malloc_trim calls after a burst of connections"},
+    {&counters::heap_trim_us, "heap_trim_us", "switchboard_heap_trim_microseconds_total",
+     "time malloc_trim held an I/O thread, in all"},
+    // The last trim's time, a value rather than a tally: /stats only.
+    {&counters::heap_trim_last_us, "heap_trim_last_us", {}, {}},
+    {&counters::heap_trim_released_bytes, "heap_trim_released_bytes",
+     "switchboard_heap_trim_released_bytes_total",
+     "resident bytes given back to the kernel by malloc_trim (the RSS drop across each)"},
 };
 
 }  // namespace switchboard

@@ -2,7 +2,8 @@
 // Process-wide event counts, read by /stats and /metrics (broker/metrics
 // turns them into Prometheus families at scrape time, so counting costs the
 // hot path one relaxed add and nothing more). Relaxed atomics: each is an
-// independent tally, never used to order other memory.
+// independent tally (heap_trim_last_us alone is a value, stored), never
+// used to order other memory.
 // Thread-safe.
 
 #include <array>
@@ -80,6 +81,13 @@ struct counters {
     counter origins_refused{0};      // an Origin or (any request) a Host not allowed
     // Upgrades answered 503 while shutting down.
     counter upgrades_refused_draining{0};
+    // malloc_trim after a burst of connections (core/heap_trim.hpp): how
+    // many, how long they held their I/O thread (in all, and the last one),
+    // and how much the resident set shrank across them.
+    counter heap_trims{0};
+    counter heap_trim_us{0};
+    counter heap_trim_last_us{0};
+    counter heap_trim_released_bytes{0};
 
     // Commands refused before they were accepted, by reason.
     counter commands_refused_offline{0};

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "doc_tables.hpp"
+#include "eventually.hpp"
 #include "http_get.hpp"
 #include "prometheus_text.hpp"
 #include "running_gateway.hpp"
@@ -259,4 +260,36 @@ TEST(Operations, EveryMetricIsDocumentedAndEveryDocumentedMetricExists) {
         if (d.starts_with("switchboard_mqtt_")) continue;
         EXPECT_TRUE(families.count(d)) << d << " is documented but not served";
     }
+}
+
+// A burst of connections (core/heap_trim.hpp: 256 accepted plus registered)
+// is followed by one malloc_trim once it is over, and /stats and /metrics
+// count it with the time it held its I/O thread.
+TEST(Operations, ABurstOfConnectionsIsTrimmedOnceAndCounted) {
+#ifndef __GLIBC__
+    GTEST_SKIP() << "malloc_trim is glibc's";
+#endif
+    running_gateway gw;
+    EXPECT_EQ(gw.stats().heap_trims.load(), 0u);
+    client_io io;
+    std::vector<std::unique_ptr<ws_test_client>> burst;
+    for (int i = 0; i < 256; ++i) {
+        auto c = std::make_unique<ws_test_client>(gw.port(), client_options{}, &io);
+        ASSERT_TRUE(c->connected()) << c->upgrade_error();
+        ASSERT_EQ(c->register_as("dev-" + std::to_string(i), "device")["type"], "registered");
+        burst.push_back(std::move(c));
+    }
+    // The gateway checks once a second and trims once a second passes with
+    // fewer than 16 new: read in-process, so waiting adds no connections.
+    EXPECT_TRUE(eventually([&] { return gw.stats().heap_trims.load() >= 1; }, 30s));
+
+    auto stats = json::parse(http_get(gw.port(), "/stats").body());
+    EXPECT_EQ(stats["heap_trims"], 1);
+    EXPECT_GT(stats["heap_trim_last_us"].get<std::int64_t>(), 0);
+    EXPECT_EQ(stats["heap_trim_us"], stats["heap_trim_last_us"]);
+    EXPECT_GE(stats["heap_trim_released_bytes"].get<std::int64_t>(), 0);
+    auto metrics = scrape(gw.port());
+    EXPECT_EQ(metrics["switchboard_heap_trims_total"], 1);
+    EXPECT_EQ(metrics["switchboard_heap_trim_microseconds_total"],
+              stats["heap_trim_us"].get<double>());
 }
