@@ -266,6 +266,12 @@ void raw_wire::on_read(sys_error ec) {
         end_reading(end_for(last), last.message());
         return abort();
     }
+    if (reading_ == reading::frames) {
+        std::lock_guard lock(lock_);
+        // Paused only while a write is out: its on_written reads again.
+        reads_paused_ = out_.reads_should_pause();
+    }
+    if (reads_paused_) return self->on_wire_reads_paused();
     do_read();
 }
 
@@ -409,11 +415,22 @@ void raw_wire::on_written(sys_error ec, bool carried_close) {
         return abort();
     }
     bool more = false;
+    bool read_again = false;
     outbound::state now = outbound::state::idle;
     {
         std::lock_guard lock(lock_);
         more = out_.written(tls_ && tls_->has_pending());
         now = out_.current();
+        read_again = reads_paused_ && out_.reads_may_resume();
+    }
+    if (reads_paused_) {
+        // While we do not read the peer, its pongs wait unread too: what it
+        // takes off our queue is the sign of life our pause leaves.
+        keep_alive_.peer_took_data();
+    }
+    if (read_again) {
+        reads_paused_ = false;
+        if (reading_ != reading::done) do_read();
     }
     if (carried_close) {
         // The handshake is done, or the connection is failing: end our side

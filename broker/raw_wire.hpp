@@ -126,6 +126,9 @@ private:
     reading reading_ = reading::frames;
     bool open_ = false;   // the upgrade is answered
     bool ended_ = false;  // on_wire_end was called
+    // Not read while our queue to the peer is long (outbound's backpressure);
+    // on_written reads again once it has shrunk.
+    bool reads_paused_ = false;
     keep_alive keep_alive_;
     keep_alive_sweep::place sweep_place_;
 };

@@ -172,6 +172,11 @@ bool websocket_session<Wire>::on_wire_control() {
 }
 
 template <class Wire>
+void websocket_session<Wire>::on_wire_reads_paused() {
+    counters::add(context_.stats.reads_paused);
+}
+
+template <class Wire>
 void websocket_session<Wire>::on_wire_overflow() {
     {
         std::lock_guard lock(mutex_);

@@ -73,6 +73,7 @@ private:
     void on_wire_message(std::string_view payload, bool text) override;
     bool on_wire_control() override;
     void on_wire_overflow() override;
+    void on_wire_reads_paused() override;
     void on_wire_end(wire_end why, std::string_view detail) override;
 
     // intake_sender: what core's frame_intake needs of this connection.

@@ -40,6 +40,10 @@ public:
     // The pong a ping needs did not fit under the outbound bound: the
     // outbound is shut already; the session cuts the connection.
     virtual void on_wire_overflow() = 0;
+    // The wire stopped reading the peer for a while: its own outbound
+    // queue is past half its bound (read backpressure; it reads again once
+    // the queue is down to a quarter). Counted, nothing else.
+    virtual void on_wire_reads_paused() = 0;
     // Reading has ended; no more messages follow. `detail` is for the log.
     virtual void on_wire_end(wire_end why, std::string_view detail) = 0;
 };

@@ -55,6 +55,8 @@ inline constexpr counter_row counter_table[] = {
     {&counters::slow_consumers_closed, "slow_consumers_closed",
      "switchboard_slow_reader_closes_total",
      "connections cut because their outbound queue passed its bound"},
+    {&counters::reads_paused, "reads_paused", "switchboard_reads_paused_total",
+     "times a connection was not read while its own outbound queue was past half its bound"},
     {&counters::unauthorized,
      {},
      "switchboard_refusals_total",

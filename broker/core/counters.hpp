@@ -71,6 +71,7 @@ struct counters {
     counter events_received{0};
     counter overloaded_errors{0};
     counter slow_consumers_closed{0};
+    counter reads_paused{0};
     counter frames_dropped{0};  // not queued: the connection was closing or its queue full
     counter oversized_frames{0};
     counter register_timeouts{0};

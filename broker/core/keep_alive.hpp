@@ -22,6 +22,12 @@ public:
     // A data frame (text or binary) from the peer.
     void heard_data() noexcept { heard_ = true; }
 
+    // Our write left while we were not reading the peer (read backpressure:
+    // its pong to our ping may be waiting unread). That it takes our data is
+    // the one sign of life our pause leaves; a peer that takes nothing fills
+    // the kernel's buffers, our writes stop completing, and it times out.
+    void peer_took_data() noexcept { heard_ = true; }
+
     // A pong from the peer. True when it answers our ping (activity, and
     // free); false for an unsolicited pong, which the caller charges like
     // any control frame and which shows nothing.

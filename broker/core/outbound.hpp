@@ -59,6 +59,22 @@ public:
     std::size_t queued_bytes() const noexcept { return queued_bytes_; }
     void set_max_bytes(std::size_t bytes) noexcept { max_bytes_ = bytes; }
 
+    // Read backpressure. A connection whose own queue is past half its
+    // bound while a write is out is not read until the queue is back under
+    // a quarter or the writer has nothing left: what piles up there is
+    // mostly the answers to what it sent, and a gateway too busy to write
+    // them (reading a controller's 64 KiB, ~400 commands, in one wake-up and
+    // writing it at most 31 frames a round) would otherwise cut a client
+    // that reads fine as a slow reader. One that really stops reading is
+    // still cut: at the bound by what others send it, or by its keep-alive.
+    bool reads_should_pause() const noexcept {
+        return writer_out() && (queue_.size() > max_frames_ / 2 || queued_bytes_ > max_bytes_ / 2);
+    }
+    bool reads_may_resume() const noexcept {
+        return !writer_out() ||
+               (queue_.size() <= max_frames_ / 4 && queued_bytes_ <= max_bytes_ / 4);
+    }
+
     // The session's side.
     pushed push(frame_ptr frame);
     // Our close after the frames queued so far; no frame is taken after it.
@@ -116,6 +132,9 @@ private:
     };
     held_back& held();
     void drop_held_if_empty() noexcept;
+    bool writer_out() const noexcept {
+        return state_ == state::writing || state_ == state::close_queued;
+    }
     bool fits(std::size_t bytes) const noexcept { return queued_bytes_ + bytes <= max_bytes_; }
     // Something for take(): frames, control, a pong, or a close not yet taken.
     bool has_more() const noexcept;

@@ -1,8 +1,15 @@
 // A client that stops reading is cut off when its outbound queue passes its
-// bound; everybody else keeps going.
+// bound; everybody else keeps going; and one that reads fine but sends
+// faster than its answers can leave is read more slowly instead.
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/id_rules.hpp"
 #include "eventually.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
@@ -59,4 +66,82 @@ TEST(Backpressure, SlowReaderIsCutOffAndOthersKeepTheirLatency) {
     EXPECT_EQ(gw.stats().slow_consumers_closed.load(), 1u);
     EXPECT_FALSE(flooder.closed());
     EXPECT_FALSE(ctl.closed());
+}
+
+namespace {
+
+// `count` ids of the longest length allowed, random, so that compression
+// cannot make the answers that carry them small.
+std::vector<std::string> random_ids(int count) {
+    const std::string_view alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    std::mt19937 random(12);
+    std::vector<std::string> ids;
+    ids.reserve(count);
+    for (int i = 0; i < count; ++i) {
+        std::string id(max_correlation_id_bytes, ' ');
+        for (char& c : id) c = alphabet[random() % alphabet.size()];
+        ids.push_back(std::move(id));
+    }
+    return ids;
+}
+
+// The longest device ID allowed, so that each answer is large. Nobody is
+// registered as it: every command is answered at once with error offline.
+const std::string absent_device(max_id_bytes - 6, 'p');
+
+// Waits until the gateway has paused reading and then read nothing for a
+// second: it holds the rest in TCP, not in memory.
+void expect_reads_paused_and_stopped(running_gateway& gw, int commands) {
+    EXPECT_TRUE(eventually([&] { return gw.stats().reads_paused.load() >= 1; }, 120s))
+        << "never paused; read " << gw.stats().frames_received.load();
+    std::uint64_t read_before = 0;
+    bool settled = false;
+    for (int look = 0; look < 120 && !settled; ++look) {
+        std::this_thread::sleep_for(1s);
+        const auto now = gw.stats().frames_received.load();
+        settled = std::exchange(read_before, now) == now;
+    }
+    EXPECT_TRUE(settled);
+    EXPECT_LT(gw.stats().frames_received.load(), 1u + commands) << "read everything";
+    EXPECT_EQ(gw.stats().slow_consumers_closed.load(), 0u);
+}
+
+}  // namespace
+
+// A controller that sends far faster than its answers can leave is read
+// more slowly, not cut as a slow reader: the gateway stops reading it while
+// its own queue to it is past half the bound, and reads again once the
+// queue is down to a quarter. The client here reads nothing until it has
+// sent everything. The kernel holds a few MiB of answers (the gateway's send
+// buffer autotunes up to net.ipv4.tcp_wmem's max, 4 MiB here; the client's
+// receive buffer is 64 KiB), so `commands` answers of ~250 bytes must not
+// fit there: without the pause the gateway reads every command and cuts the
+// client once 1 MiB of answers waits in its queue. One read (64 KiB, ~280
+// commands) adds far less than the half of the bound left above the pause.
+TEST(Backpressure, AClientSendingFasterThanItsAnswersLeaveIsReadMoreSlowlyNotCut) {
+    running_gateway gw([&](gateway_config& c) {
+        c.session.rate.frames_per_second = 0;  // the limiter is not under test
+    });
+    ws_test_client ctl(gw.port(), {.receive_buffer_bytes = 64 * 1024});
+    ctl.register_as("dash", "controller");
+    ctl.pause_reading();
+    constexpr int commands = 25000;
+    const std::vector<std::string> ids = random_ids(commands);
+    for (const std::string& id : ids)
+        ctl.send({{"type", "command"}, {"to", absent_device}, {"id", id}, {"name", "x"}});
+    expect_reads_paused_and_stopped(gw, commands);
+    ctl.resume_reading();
+    int answered = 0;
+    while (answered < commands) {
+        auto f = ctl.receive(30s);
+        if (!f) break;
+        ASSERT_EQ((*f)["type"], "error") << f->dump();
+        EXPECT_EQ((*f)["code"], "offline") << f->dump();
+        ASSERT_EQ((*f)["id"], ids[answered]) << "answers out of order";
+        ++answered;
+    }
+    EXPECT_EQ(answered, commands);
+    EXPECT_FALSE(ctl.closed());
+    EXPECT_EQ(gw.stats().slow_consumers_closed.load(), 0u);
 }

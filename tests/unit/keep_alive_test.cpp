@@ -40,3 +40,14 @@ TEST(KeepAlive, UnsolicitedPongsShowNothing) {
     EXPECT_EQ(k.tick(), action::ping);
     EXPECT_EQ(k.tick(), action::time_out);
 }
+
+TEST(KeepAlive, DataThePeerTookWhileWeDidNotReadItKeepsItOpen) {
+    // Read backpressure: its pong waits unread behind its other frames, but
+    // our writes leaving show it reads.
+    keep_alive k;
+    EXPECT_EQ(k.tick(), action::ping);
+    k.peer_took_data();
+    EXPECT_EQ(k.tick(), action::wait);
+    EXPECT_EQ(k.tick(), action::ping);
+    EXPECT_EQ(k.tick(), action::time_out);  // then it took nothing
+}

@@ -106,6 +106,48 @@ TEST(Outbound, ABatchTakesAtMostItsRoomAndTheRestFollows) {
     EXPECT_EQ(out.current(), state::idle);
 }
 
+TEST(Outbound, ReadsPauseOnlyPastHalfTheFrameBoundWhileAWriteIsOut) {
+    outbound out = opened(100000, 100);
+    for (int i = 0; i < 51; ++i) out.push(frame(10));
+    EXPECT_TRUE(out.reads_should_pause());  // 51 > 100 / 2, the writer is out
+    EXPECT_FALSE(out.reads_may_resume());
+    take(out);  // 31 frames out, all 51 still counted
+    EXPECT_TRUE(out.reads_should_pause());
+    EXPECT_TRUE(out.written());  // 20 left: under a quarter
+    EXPECT_FALSE(out.reads_should_pause());
+    EXPECT_TRUE(out.reads_may_resume());
+}
+
+TEST(Outbound, ReadsPausePastHalfTheByteBoundAndResumeUnderAQuarter) {
+    outbound out = opened(1000, 100);
+    for (int i = 0; i < 6; ++i) out.push(frame(100));  // 600 > 1000 / 2
+    EXPECT_TRUE(out.reads_should_pause());
+    EXPECT_FALSE(out.reads_may_resume());
+    std::array<frame_ptr, 3> three;
+    std::string control, close;
+    bool close_follows = false;
+    out.take(three, control, close, close_follows);
+    EXPECT_TRUE(out.written());  // 300 left: past a quarter, still paused
+    EXPECT_FALSE(out.reads_should_pause());
+    EXPECT_FALSE(out.reads_may_resume());
+    out.take(three, control, close, close_follows);
+    EXPECT_FALSE(out.written());  // nothing left: the writer is idle
+    EXPECT_TRUE(out.reads_may_resume());
+}
+
+TEST(Outbound, AQueueTheWriterIsNotOnNeverPausesReads) {
+    // Between a push and the writer's start, or once the writer has stopped
+    // (closed, shut), a long queue is no reason to stop reading: nothing
+    // would read again.
+    outbound out = opened(100000, 10);
+    out.push(frame(10));  // starts the writer
+    for (int i = 0; i < 8; ++i) out.push(frame(10));
+    EXPECT_TRUE(out.reads_should_pause());
+    out.abort();
+    EXPECT_FALSE(out.reads_should_pause());
+    EXPECT_TRUE(out.reads_may_resume());
+}
+
 TEST(Outbound, OverTheByteBoundShutsOnceAndDropsTheQueue) {
     outbound out = opened(100);
     EXPECT_EQ(out.push(frame(60)), pushed::start);
