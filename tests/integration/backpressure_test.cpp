@@ -11,6 +11,7 @@
 
 #include "core/id_rules.hpp"
 #include "eventually.hpp"
+#include "raw_connection.hpp"
 #include "running_gateway.hpp"
 #include "ws_test_client.hpp"
 
@@ -70,8 +71,8 @@ TEST(Backpressure, SlowReaderIsCutOffAndOthersKeepTheirLatency) {
 
 namespace {
 
-// `count` ids of the longest length allowed, random, so that compression
-// cannot make the answers that carry them small.
+// `count` distinct ids of the longest length allowed, so that each answer is
+// large and its place in the order can be checked.
 std::vector<std::string> random_ids(int count) {
     const std::string_view alphabet =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -93,11 +94,11 @@ const std::string absent_device(max_id_bytes - 6, 'p');
 // Waits until the gateway has paused reading and then read nothing for a
 // second: it holds the rest in TCP, not in memory.
 void expect_reads_paused_and_stopped(running_gateway& gw, int commands) {
-    EXPECT_TRUE(eventually([&] { return gw.stats().reads_paused.load() >= 1; }, 120s))
+    EXPECT_TRUE(eventually([&] { return gw.stats().reads_paused.load() >= 1; }, 60s))
         << "never paused; read " << gw.stats().frames_received.load();
     std::uint64_t read_before = 0;
     bool settled = false;
-    for (int look = 0; look < 120 && !settled; ++look) {
+    for (int look = 0; look < 30 && !settled; ++look) {
         std::this_thread::sleep_for(1s);
         const auto now = gw.stats().frames_received.load();
         settled = std::exchange(read_before, now) == now;
@@ -112,36 +113,50 @@ void expect_reads_paused_and_stopped(running_gateway& gw, int commands) {
 // A controller that sends far faster than its answers can leave is read
 // more slowly, not cut as a slow reader: the gateway stops reading it while
 // its own queue to it is past half the bound, and reads again once the
-// queue is down to a quarter. The client here reads nothing until it has
-// sent everything. The kernel holds a few MiB of answers (the gateway's send
-// buffer autotunes up to net.ipv4.tcp_wmem's max, 4 MiB here; the client's
-// receive buffer is 64 KiB), so `commands` answers of ~250 bytes must not
-// fit there: without the pause the gateway reads every command and cuts the
-// client once 1 MiB of answers waits in its queue. One read (64 KiB, ~280
-// commands) adds far less than the half of the bound left above the pause.
+// queue is down to a quarter. The client here reads nothing until the
+// gateway has stopped reading it. The kernel holds a few MiB of answers (the
+// gateway's send buffer autotunes up to net.ipv4.tcp_wmem's max, 4 MiB here;
+// the client's receive buffer stays near 128 KiB while it does not read), so
+// 25,000 answers of ~250 bytes do not fit: without the pause the gateway
+// reads every command and cuts the client once 1 MiB of answers waits in its
+// queue. One read (64 KiB, ~280 commands) adds far less than the half of the
+// bound left above the pause.
 TEST(Backpressure, AClientSendingFasterThanItsAnswersLeaveIsReadMoreSlowlyNotCut) {
     running_gateway gw([&](gateway_config& c) {
         c.session.rate.frames_per_second = 0;  // the limiter is not under test
     });
-    ws_test_client ctl(gw.port(), {.receive_buffer_bytes = 64 * 1024});
-    ctl.register_as("dash", "controller");
-    ctl.pause_reading();
+    // A bare socket, so that only the gateway decides when bytes move: the
+    // commands go from a thread of their own (a send blocks while the
+    // gateway does not read), the answers are read here.
+    raw_connection ctl(gw.port(), 30s);
+    ctl.send(websocket_upgrade_request);
+    ASSERT_NE(ctl.read_head().find("101"), std::string::npos);
+    ctl.send(raw_connection::text(R"({"type":"register","id":"dash","role":"controller"})"));
+    const auto registered = ctl.read_text();
+    ASSERT_TRUE(registered && registered->find("registered") != std::string::npos);
     constexpr int commands = 25000;
     const std::vector<std::string> ids = random_ids(commands);
-    for (const std::string& id : ids)
-        ctl.send({{"type", "command"}, {"to", absent_device}, {"id", id}, {"name", "x"}});
-    expect_reads_paused_and_stopped(gw, commands);
-    ctl.resume_reading();
-    int answered = 0;
-    while (answered < commands) {
-        auto f = ctl.receive(30s);
-        if (!f) break;
-        ASSERT_EQ((*f)["type"], "error") << f->dump();
-        EXPECT_EQ((*f)["code"], "offline") << f->dump();
-        ASSERT_EQ((*f)["id"], ids[answered]) << "answers out of order";
-        ++answered;
+    std::string frames;
+    for (const std::string& id : ids) {
+        frames += raw_connection::text(
+            json{{"type", "command"}, {"to", absent_device}, {"id", id}, {"name", "x"}}.dump());
     }
+    ctl.set_send_timeout(60s);  // bounded: a send stalled that long gives up
+    bool all_sent = false;
+    std::thread sender([&] { all_sent = ctl.try_send(frames); });
+    expect_reads_paused_and_stopped(gw, commands);
+    int answered = 0;
+    bool in_order = true;
+    for (; answered < commands && in_order; ++answered) {
+        const auto text = ctl.read_text();  // at most 30 s each
+        if (!text) break;
+        const json f = json::parse(*text, nullptr, false);
+        in_order = f.value("type", "") == "error" && f.value("code", "") == "offline" &&
+                   f.value("id", "") == ids[answered];
+        EXPECT_TRUE(in_order) << "answer " << answered << ": " << *text;
+    }
+    sender.join();
+    EXPECT_TRUE(all_sent);
     EXPECT_EQ(answered, commands);
-    EXPECT_FALSE(ctl.closed());
     EXPECT_EQ(gw.stats().slow_consumers_closed.load(), 0u);
 }
