@@ -8,7 +8,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <future>
-#include <utility>
 
 namespace switchboard::test {
 
@@ -48,7 +47,6 @@ struct ws_test_client::impl : std::enable_shared_from_this<impl> {
     bool is_closed = false;
     unsigned short close_code = 0;
     bool paused = false;
-    bool stopped = false;  // the read loop ended because of `paused`
     ws_test_client::frame_handler handler;
     ws_test_client* owner = nullptr;
 
@@ -84,10 +82,7 @@ struct ws_test_client::impl : std::enable_shared_from_this<impl> {
                 inbox.push_back(std::move(text));
                 changed.notify_all();
             }
-            if (paused) {
-                stopped = true;
-                return;
-            }
+            if (paused) return;
             lock.unlock();
             read_loop();
         });
@@ -241,13 +236,6 @@ void ws_test_client::set_handler(frame_handler handler) {
 void ws_test_client::pause_reading() {
     std::lock_guard lock(impl_->mutex);
     impl_->paused = true;
-}
-
-void ws_test_client::resume_reading() {
-    std::lock_guard lock(impl_->mutex);
-    impl_->paused = false;
-    if (!std::exchange(impl_->stopped, false)) return;  // its read is still out
-    asio::post(impl_->io, [self = impl_] { self->read_loop(); });
 }
 
 void ws_test_client::close() {

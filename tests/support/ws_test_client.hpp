@@ -93,8 +93,6 @@ public:
 
     // Stops reading from the socket (a slow reader); frames pile up in the kernel.
     void pause_reading();
-    // Reads again, from where pause_reading stopped.
-    void resume_reading();
 
     // Closes with a normal close frame, or cuts the TCP connection.
     void close();
