@@ -578,9 +578,9 @@ REPORT=$WORK/section.md
     done
     echo
     [ -f "$WORK/w1.json" ] && [ -f "$WORK/w1wss.json" ] && echo "W1-wss / W1, gateway CPU per round trip:" \
-        "$(awk -v a="$(j w1wss .gateway.cpu_us_per_round_trip)" -v b="$(j w1 .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}') (goal ≤ 1.5)." && echo
+        "$(ratio w1wss w1) (goal ≤ 1.5)." && echo
     [ -f "$WORK/w1open.json" ] && [ -f "$WORK/w1wssopen.json" ] && echo "At the same rate (5,000/s), W1-wss-open / W1-open:" \
-        "$(awk -v a="$(j w1wssopen .gateway.cpu_us_per_round_trip)" -v b="$(j w1open .gateway.cpu_us_per_round_trip)" 'BEGIN {printf "%.2f", a / b}')." && echo
+        "$(ratio w1wssopen w1open)." && echo
     [ -f "$WORK/w1mqttopen.json" ] && [ -f "$WORK/w1mqttplain.json" ] && echo "Bridged ÷ plain at the same rate (2,000/s open loop, one gateway)," \
         "gateway CPU per round trip, W1-mqtt-open ÷ W1-mqtt-plain: $(fmt "$(j w1mqttopen .gateway.cpu_us_per_round_trip)" 2) ÷" \
         "$(fmt "$(j w1mqttplain .gateway.cpu_us_per_round_trip)" 2) µs = $(ratio w1mqttopen w1mqttplain)× (goal ≤ 2);" \
