@@ -387,8 +387,8 @@ TEST_F(RelayDecision, AnInboxRelayNotHeldHereGoesToEveryNode) {
 }
 
 // Every node reads the relay; only the one holding the command settles it,
-// once, and the others say nothing to anybody.
-TEST_F(RelayDecision, TheNodeHoldingTheCommandSettlesTheRelayOnceOthersDropIt) {
+// once, and the others say nothing to anybody (nor relay it on).
+TEST_F(RelayDecision, TheNodeHoldingTheCommandSettlesTheRelayAndOthersSendNothing) {
     client_ptr ops_record = routing_.clients().find("ops");
     routing_.route(ops_record,
                    command_request{"pump", "c-1", "go", "", 5000, std::nullopt, false, {}}, now_);
