@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
 
 #include "bridge_options.hpp"
@@ -65,6 +66,18 @@ private:
     std::unique_ptr<gateway> gateway_;
     std::shared_ptr<mqtt_bridge> bridge_;
 };
+
+// A cluster node (docs/scaling.md) named `name`, bridged to `broker` over
+// `version`, with `duplicates` as its duplicate-ID policy.
+inline std::unique_ptr<bridged_gateway> cluster_node(
+    const mosquitto_broker& broker, const std::string& name,
+    mqtt_version version = mqtt_version::v5,
+    duplicate_policy duplicates = duplicate_policy::takeover) {
+    return std::make_unique<bridged_gateway>(broker, version, [&](gateway_config& c) {
+        c.node = name;
+        c.duplicates = duplicates;
+    });
+}
 
 // Whether `gw`'s registry holds `id` (any transport), within a generous deadline.
 inline bool knows(bridged_gateway& gw, const std::string& id) {

@@ -27,12 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<bridged_gateway> node(const mosquitto_broker& broker, const std::string& name,
-                                      mqtt_version version) {
-    return std::make_unique<bridged_gateway>(broker, version,
-                                             [&](gateway_config& c) { c.node = name; });
-}
-
 mqtt_client_options client_of(const std::string& id, const std::string& role, int version) {
     mqtt_client_options o = registering_client(id, role);
     o.version = version;
@@ -51,8 +45,8 @@ json command_to(const std::string& device, const std::string& id) {
 void every_mqtt_command_answered_once(mqtt_version version, int n) {
     const int v = version == mqtt_version::v5 ? 5 : 4;
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a", version);
-    auto b = node(broker, "gw-b", version);
+    auto a = cluster_node(broker, "gw-a", version);
+    auto b = cluster_node(broker, "gw-b", version);
     // Each node has heard the other's word that it is up.
     ASSERT_TRUE(eventually([&] { return health(*a, "peers_up") == 1; }, 20s)) << broker.log();
     ASSERT_TRUE(eventually([&] { return health(*b, "peers_up") == 1; }, 20s)) << broker.log();
@@ -129,7 +123,7 @@ void answers_held_nowhere_get_one_unknown_command(mqtt_version version, int coun
     mosquitto_broker broker;
     std::vector<std::unique_ptr<bridged_gateway>> nodes;
     for (int i = 0; i < count; ++i)
-        nodes.push_back(node(broker, "gw-" + std::to_string(i), version));
+        nodes.push_back(cluster_node(broker, "gw-" + std::to_string(i), version));
     for (auto& gw : nodes) {
         ASSERT_TRUE(eventually([&] { return health(*gw, "peers_up") == count - 1; }, 20s))
             << broker.log();
@@ -223,8 +217,8 @@ TEST(ClusterRelay, AnAnswerNoNodeHoldsGetsOneUnknownCommandThreeNodes) {
 // `unknown_command`, once.
 TEST(ClusterRelay, AWebSocketDevicesAnswerNoNodeHoldsGetsOneUnknownCommand) {
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a", mqtt_version::v5);
-    auto b = node(broker, "gw-b", mqtt_version::v5);
+    auto a = cluster_node(broker, "gw-a", mqtt_version::v5);
+    auto b = cluster_node(broker, "gw-b", mqtt_version::v5);
     ASSERT_TRUE(eventually([&] { return health(*a, "peers_up") == 1; }, 20s)) << broker.log();
     ASSERT_TRUE(eventually([&] { return health(*b, "peers_up") == 1; }, 20s)) << broker.log();
     ws_test_client ctl(a->port());
@@ -264,8 +258,8 @@ TEST(ClusterRelay, AWebSocketDevicesAnswerNoNodeHoldsGetsOneUnknownCommand) {
 // node, and the command stays pending.
 TEST(ClusterRelay, ADeviceCannotInjectARelay) {
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a", mqtt_version::v5);
-    auto b = node(broker, "gw-b", mqtt_version::v5);
+    auto a = cluster_node(broker, "gw-a", mqtt_version::v5);
+    auto b = cluster_node(broker, "gw-b", mqtt_version::v5);
     ASSERT_TRUE(eventually([&] { return health(*a, "peers_up") == 1; }, 20s)) << broker.log();
     mqtt_client_options mute_options = registering_client("mute", "device");
     mqtt_test_client mute(broker.url(), mute_options);  // never answers
@@ -313,7 +307,7 @@ TEST(ClusterRelay, ADeviceCannotInjectARelay) {
 // the bridge's /stats object is shown in docs/mqtt.md's example.
 TEST(ClusterRelay, EveryMqttStatsKeyIsDocumented) {
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a", mqtt_version::v5);
+    auto a = cluster_node(broker, "gw-a", mqtt_version::v5);
     std::ifstream in(test_paths::source_dir() + "/docs/mqtt.md");
     const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ASSERT_FALSE(doc.empty());

@@ -23,15 +23,6 @@ using json = nlohmann::json;
 
 namespace {
 
-// A node named `node` bridged to `broker`; `tune` changes more.
-std::unique_ptr<bridged_gateway> node(const mosquitto_broker& broker, const std::string& name,
-                                      duplicate_policy duplicates = duplicate_policy::takeover) {
-    return std::make_unique<bridged_gateway>(broker, mqtt_version::v5, [&](gateway_config& c) {
-        c.node = name;
-        c.duplicates = duplicates;
-    });
-}
-
 bool forgot(bridged_gateway& gw, const std::string& id) {
     return eventually([&] { return gw.get().routing().clients().find(id) == nullptr; }, 20s);
 }
@@ -63,8 +54,8 @@ void every_command_answered(ws_test_client& ctl, const std::vector<std::string>&
 // command relays it to the node that does.
 TEST(Cluster, MqttDevicesAnswerControllersOnBothNodes) {
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a");
-    auto b = node(broker, "gw-b");
+    auto a = cluster_node(broker, "gw-a");
+    auto b = cluster_node(broker, "gw-b");
     std::vector<std::string> devices;
     std::vector<std::unique_ptr<mqtt_test_client>> fleet;
     for (int i = 0; i < 4; ++i) {
@@ -91,8 +82,8 @@ TEST(Cluster, MqttDevicesAnswerControllersOnBothNodes) {
 
 TEST(Cluster, WebSocketClientsOnDifferentNodesCommandMessageAndList) {
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a");
-    auto b = node(broker, "gw-b");
+    auto a = cluster_node(broker, "gw-a");
+    auto b = cluster_node(broker, "gw-b");
     ws_test_client ctl(a->port());
     ASSERT_EQ(ctl.register_as("ctl-a", "controller")["type"], "registered");
     ctl.send({{"type", "subscribe"}, {"ids", {"dev-b"}}});
@@ -152,8 +143,8 @@ TEST(Cluster, WebSocketClientsOnDifferentNodesCommandMessageAndList) {
 
 TEST(Cluster, TakeoverAcrossNodesClosesTheOlderConnection) {
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a");
-    auto b = node(broker, "gw-b");
+    auto a = cluster_node(broker, "gw-a");
+    auto b = cluster_node(broker, "gw-b");
     ws_test_client ctl(a->port());
     ASSERT_EQ(ctl.register_as("ctl-a", "controller")["type"], "registered");
     ws_test_client old_dev(a->port());
@@ -175,8 +166,8 @@ TEST(Cluster, TakeoverAcrossNodesClosesTheOlderConnection) {
 
 TEST(Cluster, RejectAcrossNodesRefusesTheNewcomer) {
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a", duplicate_policy::reject);
-    auto b = node(broker, "gw-b", duplicate_policy::reject);
+    auto a = cluster_node(broker, "gw-a", mqtt_version::v5, duplicate_policy::reject);
+    auto b = cluster_node(broker, "gw-b", mqtt_version::v5, duplicate_policy::reject);
     ws_test_client first(a->port());
     ASSERT_EQ(first.register_as("dev-x", "device")["type"], "registered");
     ASSERT_TRUE(knows(*b, "dev-x"));
@@ -192,8 +183,8 @@ TEST(Cluster, RejectAcrossNodesRefusesTheNewcomer) {
 // device when it registers on another node; its answer comes back there.
 TEST(Cluster, QueuedCommandReachesADeviceThatRegistersOnAnotherNode) {
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a");
-    auto b = node(broker, "gw-b");
+    auto a = cluster_node(broker, "gw-a");
+    auto b = cluster_node(broker, "gw-b");
     ws_test_client ctl(a->port());
     ASSERT_EQ(ctl.register_as("ctl-a", "controller")["type"], "registered");
     ASSERT_TRUE(knows(*b, "ctl-a"));
@@ -213,8 +204,8 @@ TEST(Cluster, QueuedCommandReachesADeviceThatRegistersOnAnotherNode) {
 // once, as device_disconnected, on the controller's node.
 TEST(Cluster, RemoteDeviceLeavingEndsItsCommandsOnce) {
     mosquitto_broker broker;
-    auto a = node(broker, "gw-a");
-    auto b = node(broker, "gw-b");
+    auto a = cluster_node(broker, "gw-a");
+    auto b = cluster_node(broker, "gw-b");
     ws_test_client ctl(a->port());
     ASSERT_EQ(ctl.register_as("ctl-a", "controller")["type"], "registered");
     ws_test_client dev(b->port());
