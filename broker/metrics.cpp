@@ -122,6 +122,10 @@ public:
                "bytes held by commands waiting for offline devices (limits.max_queued_bytes)",
                gauge)
             .add(static_cast<double>(context_.routing.ledger().queued_bytes()));
+        // A value, not a tally: counter_table serves the trims' totals.
+        family(out, "switchboard_heap_trim_last_microseconds",
+               "how long the last malloc_trim held its I/O thread (0: none yet)", gauge)
+            .add(value_of(c.heap_trim_last_us));
         if (bridge) add_bridge(out, *bridge);
         return out;
     }

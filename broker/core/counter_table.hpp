@@ -193,7 +193,8 @@ inline constexpr counter_row counter_table[] = {
      "malloc_trim calls after a burst of connections"},
     {&counters::heap_trim_us, "heap_trim_us", "switchboard_heap_trim_microseconds_total",
      "time malloc_trim held an I/O thread, in all"},
-    // The last trim's time, a value rather than a tally: /stats only.
+    // The last trim's time, a value rather than a tally: served at /metrics
+    // as the gauge switchboard_heap_trim_last_microseconds (metrics.cpp).
     {&counters::heap_trim_last_us, "heap_trim_last_us", {}, {}},
     {&counters::heap_trim_released_bytes, "heap_trim_released_bytes",
      "switchboard_heap_trim_released_bytes_total",

@@ -264,7 +264,7 @@ TEST(Operations, EveryMetricIsDocumentedAndEveryDocumentedMetricExists) {
 
 // A burst of connections (core/heap_trim.hpp: 256 accepted plus registered)
 // is followed by one malloc_trim once it is over, and /stats and /metrics
-// count it with the time it held its I/O thread.
+// count it with the time it held its I/O thread (in all, and the last one's).
 TEST(Operations, ABurstOfConnectionsIsTrimmedOnceAndCounted) {
 #ifndef __GLIBC__
     GTEST_SKIP() << "malloc_trim is glibc's";
@@ -292,4 +292,7 @@ TEST(Operations, ABurstOfConnectionsIsTrimmedOnceAndCounted) {
     EXPECT_EQ(metrics["switchboard_heap_trims_total"], 1);
     EXPECT_EQ(metrics["switchboard_heap_trim_microseconds_total"],
               stats["heap_trim_us"].get<double>());
+    EXPECT_EQ(metrics["switchboard_heap_trim_last_microseconds"],
+              stats["heap_trim_last_us"].get<double>());
+    EXPECT_EQ(metrics.families["switchboard_heap_trim_last_microseconds"], "gauge");
 }
