@@ -277,6 +277,11 @@ int run_load(load_flags& f) {
 int main(int argc, char** argv) {
     CLI::App app{"switchboard-sim: simulated device fleets and load for the Switchboard gateway"};
     app.require_subcommand(1);
+    // A bad flag is one line, as a bad URL is; CLI11's own adds "Run with
+    // --help for more information." on a second.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        return "switchboard-sim: " + std::string(e.what()) + "\n";
+    });
     fleet_flags fleet_f;
     load_flags load_f;
     auto* fleet = app.add_subcommand(

@@ -278,14 +278,23 @@ TEST(SimProcess, AnErrorOnceTheFleetRunsIsSaidNotAborted) {
     EXPECT_EQ(r.output, "switchboard-sim: --mqtt-credentials jwt needs --jwt-secret\n");
 }
 
-TEST(SimProcess, BadFlagsExitOneAndHelpExitsZero) {
-    auto bad = run_program({sim, "fleet", "--devices", "many"}, 30s);
-    EXPECT_EQ(bad.status, 1) << bad.output;
-    EXPECT_NE(bad.output.find("--devices"), std::string::npos) << bad.output;
-    auto duration = run_program({sim, "load", "--duration", "soon"}, 30s);
-    EXPECT_EQ(duration.status, 1) << duration.output;
-    EXPECT_NE(duration.output.find("--duration: 'soon' is not a duration"), std::string::npos)
-        << duration.output;
+// One line each, as for a bad URL: no "Run with --help" after it.
+TEST(SimProcess, BadFlagsExitOneWithOneLineAndHelpExitsZero) {
+    const std::pair<std::vector<std::string>, std::string> cases[] = {
+        {{"fleet", "--devices", "many"}, "--devices"},
+        {{"load", "--duration", "soon"}, "--duration: 'soon' is not a duration"},
+        {{"fleet", "--no-such-flag"}, "--no-such-flag"},
+        {{}, "subcommand"},
+    };
+    for (const auto& [args, names] : cases) {
+        std::vector<std::string> argv{sim};
+        argv.insert(argv.end(), args.begin(), args.end());
+        auto r = run_program(argv, 30s);
+        EXPECT_EQ(r.status, 1) << names << ": " << r.output;
+        EXPECT_TRUE(r.output.starts_with("switchboard-sim: ")) << r.output;
+        EXPECT_NE(r.output.find(names), std::string::npos) << r.output;
+        EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    }
     auto help = run_program({sim, "fleet", "--help"}, 30s);
     EXPECT_EQ(help.status, 0) << help.output;
 }
