@@ -1,9 +1,11 @@
 #include "config_overrides.hpp"
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include "id_rules.hpp"
 #include "secret_rules.hpp"
+#include "url_parts.hpp"
 
 namespace switchboard {
 
@@ -34,9 +36,10 @@ void config_overrides::apply_to(gateway_config& config) const {
     choose("--log-format", log_format, log_format_names, config.log_format);
     choose("--duplicate-id-policy", duplicate_policy, duplicate_policy_names, config.duplicates);
     if (mqtt_url) {
-        if (!is_valid_mqtt_url(*mqtt_url)) {
-            throw config_error(
-                "--mqtt-url: must be a tcp://, mqtt://, ssl://, mqtts://, ws:// or wss:// URL");
+        try {
+            parse_bridge_url(*mqtt_url);
+        } catch (const std::invalid_argument& e) {
+            throw config_error(std::string("--mqtt-url ") + e.what());
         }
         config.mqtt.url = *mqtt_url;
         config.mqtt.enabled = true;

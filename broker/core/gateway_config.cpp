@@ -6,12 +6,14 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 #include "config_reader.hpp"
 #include "id_rules.hpp"
 #include "secret_rules.hpp"
 #include "tls_key_pair.hpp"
+#include "url_parts.hpp"
 
 namespace switchboard {
 namespace {
@@ -56,8 +58,10 @@ void read_secret_or_file(section_reader& r, const std::string& key, const std::s
 void read_mqtt(section_reader mqtt, mqtt_config& m) {
     mqtt.read("enabled", m.enabled);
     mqtt.read("url", m.url);
-    if (!is_valid_mqtt_url(m.url)) {
-        mqtt.fail("url", "must be a tcp://, mqtt://, ssl://, mqtts://, ws:// or wss:// URL");
+    try {
+        parse_bridge_url(m.url);
+    } catch (const std::invalid_argument& e) {
+        mqtt.fail("url", std::string("is ") + e.what());  // "is 'tcp://h:': the port is empty"
     }
     mqtt.read("client_id", m.client_id);
     if (!m.client_id.empty() && !is_valid_id(m.client_id)) {
@@ -246,10 +250,12 @@ std::string_view to_string(log_line_format format) noexcept {
 }
 
 bool is_valid_mqtt_url(std::string_view url) noexcept {
-    for (std::string_view scheme : {"tcp://", "mqtt://", "ssl://", "mqtts://", "ws://", "wss://"}) {
-        if (url.starts_with(scheme) && url.size() > scheme.size()) return true;
+    try {
+        parse_bridge_url(std::string(url));
+        return true;
+    } catch (...) {
+        return false;
     }
-    return false;
 }
 
 void gateway_config::finalize() {

@@ -219,6 +219,24 @@ TEST(Process, WrongTypeStopsStartupNamingTheKey) {
     std::filesystem::remove(path);
 }
 
+// A broker URL Paho would only fail to connect to is refused at start-up,
+// from the file or the flag, with its reason (core/url_parts.hpp).
+TEST(Process, BadMqttUrlStopsStartupNamingTheReason) {
+    auto path = write_config("mqtt-url.json", R"({"mqtt": {"url": "tcp://127.0.0.1:"}})");
+    auto r = run_program({binary, "--config", path, "--auth", "disabled", "--port", "0"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("'mqtt.url' is 'tcp://127.0.0.1:': the port is empty"),
+              std::string::npos)
+        << r.output;
+    std::filesystem::remove(path);
+    r = run_program(
+        {binary, "--auth", "disabled", "--port", "0", "--mqtt-url", "ssl://broker:8883/x"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("--mqtt-url 'ssl://broker:8883/x': an MQTT broker URL has no path"),
+              std::string::npos)
+        << r.output;
+}
+
 TEST(Process, MissingConfigFileIsReported) {
     auto r = run_program({binary, "--config", "/nonexistent/switchboard.json"});
     EXPECT_EQ(r.status, 2);

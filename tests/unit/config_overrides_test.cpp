@@ -139,6 +139,17 @@ TEST(ConfigOverrides, BadValuesAreRefusedNamingTheFlag) {
     }
 }
 
+// --mqtt-url is checked as mqtt.url is, and says why it is refused.
+TEST(ConfigOverrides, MqttUrlIsRefusedWithItsReason) {
+    config_overrides o;
+    o.mqtt_url = "tcp://127.0.0.1:";
+    EXPECT_EQ(flag_error(o), "--mqtt-url 'tcp://127.0.0.1:': the port is empty");
+    o.mqtt_url = "wss://broker/mqtt";
+    gateway_config c;
+    o.apply_to(c);
+    EXPECT_EQ(c.mqtt.url, "wss://broker/mqtt");
+}
+
 // The gateway and the broker plugin read SWITCHBOARD_JWT_SECRET here and
 // apply it as an override (tests/plugin checks the plugin end to end).
 TEST(ConfigOverrides, JwtSecretComesFromTheEnvironmentWhenSetAndNotEmpty) {

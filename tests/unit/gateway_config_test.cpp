@@ -200,6 +200,32 @@ TEST(GatewayConfig, BadEnumsAndIdsAreNamed) {
     expect_refused(R"({"node":"gw a"})", "node");
 }
 
+// mqtt.url takes every scheme the bridge speaks, and is refused with its
+// reason when Paho could not connect with it (core/url_parts.hpp).
+TEST(GatewayConfig, MqttUrlIsCheckedWithItsReason) {
+    auto with_url = [](const std::string& url) { return R"({"mqtt": {"url": ")" + url + R"("}})"; };
+    for (const char* url :
+         {"tcp://127.0.0.1:1883", "mqtt://broker", "ssl://broker:8883", "mqtts://broker/",
+          "ws://broker:9001/mqtt", "wss://[::1]/mqtt", "tcp://[::1]:1883"}) {
+        EXPECT_EQ(parse_config(with_url(url), "t").mqtt.url, url);
+    }
+    const std::pair<const char*, const char*> cases[] = {
+        {"tcp://127.0.0.1:", "'mqtt.url' is 'tcp://127.0.0.1:': the port is empty"},
+        {"tcp://:1883", "no host"},
+        {"mqtt://broker:18x", "the port '18x' is not a number"},
+        {"ssl://broker:0", "port 0 is out of range (1-65535)"},
+        {"tcp://[::1:1883", "the host's '[' is not closed"},
+        {"tcp://broker:1883/sb", "an MQTT broker URL has no path ('/sb')"},
+        {"http://broker",
+         "unknown scheme 'http://': expected tcp://, mqtt://, ssl://, mqtts://, ws:// or wss://"},
+        {"broker:1883", "not a URL"},
+    };
+    for (const auto& [url, why] : cases) {
+        std::string what = config_error_of(with_url(url));
+        EXPECT_NE(what.find(why), std::string::npos) << url << ": " << what;
+    }
+}
+
 TEST(GatewayConfig, PlaceholderShortAndMonotonousSecretsAreNamed) {
     expect_refused(R"({"auth":{"tokens":[{"token":"REPLACE-with-32-random-bytes-base64",
                      "id":"ops-*","role":"controller"}]}})",
