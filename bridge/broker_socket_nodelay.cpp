@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/url_parts.hpp"
+
 namespace switchboard {
 namespace {
 
@@ -30,20 +32,15 @@ bool same_endpoint(const sockaddr_storage& a, const sockaddr_storage& b) {
     return false;
 }
 
-// The broker's addresses, from "scheme://host:port" (IPv6 hosts in brackets).
+// The broker's addresses, from its URL as the bridge reads it
+// (core/url_parts.hpp: IPv6 hosts in brackets, each scheme's default port).
 std::vector<sockaddr_storage> broker_addresses(const std::string& url) {
-    auto start = url.find("://");
-    std::string rest = start == std::string::npos ? url : url.substr(start + 3);
-    if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
-    auto colon = rest.rfind(':');
-    if (colon == std::string::npos) return {};
-    std::string host = rest.substr(0, colon), port = rest.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
+    const url_parts broker = parse_bridge_url(url);
+    const std::string port = std::to_string(broker.port);
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* found = nullptr;
-    if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) return {};
+    if (getaddrinfo(broker.host.c_str(), port.c_str(), &hints, &found) != 0) return {};
     std::vector<sockaddr_storage> out;
     for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
         sockaddr_storage s{};
@@ -82,7 +79,7 @@ int set_broker_socket_nodelay(const std::string& url) noexcept {
         closedir(fds);
         return set;
     } catch (...) {
-        return 0;  // a best effort: without it, only latency suffers
+        return 0;  // a bad URL, or no memory: a best effort, without it only latency suffers
     }
 }
 

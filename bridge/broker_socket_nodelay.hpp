@@ -8,8 +8,9 @@
 namespace switchboard {
 
 // Sets TCP_NODELAY on each TCP socket of this process connected to the
-// broker of `url` ("tcp://host:port", "ssl://...", "mqtt://..."; host a
-// name or an address). Returns how many sockets it set. Never throws.
+// broker of `url` (mqtt.url: "tcp://host:port", "ssl://...", "ws://host/mqtt",
+// ...; host a name or an address, the port the scheme's default when none).
+// Returns how many sockets it set. Never throws.
 int set_broker_socket_nodelay(const std::string& url) noexcept;
 
 }  // namespace switchboard

@@ -41,6 +41,9 @@ TEST(MqttSocket, NagleIsOffOnSocketsToTheBrokerOnly) {
     EXPECT_EQ(set_broker_socket_nodelay("mqtt://localhost:" +
                                         std::to_string(broker.local_endpoint().port())),
               1);
+    EXPECT_EQ(set_broker_socket_nodelay(
+                  "ws://127.0.0.1:" + std::to_string(broker.local_endpoint().port()) + "/mqtt"),
+              1);
     EXPECT_EQ(set_broker_socket_nodelay("not a url"), 0);
     EXPECT_EQ(set_broker_socket_nodelay("tcp://no-such-host.invalid:1883"), 0);
 }
