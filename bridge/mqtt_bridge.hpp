@@ -179,16 +179,22 @@ private:
     struct strand_handoff {
         strand_handoff(strand_type s) : strand(std::move(s)) {}
         void push(strand_event event);
+        // For what may wait for the strand's next wake-up (a PUBACK).
+        void push_quiet(strand_event event);
+        void wake();
         handoff_queue<strand_event> queue;
         strand_type strand;
         std::weak_ptr<mqtt_bridge> owner;  // set by start()
     };
 
-    // Hands a token's completion to a member function on the strand.
+    // Hands a token's completion to a member function on the strand; a
+    // `quiet` one hands a success over without waking the strand
+    // (strand_handoff::push_quiet).
     class strand_listener final : public mqtt::iaction_listener {
     public:
-        strand_listener(std::shared_ptr<strand_handoff> handoff, token_handler h)
-            : handoff_(std::move(handoff)), handler_(h) {}
+        strand_listener(std::shared_ptr<strand_handoff> handoff, token_handler h,
+                        bool quiet = false)
+            : handoff_(std::move(handoff)), handler_(h), quiet_(quiet) {}
         void on_success(const mqtt::token& token) override { post(token, true); }
         void on_failure(const mqtt::token& token) override { post(token, false); }
 
@@ -196,6 +202,7 @@ private:
         void post(const mqtt::token& token, bool ok);
         std::shared_ptr<strand_handoff> handoff_;
         token_handler handler_;
+        bool quiet_;
     };
 
     mqtt_bridge(router& routing, executor ex, bridge_options options);
@@ -205,6 +212,10 @@ private:
 
     // All on the strand.
     void drain_handoffs();
+    // After a drain: whether PUBACKs must wake the strand, and the look
+    // that takes those that did not.
+    void after_drain();
+    void on_ack_look();
     void do_connect();
     void on_connect_done(const token_outcome& outcome);
     void on_connected(const std::string& cause);
@@ -266,7 +277,8 @@ private:
     std::shared_ptr<strand_handoff> handoff_;
     boost::asio::steady_timer retry_timer_;
     boost::asio::steady_timer watchdog_timer_;
-    boost::asio::steady_timer relay_timer_;  // the next relay deadline (relay_waits_)
+    boost::asio::steady_timer ack_look_timer_;  // takes quiet PUBACKs (after_drain)
+    boost::asio::steady_timer relay_timer_;     // the next relay deadline (relay_waits_)
     std::unique_ptr<mqtt::async_client> client_;
     mqtt::connect_options connect_options_;
     strand_listener connect_listener_;
@@ -283,6 +295,7 @@ private:
     std::map<std::string, client_ptr, std::less<>> local_ws_;
     publish_window unacked_;  // frames until their PUBACK, at most a window handed to Paho
     bool relay_timer_armed_ = false;
+    bool ack_look_armed_ = false;
     // Subscriptions of the current connection not yet acknowledged, and
     // that connection's number (the subscribe tokens carry it, so a late
     // answer for an older connection counts for nothing).

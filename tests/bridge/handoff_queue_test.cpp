@@ -27,6 +27,35 @@ TEST(HandoffQueue, OnlyTheFirstPushSinceATakeWakes) {
     EXPECT_TRUE(q.push(5));
 }
 
+TEST(HandoffQueue, QuietItemsWakeOnlyWhileEager) {
+    handoff_queue<int> q;
+    std::vector<int> batch;
+    // Eager (the default): a quiet push wakes like push().
+    EXPECT_TRUE(q.push_quiet(1));
+    EXPECT_FALSE(q.push_quiet(2));
+    q.take(batch);
+    EXPECT_EQ(batch, (std::vector<int>{1, 2}));
+    // Not eager: quiet items wait, and a push() still wakes and takes them along.
+    EXPECT_FALSE(q.set_eager(false));
+    EXPECT_FALSE(q.push_quiet(3));
+    EXPECT_FALSE(q.push_quiet(4));
+    EXPECT_TRUE(q.push(5));
+    EXPECT_FALSE(q.push_quiet(6));
+    q.take(batch);
+    EXPECT_EQ(batch, (std::vector<int>{3, 4, 5, 6}));
+    // Turning eager with quiet items waiting and no wake-up on its way: the
+    // consumer must take them now, and only one wake-up is asked for.
+    EXPECT_FALSE(q.push_quiet(7));
+    EXPECT_TRUE(q.set_eager(true));
+    EXPECT_FALSE(q.set_eager(true));
+    EXPECT_FALSE(q.push_quiet(8));
+    q.take(batch);
+    EXPECT_EQ(batch, (std::vector<int>{7, 8}));
+    // Eager again with nothing waiting: nothing to take.
+    EXPECT_FALSE(q.set_eager(true));
+    EXPECT_TRUE(q.push_quiet(9));
+}
+
 // Producers on several threads, one consumer woken only when a push said so:
 // every item arrives once, each producer's in its order.
 TEST(HandoffQueue, EveryItemArrivesOnceInEachProducersOrder) {
