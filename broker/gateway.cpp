@@ -13,6 +13,7 @@
 #include "core/error_code.hpp"
 #include "core/node_name.hpp"
 #include "listener.hpp"
+#include "tls_handover.hpp"
 #include "websocket_session.hpp"
 
 namespace switchboard {
@@ -62,6 +63,8 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& t
                         SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
     // An idle connection holds no record buffers (docs/architecture.md).
     SSL_CTX_set_mode(context->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    // TLS 1.3 connections keep only their traffic keys after the upgrade.
+    watch_handshakes(context->native_handle());
     boost::system::error_code ec;
     context->use_certificate_chain_file(tls.cert_file, ec);
     if (ec) throw config_error("tls.cert_file: " + tls.cert_file + ": " + ec.message());

@@ -9,6 +9,7 @@
 #include "core/log_text.hpp"
 #include "core/origin_policy.hpp"
 #include "http_routes.hpp"
+#include "tls_handover.hpp"
 #include "websocket_session.hpp"
 
 namespace switchboard {
@@ -234,6 +235,10 @@ void http_session<Stream>::start_websocket(const request& upgrade) {
             // The TLS session goes on without asio's stream and its buffers.
             tls = tls_codec::take_over(stream_.native_handle(), stream_.context());
         }
+        if (tls) {
+            counters::add(tls->keeps_keys_only() ? context_.stats.tls_keys_only
+                                                 : context_.stats.tls_openssl_records);
+        }
         if (is_tls_stream<Stream> == (tls != nullptr)) {
             // Bytes the client sent after its request belong to the WebSocket.
             std::string leftover = beast::buffers_to_string(buffer_.data());
@@ -243,6 +248,10 @@ void http_session<Stream>::start_websocket(const request& upgrade) {
                 std::move(tls));
             return session->run(upgrade);
         }
+    }
+    if constexpr (is_tls_stream<Stream>) {
+        // Beast's stream keeps OpenSSL's records for this connection's life.
+        forget_handover(stream_.native_handle());
     }
     auto session = std::make_shared<websocket_session<beast_wire<Stream>>>(
         context_, std::move(settings), std::move(slot_), std::move(stream_));

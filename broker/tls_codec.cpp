@@ -1,6 +1,7 @@
 #include "tls_codec.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -10,6 +11,9 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <cstring>
+#include <optional>
+
+#include "tls_handover.hpp"
 
 namespace switchboard {
 
@@ -51,7 +55,14 @@ std::unique_ptr<tls_codec> tls_codec::take_over(ssl_st* ssl,
     // Ciphertext the stream has not decrypted yet, or records not yet sent.
     if (stream_bio == nullptr || BIO_ctrl_pending(stream_bio) != 0 ||
         BIO_ctrl_wpending(stream_bio) != 0) {
+        forget_handover(ssl);
         return nullptr;
+    }
+    if (std::optional<tls_handover> handover = take_handover(ssl)) {
+        auto records = tls13_records::make(handover->suite, handover->read, handover->write);
+        OPENSSL_cleanse(&*handover, sizeof *handover);
+        // The stream frees the SSL when it goes.
+        if (records) return std::unique_ptr<tls_codec>(new tls_codec(std::move(records)));
     }
     BIO_METHOD* method = wire_bio_method(&bio_read, &bio_write, &bio_ctrl, &bio_create);
     if (method == nullptr) return nullptr;
@@ -73,7 +84,11 @@ tls_codec::tls_codec(ssl_st* ssl, std::shared_ptr<asio::ssl::context> context)
     SSL_set_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
 }
 
-tls_codec::~tls_codec() { SSL_free(ssl_); }
+tls_codec::tls_codec(std::unique_ptr<tls13_records> records) : records_(std::move(records)) {}
+
+tls_codec::~tls_codec() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+}
 
 int tls_codec::bio_create(BIO* bio) {
     BIO_set_init(bio, 1);
@@ -108,6 +123,7 @@ long tls_codec::bio_ctrl(BIO*, int cmd, long, void*) {
 }
 
 tls_codec::opened tls_codec::open(std::span<const char> ciphertext, std::span<char> plaintext) {
+    if (records_) return records_->open(ciphertext, plaintext);
     opened result;
     in_ = ciphertext;
     while (true) {
@@ -151,6 +167,7 @@ sys_error tls_codec::flush(const char* data, std::size_t size) {
 }
 
 sys_error tls_codec::seal(std::span<const asio::const_buffer> plaintext, std::string& sealed) {
+    if (records_) return records_->seal(plaintext, sealed);
     sealed.append(pending_);
     std::string().swap(pending_);
     out_ = &sealed;
@@ -188,6 +205,7 @@ sys_error tls_codec::seal(std::span<const asio::const_buffer> plaintext, std::st
 }
 
 void tls_codec::close_notify() {
+    if (records_) return records_->close_notify();
     SSL_shutdown(ssl_);  // writes close_notify into pending_; the peer's answer is not awaited
     ERR_clear_error();
 }

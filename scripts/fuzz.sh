@@ -12,7 +12,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(frame id config credentials ws_reader json_text static_path mqtt_payload
-  trace_context)
+  trace_context tls13_records)
 
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

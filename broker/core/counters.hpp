@@ -72,6 +72,10 @@ struct counters {
     counter overloaded_errors{0};
     counter slow_consumers_closed{0};
     counter reads_paused{0};
+    // wss:// upgrades on our own framing: TLS 1.3 ones that kept only their
+    // traffic keys (tls13_records), and those OpenSSL's records still carry.
+    counter tls_keys_only{0};
+    counter tls_openssl_records{0};
     counter frames_dropped{0};  // not queued: the connection was closing or its queue full
     counter oversized_frames{0};
     counter register_timeouts{0};

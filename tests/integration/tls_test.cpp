@@ -22,6 +22,7 @@
 #include "eventually.hpp"
 #include "running_gateway.hpp"
 #include "tls_codec.hpp"
+#include "tls_memory_pair.hpp"
 #include "ws_test_client.hpp"
 
 using namespace switchboard;
@@ -143,6 +144,30 @@ TEST(Tls, WssRoundTripWithTheSelfSignedCertificate) {
     wss_pair wss(gw.port());
     round_trip(wss.controller, "dash-1", wss.device, "c-1");
     wss.controller.close(websocket::close_code::normal);
+}
+
+// A TLS 1.3 connection keeps only its traffic keys after the upgrade
+// (tls13_records); a TLS 1.2 one stays with OpenSSL's records. Both route,
+// across each other, and /stats counts each kind.
+TEST(Tls, Tls13ConnectionsKeepOnlyTheirKeysAndTls12OnesStayWithOpenSsl) {
+    running_gateway gw(with_tls);
+    asio::io_context io;
+    ssl::context tls13 = client_context();
+    ssl::context tls12 = client_context(TLS1_2_VERSION);
+    tls_ws device(io, tls13), controller(io, tls12);
+    open_wss(device, gw.port());
+    open_wss(controller, gw.port());
+    EXPECT_EQ(SSL_version(device.next_layer().native_handle()), TLS1_3_VERSION);
+    EXPECT_EQ(SSL_version(controller.next_layer().native_handle()), TLS1_2_VERSION);
+    register_as(device, "pump-1", "device");
+    register_as(controller, "dash-1", "controller");
+    for (int i = 0; i < 3; ++i) round_trip(controller, "dash-1", device, "c-" + std::to_string(i));
+    EXPECT_EQ(gw.stats().tls_keys_only.load(), 1u);
+    EXPECT_EQ(gw.stats().tls_openssl_records.load(), 1u);
+    // A KeyUpdate the client asks us to answer, mid-session: both go on.
+    ASSERT_EQ(SSL_key_update(device.next_layer().native_handle(), SSL_KEY_UPDATE_REQUESTED), 1);
+    round_trip(controller, "dash-1", device, "after-update");
+    round_trip(controller, "dash-1", device, "after-update-2");
 }
 
 // Beast's own idle timer counts every byte read, pings too; the TLS path
@@ -375,114 +400,44 @@ TEST(Tls, RefusedReloadChangesNothing) {
     EXPECT_EQ(gw.get().running_config().listen_port, 0);
 }
 
-namespace {
-
-// Moves what `from` wrote to where `to` reads: two SSLs talking through memory.
-void shuttle(BIO* from, BIO* to) {
-    char chunk[4096];
-    int n = 0;
-    while ((n = BIO_read(from, chunk, sizeof chunk)) > 0) ASSERT_EQ(BIO_write(to, chunk, n), n);
-}
-
-// A server SSL on a BIO pair as asio's stream makes it, and a client on memory
-// BIOs, handshaken with each other.
-struct tls_pair {
-    ssl::context server_ctx{ssl::context::tls_server};
-    ssl::context client_ctx = client_context();
-    SSL* server = nullptr;
-    BIO* server_outside = nullptr;  // the pair's other end, as the stream holds it
-    SSL* client = nullptr;
-    BIO* client_in = BIO_new(BIO_s_mem());
-    BIO* client_out = BIO_new(BIO_s_mem());
-
-    tls_pair() {
-        server_ctx.use_certificate_chain_file(dev_cert_dir() + "/cert.pem");
-        server_ctx.use_private_key_file(dev_cert_dir() + "/key.pem", ssl::context::pem);
-        server = SSL_new(server_ctx.native_handle());
-        BIO* inside = nullptr;
-        BIO_new_bio_pair(&inside, 0, &server_outside, 0);
-        SSL_set_bio(server, inside, inside);
-        SSL_set_accept_state(server);
-        client = SSL_new(client_ctx.native_handle());
-        SSL_set_bio(client, client_in, client_out);
-        SSL_set_tlsext_host_name(client, "localhost");
-        SSL_set_connect_state(client);
-        for (int i = 0; i < 20 && !(SSL_is_init_finished(server) && SSL_is_init_finished(client));
-             ++i) {
-            SSL_do_handshake(client);
-            shuttle(client_out, server_outside);
-            SSL_do_handshake(server);
-            shuttle(server_outside, client_in);
-        }
-        EXPECT_TRUE(SSL_is_init_finished(server) && SSL_is_init_finished(client));
-    }
-    ~tls_pair() {
-        SSL_free(client);
-        if (server != nullptr) SSL_free(server);
-        BIO_free(server_outside);
-    }
-    // What the stream does when it goes after the codec took over.
-    std::unique_ptr<tls_codec> take_over() {
-        auto codec = tls_codec::take_over(server, nullptr);
-        if (codec) {
-            SSL_free(std::exchange(server, nullptr));
-        }
-        return codec;
-    }
-    // Everything the client can read of `records`.
-    std::string client_reads(const std::string& records) {
-        BIO_write(client_in, records.data(), static_cast<int>(records.size()));
-        std::string out;
-        char chunk[4096];
-        int n = 0;
-        while ((n = SSL_read(client, chunk, sizeof chunk)) > 0) out.append(chunk, n);
-        return out;
-    }
-    std::string client_writes(const std::string& plaintext) {
-        EXPECT_EQ(SSL_write(client, plaintext.data(), static_cast<int>(plaintext.size())),
-                  static_cast<int>(plaintext.size()));
-        std::string out(static_cast<std::size_t>(BIO_ctrl_pending(client_out)), '\0');
-        BIO_read(client_out, out.data(), static_cast<int>(out.size()));
-        return out;
-    }
-};
-
-// The application-data records in `sealed` (TLS record headers walked).
-int count_records(const std::string& sealed) {
-    int records = 0;
-    std::size_t pos = 0;
-    while (pos + 5 <= sealed.size()) {
-        const auto length = static_cast<std::size_t>(static_cast<unsigned char>(sealed[pos + 3]))
-                                << 8 |
-                            static_cast<unsigned char>(sealed[pos + 4]);
-        pos += 5 + length;
-        ++records;
-    }
-    EXPECT_EQ(pos, sealed.size());
-    return records;
-}
-
-}  // namespace
+// TlsCodec: OpenSSL's record layer, as a connection keeps it when it does
+// not hand over to tls13_records (TLS 1.2; here a context not watched).
 
 // An idle connection must hold no record buffers: OpenSSL frees them when
 // this mode is on (19,000 idle TLS devices, docs/architecture.md).
 TEST(TlsCodec, TakesOverWithBuffersReleasedWhileIdle) {
-    tls_pair pair;
+    tls_pair pair({.watched = false});
     auto codec = pair.take_over();
     ASSERT_TRUE(codec);
     EXPECT_NE(SSL_get_mode(codec->native_handle()) & SSL_MODE_RELEASE_BUFFERS, 0u);
 }
 
+// The tests below run on both record layers: OpenSSL's and, after a TLS
+// 1.3 hand-over, ours (tls13_records).
+class TlsCodecEitherRecordLayer : public ::testing::TestWithParam<bool> {
+protected:
+    std::unique_ptr<tls_codec> taken_over(tls_pair& pair) {
+        auto codec = pair.take_over();
+        if (codec) {
+            EXPECT_EQ(codec->keeps_keys_only(), GetParam());
+        }
+        return codec;
+    }
+};
+INSTANTIATE_TEST_SUITE_P(Layers, TlsCodecEitherRecordLayer, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "KeysOnly" : "OpenSsl"; });
+
 // 300 frames of 100 bytes in one flush: two records, not 300 (one per frame
 // was Beast's way), and the client reads them back intact.
-TEST(TlsCodec, AFlushOfManyFramesLeavesInFewRecords) {
-    tls_pair pair;
-    auto codec = pair.take_over();
+TEST_P(TlsCodecEitherRecordLayer, AFlushOfManyFramesLeavesInFewRecords) {
+    tls_pair pair({.watched = GetParam()});
+    auto codec = taken_over(pair);
     ASSERT_TRUE(codec);
     std::vector<std::string> frames;
     std::vector<asio::const_buffer> buffers;
     std::string expected;
     for (int i = 0; i < 300; ++i) frames.push_back(std::string(99, 'a' + i % 26) + "\n");
+    frames.insert(frames.begin() + 7, std::string());  // an empty piece changes nothing
     for (const auto& f : frames) {
         buffers.push_back(asio::buffer(f));
         expected += f;
@@ -503,9 +458,9 @@ TEST(TlsCodec, AFlushOfManyFramesLeavesInFewRecords) {
 
 // The client's records, fed a byte at a time: OpenSSL keeps a partial
 // record between reads, and a close_notify reads as the end.
-TEST(TlsCodec, OpensRecordsSplitAnywhereAndSeesTheEnd) {
-    tls_pair pair;
-    auto codec = pair.take_over();
+TEST_P(TlsCodecEitherRecordLayer, OpensRecordsSplitAnywhereAndSeesTheEnd) {
+    tls_pair pair({.watched = GetParam()});
+    auto codec = taken_over(pair);
     ASSERT_TRUE(codec);
     std::string expected;
     std::string records;
@@ -536,13 +491,15 @@ TEST(TlsCodec, OpensRecordsSplitAnywhereAndSeesTheEnd) {
     ASSERT_FALSE(codec->seal({}, sealed));
     EXPECT_EQ(pair.client_reads(sealed), "");
     EXPECT_EQ(SSL_get_error(pair.client, 0), SSL_ERROR_ZERO_RETURN);
+    // Nothing opens after the end.
+    EXPECT_EQ(codec->open(records, plaintext).ec, asio::error::eof);
 }
 
 // Whole records open without a last call that only hears "want read" (it
 // cost OpenSSL a record buffer's malloc and free per read, ~3 % of a wss
 // round trip); a record cut by a read still waits for its rest.
 TEST(TlsCodec, WholeRecordsOpenWithoutAskingForMore) {
-    tls_pair pair;
+    tls_pair pair({.watched = false});
     auto codec = pair.take_over();
     ASSERT_TRUE(codec);
     std::vector<char> plaintext(4 * 65536);
@@ -589,7 +546,7 @@ TEST(TlsCodec, WholeRecordsOpenWithoutAskingForMore) {
 // data (OpenSSL sends it with its next write, as RFC 8446 §4.6.3 allows),
 // and both directions go on under the new keys.
 TEST(TlsCodec, KeyUpdateFromThePeerIsAnsweredAndBothDirectionsGoOn) {
-    tls_pair pair;
+    tls_pair pair({.watched = false});
     auto codec = pair.take_over();
     ASSERT_TRUE(codec);
     ASSERT_EQ(SSL_version(pair.client), TLS1_3_VERSION);
@@ -615,7 +572,7 @@ TEST(TlsCodec, KeyUpdateFromThePeerIsAnsweredAndBothDirectionsGoOn) {
 // Ciphertext the handshake's stream holds undecrypted cannot be moved: the
 // stream keeps the connection (Beast's wire serves it).
 TEST(TlsCodec, RefusesToTakeOverWithBytesInFlight) {
-    tls_pair pair;
+    tls_pair pair({.watched = false});
     const std::string early = pair.client_writes("sent before the 101");
     ASSERT_EQ(BIO_write(pair.server_outside, early.data(), static_cast<int>(early.size())),
               static_cast<int>(early.size()));
