@@ -249,15 +249,6 @@ std::string_view to_string(log_line_format format) noexcept {
     return name_of(log_format_names, format);
 }
 
-bool is_valid_mqtt_url(std::string_view url) noexcept {
-    try {
-        parse_bridge_url(std::string(url));
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-
 void gateway_config::finalize() {
     routing.node = node;
     routing.duplicates = duplicates;

@@ -191,7 +191,5 @@ inline constexpr named_value<bool> metrics_allow_names[] = {{"any", false}, {"lo
 
 std::string_view to_string(log_level level) noexcept;
 std::string_view to_string(log_line_format format) noexcept;
-// Whether `url` names a scheme Paho speaks: tcp, mqtt, ssl, mqtts, ws, wss.
-bool is_valid_mqtt_url(std::string_view url) noexcept;
 
 }  // namespace switchboard
