@@ -12,12 +12,12 @@ export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-backg
 
 export const screenshotDir = path.join(repoRoot, 'build', 'browser-screenshots');
 
-export async function launchBrowser({ width = 1440, height = 900 } = {}) {
+export async function launchBrowser({ width = 1440, height = 900, args = [] } = {}) {
     const profile = mkdtempSync(path.join(os.tmpdir(), 'switchboard-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
         executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
         headless: true,
-        args: CHROMIUM_FLAGS,
+        args: [...CHROMIUM_FLAGS, ...args],
         viewport: { width, height },
         timeout: 30000,
     });

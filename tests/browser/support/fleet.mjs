@@ -45,9 +45,10 @@ function answer(device, state, command) {
 }
 
 // Starts `count` devices named `${prefix}${000...}`; resolves once all are
-// registered. Connects `concurrency` at a time.
+// registered. Connects `concurrency` at a time, with `WebSocketImpl` (`ws`'s
+// by default; a subclass can add options, e.g. the CA of a wss:// gateway).
 export async function startFleet({ url, count, prefix = 'sim-', width = 3, concurrency = 100,
-    telemetryMs = 0, reconnect = false } = {}) {
+    telemetryMs = 0, reconnect = false, WebSocketImpl = WebSocket } = {}) {
     const devices = new Map();
     const states = new Map();
     const inbox = [];            // private messages received by any device
@@ -56,7 +57,7 @@ export async function startFleet({ url, count, prefix = 'sim-', width = 3, concu
 
     const startOne = async (id, i) => {
         const device = new SwitchboardClient({
-            url, id, role: 'device', meta: deviceMeta(i), WebSocket,
+            url, id, role: 'device', meta: deviceMeta(i), WebSocket: WebSocketImpl,
             reconnect: reconnect ? { initialMs: 200, maxMs: 2000 } : false,
         });
         const state = { rpm: 900 + i, temp: 40 + (i % 10), timers: new Set(), tick: 0 };

@@ -1,6 +1,6 @@
 // Starts the real gateway binary on a free port, serving the dashboard.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,12 +20,17 @@ export function gatewayBinary() {
 
 // Resolves once the gateway prints "listening on HOST:PORT" (within
 // timeoutMs); `stop()` ends it (SIGTERM, then SIGKILL after a deadline).
-export function startGateway({ port = 0, extraArgs = [], timeoutMs = 15000 } = {}) {
+// With `tls` ({ certFile, keyFile }) it serves https:// and wss:// too.
+export function startGateway({ port = 0, extraArgs = [], timeoutMs = 15000, tls = null } = {}) {
     const bin = gatewayBinary();
     // The simulated fleets all connect from 127.0.0.1: lift the per-address cap.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-browser-'));
     const config = path.join(dir, 'switchboard.json');
-    writeFileSync(config, JSON.stringify({ limits: { max_connections_per_address: 0 } }));
+    const settings = { limits: { max_connections_per_address: 0 } };
+    if (tls) {
+        settings.tls = { enabled: true, cert_file: tls.certFile, key_file: tls.keyFile, allow_plain: true };
+    }
+    writeFileSync(config, JSON.stringify(settings));
     const args = ['--config', config, '--address', '127.0.0.1', '--port', String(port),
         '--dashboard-dir', path.join(repoRoot, 'dashboard'), '--log-level', 'warn', '--auth', 'disabled', ...extraArgs];
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,6 +60,8 @@ export function startGateway({ port = 0, extraArgs = [], timeoutMs = 15000 } = {
                 port: boundPort,
                 httpUrl: `http://127.0.0.1:${boundPort}/`,
                 wsUrl: `ws://127.0.0.1:${boundPort}/ws`,
+                httpsUrl: `https://127.0.0.1:${boundPort}/`,
+                wssUrl: `wss://127.0.0.1:${boundPort}/ws`,
                 stderr: () => stderr,
                 async stop(deadlineMs = 5000) {
                     if (child.exitCode !== null || child.signalCode !== null) return exited;
@@ -67,4 +74,12 @@ export function startGateway({ port = 0, extraArgs = [], timeoutMs = 15000 } = {
             });
         });
     });
+}
+
+// A fresh self-signed pair for 127.0.0.1 and localhost (scripts/make-dev-cert.sh).
+export function makeDevCert() {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-browser-cert-'));
+    const made = spawnSync(path.join(repoRoot, 'scripts', 'make-dev-cert.sh'), [dir], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`make-dev-cert.sh failed: ${made.stderr}`);
+    return { certFile: path.join(dir, 'cert.pem'), keyFile: path.join(dir, 'key.pem') };
 }
