@@ -238,6 +238,7 @@ sys_error tls13_records::open_record(const unsigned char* record, std::size_t le
     switch (type) {
         case type_application_data:
             if (handshake_size_ != 0) return fail(tls13_error::unexpected_message);
+            key_updates_in_a_row_ = 0;
             bytes += content;
             return {};
         case type_handshake:
@@ -268,6 +269,8 @@ sys_error tls13_records::on_handshake(const unsigned char* data, std::size_t siz
         if (handshake_size_ < handshake_.size()) continue;
 
         handshake_size_ = 0;
+        if (++key_updates_in_a_row_ > max_key_updates_in_a_row)
+            return fail(tls13_error::unexpected_message);
         const unsigned char request_update = handshake_[4];
         if (request_update > 1) return fail(tls13_error::illegal_parameter);
         // A key change ends its record (RFC 8446 §5.1).

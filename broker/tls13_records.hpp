@@ -45,6 +45,9 @@ public:
     // Records sealed under one key before we update it ourselves: AES-GCM's
     // safety margin is 2^24.5 records per key (RFC 8446 §5.5).
     static constexpr std::uint64_t default_records_per_write_key = std::uint64_t{1} << 24;
+    // KeyUpdates a peer may send in a row with no application data between
+    // them (OpenSSL's own cap, MAX_KEY_UPDATE_MESSAGES): more is a flood.
+    static constexpr unsigned max_key_updates_in_a_row = 32;
 
     // Where a direction stands when the handshake hands over: its current
     // traffic secret and the sequence number of its next record.
@@ -110,6 +113,9 @@ private:
     std::array<unsigned char, 5> handshake_{};  // a KeyUpdate cut across records
     std::size_t handshake_size_ = 0;
     bool closed_ = false;  // the peer's close_notify or a failure: nothing more opens
+    // KeyUpdates since the last application data: each costs us key
+    // derivations (and a record when asked), so a run of them is capped.
+    unsigned key_updates_in_a_row_ = 0;
 };
 
 }  // namespace switchboard

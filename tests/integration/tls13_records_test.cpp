@@ -112,6 +112,33 @@ TEST(Tls13Records, KeyUpdatesFromThePeerAreFollowedAndAnsweredWhenAsked) {
     EXPECT_EQ(pair.client_reads(sealed), "same key");
 }
 
+// A flood of KeyUpdates, each asking for ours, costs us key derivations
+// and a record apiece: 32 in a row are followed and answered (OpenSSL's
+// own cap), the 33rd with no data between ends the connection; data
+// between them starts the count again.
+TEST(Tls13Records, AFloodOfKeyUpdatesWithNoDataBetweenIsCut) {
+    tls_pair pair;
+    auto codec = pair.take_over();
+    ASSERT_TRUE(codec && codec->keeps_keys_only());
+    auto updates = [&](int n) {
+        std::string records;
+        for (int i = 0; i < n; ++i) {
+            EXPECT_EQ(SSL_key_update(pair.client, SSL_KEY_UPDATE_NOT_REQUESTED), 1);
+            EXPECT_EQ(SSL_do_handshake(pair.client), 1);  // sends it now
+            records += pair.client_output();
+        }
+        return records;
+    };
+    auto plaintext = room_for(std::string(100000, '\0'));
+    for (int round = 0; round < 2; ++round) {
+        auto opened = codec->open(updates(32), plaintext);
+        ASSERT_FALSE(opened.ec) << opened.ec.message();
+        EXPECT_EQ(opened_text(*codec, pair.client_writes("data between")), "data between");
+    }
+    auto opened = codec->open(updates(33), plaintext);
+    EXPECT_EQ(opened.ec, make_error_code(tls13_error::unexpected_message));
+}
+
 // Before a write key has carried too many records we update it ourselves;
 // the client follows every update (here every 3 records).
 TEST(Tls13Records, OurOwnKeyUpdateComesBeforeTheKeyHasCarriedTooMuch) {
