@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/hex_digit.hpp"
+
 namespace switchboard {
 
 namespace {
@@ -71,15 +73,9 @@ void on_message(int write_p, int, int content_type, const void* buf, std::size_t
 
 bool from_hex(std::string_view hex, tls13_secret& out, std::size_t& length) {
     if (hex.size() % 2 != 0 || hex.size() / 2 > out.size()) return false;
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
     for (std::size_t i = 0; i < hex.size(); i += 2) {
-        const int high = nibble(hex[i]);
-        const int low = nibble(hex[i + 1]);
+        const int high = hex_digit_value(hex[i]);
+        const int low = hex_digit_value(hex[i + 1]);
         if (high < 0 || low < 0) return false;
         out[i / 2] = static_cast<unsigned char>(high << 4 | low);
     }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "hex_digit.hpp"
 #include "utf8.hpp"
 
 namespace switchboard {
@@ -12,18 +13,11 @@ namespace {
 
 bool is_digit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
 
-int hex_value(unsigned char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 // Reads four hex digits at `p` (which has at least four bytes); -1 if any is not one.
 long read_hex4(const unsigned char* p) noexcept {
     long code = 0;
     for (int i = 0; i < 4; ++i) {
-        const int digit = hex_value(p[i]);
+        const int digit = hex_digit_value(static_cast<char>(p[i]));
         if (digit < 0) return -1;
         code = code * 16 + digit;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "hex_digit.hpp"
 #include "splitmix64.hpp"
 
 namespace switchboard {
@@ -18,10 +19,6 @@ bool all_lower_hex(std::string_view s) noexcept {
 
 bool all_zero(std::string_view s) noexcept {
     return std::all_of(s.begin(), s.end(), [](char c) { return c == '0'; });
-}
-
-std::uint8_t hex_value(char c) noexcept {
-    return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
 }
 
 traceparent_parse refuse(std::string_view problem) noexcept { return {std::nullopt, problem}; }
@@ -92,7 +89,7 @@ traceparent_parse parse_traceparent(std::string_view text) noexcept {
     trace_context c;
     std::copy(trace_id.begin(), trace_id.end(), c.trace_id.begin());
     std::copy(parent_id.begin(), parent_id.end(), c.parent_id.begin());
-    c.flags = static_cast<std::uint8_t>(hex_value(flags[0]) << 4 | hex_value(flags[1]));
+    c.flags = static_cast<std::uint8_t>(hex_digit_value(flags[0]) << 4 | hex_digit_value(flags[1]));
     // A later version's other flag bits may mean something else there.
     if (!v00) c.flags &= sampled_flag;
     return {c, {}};
