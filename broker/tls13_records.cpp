@@ -23,6 +23,8 @@ constexpr unsigned char type_alert = 21;
 constexpr unsigned char type_handshake = 22;
 constexpr unsigned char type_application_data = 23;
 constexpr unsigned char handshake_key_update = 24;
+// A KeyUpdate of ours: its header (type, 3-byte length 1), update_not_requested.
+constexpr unsigned char key_update_not_requested[5] = {handshake_key_update, 0, 0, 1, 0};
 constexpr unsigned char alert_close_notify = 0;
 constexpr unsigned char alert_user_canceled = 90;
 
@@ -131,7 +133,7 @@ sys_error tls13_records::fail(tls13_error why) {
     closed_ = true;
     // The alert goes out with whatever the caller sends next (RFC 8446 §6.2).
     const unsigned char alert[2] = {2, static_cast<unsigned char>(why)};
-    seal_own(type_alert, alert);
+    seal_own(type_alert, alert, pending_);
     return why;
 }
 
@@ -147,11 +149,11 @@ tls13_records::opened tls13_records::open(std::span<const char> ciphertext,
     const auto* in = reinterpret_cast<const unsigned char*>(ciphertext.data());
     std::size_t left = ciphertext.size();
     auto room = [&] { return plaintext.size() - result.bytes; };
-    auto header_fault = [](const unsigned char* header) -> sys_error {
+    auto refuse_header = [this](const unsigned char* header) -> sys_error {
         // After the handshake every record is protected, so its outer type is
         // application_data whatever it carries (RFC 8446 §5.2).
-        if (header[0] != type_application_data) return tls13_error::unexpected_message;
-        if (body_length(header) > max_record_body) return tls13_error::record_overflow;
+        if (header[0] != type_application_data) return fail(tls13_error::unexpected_message);
+        if (body_length(header) > max_record_body) return fail(tls13_error::record_overflow);
         return {};
     };
 
@@ -165,10 +167,7 @@ tls13_records::opened tls13_records::open(std::span<const char> ciphertext,
             if (partial_.size() < header_length) return result;
         }
         const auto* header = reinterpret_cast<const unsigned char*>(partial_.data());
-        if (sys_error ec = header_fault(header)) {
-            result.ec = fail(static_cast<tls13_error>(ec.value()));
-            return result;
-        }
+        if ((result.ec = refuse_header(header))) return result;
         const std::size_t whole = header_length + body_length(header);
         const std::size_t n = std::min(left, whole - partial_.size());
         partial_.append(reinterpret_cast<const char*>(in), n);
@@ -183,10 +182,7 @@ tls13_records::opened tls13_records::open(std::span<const char> ciphertext,
     }
 
     while (left >= header_length) {
-        if (sys_error ec = header_fault(in)) {
-            result.ec = fail(static_cast<tls13_error>(ec.value()));
-            return result;
-        }
+        if ((result.ec = refuse_header(in))) return result;
         const std::size_t whole = header_length + body_length(in);
         if (left < whole) break;
         result.ec = open_record(in, whole, plaintext.data() + result.bytes, room(), result.bytes);
@@ -278,8 +274,8 @@ sys_error tls13_records::on_handshake(const unsigned char* data, std::size_t siz
         if (!update_keys(read_)) return fail(tls13_error::internal_error);
         if (request_update == 1) {
             // Ours, under the key it retires, before any data (§4.6.3).
-            const unsigned char ours[5] = {handshake_key_update, 0, 0, 1, 0};
-            if (!seal_own(type_handshake, ours) || !update_keys(write_))
+            if (!seal_own(type_handshake, key_update_not_requested, pending_) ||
+                !update_keys(write_))
                 return fail(tls13_error::internal_error);
         }
     }
@@ -331,11 +327,12 @@ bool tls13_records::seal_record(unsigned char type, std::span<const asio::const_
     return true;
 }
 
-bool tls13_records::seal_own(unsigned char type, std::span<const unsigned char> content) {
+bool tls13_records::seal_own(unsigned char type, std::span<const unsigned char> content,
+                             std::string& out) {
     const asio::const_buffer one(content.data(), content.size());
     std::size_t piece = 0;
     std::size_t offset = 0;
-    return seal_record(type, {&one, 1}, piece, offset, content.size(), pending_);
+    return seal_record(type, {&one, 1}, piece, offset, content.size(), out);
 }
 
 sys_error tls13_records::seal(std::span<const asio::const_buffer> plaintext, std::string& sealed) {
@@ -344,20 +341,14 @@ sys_error tls13_records::seal(std::span<const asio::const_buffer> plaintext, std
     std::size_t total = 0;
     for (const auto& piece : plaintext) total += piece.size();
     const std::size_t records = (total + max_record_plaintext - 1) / max_record_plaintext;
-    sealed.reserve(sealed.size() + total + records * (header_length + 1 + tag_length + 5 + 1));
+    sealed.reserve(sealed.size() + total + records * (header_length + 1 + tag_length));
 
     std::size_t piece = 0;
     std::size_t offset = 0;
-    while (piece < plaintext.size() && plaintext[piece].size() == 0) ++piece;
     while (total > 0) {
         if (write_.sequence >= records_per_write_key_) {
             // Our own key update before the key has carried too much (§5.5).
-            const unsigned char update[5] = {handshake_key_update, 0, 0, 1, 0};
-            const asio::const_buffer one(update, sizeof update);
-            std::size_t p = 0;
-            std::size_t o = 0;
-            if (!seal_record(type_handshake, {&one, 1}, p, o, sizeof update, sealed) ||
-                !update_keys(write_))
+            if (!seal_own(type_handshake, key_update_not_requested, sealed) || !update_keys(write_))
                 return fail(tls13_error::internal_error);
         }
         const std::size_t n = std::min(total, max_record_plaintext);
@@ -370,7 +361,7 @@ sys_error tls13_records::seal(std::span<const asio::const_buffer> plaintext, std
 
 void tls13_records::close_notify() {
     const unsigned char alert[2] = {1, alert_close_notify};
-    seal_own(type_alert, alert);
+    seal_own(type_alert, alert, pending_);
 }
 
 }  // namespace switchboard

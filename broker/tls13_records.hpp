@@ -96,7 +96,8 @@ private:
     bool seal_record(unsigned char type, std::span<const boost::asio::const_buffer> pieces,
                      std::size_t& piece, std::size_t& offset, std::size_t content_length,
                      std::string& out);
-    bool seal_own(unsigned char type, std::span<const unsigned char> content);
+    // Seals one record of ours (an alert, a KeyUpdate) to `out`.
+    bool seal_own(unsigned char type, std::span<const unsigned char> content, std::string& out);
     boost::system::error_code fail(tls13_error why);
     // Opens one whole record (header included) into `out`; the application
     // data it carried is added to `bytes`.

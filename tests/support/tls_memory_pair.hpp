@@ -80,6 +80,16 @@ struct tls_pair {
     tls_pair(const tls_pair&) = delete;
     tls_pair& operator=(const tls_pair&) = delete;
 
+    // Everything `ssl` can read once `records` are where it reads from.
+    static std::string reads(SSL* ssl, BIO* in, const std::string& records) {
+        BIO_write(in, records.data(), static_cast<int>(records.size()));
+        std::string out;
+        char chunk[4096];
+        int n = 0;
+        while ((n = SSL_read(ssl, chunk, sizeof chunk)) > 0) out.append(chunk, n);
+        return out;
+    }
+
     // What the stream does when it goes after the codec took over.
     std::unique_ptr<tls_codec> take_over() {
         auto codec = tls_codec::take_over(server, nullptr);
@@ -88,12 +98,7 @@ struct tls_pair {
     }
     // Everything the client can read of `records`.
     std::string client_reads(const std::string& records) {
-        BIO_write(client_in, records.data(), static_cast<int>(records.size()));
-        std::string out;
-        char chunk[4096];
-        int n = 0;
-        while ((n = SSL_read(client, chunk, sizeof chunk)) > 0) out.append(chunk, n);
-        return out;
+        return reads(client, client_in, records);
     }
     // The records carrying `plaintext` from the client.
     std::string client_writes(const std::string& plaintext) {
@@ -110,12 +115,7 @@ struct tls_pair {
     // The server's stream before the hand-over: it reads the client's
     // request and answers through OpenSSL, as http_session does.
     std::string server_reads_through_openssl(const std::string& records) {
-        BIO_write(server_outside, records.data(), static_cast<int>(records.size()));
-        std::string out;
-        char chunk[4096];
-        int n = 0;
-        while ((n = SSL_read(server, chunk, sizeof chunk)) > 0) out.append(chunk, n);
-        return out;
+        return reads(server, server_outside, records);
     }
     void server_writes_through_openssl(const std::string& plaintext) {
         EXPECT_EQ(SSL_write(server, plaintext.data(), static_cast<int>(plaintext.size())),
