@@ -19,6 +19,15 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 scripts/check-format.sh
 
+# The asan, tsan and fuzz builds take about 4 GiB here, and ccache more
+# (measured in a fresh clone: README.md, "Build time"). A full disk fails a build
+# step with "No space left on device" (seen once in CI); say so up front.
+free_mib=$(df -Pm . | awk 'NR == 2 { print $4 }')
+if ((free_mib < 5120)); then
+  echo "test.sh: warning: only ${free_mib} MiB free on $(df -P . | awk 'NR == 2 { print $6 }');" \
+    "the suite's builds need about 5 GiB" >&2
+fi
+
 presets=()
 deb=0
 for arg in "$@"; do
