@@ -66,6 +66,7 @@
 #include "core/relay_waits.hpp"
 #include "core/router.hpp"
 #include "handoff_queue.hpp"
+#include "paho_build.hpp"
 #include "publish_window.hpp"
 #include "reconnect_backoff.hpp"
 #include "topic_map.hpp"
@@ -269,6 +270,7 @@ private:
 
     router& router_;
     bridge_options options_;
+    const paho_build paho_ = loaded_paho_build();
     frame_intake intake_;
     topic_map topics_;
     const std::string relay_topic_;        // topics_.relay_topic()

@@ -20,6 +20,7 @@
 #include "log_capture.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_test_client.hpp"
+#include "paho_build.hpp"
 #include "test_paths.hpp"
 #include "ws_test_client.hpp"
 
@@ -701,6 +702,9 @@ TEST(MqttBridge, HealthReportsTheBridge) {
     EXPECT_EQ(health["version"], "5");
     // mosquitto's receive maximum (max_inflight_messages, 20), one slot kept free.
     EXPECT_EQ(health["send_window"], 19);
+    // The Paho C build this process loaded (bridge/paho_build, tested on its own).
+    EXPECT_EQ(health["paho_version"], loaded_paho_build().version);
+    EXPECT_EQ(health["paho_tracking"], loaded_paho_build().tracks_calls);
     // Every field is in docs/mqtt.md's example of it.
     const std::string doc = read_doc("docs/mqtt.md");
     const std::size_t example = doc.find("\"mqtt\": {\"state\"");
