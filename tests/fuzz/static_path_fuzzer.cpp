@@ -49,7 +49,14 @@ struct tree {
         fs::create_symlink("app.js", root / "js" / "alias.js");
         canonical_root = fs::canonical(root);
         secret = fs::canonical(base / "secret.txt");
-        std::atexit([] { fs::remove_all(instance().base); });
+        // Not through instance(): it is destroyed before an atexit handler
+        // registered while it was being made runs. A copy made first lasts.
+        static fs::path made;
+        made = base;
+        std::atexit([] {
+            std::error_code ignored;
+            fs::remove_all(made, ignored);
+        });
     }
 
     static tree& instance() {

@@ -167,6 +167,7 @@ TEST(Process, PlaceholderSecretsAreRefusedNamingTheKey) {
     r = run_program({"/usr/bin/env", "SWITCHBOARD_JWT_SECRET=wqd2J7mK9VbX1pL0nT4sR8yC6fH3gZ5a",
                      binary, "--check-config"});
     EXPECT_EQ(r.status, 0) << r.output;  // the secret from the environment satisfies auth.mode
+    std::filesystem::remove(config);
 }
 
 TEST(Process, MqttPasswordOnTheCommandLineIsWarnedAbout) {

@@ -21,15 +21,23 @@ inline void make_dev_cert(const std::filesystem::path& dir) {
     ASSERT_EQ(r.status, 0) << r.output;
 }
 
-// The folder of this process's pair, made on first use.
+// The folder of this process's pair, made on first use and removed when the
+// process exits (ctest runs each test in a process of its own: ~60 a run).
 inline const std::string& dev_cert_dir() {
-    static const std::string dir = [] {
+    struct removed_at_exit {
+        std::string path;
+        ~removed_at_exit() {
+            std::error_code ignored;
+            std::filesystem::remove_all(path, ignored);
+        }
+    };
+    static const removed_at_exit dir{[] {
         auto d = std::filesystem::temp_directory_path() /
                  ("switchboard-dev-cert-" + std::to_string(::getpid()));
         make_dev_cert(d);
         return d.string();
-    }();
-    return dir;
+    }()};
+    return dir.path;
 }
 
 }  // namespace switchboard::test

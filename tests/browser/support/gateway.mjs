@@ -1,12 +1,20 @@
 // Starts the real gateway binary on a free port, serving the dashboard.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+// A fresh folder under the system's temporary one, removed when this test
+// process exits (a gateway's config, a certificate pair).
+function scratchDir(prefix) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+}
 
 // The binary: $SWITCHBOARD_BIN, else the first build that has one.
 export function gatewayBinary() {
@@ -24,7 +32,7 @@ export function gatewayBinary() {
 export function startGateway({ port = 0, extraArgs = [], timeoutMs = 15000, tls = null } = {}) {
     const bin = gatewayBinary();
     // The simulated fleets all connect from 127.0.0.1: lift the per-address cap.
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-browser-'));
+    const dir = scratchDir('sb-browser-');
     const config = path.join(dir, 'switchboard.json');
     const settings = { limits: { max_connections_per_address: 0 } };
     if (tls) {
@@ -78,7 +86,7 @@ export function startGateway({ port = 0, extraArgs = [], timeoutMs = 15000, tls 
 
 // A fresh self-signed pair for 127.0.0.1 and localhost (scripts/make-dev-cert.sh).
 export function makeDevCert() {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-browser-cert-'));
+    const dir = scratchDir('sb-browser-cert-');
     const made = spawnSync(path.join(repoRoot, 'scripts', 'make-dev-cert.sh'), [dir], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`make-dev-cert.sh failed: ${made.stderr}`);
     return { certFile: path.join(dir, 'cert.pem'), keyFile: path.join(dir, 'key.pem') };
