@@ -19,9 +19,10 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 scripts/check-format.sh
 
-# The asan, tsan and fuzz builds take about 4 GiB here, and ccache more
-# (measured in a fresh clone: README.md, "Build time"). A full disk fails a build
-# step with "No space left on device" (seen once in CI); say so up front.
+# A whole run takes about 4 GiB: the asan, tsan and fuzz builds 3.3 GiB,
+# ccache and the browser's packages the rest (README.md, "Build time"). A
+# full disk fails a build step with "No space left on device" (seen once in
+# CI); say so up front.
 free_mib=$(df -Pm . | awk 'NR == 2 { print $4 }')
 if ((free_mib < 5120)); then
   echo "test.sh: warning: only ${free_mib} MiB free on $(df -P . | awk 'NR == 2 { print $6 }');" \
