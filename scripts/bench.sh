@@ -201,6 +201,14 @@ median_of() {
         awk '{printf "%.1f-%.1f", $1, $2}'
 }
 fmt() { printf "%.${2:-1}f" "$1"; }
+# median_value FIELD RUN...: FIELD's median over the runs, then each run's,
+# e.g. "3981.3 (of 2342.9, 16908.3, 3981.3)": a goal on one figure is judged
+# on the median, as the rows' CPU is, not on the run whose CPU was the median.
+median_value() {
+    local field=$1 values; shift
+    values=$(for r in "$@"; do fmt "$(j "$r" "$field")"; echo; done)
+    echo "$(echo "$values" | sort -g | sed -n "$(( ($# + 1) / 2 ))p") (of $(echo "$values" | paste -sd, | sed 's/,/, /g'))"
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # us_per_rt TICKS RUN: CPU ticks taken over RUN's whole load (warm-up included),
 # in µs per round trip of that whole load.
@@ -590,7 +598,8 @@ REPORT=$WORK/section.md
     [ -f "$WORK/w1mqttopen.json" ] && [ -f "$WORK/w1mqttplain.json" ] && echo "Bridged ÷ plain at the same rate (2,000/s open loop, one gateway)," \
         "gateway CPU per round trip, W1-mqtt-open ÷ W1-mqtt-plain: $(fmt "$(j w1mqttopen .gateway.cpu_us_per_round_trip)" 2) ÷" \
         "$(fmt "$(j w1mqttplain .gateway.cpu_us_per_round_trip)" 2) µs = $(ratio w1mqttopen w1mqttplain)× (goal ≤ 2);" \
-        "p99 $(fmt "$(j w1mqttopen .latency_us.p99)") against $(fmt "$(j w1mqttplain .latency_us.p99)") µs (goal ≤ 5,000 µs bridged)." && echo
+        "p99, median of the three runs: $(median_value .latency_us.p99 w1mqttopen-1 w1mqttopen-2 w1mqttopen-3) µs bridged" \
+        "(goal ≤ 5,000 µs) against $(median_value .latency_us.p99 w1mqttplain-1 w1mqttplain-2 w1mqttplain-3) µs plain." && echo
     if [ -f "$WORK/q1_normal.json" ]; then
         echo "| Q1 queued commands, 20,000 to 1,000 offline devices, 10×32 | acknowledged durable/s | ack p50 µs | ack p99 µs | gateway µs CPU / command | sent to the devices once online | errors | lost |"
         echo "|---|---|---|---|---|---|---|---|"
