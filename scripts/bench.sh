@@ -88,11 +88,12 @@ fi
 # Read here, after the build, before the first workload (at the report's
 # time it would be the run's own load).
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-# cpu_ticks: the steal and total ticks of /proc/stat's cpu line. On a shared
+# host_ticks: the steal and total ticks of /proc/stat's cpu line. On a shared
 # host (this VM) the time other guests take (steal) moves every figure; the
-# report gives its share of the run.
-cpu_ticks() { awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
-TICKS_BEFORE=$(cpu_ticks)
+# report gives its share of the run. (Not cpu_ticks: that one, below, is a
+# process's.)
+host_ticks() { awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+HOST_TICKS_BEFORE=$(host_ticks)
 
 # start_server NAME COMMAND...: a server that prints "listening on HOST:PORT";
 # sets GW_PID, PORT and URL. Peers go through it too, so every measurement
@@ -546,7 +547,7 @@ REPORT=$WORK/section.md
     echo "Machine: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores," \
          "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)," \
          "load average before the first workload $LOAD_BEFORE, after the last $(cut -d' ' -f1-3 /proc/loadavg)," \
-         "$(echo "$TICKS_BEFORE $(cpu_ticks)" | awk '{ t = $4 - $2; printf "host steal %.1f %% of the CPU time over the run", (t > 0 ? 100 * ($3 - $1) / t : 0) }')."
+         "$(echo "$HOST_TICKS_BEFORE $(host_ticks)" | awk 'NF == 4 && $4 > $2 { printf "host steal %.1f %% of the CPU time over the run", 100 * ($3 - $1) / ($4 - $2); next } { printf "host steal not measured" }')."
     echo "Gateway: release build (RelWithDebInfo), one I/O thread (\`--threads 1\`, as the node peers) except in the W1-2t row; generator and fleet: switchboard-sim, 1 I/O thread each, on the same machine."
     [ -n "${W1_RANGE:-}" ] && echo "W1 ran three times; its row shows the run with the median gateway CPU per round trip (range ${W1_RANGE} µs)."
     [ -n "${W1OPEN_RANGE:-}" ] && echo "W1-open ran three times; its row shows the run with the median p99 (range ${W1OPEN_RANGE} µs)."
