@@ -270,7 +270,7 @@ private:
 
     router& router_;
     bridge_options options_;
-    const paho_build paho_ = loaded_paho_build();
+    const paho_build& paho_ = loaded_paho_build();
     frame_intake intake_;
     topic_map topics_;
     const std::string relay_topic_;        // topics_.relay_topic()

@@ -17,7 +17,7 @@ struct paho_build {
     bool tracks_calls = false;  // built with its call and heap tracking
 };
 
-// Any thread. Never throws.
-paho_build loaded_paho_build() noexcept;
+// Read on the first call, the same after. Any thread.
+const paho_build& loaded_paho_build();
 
 }  // namespace switchboard
