@@ -34,8 +34,8 @@ namespace switchboard {
 
 class tls_codec {
 public:
-    // The largest plaintext of one TLS record.
-    static constexpr std::size_t max_record_plaintext = 16384;
+    // The largest plaintext of one TLS record (2^14), on either record layer.
+    static constexpr std::size_t max_record_plaintext = tls13_records::max_record_plaintext;
 
     // Takes `ssl` over from the stream that made it: its traffic keys
     // (TLS 1.3, a context watch_handshakes() watched), or else a reference
